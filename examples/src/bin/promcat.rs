@@ -1,0 +1,2 @@
+//! Placeholder binary: replaced by promcat.
+fn main() {}

@@ -1,0 +1,2 @@
+//! Placeholder.
+#![doc(test(attr(deny(warnings))))]

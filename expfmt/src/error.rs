@@ -1,0 +1,266 @@
+//! The crate's one error type.
+
+use crate::MetricType;
+
+/// Everything that can go wrong while building, encoding or parsing an exposition.
+///
+/// Names and values that caused the error are carried in the variant; parse errors carry the
+/// 1-based line and column of the fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A metric name does not match `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+    #[error("invalid metric name `{name}`")]
+    InvalidMetricName {
+        /// The offending name.
+        name: Box<str>,
+    },
+    /// A label name does not match `[a-zA-Z_][a-zA-Z0-9_]*`.
+    #[error("invalid label name `{name}`")]
+    InvalidLabelName {
+        /// The offending name.
+        name: Box<str>,
+    },
+    /// A label name is reserved: it starts with `__`, or it is `le` on a histogram or
+    /// `quantile` on a summary.
+    #[error("reserved label name `{name}`")]
+    ReservedLabelName {
+        /// The offending name.
+        name: Box<str>,
+    },
+    /// The same label name appears twice in one label set.
+    #[error("duplicate label name `{name}`")]
+    DuplicateLabelName {
+        /// The repeated name.
+        name: Box<str>,
+    },
+    /// A family name, or a sample name it produces (`_sum`, `_count`, `_bucket`, `_total`,
+    /// `_created`), was already used by a family encoded earlier.
+    #[error("metric family `{name}` would be written twice")]
+    DuplicateFamily {
+        /// The name used twice.
+        name: Box<str>,
+    },
+    /// Two families with the same name but different types were merged.
+    #[error("metric family `{name}` is both {existing} and {new}")]
+    ConflictingType {
+        /// The family name.
+        name: Box<str>,
+        /// The type seen first.
+        existing: MetricType,
+        /// The type seen second.
+        new: MetricType,
+    },
+    /// A value does not fit the family's type (a histogram value in a gauge family, ...).
+    #[error("value does not fit {metric_type} family `{family}`")]
+    WrongValueKind {
+        /// The family name.
+        family: Box<str>,
+        /// The family's type.
+        metric_type: MetricType,
+    },
+    /// A sample gave a different number of label values than the family has label names.
+    #[error("family `{family}` has {expected} label names but a sample gave {found} values")]
+    LabelCount {
+        /// The family name.
+        family: Box<str>,
+        /// The number of label names of the family.
+        expected: usize,
+        /// The number of label values given.
+        found: usize,
+    },
+    /// A unit is not a valid name suffix, or the family name does not end with `_<unit>`.
+    #[error("unit `{unit}` does not fit metric family `{family}`")]
+    InvalidUnit {
+        /// The family name.
+        family: Box<str>,
+        /// The unit.
+        unit: Box<str>,
+    },
+    /// Histogram buckets or summary quantiles are not in increasing order, a bucket count
+    /// decreases, or a quantile is outside `[0, 1]`.
+    #[error("invalid {metric_type} value in family `{family}`: {reason}")]
+    InvalidDistribution {
+        /// The family name.
+        family: Box<str>,
+        /// Histogram or summary.
+        metric_type: MetricType,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A `# TYPE` keyword is not one this crate knows.
+    #[error("unknown metric type `{keyword}`")]
+    UnknownMetricType {
+        /// The keyword.
+        keyword: Box<str>,
+    },
+    /// A format name is neither `text` nor `openmetrics`.
+    #[error("unknown format `{name}`")]
+    UnknownFormat {
+        /// The name.
+        name: Box<str>,
+    },
+    /// A float style name is not `go`, `openmetrics` or `mgr`.
+    #[error("unknown float style `{name}`")]
+    UnknownFloatStyle {
+        /// The name.
+        name: Box<str>,
+    },
+    /// The input is not a valid exposition.
+    #[error("{line}:{column}: {kind}")]
+    Parse {
+        /// 1-based line of the fault.
+        line: usize,
+        /// 1-based column (in bytes) of the fault.
+        column: usize,
+        /// What is wrong.
+        kind: ParseErrorKind,
+    },
+}
+
+/// What a parser found wrong, named the way Prometheus' own parser names it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// A second `# HELP` line for one family.
+    #[error("second HELP line for metric name `{name}`")]
+    SecondHelp {
+        /// The family name.
+        name: Box<str>,
+    },
+    /// A second `# TYPE` line for one family, or a `# TYPE` after its samples.
+    #[error("second TYPE line for metric name `{name}`, or TYPE reported after samples")]
+    SecondType {
+        /// The family name.
+        name: Box<str>,
+    },
+    /// A second `# UNIT` line for one family (OpenMetrics).
+    #[error("second UNIT line for metric name `{name}`")]
+    SecondUnit {
+        /// The family name.
+        name: Box<str>,
+    },
+    /// Metadata for a family appears after another family started (OpenMetrics), or the
+    /// samples of one family are not contiguous.
+    #[error("metric family `{name}` is interleaved with another family")]
+    Interleaved {
+        /// The family name.
+        name: Box<str>,
+    },
+    /// A backslash is followed by something other than `\`, `"` or `n` (or `"` in a 0.0.4 HELP).
+    #[error("invalid escape sequence `\\{found}`")]
+    InvalidEscape {
+        /// The character after the backslash.
+        found: char,
+    },
+    /// A label value contains a raw line feed.
+    #[error("label value contains unescaped new-line")]
+    UnescapedNewline,
+    /// The same label name appears twice in one sample.
+    #[error("duplicate label name `{name}`")]
+    DuplicateLabelName {
+        /// The repeated name.
+        name: Box<str>,
+    },
+    /// The same name and label set appears twice.
+    #[error("duplicate series for metric name `{name}`")]
+    DuplicateSeries {
+        /// The sample name.
+        name: Box<str>,
+    },
+    /// A sample value is not a float (or not an integer where one is required).
+    #[error("expected {expected} as value, got `{found}`")]
+    BadValue {
+        /// What was expected: `float`, or `non-negative integer` for counts.
+        expected: &'static str,
+        /// The text found.
+        found: Box<str>,
+    },
+    /// A timestamp is not an integer (0.0.4) or a float (OpenMetrics).
+    #[error("expected {expected} as timestamp, got `{found}`")]
+    BadTimestamp {
+        /// What was expected.
+        expected: &'static str,
+        /// The text found.
+        found: Box<str>,
+    },
+    /// A metric name is empty or has a character outside `[a-zA-Z0-9_:]`.
+    #[error("invalid metric name `{name}`")]
+    InvalidMetricName {
+        /// The name (possibly truncated at the bad character).
+        name: Box<str>,
+    },
+    /// A label name is empty or has a character outside `[a-zA-Z0-9_]`.
+    #[error("invalid label name `{name}`")]
+    InvalidLabelName {
+        /// The name.
+        name: Box<str>,
+    },
+    /// A `# TYPE` keyword is not known.
+    #[error("unknown metric type `{keyword}`")]
+    UnknownType {
+        /// The keyword.
+        keyword: Box<str>,
+    },
+    /// The OpenMetrics input does not end with `# EOF`.
+    #[error("missing `# EOF`")]
+    MissingEof,
+    /// Something follows `# EOF`.
+    #[error("content after `# EOF`")]
+    ContentAfterEof,
+    /// A histogram has no `le="+Inf"` bucket.
+    #[error("histogram `{name}` has no `+Inf` bucket")]
+    MissingInfBucket {
+        /// The family name.
+        name: Box<str>,
+    },
+    /// A histogram bucket has no `le` label, or a summary quantile no `quantile` label.
+    #[error("sample of `{name}` lacks its `{label}` label")]
+    MissingLabel {
+        /// The sample name.
+        name: Box<str>,
+        /// `le` or `quantile`.
+        label: &'static str,
+    },
+    /// A histogram or summary is inconsistent: decreasing buckets, `+Inf` bucket different from
+    /// `_count`, buckets out of order.
+    #[error("invalid {metric_type} `{name}`: {reason}")]
+    InvalidDistribution {
+        /// The family name.
+        name: Box<str>,
+        /// Histogram or summary.
+        metric_type: MetricType,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A sample's name does not belong to the family declared by the last `# TYPE` (an
+    /// OpenMetrics gauge with a `_total` sample, a counter without `_total`, ...).
+    #[error("sample name `{sample}` does not fit {metric_type} family `{family}`")]
+    SampleNameMismatch {
+        /// The sample name.
+        sample: Box<str>,
+        /// The family name.
+        family: Box<str>,
+        /// The family type.
+        metric_type: MetricType,
+    },
+    /// The OpenMetrics family name does not end with `_<unit>`.
+    #[error("unit `{unit}` does not fit metric family `{name}`")]
+    UnitMismatch {
+        /// The family name.
+        name: Box<str>,
+        /// The unit.
+        unit: Box<str>,
+    },
+    /// A syntax error: the parser expected one thing and found another.
+    #[error("expected {expected}, found {found}")]
+    Unexpected {
+        /// What the grammar allows here.
+        expected: &'static str,
+        /// A short description of what was there (`end of line`, `` `x` ``).
+        found: Box<str>,
+    },
+    /// The input is not UTF-8.
+    #[error("invalid UTF-8")]
+    InvalidUtf8,
+}

@@ -1,0 +1,286 @@
+//! Small vocabulary types: metric types, formats, float layouts, values, timestamps.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::Error;
+
+/// The type of a metric family, as written on its `# TYPE` line.
+///
+/// The text format 0.0.4 calls the untyped kind `untyped`, OpenMetrics calls it `unknown`; both
+/// map to [`MetricType::Untyped`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum MetricType {
+    /// A monotonically increasing value (`counter`).
+    Counter,
+    /// A value that can go up and down (`gauge`).
+    Gauge,
+    /// A value of unknown kind (`untyped` in 0.0.4, `unknown` in OpenMetrics).
+    #[default]
+    Untyped,
+    /// Cumulative buckets with `_bucket{le}`, `_sum` and `_count` samples (`histogram`).
+    Histogram,
+    /// Quantiles with `_sum` and `_count` samples (`summary`).
+    Summary,
+}
+
+impl MetricType {
+    /// The keyword written on a 0.0.4 `# TYPE` line.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MetricType::Counter => "counter",
+            MetricType::Gauge => "gauge",
+            MetricType::Untyped => "untyped",
+            MetricType::Histogram => "histogram",
+            MetricType::Summary => "summary",
+        }
+    }
+
+    /// The keyword written on an OpenMetrics `# TYPE` line (`unknown` instead of `untyped`).
+    pub const fn as_openmetrics_str(self) -> &'static str {
+        match self {
+            MetricType::Untyped => "unknown",
+            other => other.as_str(),
+        }
+    }
+
+    /// The keyword for `format`.
+    pub const fn keyword(self, format: Format) -> &'static str {
+        match format {
+            Format::Text => self.as_str(),
+            Format::OpenMetrics => self.as_openmetrics_str(),
+        }
+    }
+
+    /// Whether a single sample carries the value (counter, gauge, untyped).
+    pub const fn is_scalar(self) -> bool {
+        matches!(
+            self,
+            MetricType::Counter | MetricType::Gauge | MetricType::Untyped
+        )
+    }
+}
+
+impl fmt::Display for MetricType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for MetricType {
+    type Err = Error;
+
+    /// Parses a `# TYPE` keyword of either format (`untyped` and `unknown` both give
+    /// [`MetricType::Untyped`]).
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Ok(match s {
+            "counter" => MetricType::Counter,
+            "gauge" => MetricType::Gauge,
+            "untyped" | "unknown" => MetricType::Untyped,
+            "histogram" => MetricType::Histogram,
+            "summary" => MetricType::Summary,
+            _ => {
+                return Err(Error::UnknownMetricType { keyword: s.into() });
+            }
+        })
+    }
+}
+
+/// An exposition format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Format {
+    /// The Prometheus text format, version 0.0.4.
+    #[default]
+    Text,
+    /// OpenMetrics text, version 1.0.0.
+    OpenMetrics,
+}
+
+impl Format {
+    /// The exact `Content-Type` header value to send with a body in this format.
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Format::Text => "text/plain; version=0.0.4; charset=utf-8",
+            Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        }
+    }
+
+    /// A short name: `text` or `openmetrics`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::OpenMetrics => "openmetrics",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Format {
+    type Err = Error;
+
+    /// Parses `text` or `openmetrics`.
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "text" => Ok(Format::Text),
+            "openmetrics" => Ok(Format::OpenMetrics),
+            _ => Err(Error::UnknownFormat { name: s.into() }),
+        }
+    }
+}
+
+/// How floating-point values are laid out. All three use the same shortest round-trip digits.
+///
+/// | value | `Go` | `OpenMetrics` | `Python` |
+/// |---|---|---|---|
+/// | 1 | `1` | `1.0` | `1.0` |
+/// | 0.5 | `0.5` | `0.5` | `0.5` |
+/// | 1e6 | `1e+06` | `1e+06` | `1000000.0` |
+/// | 1234567 | `1.234567e+06` | `1.234567e+06` | `1234567.0` |
+/// | 1e16 | `1e+16` | `1e+16` | `1e+16` |
+/// | 1e-5 | `1e-05` | `1e-05` | `1e-05` |
+/// | ∞, -∞, NaN | `+Inf`, `-Inf`, `NaN` | same | same |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum FloatStyle {
+    /// Go's `expfmt` (`strconv` `%g` with shortest digits): exponent form when the decimal
+    /// exponent is below -4 or at least 6.
+    #[default]
+    Go,
+    /// OpenMetrics canonical: as [`FloatStyle::Go`], plus `.0` on values written without a
+    /// `.` or an exponent.
+    OpenMetrics,
+    /// ceph-mgr's prometheus module (Python `repr(float)`): always a `.0` or a fraction,
+    /// exponent form when the decimal exponent is below -4 or at least 16.
+    Python,
+}
+
+impl FloatStyle {
+    /// A short name: `go`, `openmetrics` or `mgr`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FloatStyle::Go => "go",
+            FloatStyle::OpenMetrics => "openmetrics",
+            FloatStyle::Python => "mgr",
+        }
+    }
+}
+
+impl fmt::Display for FloatStyle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for FloatStyle {
+    type Err = Error;
+
+    /// Parses `go`, `openmetrics`, or `mgr` (also `python`).
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s {
+            "go" => Ok(FloatStyle::Go),
+            "openmetrics" => Ok(FloatStyle::OpenMetrics),
+            "mgr" | "python" => Ok(FloatStyle::Python),
+            _ => Err(Error::UnknownFloatStyle { name: s.into() }),
+        }
+    }
+}
+
+/// A sample value: a float, or an integer written exactly (never through `f64`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    /// A floating-point value, written with the encoder's [`FloatStyle`].
+    F64(f64),
+    /// An unsigned integer, written with its exact digits.
+    U64(u64),
+    /// A signed integer, written with its exact digits.
+    I64(i64),
+}
+
+impl Value {
+    /// The value as an `f64` (integers beyond 2^53 round).
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "documented: integers beyond 2^53 round"
+    )]
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Value::F64(v) => v,
+            Value::U64(v) => v as f64,
+            Value::I64(v) => v as f64,
+        }
+    }
+
+    /// Whether two values are identical: same variant and, for floats, the same bits (so
+    /// `NaN` equals the same `NaN` and `0.0` differs from `-0.0`).
+    pub fn bit_eq(self, other: Value) -> bool {
+        match (self, other) {
+            (Value::F64(a), Value::F64(b)) => a.to_bits() == b.to_bits(),
+            (a, b) => a == b,
+        }
+    }
+}
+
+impl Default for Value {
+    fn default() -> Self {
+        Value::F64(0.0)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(v: f64) -> Self {
+        Value::F64(v)
+    }
+}
+
+impl From<u64> for Value {
+    fn from(v: u64) -> Self {
+        Value::U64(v)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::I64(v)
+    }
+}
+
+impl From<u32> for Value {
+    fn from(v: u32) -> Self {
+        Value::U64(u64::from(v))
+    }
+}
+
+impl From<i32> for Value {
+    fn from(v: i32) -> Self {
+        Value::I64(i64::from(v))
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::U64(u64::from(v))
+    }
+}
+
+/// A sample timestamp in milliseconds since the Unix epoch.
+///
+/// The text format writes it as an integer number of milliseconds; OpenMetrics as seconds with
+/// up to three decimals (`1520879607.789`), computed from the integer so no precision is lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// A timestamp from milliseconds since the epoch.
+    pub const fn from_millis(ms: i64) -> Self {
+        Timestamp(ms)
+    }
+
+    /// Milliseconds since the epoch.
+    pub const fn as_millis(self) -> i64 {
+        self.0
+    }
+}

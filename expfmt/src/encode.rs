@@ -1,0 +1,754 @@
+//! The encoder: families into a caller-owned buffer, one HELP/TYPE per name, always escaped.
+
+use std::collections::HashSet;
+
+use crate::escape;
+use crate::float::write_f64;
+use crate::{
+    Error, FloatStyle, Format, Histogram, Label, Metric, MetricFamily, MetricType, MetricValue,
+    Summary, Timestamp, Value, validate_label_name, validate_metric_name,
+};
+
+/// Builds an [`Encoder`] with non-default options.
+///
+/// ```
+/// use expfmt::{Encoder, FloatStyle, Format};
+///
+/// let mut buf = Vec::new();
+/// let enc = Encoder::builder()
+///     .format(Format::Text)
+///     .float_style(FloatStyle::Python)
+///     .build(&mut buf);
+/// enc.finish();
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct EncoderBuilder {
+    format: Format,
+    float_style: Option<FloatStyle>,
+}
+
+impl EncoderBuilder {
+    /// The output format (default: text 0.0.4).
+    pub fn format(&mut self, format: Format) -> &mut Self {
+        self.format = format;
+        self
+    }
+
+    /// The float layout (default: [`FloatStyle::Go`] for text, [`FloatStyle::OpenMetrics`]
+    /// for OpenMetrics). Integers given as [`Value::U64`]/[`Value::I64`] are always written
+    /// exactly, whatever the style.
+    pub fn float_style(&mut self, style: FloatStyle) -> &mut Self {
+        self.float_style = Some(style);
+        self
+    }
+
+    /// An encoder appending to `buf`.
+    pub fn build<'b>(&self, buf: &'b mut Vec<u8>) -> Encoder<'b> {
+        let float_style = self.float_style.unwrap_or(match self.format {
+            Format::Text => FloatStyle::Go,
+            Format::OpenMetrics => FloatStyle::OpenMetrics,
+        });
+        Encoder {
+            buf,
+            format: self.format,
+            float_style,
+            names: HashSet::new(),
+        }
+    }
+}
+
+/// Writes families into a caller-owned buffer.
+///
+/// The encoder remembers every name it wrote: a second family with the same name, or one whose
+/// name clashes with the samples of an earlier family (`x_sum` after a histogram `x`, `x_total`
+/// after an OpenMetrics counter `x`), is rejected with [`Error::DuplicateFamily`] before anything
+/// is written. Samples of a family are written through the [`FamilyEncoder`] that borrows the
+/// encoder, so they are always contiguous. Label values and HELP text are always escaped.
+///
+/// Writing into a `Vec<u8>` cannot fail; the errors are about names and values. Once the buffer
+/// has grown, encoding allocates nothing per sample.
+///
+/// ```
+/// use expfmt::{Desc, Encoder, Format, MetricType};
+///
+/// let mut buf = Vec::new();
+/// let mut enc = Encoder::new(&mut buf, Format::Text);
+/// let desc = Desc::new("ceph_osd_up", MetricType::Gauge)
+///     .help("OSD status up")
+///     .label_names(&["ceph_daemon"]);
+/// let mut fam = enc.family(&desc)?;
+/// fam.sample(&["osd.0"], 1u64)?;
+/// fam.sample(&["osd.1"], 0.5)?;
+/// enc.finish();
+/// assert_eq!(
+///     String::from_utf8(buf)?,
+///     "# HELP ceph_osd_up OSD status up\n\
+///      ## TYPE ceph_osd_up gauge\n\
+///      ceph_osd_up{ceph_daemon=\"osd.0\"} 1\n\
+///      ceph_osd_up{ceph_daemon=\"osd.1\"} 0.5\n"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Encoder<'b> {
+    buf: &'b mut Vec<u8>,
+    format: Format,
+    float_style: FloatStyle,
+    names: HashSet<Box<str>>,
+}
+
+/// The description of a family: name, type, help, unit, and optionally fixed label names.
+///
+/// With fixed label names each sample gives only the values ([`FamilyEncoder::sample`]); the
+/// names are validated once, when the family starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Desc<'a> {
+    name: &'a str,
+    metric_type: MetricType,
+    help: Option<&'a str>,
+    unit: Option<&'a str>,
+    label_names: &'a [&'a str],
+}
+
+impl<'a> Desc<'a> {
+    /// A family `name` of type `metric_type`, without help, unit or label names.
+    pub const fn new(name: &'a str, metric_type: MetricType) -> Self {
+        Desc {
+            name,
+            metric_type,
+            help: None,
+            unit: None,
+            label_names: &[],
+        }
+    }
+
+    /// Sets the help text (written escaped).
+    #[must_use]
+    pub const fn help(mut self, help: &'a str) -> Self {
+        self.help = Some(help);
+        self
+    }
+
+    /// Sets the unit (OpenMetrics `# UNIT`; the name must end with `_<unit>`).
+    #[must_use]
+    pub const fn unit(mut self, unit: &'a str) -> Self {
+        self.unit = Some(unit);
+        self
+    }
+
+    /// Sets the label names every sample gives values for.
+    #[must_use]
+    pub const fn label_names(mut self, names: &'a [&'a str]) -> Self {
+        self.label_names = names;
+        self
+    }
+}
+
+impl<'b> Encoder<'b> {
+    /// An encoder appending `format` to `buf`, with the format's default float style.
+    pub fn new(buf: &'b mut Vec<u8>, format: Format) -> Self {
+        EncoderBuilder {
+            format,
+            float_style: None,
+        }
+        .build(buf)
+    }
+
+    /// A builder for non-default options.
+    pub fn builder() -> EncoderBuilder {
+        EncoderBuilder::default()
+    }
+
+    /// The format being written.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The float layout in use.
+    pub fn float_style(&self) -> FloatStyle {
+        self.float_style
+    }
+
+    /// Starts a family: validates its names, writes its metadata lines, and returns the writer
+    /// for its samples.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidMetricName`], [`Error::InvalidLabelName`], [`Error::ReservedLabelName`],
+    /// [`Error::DuplicateLabelName`], [`Error::InvalidUnit`], or [`Error::DuplicateFamily`] when
+    /// the name (or a sample name it implies) was already written. Nothing is written on error.
+    pub fn family<'e, 'd>(
+        &'e mut self,
+        desc: &'d Desc<'d>,
+    ) -> Result<FamilyEncoder<'e, 'b, 'd>, Error> {
+        let base = self.start(
+            desc.name,
+            desc.metric_type,
+            desc.help,
+            desc.unit,
+            desc.label_names,
+        )?;
+        Ok(FamilyEncoder {
+            enc: self,
+            base,
+            desc,
+        })
+    }
+
+    /// Writes a whole family from the model.
+    ///
+    /// # Errors
+    ///
+    /// As [`Encoder::family`], plus the errors of [`FamilyEncoder::metric`] for each metric.
+    /// On error the buffer may hold part of the family; discard it.
+    pub fn encode_family(&mut self, family: &MetricFamily<'_>) -> Result<(), Error> {
+        let desc = Desc {
+            name: &family.name,
+            metric_type: family.metric_type,
+            help: family.help.as_deref(),
+            unit: family.unit.as_deref(),
+            label_names: &[],
+        };
+        let mut fam = self.family(&desc)?;
+        for m in &family.metrics {
+            fam.metric(m)?;
+        }
+        Ok(())
+    }
+
+    /// Writes several families.
+    ///
+    /// # Errors
+    ///
+    /// The first error of [`Encoder::encode_family`].
+    pub fn encode_families<'f>(
+        &mut self,
+        families: impl IntoIterator<Item = &'f MetricFamily<'f>>,
+    ) -> Result<(), Error> {
+        for f in families {
+            self.encode_family(f)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the exposition: writes `# EOF` in OpenMetrics, nothing in text.
+    pub fn finish(self) {
+        if self.format == Format::OpenMetrics {
+            self.buf.extend_from_slice(b"# EOF\n");
+        }
+    }
+
+    /// Validates and writes metadata; returns the sample base name length (the family name,
+    /// or for OpenMetrics counters the name without `_total`).
+    fn start(
+        &mut self,
+        name: &str,
+        metric_type: MetricType,
+        help: Option<&str>,
+        unit: Option<&str>,
+        label_names: &[&str],
+    ) -> Result<usize, Error> {
+        validate_metric_name(name)?;
+        let om = self.format == Format::OpenMetrics;
+        let base = if om && metric_type == MetricType::Counter {
+            name.strip_suffix("_total").unwrap_or(name)
+        } else {
+            name
+        };
+        if base.is_empty() {
+            return Err(Error::InvalidMetricName { name: name.into() });
+        }
+        for (i, l) in label_names.iter().enumerate() {
+            validate_label_name(l)?;
+            check_reserved_for_type(l, metric_type)?;
+            if label_names[..i].contains(l) {
+                return Err(Error::DuplicateLabelName { name: (*l).into() });
+            }
+        }
+        let unit = unit.filter(|u| !u.is_empty());
+        if let Some(u) = unit {
+            let ok = !u.is_empty()
+                && u.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b':')
+                && base.len() > u.len() + 1
+                && base.ends_with(u)
+                && base.as_bytes()[base.len() - u.len() - 1] == b'_';
+            if !ok {
+                return Err(Error::InvalidUnit {
+                    family: name.into(),
+                    unit: u.into(),
+                });
+            }
+        }
+        // Every name this family writes, checked against every name written before.
+        let suffixes: &[&str] = match (metric_type, om) {
+            (MetricType::Histogram, _) => &["", "_bucket", "_sum", "_count", "_created"],
+            (MetricType::Summary, _) => &["", "_sum", "_count", "_created"],
+            (MetricType::Counter, true) => &["", "_total", "_created"],
+            _ => &[""],
+        };
+        let mut owned = String::with_capacity(base.len() + 8);
+        for s in suffixes {
+            owned.clear();
+            owned.push_str(base);
+            owned.push_str(s);
+            if self.names.contains(owned.as_str()) {
+                return Err(Error::DuplicateFamily {
+                    name: owned.as_str().into(),
+                });
+            }
+        }
+        for s in suffixes {
+            owned.clear();
+            owned.push_str(base);
+            owned.push_str(s);
+            self.names.insert(owned.as_str().into());
+        }
+        // In text, a histogram/summary family `x` also claims `x_sum` etc. by the check above;
+        // a later plain family named `x` after a `x_sum` gauge is caught because the histogram
+        // checks all its sample names.
+        let buf = &mut *self.buf;
+        let write_help = |buf: &mut Vec<u8>| {
+            if let Some(h) = help {
+                buf.extend_from_slice(b"# HELP ");
+                buf.extend_from_slice(base.as_bytes());
+                buf.push(b' ');
+                escape::help(buf, h, om);
+                buf.push(b'\n');
+            }
+        };
+        if !om {
+            write_help(buf);
+        }
+        buf.extend_from_slice(b"# TYPE ");
+        buf.extend_from_slice(base.as_bytes());
+        buf.push(b' ');
+        buf.extend_from_slice(metric_type.keyword(self.format).as_bytes());
+        buf.push(b'\n');
+        if om {
+            if let Some(u) = unit {
+                buf.extend_from_slice(b"# UNIT ");
+                buf.extend_from_slice(base.as_bytes());
+                buf.push(b' ');
+                buf.extend_from_slice(u.as_bytes());
+                buf.push(b'\n');
+            }
+            write_help(buf);
+        }
+        Ok(base.len())
+    }
+}
+
+fn check_reserved_for_type(label: &str, metric_type: MetricType) -> Result<(), Error> {
+    let reserved = match metric_type {
+        MetricType::Histogram => label == "le",
+        MetricType::Summary => label == "quantile",
+        _ => false,
+    };
+    if reserved {
+        Err(Error::ReservedLabelName { name: label.into() })
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes the samples of one family; returned by [`Encoder::family`].
+#[derive(Debug)]
+pub struct FamilyEncoder<'e, 'b, 'd> {
+    enc: &'e mut Encoder<'b>,
+    base: usize,
+    desc: &'d Desc<'d>,
+}
+
+/// A label set to write: values for the family's fixed names, then extra `(name, value)` pairs.
+#[derive(Clone, Copy)]
+struct Labels<'l> {
+    names: &'l [&'l str],
+    values: &'l [&'l str],
+    pairs: &'l [Label<'l>],
+}
+
+impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
+    fn base(&self) -> &'d str {
+        &self.desc.name[..self.base]
+    }
+
+    fn check_scalar(&self) -> Result<(), Error> {
+        if self.desc.metric_type.is_scalar() {
+            Ok(())
+        } else {
+            Err(self.wrong_kind())
+        }
+    }
+
+    fn wrong_kind(&self) -> Error {
+        Error::WrongValueKind {
+            family: self.desc.name.into(),
+            metric_type: self.desc.metric_type,
+        }
+    }
+
+    fn check_values(&self, values: &[&str]) -> Result<(), Error> {
+        if values.len() == self.desc.label_names.len() {
+            Ok(())
+        } else {
+            Err(Error::LabelCount {
+                family: self.desc.name.into(),
+                expected: self.desc.label_names.len(),
+                found: values.len(),
+            })
+        }
+    }
+
+    /// Writes a counter, gauge or untyped sample with values for the family's label names.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LabelCount`] when `values` does not match the label names,
+    /// [`Error::WrongValueKind`] on a histogram or summary family.
+    #[inline]
+    pub fn sample(&mut self, values: &[&str], value: impl Into<Value>) -> Result<(), Error> {
+        self.check_scalar()?;
+        self.check_values(values)?;
+        let labels = Labels {
+            names: self.desc.label_names,
+            values,
+            pairs: &[],
+        };
+        self.write_scalar(labels, value.into(), None, None);
+        Ok(())
+    }
+
+    /// As [`FamilyEncoder::sample`], with a timestamp.
+    ///
+    /// # Errors
+    ///
+    /// As [`FamilyEncoder::sample`].
+    pub fn sample_at(
+        &mut self,
+        values: &[&str],
+        value: impl Into<Value>,
+        timestamp: Timestamp,
+    ) -> Result<(), Error> {
+        self.check_scalar()?;
+        self.check_values(values)?;
+        let labels = Labels {
+            names: self.desc.label_names,
+            values,
+            pairs: &[],
+        };
+        self.write_scalar(labels, value.into(), Some(timestamp), None);
+        Ok(())
+    }
+
+    /// Writes one metric of the model: values for the family's fixed label names must be
+    /// absent (a family started with label names takes [`FamilyEncoder::sample`]); the
+    /// metric's own labels are validated and written in order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidLabelName`], [`Error::ReservedLabelName`],
+    /// [`Error::DuplicateLabelName`], [`Error::WrongValueKind`] when the value does not fit the
+    /// family's type, [`Error::InvalidDistribution`] for unordered buckets or quantiles.
+    pub fn metric(&mut self, metric: &Metric<'_>) -> Result<(), Error> {
+        for (i, l) in metric.labels.iter().enumerate() {
+            validate_label_name(&l.name)?;
+            check_reserved_for_type(&l.name, self.desc.metric_type)?;
+            if self.desc.label_names.contains(&l.name.as_ref())
+                || metric.labels[..i].iter().any(|p| p.name == l.name)
+            {
+                return Err(Error::DuplicateLabelName {
+                    name: l.name.as_ref().into(),
+                });
+            }
+        }
+        if !self.desc.label_names.is_empty() {
+            return Err(Error::LabelCount {
+                family: self.desc.name.into(),
+                expected: self.desc.label_names.len(),
+                found: 0,
+            });
+        }
+        let labels = Labels {
+            names: &[],
+            values: &[],
+            pairs: &metric.labels,
+        };
+        match (&metric.value, self.desc.metric_type) {
+            (MetricValue::Scalar(v), t) if t.is_scalar() => {
+                self.write_scalar(labels, *v, metric.timestamp, metric.created);
+                Ok(())
+            }
+            (MetricValue::Histogram(h), MetricType::Histogram) => {
+                self.write_histogram(labels, h, metric.timestamp, metric.created)
+            }
+            (MetricValue::Summary(s), MetricType::Summary) => {
+                self.write_summary(labels, s, metric.timestamp, metric.created)
+            }
+            _ => Err(self.wrong_kind()),
+        }
+    }
+
+    /// Writes a histogram with values for the family's label names.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LabelCount`], [`Error::WrongValueKind`] on a non-histogram family,
+    /// [`Error::InvalidDistribution`] when bounds do not increase or counts decrease.
+    pub fn histogram(&mut self, values: &[&str], histogram: &Histogram) -> Result<(), Error> {
+        if self.desc.metric_type != MetricType::Histogram {
+            return Err(self.wrong_kind());
+        }
+        self.check_values(values)?;
+        let labels = Labels {
+            names: self.desc.label_names,
+            values,
+            pairs: &[],
+        };
+        self.write_histogram(labels, histogram, None, None)
+    }
+
+    /// Writes a summary with values for the family's label names.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LabelCount`], [`Error::WrongValueKind`] on a non-summary family,
+    /// [`Error::InvalidDistribution`] when quantiles are not increasing within `[0, 1]`.
+    pub fn summary(&mut self, values: &[&str], summary: &Summary) -> Result<(), Error> {
+        if self.desc.metric_type != MetricType::Summary {
+            return Err(self.wrong_kind());
+        }
+        self.check_values(values)?;
+        let labels = Labels {
+            names: self.desc.label_names,
+            values,
+            pairs: &[],
+        };
+        self.write_summary(labels, summary, None, None)
+    }
+
+    fn om(&self) -> bool {
+        self.enc.format == Format::OpenMetrics
+    }
+
+    /// `name` + suffix + `{labels[,extra="v"]}` + ` `.
+    #[inline]
+    fn write_series(&mut self, suffix: &str, labels: Labels<'_>, extra: Option<(&str, f64)>) {
+        let style = self.enc.float_style;
+        let format = self.enc.format;
+        let name = self.base();
+        let buf = &mut *self.enc.buf;
+        buf.extend_from_slice(name.as_bytes());
+        buf.extend_from_slice(suffix.as_bytes());
+        let has_labels = !labels.names.is_empty() || !labels.pairs.is_empty() || extra.is_some();
+        if has_labels {
+            buf.push(b'{');
+            let mut first = true;
+            for (n, v) in labels.names.iter().zip(labels.values) {
+                if !first {
+                    buf.push(b',');
+                }
+                first = false;
+                buf.extend_from_slice(n.as_bytes());
+                buf.extend_from_slice(b"=\"");
+                escape::label_value(buf, v);
+                buf.push(b'"');
+            }
+            for l in labels.pairs {
+                if !first {
+                    buf.push(b',');
+                }
+                first = false;
+                buf.extend_from_slice(l.name.as_bytes());
+                buf.extend_from_slice(b"=\"");
+                escape::label_value(buf, &l.value);
+                buf.push(b'"');
+            }
+            if let Some((n, v)) = extra {
+                if !first {
+                    buf.push(b',');
+                }
+                buf.extend_from_slice(n.as_bytes());
+                buf.extend_from_slice(b"=\"");
+                // `le` and `quantile` values are floats; OpenMetrics wants them canonical.
+                let le_style = if style == FloatStyle::Go && format == Format::OpenMetrics {
+                    FloatStyle::OpenMetrics
+                } else {
+                    style
+                };
+                write_f64(buf, v, le_style);
+                buf.push(b'"');
+            }
+            buf.push(b'}');
+        }
+        buf.push(b' ');
+    }
+
+    #[inline]
+    fn write_value(&mut self, value: Value) {
+        let buf = &mut *self.enc.buf;
+        match value {
+            Value::F64(v) => write_f64(buf, v, self.enc.float_style),
+            Value::U64(v) => buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+            Value::I64(v) => buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
+        }
+    }
+
+    #[inline]
+    fn end_line(&mut self, timestamp: Option<Timestamp>) {
+        if let Some(ts) = timestamp {
+            let om = self.om();
+            let buf = &mut *self.enc.buf;
+            buf.push(b' ');
+            write_timestamp(buf, ts, om);
+        }
+        self.enc.buf.push(b'\n');
+    }
+
+    fn write_created(&mut self, labels: Labels<'_>, created: Option<f64>) {
+        if let (Some(c), true) = (created, self.om()) {
+            self.write_series("_created", labels, None);
+            write_f64(self.enc.buf, c, FloatStyle::OpenMetrics);
+            self.enc.buf.push(b'\n');
+        }
+    }
+
+    #[inline]
+    fn write_scalar(
+        &mut self,
+        labels: Labels<'_>,
+        value: Value,
+        timestamp: Option<Timestamp>,
+        created: Option<f64>,
+    ) {
+        let counter_om = self.om() && self.desc.metric_type == MetricType::Counter;
+        self.write_series(if counter_om { "_total" } else { "" }, labels, None);
+        self.write_value(value);
+        self.end_line(timestamp);
+        if counter_om {
+            self.write_created(labels, created);
+        }
+    }
+
+    fn invalid(&self, reason: &'static str) -> Error {
+        Error::InvalidDistribution {
+            family: self.desc.name.into(),
+            metric_type: self.desc.metric_type,
+            reason,
+        }
+    }
+
+    fn write_histogram(
+        &mut self,
+        labels: Labels<'_>,
+        h: &Histogram,
+        timestamp: Option<Timestamp>,
+        created: Option<f64>,
+    ) -> Result<(), Error> {
+        let mut prev: Option<&crate::Bucket> = None;
+        for b in &h.buckets {
+            if b.upper_bound.is_nan() {
+                return Err(self.invalid("bucket bound is NaN"));
+            }
+            if let Some(p) = prev {
+                if b.upper_bound <= p.upper_bound {
+                    return Err(self.invalid("bucket bounds do not increase"));
+                }
+                if b.cumulative_count < p.cumulative_count {
+                    return Err(self.invalid("bucket counts decrease"));
+                }
+            }
+            prev = Some(b);
+        }
+        if let Some(last) = h.buckets.last() {
+            if last.cumulative_count > h.count {
+                return Err(self.invalid("a bucket count exceeds the total count"));
+            }
+            if last.upper_bound == f64::INFINITY && last.cumulative_count != h.count {
+                return Err(self.invalid("the +Inf bucket differs from the count"));
+            }
+        }
+        for b in &h.buckets {
+            self.write_series("_bucket", labels, Some(("le", b.upper_bound)));
+            self.write_value(Value::U64(b.cumulative_count));
+            self.end_line(timestamp);
+        }
+        if h.buckets
+            .last()
+            .is_none_or(|b| b.upper_bound != f64::INFINITY)
+        {
+            self.write_series("_bucket", labels, Some(("le", f64::INFINITY)));
+            self.write_value(Value::U64(h.count));
+            self.end_line(timestamp);
+        }
+        self.write_series("_sum", labels, None);
+        self.write_value(Value::F64(h.sum));
+        self.end_line(timestamp);
+        self.write_series("_count", labels, None);
+        self.write_value(Value::U64(h.count));
+        self.end_line(timestamp);
+        self.write_created(labels, created);
+        Ok(())
+    }
+
+    fn write_summary(
+        &mut self,
+        labels: Labels<'_>,
+        s: &Summary,
+        timestamp: Option<Timestamp>,
+        created: Option<f64>,
+    ) -> Result<(), Error> {
+        let mut prev = f64::NEG_INFINITY;
+        for q in &s.quantiles {
+            if !(0.0..=1.0).contains(&q.quantile) {
+                return Err(self.invalid("quantile outside [0, 1]"));
+            }
+            if q.quantile <= prev {
+                return Err(self.invalid("quantiles do not increase"));
+            }
+            prev = q.quantile;
+        }
+        for q in &s.quantiles {
+            self.write_series("", labels, Some(("quantile", q.quantile)));
+            self.write_value(Value::F64(q.value));
+            self.end_line(timestamp);
+        }
+        self.write_series("_sum", labels, None);
+        self.write_value(Value::F64(s.sum));
+        self.end_line(timestamp);
+        self.write_series("_count", labels, None);
+        self.write_value(Value::U64(s.count));
+        self.end_line(timestamp);
+        self.write_created(labels, created);
+        Ok(())
+    }
+}
+
+/// Milliseconds in text; seconds with up to three decimals in OpenMetrics, from the integer.
+fn write_timestamp(buf: &mut Vec<u8>, ts: Timestamp, openmetrics: bool) {
+    let ms = ts.as_millis();
+    let mut ib = itoa::Buffer::new();
+    if !openmetrics {
+        buf.extend_from_slice(ib.format(ms).as_bytes());
+        return;
+    }
+    if ms < 0 {
+        buf.push(b'-');
+    }
+    let abs = ms.unsigned_abs();
+    buf.extend_from_slice(ib.format(abs / 1000).as_bytes());
+    let frac = abs % 1000;
+    if frac != 0 {
+        let digits = [
+            b'0' + (frac / 100) as u8,
+            b'0' + (frac / 10 % 10) as u8,
+            b'0' + (frac % 10) as u8,
+        ];
+        let mut n = 3;
+        while digits[n - 1] == b'0' {
+            n -= 1;
+        }
+        buf.push(b'.');
+        buf.extend_from_slice(&digits[..n]);
+    }
+}

@@ -1,0 +1,239 @@
+//! Float layouts over shortest round-trip digits.
+//!
+//! `ryu` gives the shortest digits that parse back to the same `f64`; this module reads the
+//! digits and the decimal exponent out of its output and lays them out the way Go's `strconv`
+//! `%g`, OpenMetrics' canonical form or Python's `repr` would.
+
+use crate::FloatStyle;
+
+/// Shortest decimal digits of a finite, non-zero `f64`: `value = 0.d1d2d3... × 10^(exp + 1)`,
+/// that is `exp` is the power of ten of the first digit (`1234.5` → digits `12345`, exp `3`).
+struct Decimal {
+    digits: [u8; 17],
+    len: usize,
+    exp: i32,
+}
+
+fn decimal(v: f64, ryu_buf: &mut ryu::Buffer) -> Decimal {
+    // Ryu's layouts: `123.45`, `0.00123`, `1e30`, `1.23e-7` (sign already stripped).
+    let s = ryu_buf.format_finite(v.abs()).as_bytes();
+    let (mantissa, sci_exp) = match s.iter().position(|&b| b == b'e') {
+        Some(e) => {
+            let mut exp = 0i32;
+            let mut neg = false;
+            for &b in &s[e + 1..] {
+                if b == b'-' {
+                    neg = true;
+                } else {
+                    exp = exp * 10 + i32::from(b - b'0');
+                }
+            }
+            (&s[..e], Some(if neg { -exp } else { exp }))
+        }
+        None => (s, None),
+    };
+    let mut d = Decimal {
+        digits: [0; 17],
+        len: 0,
+        exp: 0,
+    };
+    // Position of the decimal point relative to the first significant digit.
+    let mut seen_nonzero = false;
+    let mut int_digits: i32 = 0; // digits before '.', counting from the first significant one
+    let mut leading_frac_zeros: i32 = 0;
+    let mut in_frac = false;
+    for &b in mantissa {
+        if b == b'.' {
+            in_frac = true;
+            continue;
+        }
+        if !seen_nonzero {
+            if b == b'0' {
+                if in_frac {
+                    leading_frac_zeros += 1;
+                }
+                continue;
+            }
+            seen_nonzero = true;
+        }
+        if !in_frac {
+            int_digits += 1;
+        }
+        if d.len < d.digits.len() {
+            d.digits[d.len] = b;
+            d.len += 1;
+        }
+    }
+    while d.len > 1 && d.digits[d.len - 1] == b'0' {
+        d.len -= 1;
+    }
+    d.exp = if int_digits > 0 {
+        int_digits - 1
+    } else {
+        -(leading_frac_zeros + 1)
+    };
+    if let Some(e) = sci_exp {
+        // Mantissa is `d.ddd`, so its own exponent is 0.
+        d.exp = e;
+    }
+    d
+}
+
+/// Appends `v` in `style` to `out`.
+pub(crate) fn write_f64(out: &mut Vec<u8>, v: f64, style: FloatStyle) {
+    if v.is_nan() {
+        out.extend_from_slice(b"NaN");
+        return;
+    }
+    if v.is_infinite() {
+        out.extend_from_slice(if v > 0.0 { b"+Inf" } else { b"-Inf" });
+        return;
+    }
+    let dot_zero = !matches!(style, FloatStyle::Go);
+    if v == 0.0 {
+        // DIFFERENCE from Go: `-0` keeps its sign so the value round-trips.
+        if v.is_sign_negative() {
+            out.push(b'-');
+        }
+        out.extend_from_slice(if dot_zero { b"0.0" } else { b"0" });
+        return;
+    }
+    let mut buf = ryu::Buffer::new();
+    let d = decimal(v, &mut buf);
+    if v < 0.0 {
+        out.push(b'-');
+    }
+    let digits = &d.digits[..d.len];
+    let exp_max = match style {
+        FloatStyle::Go | FloatStyle::OpenMetrics => 6,
+        FloatStyle::Python => 16,
+    };
+    if d.exp < -4 || d.exp >= exp_max {
+        out.push(digits[0]);
+        if digits.len() > 1 {
+            out.push(b'.');
+            out.extend_from_slice(&digits[1..]);
+        }
+        out.push(b'e');
+        out.push(if d.exp < 0 { b'-' } else { b'+' });
+        let e = d.exp.unsigned_abs();
+        if e < 10 {
+            out.push(b'0');
+        }
+        let mut ib = itoa::Buffer::new();
+        out.extend_from_slice(ib.format(e).as_bytes());
+    } else if d.exp < 0 {
+        out.extend_from_slice(b"0.");
+        for _ in 0..(-d.exp - 1) {
+            out.push(b'0');
+        }
+        out.extend_from_slice(digits);
+    } else {
+        let int_len = usize::try_from(d.exp).unwrap_or(0) + 1;
+        if digits.len() > int_len {
+            out.extend_from_slice(&digits[..int_len]);
+            out.push(b'.');
+            out.extend_from_slice(&digits[int_len..]);
+        } else {
+            out.extend_from_slice(digits);
+            for _ in digits.len()..int_len {
+                out.push(b'0');
+            }
+            if dot_zero {
+                out.extend_from_slice(b".0");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt(v: f64, style: FloatStyle) -> String {
+        let mut out = Vec::new();
+        write_f64(&mut out, v, style);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn layouts() {
+        // value, Go, OpenMetrics, Python repr
+        let cases: &[(f64, &str, &str, &str)] = &[
+            (0.0, "0", "0.0", "0.0"),
+            (-0.0, "-0", "-0.0", "-0.0"),
+            (1.0, "1", "1.0", "1.0"),
+            (-1.0, "-1", "-1.0", "-1.0"),
+            (0.1, "0.1", "0.1", "0.1"),
+            (0.5, "0.5", "0.5", "0.5"),
+            (123.0, "123", "123.0", "123.0"),
+            (100000.0, "100000", "100000.0", "100000.0"),
+            (1e6, "1e+06", "1e+06", "1000000.0"),
+            (1234567.0, "1.234567e+06", "1.234567e+06", "1234567.0"),
+            (17560473.0, "1.7560473e+07", "1.7560473e+07", "17560473.0"),
+            (1e15, "1e+15", "1e+15", "1000000000000000.0"),
+            (1e16, "1e+16", "1e+16", "1e+16"),
+            (1.5e16, "1.5e+16", "1.5e+16", "1.5e+16"),
+            (1e21, "1e+21", "1e+21", "1e+21"),
+            (1e100, "1e+100", "1e+100", "1e+100"),
+            (0.0001, "0.0001", "0.0001", "0.0001"),
+            (0.00012345, "0.00012345", "0.00012345", "0.00012345"),
+            (1e-5, "1e-05", "1e-05", "1e-05"),
+            (1.5e-7, "1.5e-07", "1.5e-07", "1.5e-07"),
+            (1e-10, "1e-10", "1e-10", "1e-10"),
+            (5e-324, "5e-324", "5e-324", "5e-324"),
+            (
+                f64::MAX,
+                "1.7976931348623157e+308",
+                "1.7976931348623157e+308",
+                "1.7976931348623157e+308",
+            ),
+            (123456.789, "123456.789", "123456.789", "123456.789"),
+            (-2.5, "-2.5", "-2.5", "-2.5"),
+            (
+                0.1 + 0.2,
+                "0.30000000000000004",
+                "0.30000000000000004",
+                "0.30000000000000004",
+            ),
+            (
+                9007199254740993.0,
+                "9.007199254740992e+15",
+                "9.007199254740992e+15",
+                "9007199254740992.0",
+            ),
+            (f64::INFINITY, "+Inf", "+Inf", "+Inf"),
+            (f64::NEG_INFINITY, "-Inf", "-Inf", "-Inf"),
+            (f64::NAN, "NaN", "NaN", "NaN"),
+        ];
+        for &(v, go, om, py) in cases {
+            assert_eq!(fmt(v, FloatStyle::Go), go, "go {v:e}");
+            assert_eq!(fmt(v, FloatStyle::OpenMetrics), om, "om {v:e}");
+            assert_eq!(fmt(v, FloatStyle::Python), py, "python {v:e}");
+        }
+    }
+
+    #[test]
+    fn shortest_digits_round_trip() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = f64::from_bits(x);
+            for style in [FloatStyle::Go, FloatStyle::OpenMetrics, FloatStyle::Python] {
+                let s = fmt(v, style);
+                let back: f64 = s
+                    .replace("+Inf", "inf")
+                    .replace("-Inf", "-inf")
+                    .parse()
+                    .unwrap();
+                if v.is_nan() {
+                    assert!(back.is_nan());
+                } else {
+                    assert_eq!(back.to_bits(), v.to_bits(), "{s}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! The mapping's output: families merged by name, and what was skipped.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use expfmt::{FamilySet, Label, Metric, MetricFamily, MetricType};
+
+use crate::PerfCounterType;
+
+/// Families mapped from any number of daemons, merged by name (so a name is never written
+/// twice), plus the counters that were skipped and why.
+///
+/// ```
+/// use perfcounter::{Families, Mapper, PerfDump, PerfSchema};
+///
+/// let schema = PerfSchema::from_json(br#"{"osd": {"op_r": {"type": 10,
+///     "description": "Client read operations", "priority": 8}}}"#)?;
+/// let mapper = Mapper::default();
+/// let prepared = mapper.prepare(&schema);
+/// let mut out = Families::new();
+/// for (daemon, json) in [("osd.0", &br#"{"osd": {"op_r": 7}}"#[..]), ("osd.1", br#"{"osd": {}}"#)] {
+///     let dump = PerfDump::from_json(json)?;
+///     prepared.map(daemon, &dump, &mut out);
+/// }
+/// assert_eq!(out.skipped().len(), 1); // osd.1 has no op_r value
+/// let set = out.into_set();
+/// assert_eq!(set.len(), 1);
+/// assert_eq!(set.families()[0].metrics.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Families<'a> {
+    pub(crate) set: FamilySet<'a>,
+    /// The mgr's `data-sync-from-zone` copies, appended after everything else.
+    pub(crate) copies: FamilySet<'a>,
+    pub(crate) skipped: Vec<Skipped<'a>>,
+    pub(crate) daemons: HashSet<(&'static str, String)>,
+}
+
+impl<'a> Families<'a> {
+    /// An empty collection.
+    pub fn new() -> Self {
+        Families::default()
+    }
+
+    /// The families mapped so far (without the mgr's pending `data-sync-from-zone` copies).
+    pub fn families(&self) -> &FamilySet<'a> {
+        &self.set
+    }
+
+    /// The counters skipped so far, in the order met.
+    pub fn skipped(&self) -> &[Skipped<'a>] {
+        &self.skipped
+    }
+
+    /// The families, the mgr's `data-sync-from-zone` copies last (where the module puts them).
+    pub fn into_set(self) -> FamilySet<'a> {
+        self.into_parts().0
+    }
+
+    /// The families and every skipped counter.
+    pub fn into_parts(mut self) -> (FamilySet<'a>, Vec<Skipped<'a>>) {
+        for copy in std::mem::take(&mut self.copies) {
+            let name = copy.name.clone();
+            let new = copy.metric_type;
+            if let Err(existing) = self.merge(copy) {
+                self.skipped.push(Skipped {
+                    daemon: "",
+                    logger: "",
+                    counter: "",
+                    reason: SkipReason::ConflictingType {
+                        family: name.as_ref().into(),
+                        existing,
+                        new,
+                    },
+                });
+            }
+        }
+        (self.set, self.skipped)
+    }
+
+    /// Merges a whole family; `Err(existing type)` on a type conflict.
+    fn merge(&mut self, family: MetricFamily<'a>) -> Result<(), MetricType> {
+        match self.set.get_mut(&family.name) {
+            Some(f) if f.metric_type != family.metric_type => Err(f.metric_type),
+            Some(f) => {
+                f.metrics.extend(family.metrics);
+                Ok(())
+            }
+            None => {
+                // Cannot fail: the name is new.
+                let _ = self.set.insert(family);
+                Ok(())
+            }
+        }
+    }
+
+    /// Registers a daemon's label; `false` when the same label was mapped before.
+    pub(crate) fn claim_daemon(&mut self, name: &'static str, value: &str) -> bool {
+        self.daemons.insert((name, value.to_owned()))
+    }
+}
+
+/// Where a sample goes.
+pub(crate) struct Target<'t, 'a> {
+    pub(crate) name: &'t str,
+    pub(crate) help: &'t std::borrow::Cow<'a, str>,
+    pub(crate) metric_type: MetricType,
+    /// Whether other samples of the same daemon may land in this family (so a duplicate
+    /// label set is possible and must be checked).
+    pub(crate) shared: bool,
+}
+
+/// Adds `metric` to the family `target` of `set`, creating it when new.
+pub(crate) fn push<'a>(
+    set: &mut FamilySet<'a>,
+    target: &Target<'_, 'a>,
+    metric: Metric<'a>,
+    seen: &mut HashSet<(usize, u64)>,
+) -> Result<(), SkipReason> {
+    match set.get_mut(target.name) {
+        Some(f) => {
+            if f.metric_type != target.metric_type {
+                return Err(SkipReason::ConflictingType {
+                    family: target.name.into(),
+                    existing: f.metric_type,
+                    new: target.metric_type,
+                });
+            }
+            if target.shared {
+                let key = (target.name.as_ptr() as usize, hash_labels(&metric.labels));
+                if !seen.insert(key) && f.metrics.iter().any(|m| m.labels == metric.labels) {
+                    return Err(SkipReason::DuplicateSeries {
+                        family: target.name.into(),
+                    });
+                }
+            }
+            f.metrics.push(metric);
+        }
+        None => {
+            if target.shared {
+                seen.insert((target.name.as_ptr() as usize, hash_labels(&metric.labels)));
+            }
+            let mut f = MetricFamily::new(target.name.to_owned(), target.metric_type);
+            f.help = Some(target.help.clone());
+            f.metrics.push(metric);
+            // Cannot fail: the name is new.
+            let _ = set.insert(f);
+        }
+    }
+    Ok(())
+}
+
+fn hash_labels(labels: &[Label<'_>]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // Fixed keys: equal label sets must hash equal within one map call.
+    let mut h = std::hash::DefaultHasher::new();
+    labels.hash(&mut h);
+    h.finish()
+}
+
+/// A counter the mapping did not export, and why.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Skipped<'a> {
+    /// The daemon name as given to the mapping (empty for a merge conflict).
+    pub daemon: &'a str,
+    /// The logger (empty when the whole daemon was skipped).
+    pub logger: &'a str,
+    /// The counter (empty when the whole daemon was skipped).
+    pub counter: &'a str,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+impl fmt::Display for Skipped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.daemon.is_empty(), self.counter.is_empty()) {
+            (true, _) => write!(f, "{}", self.reason),
+            (false, true) => write!(f, "{}: {}", self.daemon, self.reason),
+            (false, false) => write!(
+                f,
+                "{}: `{}.{}`: {}",
+                self.daemon, self.logger, self.counter, self.reason
+            ),
+        }
+    }
+}
+
+/// Why a counter (or a daemon) was not exported.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// The mgr module gives these type bits no family type (`_stattype_to_str` is empty):
+    /// combined behaviour bits such as `LONGRUNAVG|COUNTER`.
+    UnsupportedType {
+        /// The type.
+        counter_type: PerfCounterType,
+    },
+    /// A histogram: neither exporter writes them.
+    Histogram,
+    /// The schema's `type` has unknown bits.
+    UnknownTypeBits {
+        /// The raw value.
+        bits: u64,
+    },
+    /// The schema has neither a usable `type` nor `metric_type` and `value_type`.
+    UnknownType,
+    /// The schema's `metric_type` is neither `gauge` nor `counter` (exporter flavour).
+    UnknownMetricKind {
+        /// The string.
+        name: Box<str>,
+    },
+    /// The schema entry has no `priority`.
+    MissingPriority,
+    /// The schema's `priority` is outside `0..=255`.
+    PriorityOutOfRange {
+        /// The value.
+        value: i64,
+    },
+    /// The schema lists the counter but the dump has no value for it.
+    MissingValue,
+    /// The dump's value does not have the shape the schema announces.
+    ValueShape {
+        /// What the schema announces.
+        expected: &'static str,
+        /// What the dump has.
+        found: &'static str,
+    },
+    /// A family of the same name but another type was mapped first.
+    ConflictingType {
+        /// The family name.
+        family: Box<str>,
+        /// The type it has.
+        existing: MetricType,
+        /// The type this counter wanted.
+        new: MetricType,
+    },
+    /// Another counter of the same daemon already gave this family the same label set (two
+    /// paths that differ only in characters the name rules replace).
+    DuplicateSeries {
+        /// The family name.
+        family: Box<str>,
+    },
+    /// ceph-exporter derives no daemon label from this name (an `rgw` socket name with fewer
+    /// than four `.`-separated fields); the whole daemon is skipped.
+    NoDaemonLabel,
+    /// A daemon with the same daemon label was already mapped into these families; the whole
+    /// daemon is skipped.
+    DuplicateDaemon,
+}
+
+impl SkipReason {
+    /// Whether the real exporter skips the counter the same way, as a matter of course (types
+    /// it does not export). Other reasons point at odd input or a name collision.
+    pub const fn is_expected(&self) -> bool {
+        matches!(
+            self,
+            SkipReason::UnsupportedType { .. } | SkipReason::Histogram
+        )
+    }
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SkipReason::UnsupportedType { counter_type } => {
+                write!(f, "type `{counter_type}` has no family type")
+            }
+            SkipReason::Histogram => f.write_str("histograms are not exported"),
+            SkipReason::UnknownTypeBits { bits } => {
+                write!(f, "unknown type bits `{bits:#x}`")
+            }
+            SkipReason::UnknownType => {
+                f.write_str("no usable `type`, `metric_type` or `value_type`")
+            }
+            SkipReason::UnknownMetricKind { name } => {
+                write!(f, "unknown metric_type `{name}`")
+            }
+            SkipReason::MissingPriority => f.write_str("no `priority`"),
+            SkipReason::PriorityOutOfRange { value } => {
+                write!(f, "priority `{value}` is out of range")
+            }
+            SkipReason::MissingValue => f.write_str("no value in the dump"),
+            SkipReason::ValueShape { expected, found } => {
+                write!(f, "expected {expected}, found {found}")
+            }
+            SkipReason::ConflictingType {
+                family,
+                existing,
+                new,
+            } => write!(f, "family `{family}` is {existing}, not {new}"),
+            SkipReason::DuplicateSeries { family } => {
+                write!(f, "family `{family}` already has this label set")
+            }
+            SkipReason::NoDaemonLabel => f.write_str("no daemon label can be derived"),
+            SkipReason::DuplicateDaemon => f.write_str("a daemon with this label was mapped"),
+        }
+    }
+}

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use crate::escape;
 use crate::float::write_f64;
+use crate::sink::{LineEnd, Out, put_i64, put_u64};
 use crate::{
     Error, FloatStyle, Format, Histogram, Label, Metric, MetricFamily, MetricType, MetricValue,
     Summary, Timestamp, Value, validate_label_name, validate_metric_name,
@@ -188,10 +189,37 @@ impl<'b> Encoder<'b> {
             desc.unit,
             desc.label_names,
         )?;
+        let om_counter =
+            self.format == Format::OpenMetrics && desc.metric_type == MetricType::Counter;
+        let mut open = Vec::with_capacity(base + 32);
+        open.extend_from_slice(&desc.name.as_bytes()[..base]);
+        if om_counter {
+            open.extend_from_slice(b"_total");
+        }
+        let mut mids = Vec::new();
+        let close: &'static [u8] = match desc.label_names.split_first() {
+            None => b" ",
+            Some((first, rest)) => {
+                open.push(b'{');
+                open.extend_from_slice(first.as_bytes());
+                open.extend_from_slice(b"=\"");
+                for n in rest {
+                    let mut m = Vec::with_capacity(n.len() + 4);
+                    m.extend_from_slice(b"\",");
+                    m.extend_from_slice(n.as_bytes());
+                    m.extend_from_slice(b"=\"");
+                    mids.push(m.into_boxed_slice());
+                }
+                b"\"} "
+            }
+        };
         Ok(FamilyEncoder {
             enc: self,
             base,
             desc,
+            open,
+            mids,
+            close,
         })
     }
 
@@ -358,6 +386,12 @@ pub struct FamilyEncoder<'e, 'b, 'd> {
     enc: &'e mut Encoder<'b>,
     base: usize,
     desc: &'d Desc<'d>,
+    /// Pre-rendered scalar line start: `name[_total]{first_label="` (or `name ` alone).
+    open: Vec<u8>,
+    /// `",label="` for the second and later label names.
+    mids: Vec<Box<[u8]>>,
+    /// `"} `, or nothing extra when there are no labels.
+    close: &'static [u8],
 }
 
 /// A label set to write: values for the family's fixed names, then extra `(name, value)` pairs.
@@ -373,6 +407,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         &self.desc.name[..self.base]
     }
 
+    #[inline]
     fn check_scalar(&self) -> Result<(), Error> {
         if self.desc.metric_type.is_scalar() {
             Ok(())
@@ -388,6 +423,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         }
     }
 
+    #[inline]
     fn check_values(&self, values: &[&str]) -> Result<(), Error> {
         if values.len() == self.desc.label_names.len() {
             Ok(())
@@ -410,13 +446,31 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
     pub fn sample(&mut self, values: &[&str], value: impl Into<Value>) -> Result<(), Error> {
         self.check_scalar()?;
         self.check_values(values)?;
-        let labels = Labels {
-            names: self.desc.label_names,
-            values,
-            pairs: &[],
-        };
-        self.write_scalar(labels, value.into(), None, None);
+        self.write_fast(values, value.into(), None);
         Ok(())
+    }
+
+    /// The hot path: pre-rendered name and label names, escaped values, the value.
+    #[inline]
+    fn write_fast(&mut self, values: &[&str], value: Value, timestamp: Option<Timestamp>) {
+        let buf = &mut *self.enc.buf;
+        buf.extend_from_slice(&self.open);
+        if let Some((first, rest)) = values.split_first() {
+            escape::label_value(buf, first);
+            for (m, v) in self.mids.iter().zip(rest) {
+                buf.extend_from_slice(m);
+                escape::label_value(buf, v);
+            }
+        }
+        let mut end = LineEnd::new();
+        end.put(self.close);
+        write_value(&mut end, value, self.enc.float_style);
+        if let Some(ts) = timestamp {
+            end.put_byte(b' ');
+            write_timestamp(&mut end, ts, self.enc.format == Format::OpenMetrics);
+        }
+        end.put_byte(b'\n');
+        buf.extend_from_slice(end.as_bytes());
     }
 
     /// As [`FamilyEncoder::sample`], with a timestamp.
@@ -432,12 +486,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
     ) -> Result<(), Error> {
         self.check_scalar()?;
         self.check_values(values)?;
-        let labels = Labels {
-            names: self.desc.label_names,
-            values,
-            pairs: &[],
-        };
-        self.write_scalar(labels, value.into(), Some(timestamp), None);
+        self.write_fast(values, value.into(), Some(timestamp));
         Ok(())
     }
 
@@ -586,12 +635,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
 
     #[inline]
     fn write_value(&mut self, value: Value) {
-        let buf = &mut *self.enc.buf;
-        match value {
-            Value::F64(v) => write_f64(buf, v, self.enc.float_style),
-            Value::U64(v) => buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-            Value::I64(v) => buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-        }
+        write_value(self.enc.buf, value, self.enc.float_style);
     }
 
     #[inline]
@@ -724,19 +768,28 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
     }
 }
 
+#[inline]
+fn write_value<O: Out>(out: &mut O, value: Value, style: FloatStyle) {
+    match value {
+        Value::F64(v) => write_f64(out, v, style),
+        Value::U64(v) => put_u64(out, v),
+        Value::I64(v) => put_i64(out, v),
+    }
+}
+
 /// Milliseconds in text; seconds with up to three decimals in OpenMetrics, from the integer.
-fn write_timestamp(buf: &mut Vec<u8>, ts: Timestamp, openmetrics: bool) {
+fn write_timestamp<O: Out>(buf: &mut O, ts: Timestamp, openmetrics: bool) {
     let ms = ts.as_millis();
     let mut ib = itoa::Buffer::new();
     if !openmetrics {
-        buf.extend_from_slice(ib.format(ms).as_bytes());
+        buf.put(ib.format(ms).as_bytes());
         return;
     }
     if ms < 0 {
-        buf.push(b'-');
+        buf.put_byte(b'-');
     }
     let abs = ms.unsigned_abs();
-    buf.extend_from_slice(ib.format(abs / 1000).as_bytes());
+    buf.put(ib.format(abs / 1000).as_bytes());
     let frac = abs % 1000;
     if frac != 0 {
         let digits = [
@@ -748,7 +801,7 @@ fn write_timestamp(buf: &mut Vec<u8>, ts: Timestamp, openmetrics: bool) {
         while digits[n - 1] == b'0' {
             n -= 1;
         }
-        buf.push(b'.');
-        buf.extend_from_slice(&digits[..n]);
+        buf.put_byte(b'.');
+        buf.put(&digits[..n]);
     }
 }

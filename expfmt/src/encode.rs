@@ -805,3 +805,413 @@ fn write_timestamp<O: Out>(buf: &mut O, ts: Timestamp, openmetrics: bool) {
         buf.put(&digits[..n]);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Bucket, Quantile};
+
+    fn text(format: Format, style: Option<FloatStyle>, f: impl FnOnce(&mut Encoder<'_>)) -> String {
+        let mut buf = Vec::new();
+        let mut b = Encoder::builder();
+        b.format(format);
+        if let Some(s) = style {
+            b.float_style(s);
+        }
+        let mut enc = b.build(&mut buf);
+        f(&mut enc);
+        enc.finish();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn scalar_lines() {
+        // (format, type, value, expected)
+        let cases: &[(Format, MetricType, Value, &str)] = &[
+            (
+                Format::Text,
+                MetricType::Gauge,
+                Value::F64(1.5),
+                "# TYPE m gauge\nm{a=\"x\"} 1.5\n",
+            ),
+            (
+                Format::Text,
+                MetricType::Counter,
+                Value::U64(7),
+                "# TYPE m counter\nm{a=\"x\"} 7\n",
+            ),
+            (
+                Format::Text,
+                MetricType::Untyped,
+                Value::I64(-7),
+                "# TYPE m untyped\nm{a=\"x\"} -7\n",
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Untyped,
+                Value::F64(2.0),
+                "# TYPE m unknown\nm{a=\"x\"} 2.0\n# EOF\n",
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Counter,
+                Value::U64(3),
+                "# TYPE m counter\nm_total{a=\"x\"} 3\n# EOF\n",
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Gauge,
+                Value::F64(f64::INFINITY),
+                "# TYPE m gauge\nm{a=\"x\"} +Inf\n# EOF\n",
+            ),
+        ];
+        for &(format, t, v, want) in cases {
+            let got = text(format, None, |enc| {
+                let d = Desc::new("m", t).label_names(&["a"]);
+                enc.family(&d).unwrap().sample(&["x"], v).unwrap();
+            });
+            assert_eq!(got, want, "{format:?} {t:?} {v:?}");
+        }
+    }
+
+    #[test]
+    fn escaping_is_always_on() {
+        let got = text(Format::Text, None, |enc| {
+            let d = Desc::new("m", MetricType::Gauge)
+                .help("a \"quoted\" \\ help\nline")
+                .label_names(&["host", "path"]);
+            enc.family(&d)
+                .unwrap()
+                .sample(&["we\"ird\nhost", "C:\\dir"], 1u64)
+                .unwrap();
+        });
+        assert_eq!(
+            got,
+            "# HELP m a \"quoted\" \\\\ help\\nline\n# TYPE m gauge\n\
+             m{host=\"we\\\"ird\\nhost\",path=\"C:\\\\dir\"} 1\n"
+        );
+        let got = text(Format::OpenMetrics, None, |enc| {
+            let d = Desc::new("m", MetricType::Gauge).help("a \"q\"");
+            enc.family(&d).unwrap();
+        });
+        assert_eq!(got, "# TYPE m gauge\n# HELP m a \\\"q\\\"\n# EOF\n");
+    }
+
+    #[test]
+    fn duplicate_and_clashing_families() {
+        use MetricType::{Counter, Gauge, Histogram, Summary};
+        // (format, first family, second family, second is refused)
+        let cases: &[(Format, (&str, MetricType), (&str, MetricType), bool)] = &[
+            (Format::Text, ("a", Gauge), ("a", Gauge), true),
+            (Format::Text, ("a", Gauge), ("a", Counter), true),
+            (Format::Text, ("a", Gauge), ("b", Gauge), false),
+            (Format::Text, ("a", Histogram), ("a_bucket", Gauge), true),
+            (Format::Text, ("a", Histogram), ("a_sum", Gauge), true),
+            (Format::Text, ("a_count", Gauge), ("a", Summary), true),
+            (Format::Text, ("a", Summary), ("a_bucket", Gauge), false),
+            (Format::Text, ("a", Counter), ("a_total", Gauge), false),
+            (
+                Format::OpenMetrics,
+                ("a", Counter),
+                ("a_total", Gauge),
+                true,
+            ),
+            (
+                Format::OpenMetrics,
+                ("a_total", Counter),
+                ("a", Counter),
+                true,
+            ),
+            (
+                Format::OpenMetrics,
+                ("a", Counter),
+                ("a_created", Gauge),
+                true,
+            ),
+            (Format::Text, ("a", Gauge), ("a_created", Gauge), false),
+        ];
+        for &(format, (n1, t1), (n2, t2), refused) in cases {
+            let mut buf = Vec::new();
+            let mut enc = Encoder::new(&mut buf, format);
+            enc.family(&Desc::new(n1, t1)).unwrap();
+            let before = enc.buf.len();
+            let d2 = Desc::new(n2, t2);
+            let got = matches!(enc.family(&d2), Err(Error::DuplicateFamily { .. }));
+            assert_eq!(got, refused, "{format:?} {n1} {n2}");
+            if refused {
+                assert_eq!(enc.buf.len(), before, "nothing written on refusal");
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_names_and_labels() {
+        let bad_family: &[Desc<'_>] = &[
+            Desc::new("", MetricType::Gauge),
+            Desc::new("1x", MetricType::Gauge),
+            Desc::new("a.b", MetricType::Gauge),
+            Desc::new("a", MetricType::Gauge).label_names(&["a-b"]),
+            Desc::new("a", MetricType::Gauge).label_names(&["__x"]),
+            Desc::new("a", MetricType::Gauge).label_names(&["x", "x"]),
+            Desc::new("a", MetricType::Histogram).label_names(&["le"]),
+            Desc::new("a", MetricType::Summary).label_names(&["quantile"]),
+            Desc::new("a_seconds", MetricType::Gauge).unit("bytes"),
+            Desc::new("seconds", MetricType::Gauge).unit("seconds"),
+            Desc::new("_total", MetricType::Counter),
+        ];
+        for (i, d) in bad_family.iter().enumerate() {
+            let mut buf = Vec::new();
+            let format = if i == bad_family.len() - 1 {
+                Format::OpenMetrics
+            } else {
+                Format::Text
+            };
+            let mut enc = Encoder::new(&mut buf, format);
+            assert!(enc.family(d).is_err(), "{d:?}");
+            assert!(buf.is_empty(), "{d:?} wrote something");
+        }
+        let mut buf = Vec::new();
+        let mut enc = Encoder::new(&mut buf, Format::Text);
+        let d = Desc::new("a", MetricType::Gauge).label_names(&["x"]);
+        let mut fam = enc.family(&d).unwrap();
+        assert!(matches!(
+            fam.sample(&[], 1.0),
+            Err(Error::LabelCount {
+                expected: 1,
+                found: 0,
+                ..
+            })
+        ));
+        assert!(matches!(
+            fam.histogram(&["v"], &Histogram::default()),
+            Err(Error::WrongValueKind { .. })
+        ));
+        let m = Metric::scalar(vec![Label::new("x", "1")], 1.0);
+        assert!(matches!(
+            fam.metric(&m),
+            Err(Error::DuplicateLabelName { .. })
+        ));
+    }
+
+    #[test]
+    fn histogram_and_summary() {
+        let h = Histogram {
+            buckets: vec![
+                Bucket {
+                    upper_bound: 0.5,
+                    cumulative_count: 1,
+                },
+                Bucket {
+                    upper_bound: 1.0,
+                    cumulative_count: 3,
+                },
+            ],
+            sum: 2.25,
+            count: 4,
+        };
+        let s = Summary {
+            quantiles: vec![
+                Quantile {
+                    quantile: 0.5,
+                    value: 0.25,
+                },
+                Quantile {
+                    quantile: 0.99,
+                    value: 1e6,
+                },
+            ],
+            sum: 12.0,
+            count: 3,
+        };
+        let got = text(Format::Text, None, |enc| {
+            let d = Desc::new("h", MetricType::Histogram).label_names(&["a"]);
+            enc.family(&d).unwrap().histogram(&["x"], &h).unwrap();
+            let d = Desc::new("s", MetricType::Summary);
+            enc.family(&d).unwrap().summary(&[], &s).unwrap();
+        });
+        assert_eq!(
+            got,
+            "# TYPE h histogram\n\
+             h_bucket{a=\"x\",le=\"0.5\"} 1\n\
+             h_bucket{a=\"x\",le=\"1\"} 3\n\
+             h_bucket{a=\"x\",le=\"+Inf\"} 4\n\
+             h_sum{a=\"x\"} 2.25\n\
+             h_count{a=\"x\"} 4\n\
+             # TYPE s summary\n\
+             s{quantile=\"0.5\"} 0.25\n\
+             s{quantile=\"0.99\"} 1e+06\n\
+             s_sum 12\n\
+             s_count 3\n"
+        );
+        let got = text(Format::OpenMetrics, None, |enc| {
+            let d = Desc::new("h", MetricType::Histogram);
+            let mut fam = enc.family(&d).unwrap();
+            let m = Metric {
+                labels: vec![],
+                value: MetricValue::Histogram(h.clone()),
+                timestamp: None,
+                created: Some(1_700_000_000.5),
+            };
+            fam.metric(&m).unwrap();
+        });
+        assert_eq!(
+            got,
+            "# TYPE h histogram\n\
+             h_bucket{le=\"0.5\"} 1\n\
+             h_bucket{le=\"1.0\"} 3\n\
+             h_bucket{le=\"+Inf\"} 4\n\
+             h_sum 2.25\n\
+             h_count 4\n\
+             h_created 1.7000000005e+09\n\
+             # EOF\n"
+        );
+    }
+
+    #[test]
+    fn invalid_distributions() {
+        let b = |u: f64, c: u64| Bucket {
+            upper_bound: u,
+            cumulative_count: c,
+        };
+        let bad_h = [
+            Histogram {
+                buckets: vec![b(1.0, 1), b(1.0, 2)],
+                sum: 0.0,
+                count: 2,
+            },
+            Histogram {
+                buckets: vec![b(1.0, 3), b(2.0, 2)],
+                sum: 0.0,
+                count: 3,
+            },
+            Histogram {
+                buckets: vec![b(f64::NAN, 1)],
+                sum: 0.0,
+                count: 1,
+            },
+            Histogram {
+                buckets: vec![b(1.0, 5)],
+                sum: 0.0,
+                count: 4,
+            },
+            Histogram {
+                buckets: vec![b(f64::INFINITY, 3)],
+                sum: 0.0,
+                count: 4,
+            },
+        ];
+        for h in &bad_h {
+            let mut buf = Vec::new();
+            let mut enc = Encoder::new(&mut buf, Format::Text);
+            let d = Desc::new("h", MetricType::Histogram);
+            let r = enc.family(&d).unwrap().histogram(&[], h);
+            assert!(matches!(r, Err(Error::InvalidDistribution { .. })), "{h:?}");
+        }
+        let q = |q: f64| Quantile {
+            quantile: q,
+            value: 1.0,
+        };
+        for qs in [
+            vec![q(0.5), q(0.5)],
+            vec![q(1.5)],
+            vec![q(f64::NAN)],
+            vec![q(-0.1)],
+        ] {
+            let s = Summary {
+                quantiles: qs,
+                sum: 0.0,
+                count: 0,
+            };
+            let mut buf = Vec::new();
+            let mut enc = Encoder::new(&mut buf, Format::Text);
+            let d = Desc::new("s", MetricType::Summary);
+            let r = enc.family(&d).unwrap().summary(&[], &s);
+            assert!(matches!(r, Err(Error::InvalidDistribution { .. })), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn timestamps_and_units() {
+        let cases: &[(Format, i64, &str)] = &[
+            (Format::Text, 1_520_879_607_789, "m_bytes 1 1520879607789\n"),
+            (Format::Text, -5, "m_bytes 1 -5\n"),
+            (
+                Format::OpenMetrics,
+                1_520_879_607_789,
+                "m_bytes 1 1520879607.789\n",
+            ),
+            (
+                Format::OpenMetrics,
+                1_520_879_607_000,
+                "m_bytes 1 1520879607\n",
+            ),
+            (
+                Format::OpenMetrics,
+                1_520_879_607_050,
+                "m_bytes 1 1520879607.05\n",
+            ),
+            (Format::OpenMetrics, -1_500, "m_bytes 1 -1.5\n"),
+        ];
+        for &(format, ms, line) in cases {
+            let got = text(format, None, |enc| {
+                let d = Desc::new("m_bytes", MetricType::Gauge).unit("bytes");
+                enc.family(&d)
+                    .unwrap()
+                    .sample_at(&[], 1u64, Timestamp::from_millis(ms))
+                    .unwrap();
+            });
+            let head = match format {
+                Format::Text => "# TYPE m_bytes gauge\n".to_owned(),
+                Format::OpenMetrics => "# TYPE m_bytes gauge\n# UNIT m_bytes bytes\n".to_owned(),
+            };
+            let tail = if format == Format::OpenMetrics {
+                "# EOF\n"
+            } else {
+                ""
+            };
+            assert_eq!(got, format!("{head}{line}{tail}"), "{format:?} {ms}");
+        }
+    }
+
+    #[test]
+    fn float_style_applies_to_values_not_integers() {
+        let got = text(Format::Text, Some(FloatStyle::Python), |enc| {
+            let d = Desc::new("m", MetricType::Gauge).label_names(&["k"]);
+            let mut fam = enc.family(&d).unwrap();
+            fam.sample(&["f"], 1e6).unwrap();
+            fam.sample(&["u"], 1_000_000u64).unwrap();
+            fam.sample(&["i"], i64::MIN).unwrap();
+            fam.sample(&["big"], u64::MAX).unwrap();
+        });
+        assert_eq!(
+            got,
+            "# TYPE m gauge\nm{k=\"f\"} 1000000.0\nm{k=\"u\"} 1000000\n\
+             m{k=\"i\"} -9223372036854775808\nm{k=\"big\"} 18446744073709551615\n"
+        );
+    }
+
+    #[test]
+    fn encode_family_from_model() {
+        let mut f = MetricFamily::new("ceph_pool_objects_repaired", MetricType::Counter)
+            .with_help("Number of objects repaired in a pool");
+        for pool in ["1", "2"] {
+            f.metrics
+                .push(Metric::scalar(vec![Label::new("pool_id", pool)], 0u64));
+        }
+        let mut buf = Vec::new();
+        let mut enc = Encoder::new(&mut buf, Format::Text);
+        enc.encode_family(&f).unwrap();
+        assert!(matches!(
+            enc.encode_family(&f),
+            Err(Error::DuplicateFamily { .. })
+        ));
+        enc.finish();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "# HELP ceph_pool_objects_repaired Number of objects repaired in a pool\n\
+             # TYPE ceph_pool_objects_repaired counter\n\
+             ceph_pool_objects_repaired{pool_id=\"1\"} 0\n\
+             ceph_pool_objects_repaired{pool_id=\"2\"} 0\n"
+        );
+    }
+}

@@ -901,7 +901,8 @@ mod tests {
     fn duplicate_and_clashing_families() {
         use MetricType::{Counter, Gauge, Histogram, Summary};
         // (format, first family, second family, second is refused)
-        let cases: &[(Format, (&str, MetricType), (&str, MetricType), bool)] = &[
+        type Case<'a> = (Format, (&'a str, MetricType), (&'a str, MetricType), bool);
+        let cases: &[Case<'_>] = &[
             (Format::Text, ("a", Gauge), ("a", Gauge), true),
             (Format::Text, ("a", Gauge), ("a", Counter), true),
             (Format::Text, ("a", Gauge), ("b", Gauge), false),

@@ -93,6 +93,7 @@ mod float;
 mod name;
 mod negotiate;
 mod set;
+mod sink;
 mod types;
 
 pub use encode::{Desc, Encoder, EncoderBuilder, FamilyEncoder};

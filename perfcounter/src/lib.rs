@@ -101,6 +101,7 @@
 //! None. The crate depends on `expfmt`, `serde`, `serde_json` and `thiserror`.
 #![doc(test(attr(deny(warnings))))]
 
+mod cluster;
 mod counter_type;
 mod error;
 mod families;
@@ -111,13 +112,15 @@ mod priority;
 mod promethize;
 mod rules;
 
+pub use cluster::{
+    CephCli, ClusterCollector, CollectError, CollectOptions, Collection, DumpDir, FetchError,
+    HealthHistory, Input, MAX_DOCUMENT_BYTES, MemoryDumps, Release, Source, UnknownRelease,
+};
 pub use counter_type::{MetricKind, PerfCounterType, ValueType};
 pub use error::{Document, Error};
 pub use families::{Families, SkipReason, Skipped};
 pub use mapper::{Flavor, Mapper, MapperBuilder};
-pub use model::{
-    CounterSchema, CounterValue, Instance, Logger, PerfDump, PerfSchema, ValueShape,
-};
+pub use model::{CounterSchema, CounterValue, Instance, Logger, PerfDump, PerfSchema, ValueShape};
 pub use prepared::PreparedSchema;
 pub use priority::{Priority, Unit};
 pub use promethize::{promethize, promethize_exporter};

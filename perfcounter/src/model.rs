@@ -10,8 +10,8 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use expfmt::Value;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::error::Document;
 use crate::{Error, PerfCounterType, Priority};
@@ -612,7 +612,12 @@ mod tests {
                     line: l,
                     column: c,
                     ..
-                }) => assert_eq!((l, c), (line, column), "{:?}", String::from_utf8_lossy(json)),
+                }) => assert_eq!(
+                    (l, c),
+                    (line, column),
+                    "{:?}",
+                    String::from_utf8_lossy(json)
+                ),
                 other => panic!("{other:?}"),
             }
         }

@@ -7,8 +7,7 @@ use expfmt::{Label, Metric, MetricType, Value};
 
 use crate::families::{Target, push};
 use crate::rules::{
-    exporter_daemon_label, exporter_data_sync, mgr_daemon_label, mgr_data_sync,
-    rbd_mirror_image,
+    exporter_daemon_label, exporter_data_sync, mgr_daemon_label, mgr_data_sync, rbd_mirror_image,
 };
 use crate::{
     CounterSchema, CounterValue, Error, Families, Flavor, Mapper, MetricKind, PerfCounterType,

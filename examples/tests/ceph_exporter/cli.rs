@@ -1,0 +1,120 @@
+//! The command line: the embedded capture, output options, usage errors, and partial output
+//! when inputs are missing or malformed.
+
+use super::expo::Exposition;
+use super::{dump_dir, run, stderr, stdout};
+
+#[test]
+fn no_arguments_prints_the_embedded_reef_capture() {
+    let out = run(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let e = Exposition::parse(&text);
+    // Reef-only families, and perf counters by default.
+    let cases = [
+        ("ceph_cluster_osd_blocklist_count", &[][..], 14.0),
+        ("ceph_health_status", &[][..], 0.0),
+        ("ceph_osd_up", &[("ceph_daemon", "osd.2")][..], 1.0),
+        (
+            "ceph_cluster_by_class_total_bytes",
+            &[("device_class", "hdd")][..],
+            32212254720.0,
+        ),
+        ("ceph_pool_objects_repaired", &[("pool_id", "1")][..], 0.0),
+    ];
+    for (family, labels, value) in cases {
+        let f = e.families.get(family).unwrap_or_else(|| panic!("{family}"));
+        assert_eq!(f.get(labels), Some(value), "{family}");
+    }
+    assert!(e.families.contains_key("ceph_osd_op_r"));
+    assert!(e.families.contains_key("ceph_mon_num_sessions"));
+    // Go float layout by default: integers exact, no `.0`.
+    assert!(text.contains("\nceph_health_status 0\n"), "{text:.300}");
+}
+
+#[test]
+fn output_options() {
+    let cases: [(&[&str], &str, bool); 4] = [
+        (&["--format", "openmetrics"], "# EOF\n", true),
+        (
+            &["--float-style", "mgr"],
+            "\nceph_health_status 0.0\n",
+            true,
+        ),
+        (&["--no-perf"], "ceph_osd_op_r", false),
+        (&[], "ceph_osd_op_r{ceph_daemon=\"osd.0\"}", true),
+    ];
+    for (args, needle, present) in cases {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out).contains(needle), present, "{args:?} {needle}");
+    }
+    let om = stdout(&run(&["--format", "openmetrics"]));
+    assert!(om.ends_with("# EOF\n"));
+    assert!(om.contains("# TYPE ceph_pool_rd counter\n"));
+    assert!(om.contains("\nceph_pool_rd_total{pool_id=\"1\"} "));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let cases: [&[&str]; 7] = [
+        &["--bogus"],
+        &["--dump-dir"],
+        &["--format", "xml"],
+        &["--float-style", "c"],
+        &["--interval", "0"],
+        &["--conf", "/etc/ceph/ceph.conf"],
+        &["--ceph", "--dump-dir", "x"],
+    ];
+    for args in cases {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("usage: ceph-exporter"), "{args:?}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn missing_and_malformed_inputs_skip_only_their_families() {
+    let dir = dump_dir("18.2.7-healthy");
+    std::fs::remove_file(dir.path().join("df_detail.json")).unwrap();
+    std::fs::remove_file(dir.path().join("df.json")).unwrap();
+    std::fs::write(dir.path().join("osd_pool_stats.json"), b"[{\"pool_id\": ").unwrap();
+    std::fs::write(dir.path().join("perf_dump.mon.a.json"), b"{\"mon\": 3").unwrap();
+    let out = run(&["--dump-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for needle in [
+        "df_detail.json",
+        "osd_pool_stats.json",
+        "perf_dump.mon.a.json",
+        "line 1",
+    ] {
+        assert!(err.contains(needle), "{needle} not in {err}");
+    }
+    let e = Exposition::parse(&stdout(&out));
+    for gone in [
+        "ceph_cluster_total_bytes",
+        "ceph_pool_max_avail",
+        "ceph_pool_recovering_bytes_per_sec",
+        "ceph_mon_num_sessions",
+    ] {
+        assert!(!e.families.contains_key(gone), "{gone}");
+    }
+    for kept in [
+        "ceph_health_status",
+        "ceph_pg_total",
+        "ceph_osd_op_r",
+        "ceph_osd_metadata",
+    ] {
+        assert!(e.families.contains_key(kept), "{kept}");
+    }
+}
+
+#[test]
+fn unreadable_directory_is_an_error() {
+    let out = run(&["--dump-dir", "/nonexistent/ceph-dumps"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("/nonexistent/ceph-dumps"));
+    assert!(out.stdout.is_empty());
+}

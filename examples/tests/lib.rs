@@ -1,0 +1,3 @@
+//! Integration tests of the example binaries: each runs the binary on `testdata/`.
+
+mod ceph_exporter;

@@ -1,0 +1,408 @@
+//! From the `ceph-types` models to what the collection steps read (`input`).
+
+use std::fmt;
+
+use expfmt::Value;
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::input::{
+    Check, CrushDevice, DaemonMetadata, Df, Filesystem, FsMap, Health, Mds, MgrMap, Mon, MonStatus,
+    Osd, OsdMap, Pg, PgMap, Pool, PoolRecovery, ServiceDaemon,
+};
+
+pub(crate) fn health<'a>(h: &'a ceph_types::Health<'a>) -> Health<'a> {
+    Health {
+        status: h
+            .effective_status()
+            .map_or("", ceph_types::HealthStatus::as_str),
+        checks: h
+            .checks
+            .iter()
+            .map(|(name, c)| Check {
+                name,
+                severity: c.severity.as_str(),
+                message: &c.summary.message,
+            })
+            .collect(),
+    }
+}
+
+/// A monitor's `mon_status` or the cluster's `quorum_status`.
+#[derive(Debug)]
+pub(crate) enum MonDoc<'a> {
+    Status(ceph_types::MonStatus<'a>),
+    Quorum(ceph_types::QuorumStatus<'a>),
+}
+
+impl<'a> MonDoc<'a> {
+    /// Parses either shape (`mon_status` first).
+    pub(crate) fn parse(text: &'a str) -> Result<Self, ceph_types::Error> {
+        match ceph_types::MonStatus::parse(text) {
+            Ok(s) => Ok(MonDoc::Status(s)),
+            Err(first) => ceph_types::QuorumStatus::parse(text)
+                .map(MonDoc::Quorum)
+                .map_err(|_| first),
+        }
+    }
+
+    pub(crate) fn view(&self) -> MonStatus<'_> {
+        let (quorum, monmap) = match self {
+            MonDoc::Status(s) => (&s.quorum, &s.monmap),
+            MonDoc::Quorum(q) => (&q.quorum, &q.monmap),
+        };
+        MonStatus {
+            quorum: quorum.clone(),
+            mons: monmap
+                .mons
+                .iter()
+                .map(|m| Mon {
+                    rank: m.rank,
+                    name: &m.name,
+                    public_addr: m.public_addr.as_deref().unwrap_or(""),
+                })
+                .collect(),
+        }
+    }
+}
+
+pub(crate) fn mgr<'a>(m: &'a ceph_types::MgrDump<'a>) -> MgrMap<'a> {
+    MgrMap {
+        active_name: m.active_name.as_deref().unwrap_or(""),
+        standbys: m.standbys.iter().map(|s| s.name.as_ref()).collect(),
+        available_modules: m
+            .available_modules
+            .iter()
+            .map(|a| (a.name.as_ref(), a.can_run.unwrap_or(false)))
+            .collect(),
+        always_on_modules: m
+            .always_on_modules
+            .iter()
+            .map(|(r, mods)| (r, mods.iter().map(AsRef::as_ref).collect()))
+            .collect(),
+        modules: m.modules.iter().map(AsRef::as_ref).collect(),
+    }
+}
+
+fn mds<'a>(m: &'a ceph_types::MdsInfo<'a>) -> Mds<'a> {
+    Mds {
+        name: &m.name,
+        addr: m.addr.as_deref().unwrap_or(""),
+        rank: m.rank,
+    }
+}
+
+pub(crate) fn fs<'a>(f: &'a ceph_types::FsDump<'a>) -> FsMap<'a> {
+    FsMap {
+        standbys: f.standbys.iter().map(mds).collect(),
+        filesystems: f
+            .filesystems
+            .iter()
+            .map(|fs| Filesystem {
+                id: fs.id,
+                name: &fs.mdsmap.fs_name,
+                data_pools: fs.mdsmap.data_pools.clone(),
+                metadata_pool: fs.mdsmap.metadata_pool,
+                mds: fs.mdsmap.info.values().map(mds).collect(),
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn osd_map<'a>(d: &'a ceph_types::OsdDump<'a>) -> OsdMap<'a> {
+    OsdMap {
+        flags: d.flags.as_ref().map_or("", ceph_types::Flags::as_str),
+        osds: d
+            .osds
+            .iter()
+            .map(|o| Osd {
+                id: o.osd,
+                up: i64::from(o.up),
+                in_: i64::from(o.in_),
+                weight: o.weight,
+                public_addr: o.public_addr.as_deref().unwrap_or(""),
+                cluster_addr: o.cluster_addr.as_deref().unwrap_or(""),
+            })
+            .collect(),
+        pools: d
+            .pools
+            .iter()
+            .map(|p| Pool {
+                id: p.pool,
+                name: &p.pool_name,
+                pool_type: i64::from(p.type_code),
+                size: i64::from(p.size),
+                erasure_code_profile: p.erasure_code_profile.as_deref().unwrap_or(""),
+                compression_mode: p.compression_mode(),
+                applications: p.applications().collect(),
+            })
+            .collect(),
+        ec_profiles: d
+            .erasure_code_profiles
+            .iter()
+            .map(|(name, p)| {
+                let get = |k: &str| p.get(k).map_or("", AsRef::as_ref);
+                (name, get("k"), get("m"))
+            })
+            .collect(),
+        blocklist_len: d.blocklist.len(),
+        nearfull_ratio: d.nearfull_ratio,
+        full_ratio: d.full_ratio,
+    }
+}
+
+pub(crate) fn crush<'a>(c: &'a ceph_types::OsdCrushDump<'a>) -> Vec<CrushDevice<'a>> {
+    c.devices
+        .iter()
+        .map(|d| CrushDevice {
+            id: d.id,
+            class: d.class.as_deref(),
+        })
+        .collect()
+}
+
+pub(crate) fn osd_metadata<'a>(m: &'a ceph_types::OsdMetadata<'a>) -> Vec<DaemonMetadata<'a>> {
+    m.osds
+        .iter()
+        .map(|o| DaemonMetadata {
+            id: o.id.to_string(),
+            fields: o.fields.iter().map(|(k, v)| (k, v.as_ref())).collect(),
+        })
+        .collect()
+}
+
+pub(crate) fn services<'a>(s: &'a ceph_types::ServiceDump<'a>) -> Vec<ServiceDaemon<'a>> {
+    let mut out = Vec::new();
+    for (service, svc) in s.services.iter() {
+        for (key, d) in svc.daemons.iter() {
+            out.push(ServiceDaemon {
+                service,
+                key,
+                metadata: DaemonMetadata {
+                    id: key.to_owned(),
+                    fields: d.metadata.iter().map(|(k, v)| (k, v.as_ref())).collect(),
+                },
+            });
+        }
+    }
+    out
+}
+
+pub(crate) fn df<'a>(d: &'a ceph_types::Df<'a>) -> Df<'a> {
+    let cluster = |s: &ceph_types::DfStats| {
+        [
+            Some(Value::U64(s.total_bytes)),
+            Some(Value::U64(s.total_used_bytes)),
+            s.total_used_raw_bytes.map(Value::U64),
+        ]
+    };
+    Df {
+        cluster: cluster(&d.stats),
+        by_class: d
+            .stats_by_class
+            .iter()
+            .map(|(c, s)| (c, cluster(s)))
+            .collect(),
+        pools: d
+            .pools
+            .iter()
+            .map(|p| {
+                let s = &p.stats;
+                let u = |v: Option<u64>| v.map(Value::U64);
+                (
+                    p.id,
+                    [
+                        u(s.max_avail),
+                        u(s.avail_raw),
+                        u(s.stored),
+                        u(s.stored_raw),
+                        u(s.objects),
+                        u(s.dirty),
+                        u(s.quota_bytes),
+                        u(s.quota_objects),
+                        u(s.rd),
+                        u(s.rd_bytes),
+                        u(s.wr),
+                        u(s.wr_bytes),
+                        u(s.compress_bytes_used),
+                        u(s.compress_under_bytes),
+                        u(s.bytes_used),
+                        s.percent_used.map(Value::F64),
+                    ],
+                )
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn pool_stats(p: &ceph_types::OsdPoolStats<'_>) -> Vec<PoolRecovery> {
+    p.pools
+        .iter()
+        .map(|s| {
+            let r = &s.recovery_rate;
+            let v = |x: Option<u64>| Value::U64(x.unwrap_or(0));
+            PoolRecovery {
+                pool_id: s.pool_id,
+                rates: [
+                    v(r.recovering_objects_per_sec),
+                    v(r.recovering_bytes_per_sec),
+                    v(r.recovering_keys_per_sec),
+                    v(r.num_objects_recovered),
+                    v(r.num_bytes_recovered),
+                ],
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn pg<'a>(d: &'a ceph_types::PgDump<'a>) -> PgMap<'a> {
+    let m = &d.pg_map;
+    PgMap {
+        pgs: m
+            .pg_stats
+            .iter()
+            .map(|p| Pg {
+                pool: p
+                    .pgid
+                    .split_once('.')
+                    .map_or(p.pgid.as_ref(), |(pool, _)| pool),
+                state: p.state.as_str(),
+                acting_primary: p.acting_primary.map_or(-1, i64::from),
+            })
+            .collect(),
+        pool_repaired: m
+            .pool_stats
+            .iter()
+            .map(|p| (p.poolid, Value::U64(p.stat_sum.num_objects_repaired)))
+            .collect(),
+        osd_latency: m
+            .osd_stats
+            .iter()
+            .filter_map(|o| {
+                Some((
+                    o.osd?,
+                    Value::F64(o.perf_stat.apply_latency_ms),
+                    Value::F64(o.perf_stat.commit_latency_ms),
+                ))
+            })
+            .collect(),
+        objects: m.pg_stats_sum.as_ref().map_or([None; 3], |s| {
+            let s = &s.stat_sum;
+            [
+                Some(Value::U64(s.num_objects_degraded)),
+                Some(Value::U64(s.num_objects_misplaced)),
+                Some(Value::U64(s.num_objects_unfound)),
+            ]
+        }),
+    }
+}
+
+/// `ceph mon metadata` / `mgr metadata` / `mds metadata`: a list of objects keyed by `name`.
+/// `ceph-types` models only `osd metadata` (keyed by a numeric `id`); this reads the others,
+/// keeping string values.
+#[derive(Debug, Default)]
+pub(crate) struct NamedMetadata<'a>(pub(crate) Vec<DaemonMetadata<'a>>);
+
+impl<'a> NamedMetadata<'a> {
+    /// Parses the JSON list.
+    pub(crate) fn parse(text: &'a str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for NamedMetadata<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ListV;
+        impl<'de> Visitor<'de> for ListV {
+            type Value = NamedMetadata<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of daemon metadata objects")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Entry(e)) = seq.next_element()? {
+                    out.push(e);
+                }
+                Ok(NamedMetadata(out))
+            }
+        }
+        d.deserialize_seq(ListV)
+    }
+}
+
+struct Entry<'a>(DaemonMetadata<'a>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct EntryV;
+        impl<'de> Visitor<'de> for EntryV {
+            type Value = Entry<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a daemon metadata object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut id = None;
+                let mut fields = Vec::new();
+                while let Some(Scalar(k)) = map.next_key::<Scalar<'de>>()? {
+                    match (k, map.next_value::<Scalar<'de>>()?.0) {
+                        (Some("name"), Some(v)) => id = Some(v),
+                        (Some(k), Some(v)) => fields.push((k, v)),
+                        _ => {}
+                    }
+                }
+                let id = id.ok_or_else(|| serde::de::Error::missing_field("name"))?;
+                Ok(Entry(DaemonMetadata {
+                    id: id.to_owned(),
+                    fields,
+                }))
+            }
+        }
+        d.deserialize_map(EntryV)
+    }
+}
+
+/// A borrowed string, or `None` for anything else (an escaped string, which cannot be
+/// borrowed, a number, ...): such keys and values, never hostnames or versions, are skipped.
+struct Scalar<'a>(Option<&'a str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalar<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a metadata value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Scalar(Some(v)))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

@@ -1,0 +1,812 @@
+//! The collector: reads the inputs, runs the module's collection steps for the detected
+//! release, and assembles the families.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use expfmt::{
+    Encoder, FamilySet, FloatStyle, Format, Label, Metric, MetricFamily, MetricValue, Value,
+};
+
+use super::adapt::{self, MonDoc, NamedMetadata};
+use super::daemons::{self, DaemonIndex};
+use super::health::{self, HealthHistory, SlowOps};
+use super::input::DaemonMetadata;
+use super::perf::{PERF_SERVICES, perf_families};
+use super::pools::{self, PgSummary};
+use super::spec::{StaticFamilies, Step, duration_specs, static_specs};
+use super::{CollectError, FetchError, Input, Release, Source, osd};
+use crate::{Flavor, Mapper, Priority};
+
+/// What a [`ClusterCollector`] collects.
+///
+/// ```
+/// use perfcounter::{CollectOptions, Release};
+///
+/// let options = CollectOptions::new().perf(false).release(Some(Release::Reef));
+/// assert!(!options.perf_enabled());
+/// assert_eq!(options.forced_release(), Some(Release::Reef));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CollectOptions {
+    perf: bool,
+    release: Option<Release>,
+    threads: usize,
+    durations: bool,
+}
+
+impl Default for CollectOptions {
+    fn default() -> Self {
+        CollectOptions {
+            perf: true,
+            release: None,
+            threads: std::thread::available_parallelism().map_or(1, usize::from),
+            durations: true,
+        }
+    }
+}
+
+impl CollectOptions {
+    /// The defaults: perf counters included, release detected, every available core, collect
+    /// durations reported.
+    pub fn new() -> Self {
+        CollectOptions::default()
+    }
+
+    /// Whether to include the daemons' perf-counter families (default `true`, as the module
+    /// with `exclude_perf_counters=false`, the only behaviour before Reef). `false` matches the
+    /// Reef module's default.
+    #[must_use]
+    pub fn perf(mut self, perf: bool) -> Self {
+        self.perf = perf;
+        self
+    }
+
+    /// Uses this release's family layout instead of the one detected from the dumps.
+    #[must_use]
+    pub fn release(mut self, release: Option<Release>) -> Self {
+        self.release = release;
+        self
+    }
+
+    /// The most threads to use (at least 1; default: the available parallelism).
+    #[must_use]
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// Whether to report `ceph_prometheus_collect_duration_seconds_{sum,count}`, this
+    /// collector's own time per module method (default `true`).
+    #[must_use]
+    pub fn durations(mut self, durations: bool) -> Self {
+        self.durations = durations;
+        self
+    }
+
+    /// Whether perf counters are included.
+    pub fn perf_enabled(&self) -> bool {
+        self.perf
+    }
+
+    /// The release forced with [`CollectOptions::release`].
+    pub fn forced_release(&self) -> Option<Release> {
+        self.release
+    }
+
+    /// The thread limit.
+    pub fn thread_limit(&self) -> usize {
+        self.threads
+    }
+}
+
+/// The families of one collection, and the inputs that were left out.
+#[derive(Debug)]
+pub struct Collection {
+    families: Vec<MetricFamily<'static>>,
+    errors: Vec<CollectError>,
+    release: Release,
+}
+
+impl Collection {
+    /// The families, in the module's order, one per name.
+    pub fn families(&self) -> &[MetricFamily<'static>] {
+        &self.families
+    }
+
+    /// The inputs that were missing or malformed; their families are not in
+    /// [`Collection::families`].
+    pub fn errors(&self) -> &[CollectError] {
+        &self.errors
+    }
+
+    /// The release whose layout was used.
+    pub fn release(&self) -> Release {
+        self.release
+    }
+
+    /// The families and the errors.
+    pub fn into_parts(self) -> (Vec<MetricFamily<'static>>, Vec<CollectError>) {
+        (self.families, self.errors)
+    }
+
+    /// Writes the families to `out` in `format` with `style` (`# EOF` included for
+    /// OpenMetrics). With [`FloatStyle::Python`] every value is written as the module writes
+    /// it, a float (`1.0`; integers above 2^53 round, as the module's `float()` does).
+    ///
+    /// # Errors
+    ///
+    /// The encoder's, for a name the format cannot carry (none of the module's names).
+    pub fn encode(
+        &self,
+        out: &mut Vec<u8>,
+        format: Format,
+        style: FloatStyle,
+    ) -> Result<(), expfmt::Error> {
+        let mut enc = Encoder::builder()
+            .format(format)
+            .float_style(style)
+            .build(out);
+        for family in &self.families {
+            if style != FloatStyle::Python {
+                enc.encode_family(family)?;
+                continue;
+            }
+            let desc = expfmt::Desc::new(&family.name, family.metric_type);
+            let desc = match &family.help {
+                Some(h) => desc.help(h),
+                None => desc,
+            };
+            let mut fam = enc.family(&desc)?;
+            for m in &family.metrics {
+                let value = match m.value {
+                    MetricValue::Scalar(v) => MetricValue::Scalar(Value::F64(v.as_f64())),
+                    ref other => other.clone(),
+                };
+                let labels = m
+                    .labels
+                    .iter()
+                    .map(|l| Label::new(l.name.as_ref(), l.value.as_ref()))
+                    .collect();
+                fam.metric(&Metric {
+                    labels,
+                    value,
+                    timestamp: m.timestamp,
+                    created: m.created,
+                })?;
+            }
+        }
+        enc.finish();
+        Ok(())
+    }
+}
+
+/// Builds the cluster-level families of ceph-mgr's prometheus module, as the module of the
+/// cluster's own release does, from a [`Source`] of Ceph's JSON documents.
+///
+/// One collection reads every [`Input`], runs the module's collection steps (health, monitors,
+/// managers, file systems, OSDs, pools, PGs, space, recovery, daemon health, perf counters)
+/// and returns the families in the module's order. An input that is missing or malformed
+/// leaves out only the families that need it, and is reported in [`Collection::errors`].
+///
+/// The release is read from the active manager's `ceph_version` (else any daemon's, else
+/// `ceph versions`) and decides the layout:
+///
+/// | | Pacific, Quincy | Reef, Squid | Tentacle |
+/// |---|---|---|---|
+/// | `ceph_pool_objects_repaired` label | `poolid` | `pool_id` | `pool_id` |
+/// | `ceph_cluster_by_class_*{device_class}` | – | yes | yes |
+/// | `ceph_cluster_osd_blocklist_count` | – | yes | yes |
+/// | `ceph_osd_{nearfull,full}_ratio`, pool `application`, health `message` | – | – | yes |
+///
+/// (Releases before Pacific get Pacific's layout. The Tentacle column follows the module on
+/// Ceph's main branch; its release boundary is not verified against a capture.)
+///
+/// The collector keeps what the module keeps between collections: the health-check history
+/// (`ceph_health_detail` reports cleared checks as `0`) and the accumulated collect durations.
+///
+/// ```
+/// use perfcounter::{ClusterCollector, CollectOptions, MemoryDumps};
+///
+/// let dumps = MemoryDumps::new([
+///     ("health_detail.json", &br#"{"status": "HEALTH_WARN", "checks": {"OSD_DOWN":
+///         {"severity": "HEALTH_WARN", "summary": {"message": "1 osds down", "count": 1}}}}"#[..]),
+/// ]);
+/// let mut collector = ClusterCollector::new(CollectOptions::new().perf(false));
+/// let collection = collector.collect(&dumps);
+/// let status = collection.families().iter().find(|f| f.name == "ceph_health_status");
+/// assert_eq!(status.map(|f| f.metrics.len()), Some(1));
+/// // Everything else is missing from these dumps, and reported.
+/// assert!(collection.errors().iter().any(|e| e.is_missing()));
+/// assert!(collection.families().iter().all(|f| f.name != "ceph_osd_up"));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ClusterCollector {
+    options: CollectOptions,
+    history: HealthHistory,
+    slow_ops_dropped: bool,
+    /// Accumulated seconds and count per module method.
+    durations: HashMap<&'static str, (f64, u64)>,
+}
+
+/// The module's profiled methods, in the order it reports their durations.
+const PROFILED: [&str; 11] = [
+    "get_health",
+    "get_pool_stats",
+    "get_df",
+    "get_osd_blocklisted_entries",
+    "get_fs",
+    "get_quorum_status",
+    "get_mgr_status",
+    "get_pg_status",
+    "get_osd_stats",
+    "get_metadata_and_osd_status",
+    "get_num_objects",
+];
+
+/// The inputs each step needs; a step whose input failed is left out.
+fn needs(step: Step) -> &'static [Input] {
+    match step {
+        Step::Health => &[Input::HealthDetail],
+        Step::PoolStats => &[Input::OsdPoolStats],
+        Step::Df => &[Input::DfDetail],
+        Step::Blocklist | Step::OsdMap => &[Input::OsdDump],
+        Step::Fs => &[Input::FsDump, Input::MdsMetadata],
+        Step::Quorum => &[Input::MonStatus, Input::MonMetadata],
+        Step::Mgr => &[Input::MgrDump, Input::MgrMetadata],
+        Step::OsdMetadata => &[Input::OsdDump, Input::OsdCrushDump, Input::OsdMetadata],
+        Step::Services => &[Input::ServiceDump],
+        Step::OsdStats | Step::PgStatus | Step::Repaired | Step::NumObjects => &[Input::PgDump],
+        Step::DaemonHealth => &[
+            Input::HealthDetail,
+            Input::PgDump,
+            Input::MonMetadata,
+            Input::OsdMetadata,
+        ],
+        Step::Durations => &[],
+    }
+}
+
+const STEPS: [Step; 16] = [
+    Step::Health,
+    Step::PoolStats,
+    Step::Df,
+    Step::Blocklist,
+    Step::Fs,
+    Step::OsdStats,
+    Step::Quorum,
+    Step::Mgr,
+    Step::OsdMap,
+    Step::OsdMetadata,
+    Step::Services,
+    Step::PgStatus,
+    Step::Repaired,
+    Step::NumObjects,
+    Step::DaemonHealth,
+    Step::Durations,
+];
+
+/// Reads and checks one input as text.
+fn fetch_text(
+    source: &dyn Source,
+    input: &Input,
+    errors: &mut Vec<CollectError>,
+) -> Option<String> {
+    match source.fetch(input) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                errors.push(CollectError::Utf8 {
+                    input: input.clone(),
+                    origin: source.origin(input),
+                    offset: e.utf8_error().valid_up_to(),
+                });
+                None
+            }
+        },
+        Err(FetchError::NotFound) if input.is_optional() => None,
+        Err(e) => {
+            errors.push(CollectError::Fetch {
+                input: input.clone(),
+                origin: source.origin(input),
+                source: e,
+            });
+            None
+        }
+    }
+}
+
+/// Parses `text` with `parse`, reporting a failure against `input`.
+fn parse<'a, T>(
+    source: &dyn Source,
+    input: &Input,
+    text: Option<&'a str>,
+    errors: &mut Vec<CollectError>,
+    parse: impl FnOnce(&'a str) -> Result<T, ceph_types::Error>,
+) -> Option<T> {
+    match parse(text?) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(CollectError::Parse {
+                input: input.clone(),
+                origin: source.origin(input),
+                source: e,
+            });
+            None
+        }
+    }
+}
+
+/// Parses a `mon`/`mgr`/`mds metadata` document.
+fn parse_named<'a>(
+    source: &dyn Source,
+    doc: Option<&'a (Input, String)>,
+    errors: &mut Vec<CollectError>,
+) -> Option<Vec<DaemonMetadata<'a>>> {
+    let (input, text) = doc?;
+    match NamedMetadata::parse(text) {
+        Ok(m) => Some(m.0),
+        Err(e) => {
+            errors.push(CollectError::Json {
+                input: input.clone(),
+                origin: source.origin(input),
+                source: e,
+            });
+            None
+        }
+    }
+}
+
+/// The PG map, aggregated, with the time it took.
+fn load_pg(source: &dyn Source) -> (Option<PgSummary>, Vec<CollectError>, Duration) {
+    let start = Instant::now();
+    let mut errors = Vec::new();
+    let text = fetch_text(source, &Input::PgDump, &mut errors);
+    let dump = parse(source, &Input::PgDump, text.as_deref(), &mut errors, |t| {
+        ceph_types::PgDump::parse(t)
+    });
+    let summary = dump.as_ref().map(|d| PgSummary::new(&adapt::pg(d)));
+    drop(dump);
+    drop(text);
+    (summary, errors, start.elapsed())
+}
+
+impl ClusterCollector {
+    /// A collector with `options` and an empty health history.
+    pub fn new(options: CollectOptions) -> Self {
+        ClusterCollector {
+            options,
+            ..ClusterCollector::default()
+        }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &CollectOptions {
+        &self.options
+    }
+
+    /// The health-check history kept between collections.
+    pub fn health_history(&self) -> &HealthHistory {
+        &self.history
+    }
+
+    /// Collects every family from `source`.
+    pub fn collect(&mut self, source: &dyn Source) -> Collection {
+        let threads = self.options.threads;
+        std::thread::scope(|scope| {
+            // The PG map is by far the largest document: read and aggregate it on its own
+            // thread while everything else is read here.
+            let pg_thread = (threads > 1).then(|| scope.spawn(move || load_pg(source)));
+            let spare = usize::from(pg_thread.is_none());
+            let mut run = Run::new(source);
+            let release = run.cluster(self, threads - 1 + spare);
+            let (pg, pg_errors, pg_time) = match pg_thread {
+                Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                None => load_pg(source),
+            };
+            run.errors.extend(pg_errors);
+            run.finish(self, release, pg, pg_time)
+        })
+    }
+}
+
+/// The health document's status and its checks' name, severity and summary message.
+type OwnedHealth = (String, Vec<(String, String, String)>);
+
+/// One collection in progress: the documents read so far and what failed.
+struct Run<'s> {
+    source: &'s dyn Source,
+    errors: Vec<CollectError>,
+    times: HashMap<&'static str, Duration>,
+    families: Option<StaticFamilies>,
+    perf: Vec<MetricFamily<'static>>,
+    /// The health document's status and checks (name, severity, message), for the daemon
+    /// health step that runs once the PG map is in.
+    health: Option<OwnedHealth>,
+    /// Every daemon's type and id, in `list_servers()` order.
+    daemon_names: Vec<(String, String)>,
+}
+
+impl<'s> Run<'s> {
+    fn new(source: &'s dyn Source) -> Self {
+        Run {
+            source,
+            errors: Vec::new(),
+            times: HashMap::new(),
+            families: None,
+            perf: Vec::new(),
+            health: None,
+            daemon_names: Vec::new(),
+        }
+    }
+
+    fn time(&mut self, method: &'static str, since: Instant) {
+        *self.times.entry(method).or_default() += since.elapsed();
+    }
+
+    /// Everything but the PG map; returns the release used.
+    fn cluster(&mut self, c: &mut ClusterCollector, perf_threads: usize) -> Release {
+        let src = self.source;
+        let errors = &mut self.errors;
+        let t0 = Instant::now();
+        // Daemon metadata: the mgr's DaemonStateIndex.
+        let named = |input: Input, errors: &mut Vec<CollectError>| {
+            fetch_text(src, &input, errors).map(|t| (input, t))
+        };
+        let mon_md = named(Input::MonMetadata, errors);
+        let mgr_md = named(Input::MgrMetadata, errors);
+        let mds_md = named(Input::MdsMetadata, errors);
+        let mons = parse_named(src, mon_md.as_ref(), errors);
+        let mgrs = parse_named(src, mgr_md.as_ref(), errors);
+        let mdss = parse_named(src, mds_md.as_ref(), errors);
+        let osd_md_text = fetch_text(src, &Input::OsdMetadata, errors);
+        let osd_md = parse(
+            src,
+            &Input::OsdMetadata,
+            osd_md_text.as_deref(),
+            errors,
+            ceph_types::OsdMetadata::parse,
+        );
+        let osds: Option<Vec<DaemonMetadata<'_>>> = osd_md.as_ref().map(adapt::osd_metadata);
+        let svc_text = fetch_text(src, &Input::ServiceDump, errors);
+        let svc = parse(src, &Input::ServiceDump, svc_text.as_deref(), errors, |t| {
+            ceph_types::ServiceDump::parse(t)
+        });
+        let services = svc.as_ref().map(adapt::services).unwrap_or_default();
+        let empty: Vec<DaemonMetadata<'_>> = Vec::new();
+        let index = DaemonIndex::new(
+            &[
+                ("mon", mons.as_deref().unwrap_or(&empty)),
+                ("mgr", mgrs.as_deref().unwrap_or(&empty)),
+                ("mds", mdss.as_deref().unwrap_or(&empty)),
+                ("osd", osds.as_deref().unwrap_or(&empty)),
+            ],
+            &services,
+        );
+        let ver_text = fetch_text(src, &Input::Versions, errors);
+        let versions = parse(src, &Input::Versions, ver_text.as_deref(), errors, |t| {
+            ceph_types::Versions::parse(t)
+        });
+        let mgr_text = fetch_text(src, &Input::MgrDump, errors);
+        let mgr_dump = parse(src, &Input::MgrDump, mgr_text.as_deref(), errors, |t| {
+            ceph_types::MgrDump::parse(t)
+        });
+        let release = match c.options.release {
+            Some(r) => r,
+            None => detect_release(
+                mgr_dump.as_ref().and_then(|m| m.active_name.as_deref()),
+                &index,
+                versions.as_ref(),
+            )
+            .unwrap_or_else(|| {
+                errors.push(CollectError::UnknownRelease {
+                    used: Release::newest(),
+                });
+                Release::newest()
+            }),
+        };
+        let mut out = StaticFamilies::new(static_specs(release));
+        let metadata_time = t0.elapsed();
+
+        // get_health
+        let t = Instant::now();
+        let text = fetch_text(src, &Input::HealthDetail, errors);
+        let health_doc = parse(src, &Input::HealthDetail, text.as_deref(), errors, |t| {
+            <ceph_types::Health<'_> as ceph_types::Model<'_>>::parse_as(
+                ceph_types::Command::HealthDetail,
+                t,
+            )
+        });
+        let health_view = health_doc.as_ref().map(adapt::health);
+        if let Some(h) = &health_view {
+            match health::health(&mut out, h, &mut c.history, release) {
+                Ok(SlowOps::Count(_)) => {}
+                Ok(SlowOps::Incompatible) => c.slow_ops_dropped = true,
+                Err(health::UnknownStatus(value)) => errors.push(CollectError::Value {
+                    input: Input::HealthDetail,
+                    origin: src.origin(&Input::HealthDetail),
+                    path: "status",
+                    value,
+                }),
+            }
+            self.health = Some((
+                h.status.to_owned(),
+                h.checks
+                    .iter()
+                    .map(|c| {
+                        (
+                            c.name.to_owned(),
+                            c.severity.to_owned(),
+                            c.message.to_owned(),
+                        )
+                    })
+                    .collect(),
+            ));
+        }
+        if c.slow_ops_dropped {
+            out.remove("ceph_healthcheck_slow_ops");
+        }
+        *self.times.entry("get_health").or_default() += t.elapsed();
+
+        // get_pool_stats
+        let t = Instant::now();
+        let text = fetch_text(src, &Input::OsdPoolStats, errors);
+        if let Some(p) = parse(src, &Input::OsdPoolStats, text.as_deref(), errors, |t| {
+            ceph_types::OsdPoolStats::parse(t)
+        }) {
+            pools::pool_stats(&mut out, &adapt::pool_stats(&p));
+        }
+        *self.times.entry("get_pool_stats").or_default() += t.elapsed();
+
+        // get_df
+        let t = Instant::now();
+        let text = fetch_text(src, &Input::DfDetail, errors);
+        if let Some(d) = parse(src, &Input::DfDetail, text.as_deref(), errors, |t| {
+            <ceph_types::Df<'_> as ceph_types::Model<'_>>::parse_as(
+                ceph_types::Command::DfDetail,
+                t,
+            )
+        }) {
+            pools::df(&mut out, &adapt::df(&d));
+        }
+        *self.times.entry("get_df").or_default() += t.elapsed();
+
+        // get_osd_blocklisted_entries, get_metadata_and_osd_status
+        let t = Instant::now();
+        let osd_text = fetch_text(src, &Input::OsdDump, errors);
+        let osd_dump = parse(src, &Input::OsdDump, osd_text.as_deref(), errors, |t| {
+            ceph_types::OsdDump::parse(t)
+        });
+        let osd_map = osd_dump.as_ref().map(adapt::osd_map);
+        if let Some(m) = &osd_map {
+            osd::blocklist(&mut out, m);
+        }
+        let blocklist_time = t.elapsed();
+        *self.times.entry("get_osd_blocklisted_entries").or_default() += blocklist_time;
+        let t = Instant::now();
+        let crush_text = fetch_text(src, &Input::OsdCrushDump, errors);
+        let crush = parse(
+            src,
+            &Input::OsdCrushDump,
+            crush_text.as_deref(),
+            errors,
+            ceph_types::OsdCrushDump::parse,
+        );
+        if let Some(m) = &osd_map {
+            osd::osd_map(&mut out, m, release);
+            if let (Some(crush), Some(_)) = (&crush, &osds) {
+                osd::osd_metadata(&mut out, m, &adapt::crush(crush), &index);
+            }
+        }
+        osd::services(&mut out, &index);
+        *self.times.entry("get_metadata_and_osd_status").or_default() +=
+            t.elapsed() + metadata_time;
+
+        // get_fs
+        let t = Instant::now();
+        let text = fetch_text(src, &Input::FsDump, errors);
+        if let Some(f) = parse(src, &Input::FsDump, text.as_deref(), errors, |t| {
+            ceph_types::FsDump::parse(t)
+        }) {
+            daemons::fs(&mut out, &adapt::fs(&f), &index);
+        }
+        *self.times.entry("get_fs").or_default() += t.elapsed();
+
+        // get_quorum_status
+        let t = Instant::now();
+        let text = fetch_text(src, &Input::MonStatus, errors);
+        if let Some(m) = parse(
+            src,
+            &Input::MonStatus,
+            text.as_deref(),
+            errors,
+            MonDoc::parse,
+        ) {
+            daemons::quorum(&mut out, &m.view(), &index);
+        }
+        *self.times.entry("get_quorum_status").or_default() += t.elapsed();
+
+        // get_mgr_status
+        let t = Instant::now();
+        if let Some(m) = &mgr_dump {
+            daemons::mgr(&mut out, &adapt::mgr(m), &index, release);
+        }
+        *self.times.entry("get_mgr_status").or_default() += t.elapsed();
+
+        // Perf counters, for the daemons of list_servers() whose type the module exports.
+        self.daemon_names = index
+            .iter()
+            .map(|d| (d.kind.to_owned(), d.id.to_owned()))
+            .collect();
+        if c.options.perf {
+            let names: Vec<String> = index
+                .iter()
+                .filter(|d| PERF_SERVICES.contains(&d.kind))
+                .map(super::daemons::Daemon::name)
+                .collect();
+            let mapper = Mapper::builder()
+                .flavor(Flavor::Mgr)
+                .min_priority(Priority::USEFUL)
+                .build();
+            let (perf, perf_errors) = perf_families(src, &names, mapper, perf_threads);
+            self.perf = perf;
+            errors.extend(perf_errors);
+        }
+        self.families = Some(out);
+        release
+    }
+
+    /// The PG steps, daemon health, and the assembly.
+    fn finish(
+        mut self,
+        c: &mut ClusterCollector,
+        release: Release,
+        pg: Option<PgSummary>,
+        pg_time: Duration,
+    ) -> Collection {
+        let mut out = self
+            .families
+            .take()
+            .unwrap_or_else(|| StaticFamilies::new(Vec::new()));
+        let t = Instant::now();
+        if let Some(pg) = &pg {
+            pools::pg_status(&mut out, pg);
+        }
+        self.time("get_pg_status", t);
+        *self.times.entry("get_pg_status").or_default() += pg_time;
+        let t = Instant::now();
+        if let Some(pg) = &pg {
+            osd::osd_stats(&mut out, pg);
+        }
+        self.time("get_osd_stats", t);
+        let t = Instant::now();
+        if let Some(pg) = &pg {
+            pools::repaired(&mut out, pg);
+            pools::num_objects(&mut out, pg);
+        }
+        self.time("get_num_objects", t);
+        if let (Some(pg), Some((status, checks))) = (&pg, &self.health) {
+            let h = super::input::Health {
+                status,
+                checks: checks
+                    .iter()
+                    .map(|(n, s, m)| super::input::Check {
+                        name: n,
+                        severity: s,
+                        message: m,
+                    })
+                    .collect(),
+            };
+            health::daemon_health(&mut out, &self.daemon_names, &h, &pg.creating);
+        }
+
+        // Which steps lost an input.
+        let failed: Vec<&Input> = self.errors.iter().filter_map(CollectError::input).collect();
+        let mut skipped: Vec<Step> = STEPS
+            .into_iter()
+            .filter(|s| needs(*s).iter().any(|i| failed.contains(&i)))
+            .collect();
+        if c.slow_ops_dropped {
+            out.remove("ceph_healthcheck_slow_ops");
+        }
+        if !c.options.durations {
+            skipped.push(Step::Durations);
+        }
+        let mut set = FamilySet::new();
+        for f in out.into_families(&skipped) {
+            // Static names are unique.
+            let _ = set.insert(f);
+        }
+        for f in std::mem::take(&mut self.perf) {
+            let name = f.name.to_string();
+            if let Err(source) = set.insert(f) {
+                self.errors.push(CollectError::Clash { name, source });
+            }
+        }
+        if c.options.durations {
+            for method in PROFILED {
+                if method == "get_osd_blocklisted_entries" && !release.has_reef_families() {
+                    continue;
+                }
+                if let Some(d) = self.times.get(method) {
+                    let e = c.durations.entry(method).or_default();
+                    e.0 += d.as_secs_f64();
+                    e.1 += 1;
+                }
+            }
+            let mut durations = StaticFamilies::new(duration_specs().to_vec());
+            for method in PROFILED {
+                if let Some((sum, count)) = c.durations.get(method) {
+                    let label = || [std::borrow::Cow::Borrowed(method)];
+                    durations.push(
+                        "ceph_prometheus_collect_duration_seconds_sum",
+                        label(),
+                        *sum,
+                    );
+                    durations.push(
+                        "ceph_prometheus_collect_duration_seconds_count",
+                        label(),
+                        *count,
+                    );
+                }
+            }
+            for f in durations.into_families(&[]) {
+                let _ = set.insert(f);
+            }
+        }
+        Collection {
+            families: set.into_families(),
+            errors: self.errors,
+            release,
+        }
+    }
+}
+
+/// The release of the active manager, else of any manager, else the newest in `ceph
+/// versions`, else the newest of any daemon.
+fn detect_release(
+    active_mgr: Option<&str>,
+    index: &DaemonIndex<'_, '_>,
+    versions: Option<&ceph_types::Versions<'_>>,
+) -> Option<Release> {
+    let of = |kind: &str| {
+        index
+            .iter()
+            .filter(|d| d.kind == kind)
+            .filter_map(|d| {
+                d.metadata
+                    .get("ceph_version")
+                    .and_then(Release::from_version)
+            })
+            .max()
+    };
+    if let Some(r) = active_mgr
+        .and_then(|name| index.metadata("mgr", name))
+        .and_then(|m| m.get("ceph_version"))
+        .and_then(Release::from_version)
+    {
+        return Some(r);
+    }
+    if let Some(r) = of("mgr") {
+        return Some(r);
+    }
+    if let Some(v) = versions {
+        for kind in ["mgr", "overall"] {
+            if let Some(r) = v
+                .by_type
+                .get(kind)
+                .and_then(|m| m.keys().filter_map(Release::from_version).max())
+            {
+                return Some(r);
+            }
+        }
+    }
+    index
+        .iter()
+        .filter_map(|d| {
+            d.metadata
+                .get("ceph_version")
+                .and_then(Release::from_version)
+        })
+        .max()
+}

@@ -1,0 +1,380 @@
+//! The daemon index (the mgr's `list_servers()`), and the steps that read it with one map:
+//! monitors (`get_quorum_status`), managers (`get_mgr_status`) and file systems (`get_fs`).
+
+use std::borrow::Cow;
+
+use super::Release;
+use super::input::{DaemonMetadata, FsMap, MgrMap, MonStatus, ServiceDaemon};
+use super::spec::StaticFamilies;
+
+/// One daemon the mgr knows from metadata: its type, id, host and metadata.
+#[derive(Debug, Clone)]
+pub(crate) struct Daemon<'m, 'a> {
+    pub(crate) kind: &'m str,
+    pub(crate) id: &'m str,
+    pub(crate) hostname: &'a str,
+    pub(crate) metadata: &'m DaemonMetadata<'a>,
+    /// The `ceph_version` `list_servers()` reports for it: the daemon's own, or else the last
+    /// one seen before it on the same host (the mgr's `dump_server` carries it over).
+    pub(crate) version: &'a str,
+}
+
+impl Daemon<'_, '_> {
+    /// `type.id`, as the module names daemons (`osd.0`).
+    pub(crate) fn name(&self) -> String {
+        format!("{}.{}", self.kind, self.id)
+    }
+}
+
+/// Every daemon of the metadata dumps and the service map, in `list_servers()` order: hosts
+/// sorted by name, and on each host daemons sorted by (type, id) as strings.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DaemonIndex<'m, 'a> {
+    daemons: Vec<Daemon<'m, 'a>>,
+}
+
+impl<'m, 'a> DaemonIndex<'m, 'a> {
+    /// Builds the index from per-type metadata lists (`("osd", &osds)`, ...) and the
+    /// service map's daemons.
+    pub(crate) fn new(
+        typed: &[(&'m str, &'m [DaemonMetadata<'a>])],
+        services: &'m [ServiceDaemon<'a>],
+    ) -> Self {
+        let mut all: Vec<(&'m str, &'m str, &'m DaemonMetadata<'a>)> = Vec::new();
+        for (kind, list) in typed {
+            for md in *list {
+                all.push((kind, md.id.as_str(), md));
+            }
+        }
+        for s in services {
+            all.push((s.service, s.key, &s.metadata));
+        }
+        // DaemonKey order, then a stable regroup by host (the mgr's std::map order).
+        all.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        all.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        let mut daemons: Vec<Daemon<'m, 'a>> = all
+            .into_iter()
+            .map(|(kind, id, md)| Daemon {
+                kind,
+                id,
+                hostname: md.get("hostname").unwrap_or(""),
+                metadata: md,
+                version: "",
+            })
+            .collect();
+        daemons.sort_by(|a, b| a.hostname.cmp(b.hostname));
+        let mut host = None;
+        let mut carried = "";
+        for d in &mut daemons {
+            if host != Some(d.hostname) {
+                host = Some(d.hostname);
+                carried = "";
+            }
+            if let Some(v) = d.metadata.get("ceph_version") {
+                carried = v;
+            }
+            d.version = carried;
+        }
+        DaemonIndex { daemons }
+    }
+
+    /// The daemons, in `list_servers()` order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Daemon<'m, 'a>> {
+        self.daemons.iter()
+    }
+
+    /// `get_service_list()[(id, type)]`: host and version, `("", "")` when unknown.
+    pub(crate) fn host_version(&self, kind: &str, id: &str) -> (&'a str, &'a str) {
+        self.daemons
+            .iter()
+            .rev()
+            .find(|d| d.kind == kind && d.id == id)
+            .map_or(("", ""), |d| (d.hostname, d.version))
+    }
+
+    /// The metadata of one daemon (`get_metadata(type, id)`).
+    pub(crate) fn metadata(&self, kind: &str, id: &str) -> Option<&'m DaemonMetadata<'a>> {
+        self.daemons
+            .iter()
+            .find(|d| d.kind == kind && d.id == id)
+            .map(|d| d.metadata)
+    }
+}
+
+pub(crate) fn owned(s: &str) -> Cow<'static, str> {
+    Cow::Owned(s.to_owned())
+}
+
+pub(crate) fn int(v: i64) -> Cow<'static, str> {
+    Cow::Owned(v.to_string())
+}
+
+/// `get_quorum_status`: `ceph_mon_metadata` and `ceph_mon_quorum_status`.
+pub(crate) fn quorum(out: &mut StaticFamilies, mon: &MonStatus<'_>, index: &DaemonIndex<'_, '_>) {
+    for m in &mon.mons {
+        let (host, version) = index.host_version("mon", m.name);
+        let daemon = format!("mon.{}", m.name);
+        let addr = m
+            .public_addr
+            .rsplit_once(':')
+            .map_or(m.public_addr, |(a, _)| a);
+        out.push(
+            "ceph_mon_metadata",
+            [
+                Cow::Owned(daemon.clone()),
+                owned(host),
+                owned(addr),
+                int(m.rank),
+                owned(version),
+            ],
+            1u64,
+        );
+        let in_quorum = mon.quorum.contains(&m.rank);
+        out.push("ceph_mon_quorum_status", [Cow::Owned(daemon)], in_quorum);
+    }
+}
+
+/// `get_mgr_status`: manager metadata and status, module status and can-run.
+pub(crate) fn mgr(
+    out: &mut StaticFamilies,
+    map: &MgrMap<'_>,
+    index: &DaemonIndex<'_, '_>,
+    release: Release,
+) {
+    let all = map
+        .standbys
+        .iter()
+        .copied()
+        .chain(std::iter::once(map.active_name));
+    for name in all {
+        let (host, version) = index.host_version("mgr", name);
+        let daemon = format!("mgr.{name}");
+        out.push(
+            "ceph_mgr_metadata",
+            [Cow::Owned(daemon.clone()), owned(host), owned(version)],
+            1u64,
+        );
+        out.push(
+            "ceph_mgr_status",
+            [Cow::Owned(daemon)],
+            name == map.active_name,
+        );
+    }
+    let always_on: &[&str] = map
+        .always_on_modules
+        .iter()
+        .find(|(r, _)| *r == release.as_str())
+        .map_or(&[], |(_, m)| m.as_slice());
+    // The module keys modules by name (a dict): a repeated name keeps its first position and
+    // its last `can_run`.
+    let mut modules: Vec<(&str, bool)> = Vec::with_capacity(map.available_modules.len());
+    for &(name, can_run) in &map.available_modules {
+        match modules.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = can_run,
+            None => modules.push((name, can_run)),
+        }
+    }
+    for (name, can_run) in modules {
+        let state: u64 = if always_on.contains(&name) {
+            2
+        } else if map.modules.contains(&name) {
+            1
+        } else {
+            0
+        };
+        out.push("ceph_mgr_module_status", [owned(name)], state);
+        out.push("ceph_mgr_module_can_run", [owned(name)], can_run);
+    }
+}
+
+/// `get_fs`: `ceph_mds_metadata` (standbys first, with `fs_id` `-1`) and `ceph_fs_metadata`.
+pub(crate) fn fs(out: &mut StaticFamilies, map: &FsMap<'_>, index: &DaemonIndex<'_, '_>) {
+    let mds = |out: &mut StaticFamilies, fs_id: Cow<'static, str>, m: &super::input::Mds<'_>| {
+        let (host, version) = index.host_version("mds", m.name);
+        out.push(
+            "ceph_mds_metadata",
+            [
+                Cow::Owned(format!("mds.{}", m.name)),
+                fs_id,
+                owned(host),
+                owned(m.addr),
+                int(m.rank),
+                owned(version),
+            ],
+            1u64,
+        );
+    };
+    for s in &map.standbys {
+        mds(out, Cow::Borrowed("-1"), s);
+    }
+    for f in &map.filesystems {
+        let mut pools = String::new();
+        for (i, p) in f.data_pools.iter().enumerate() {
+            if i > 0 {
+                pools.push(',');
+            }
+            pools.push_str(&p.to_string());
+        }
+        out.push(
+            "ceph_fs_metadata",
+            [
+                Cow::Owned(pools),
+                int(f.id),
+                int(f.metadata_pool),
+                owned(f.name),
+            ],
+            1u64,
+        );
+        for m in &f.mds {
+            mds(out, int(f.id), m);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::input::{Filesystem, Mds, Mon};
+    use crate::cluster::spec::static_specs;
+
+    fn md(id: &str, fields: &[(&'static str, &'static str)]) -> DaemonMetadata<'static> {
+        DaemonMetadata {
+            id: id.to_owned(),
+            fields: fields.to_vec(),
+        }
+    }
+
+    fn samples(out: StaticFamilies, name: &str) -> Vec<(Vec<String>, f64)> {
+        let fam = out
+            .into_families(&[])
+            .find(|f| f.name == name)
+            .expect("family");
+        fam.metrics
+            .iter()
+            .map(|m| {
+                let labels = m.labels.iter().map(|l| l.value.to_string()).collect();
+                let expfmt::MetricValue::Scalar(v) = m.value else {
+                    panic!("scalar")
+                };
+                (labels, v.as_f64())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn index_orders_by_host_then_type_and_id_and_carries_versions() {
+        let osds = [
+            md("10", &[("hostname", "b"), ("ceph_version", "v2")]),
+            md("2", &[("hostname", "b")]),
+            md("1", &[("hostname", "a"), ("ceph_version", "v1")]),
+        ];
+        let mons = [md("x", &[("hostname", "b"), ("ceph_version", "v3")])];
+        let index = DaemonIndex::new(&[("osd", &osds), ("mon", &mons)], &[]);
+        let order: Vec<_> = index.iter().map(|d| (d.name(), d.version)).collect();
+        // host a: osd.1; host b: mon.x, osd.10, osd.2 (string order), versions carried over.
+        assert_eq!(
+            order,
+            [
+                ("osd.1".to_owned(), "v1"),
+                ("mon.x".to_owned(), "v3"),
+                ("osd.10".to_owned(), "v2"),
+                ("osd.2".to_owned(), "v2"),
+            ]
+        );
+        assert_eq!(index.host_version("osd", "2"), ("b", "v2"));
+        assert_eq!(index.host_version("osd", "3"), ("", ""));
+    }
+
+    #[test]
+    fn quorum_and_metadata() {
+        let mons = [md("a", &[("hostname", "vm"), ("ceph_version", "V")])];
+        let index = DaemonIndex::new(&[("mon", &mons)], &[]);
+        let status = MonStatus {
+            quorum: vec![0],
+            mons: vec![
+                Mon {
+                    rank: 0,
+                    name: "a",
+                    public_addr: "127.0.0.1:40001/0",
+                },
+                Mon {
+                    rank: 1,
+                    name: "b",
+                    public_addr: "[::1]:6789/0",
+                },
+            ],
+        };
+        let mut out = StaticFamilies::new(static_specs(Release::Reef));
+        quorum(&mut out, &status, &index);
+        let meta = samples(out, "ceph_mon_metadata");
+        assert_eq!(meta[0].0, ["mon.a", "vm", "127.0.0.1", "0", "V"]);
+        // rsplit on the last ':' keeps IPv6 brackets, as the module does.
+        assert_eq!(meta[1].0, ["mon.b", "", "[::1]", "1", ""]);
+    }
+
+    #[test]
+    fn mgr_module_states() {
+        let map = MgrMap {
+            active_name: "x",
+            standbys: vec!["y"],
+            available_modules: vec![("balancer", true), ("iostat", true), ("influx", false)],
+            always_on_modules: vec![("pacific", vec!["balancer"]), ("reef", vec![])],
+            modules: vec!["iostat"],
+        };
+        let index = DaemonIndex::default();
+        let mut out = StaticFamilies::new(static_specs(Release::Pacific));
+        mgr(&mut out, &map, &index, Release::Pacific);
+        let all: Vec<_> = out.into_families(&[]).collect();
+        let get = |name: &str| {
+            all.iter()
+                .find(|f| f.name == name)
+                .unwrap()
+                .metrics
+                .iter()
+                .map(|m| match m.value {
+                    expfmt::MetricValue::Scalar(v) => v.as_f64(),
+                    _ => f64::NAN,
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(get("ceph_mgr_status"), [0.0, 1.0]);
+        assert_eq!(get("ceph_mgr_module_status"), [2.0, 1.0, 0.0]);
+        assert_eq!(get("ceph_mgr_module_can_run"), [1.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn fs_standbys_first() {
+        let map = FsMap {
+            standbys: vec![Mds {
+                name: "b",
+                addr: "1.2.3.4:6800/1",
+                rank: -1,
+            }],
+            filesystems: vec![Filesystem {
+                id: 1,
+                name: "cephfs",
+                data_pools: vec![3, 7],
+                metadata_pool: 2,
+                mds: vec![Mds {
+                    name: "a",
+                    addr: "1.2.3.4:6801/2",
+                    rank: 0,
+                }],
+            }],
+        };
+        let mut out = StaticFamilies::new(static_specs(Release::Reef));
+        fs(&mut out, &map, &DaemonIndex::default());
+        let all: Vec<_> = out.into_families(&[]).collect();
+        let fsm = all.iter().find(|f| f.name == "ceph_fs_metadata").unwrap();
+        let vals: Vec<_> = fsm.metrics[0]
+            .labels
+            .iter()
+            .map(|l| l.value.as_ref())
+            .collect();
+        assert_eq!(vals, ["3,7", "1", "2", "cephfs"]);
+        let mds = all.iter().find(|f| f.name == "ceph_mds_metadata").unwrap();
+        assert_eq!(mds.metrics[0].labels[1].value, "-1");
+        assert_eq!(mds.metrics[1].labels[0].value, "mds.a");
+        assert_eq!(mds.metrics[1].labels[4].value, "0");
+    }
+}

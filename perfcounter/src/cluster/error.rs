@@ -1,0 +1,132 @@
+//! Why an input was left out of a collection.
+
+use super::{FetchError, Input, Release};
+
+/// One input the collector could not use. The families that need it are left out of the
+/// collection; everything else is still collected.
+///
+/// Each variant names the input and where it came from (a file path or a command line).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CollectError {
+    /// The source could not give the input (missing file, failed command, ...).
+    #[error("cannot read {input} from `{origin}`")]
+    Fetch {
+        /// The input.
+        input: Input,
+        /// The file path or command line.
+        origin: String,
+        /// Why.
+        #[source]
+        source: FetchError,
+    },
+    /// A cluster document is not what its command prints.
+    #[error("malformed {input} in `{origin}`")]
+    Parse {
+        /// The input.
+        input: Input,
+        /// The file path or command line.
+        origin: String,
+        /// The parser's error, with the line, column and JSON path.
+        #[source]
+        source: ceph_types::Error,
+    },
+    /// A daemon metadata list (`mon metadata`, `mgr metadata`, `mds metadata`) is not a
+    /// list of objects with a `name`.
+    #[error("malformed {input} in `{origin}`")]
+    Json {
+        /// The input.
+        input: Input,
+        /// The file path or command line.
+        origin: String,
+        /// The parser's error, with the line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A document is not UTF-8.
+    #[error("{input} in `{origin}` is not UTF-8 after byte {offset}")]
+    Utf8 {
+        /// The input.
+        input: Input,
+        /// The file path or command line.
+        origin: String,
+        /// The length of the valid prefix.
+        offset: usize,
+    },
+    /// A perf schema or perf dump is not what the admin socket prints.
+    #[error("malformed {input} in `{origin}`")]
+    PerfParse {
+        /// The input.
+        input: Input,
+        /// The file path or command line.
+        origin: String,
+        /// The parser's error.
+        #[source]
+        source: crate::Error,
+    },
+    /// A document parsed but holds a value the module cannot use.
+    #[error("unexpected value `{value}` at `{path}` in `{origin}`")]
+    Value {
+        /// The input.
+        input: Input,
+        /// The file path or command line.
+        origin: String,
+        /// The JSON path of the value.
+        path: &'static str,
+        /// The value.
+        value: String,
+    },
+    /// One daemon's perf schema and perf dump do not come as a pair.
+    #[error("{input} of `{daemon}` has no matching perf schema in `{origin}`")]
+    PerfUnpaired {
+        /// The input that is there.
+        input: Input,
+        /// The daemon.
+        daemon: String,
+        /// The file path or command line.
+        origin: String,
+    },
+    /// No daemon reports a Ceph version this crate knows; the newest known layout is used.
+    #[error("no daemon reports a known ceph release, using `{used}`")]
+    UnknownRelease {
+        /// The release whose layout was used.
+        used: Release,
+    },
+    /// A perf-counter family has the name of a cluster family but another type; its samples
+    /// are left out.
+    #[error("perf-counter family `{name}` clashes with a cluster family")]
+    Clash {
+        /// The family name.
+        name: String,
+        /// The merge error.
+        #[source]
+        source: expfmt::Error,
+    },
+}
+
+impl CollectError {
+    /// The input the error is about, if it is about one.
+    pub fn input(&self) -> Option<&Input> {
+        match self {
+            CollectError::Fetch { input, .. }
+            | CollectError::Parse { input, .. }
+            | CollectError::Json { input, .. }
+            | CollectError::Utf8 { input, .. }
+            | CollectError::PerfParse { input, .. }
+            | CollectError::Value { input, .. }
+            | CollectError::PerfUnpaired { input, .. } => Some(input),
+            CollectError::UnknownRelease { .. } | CollectError::Clash { .. } => None,
+        }
+    }
+
+    /// Whether the error is a missing input (file not found), as opposed to a malformed one.
+    pub fn is_missing(&self) -> bool {
+        matches!(
+            self,
+            CollectError::Fetch {
+                source: FetchError::NotFound,
+                ..
+            }
+        )
+    }
+}

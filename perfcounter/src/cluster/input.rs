@@ -1,0 +1,190 @@
+//! What the collection steps read from the dumps: only the fields the module uses, borrowed
+//! from the parsed documents. The adapters from the `ceph-types` models are in `adapt`.
+
+use expfmt::Value;
+
+/// `ceph health detail` (the module's `get('health')`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Health<'a> {
+    pub(crate) status: &'a str,
+    /// Active checks in document order: name, severity, summary message.
+    pub(crate) checks: Vec<Check<'a>>,
+}
+
+/// One active health check.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Check<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) severity: &'a str,
+    pub(crate) message: &'a str,
+}
+
+/// `mon_status` / `quorum_status`: the monmap and the quorum.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MonStatus<'a> {
+    pub(crate) quorum: Vec<i64>,
+    pub(crate) mons: Vec<Mon<'a>>,
+}
+
+/// One monitor of the monmap.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Mon<'a> {
+    pub(crate) rank: i64,
+    pub(crate) name: &'a str,
+    pub(crate) public_addr: &'a str,
+}
+
+/// `mgr dump`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MgrMap<'a> {
+    pub(crate) active_name: &'a str,
+    pub(crate) standbys: Vec<&'a str>,
+    /// `available_modules`: name and `can_run`.
+    pub(crate) available_modules: Vec<(&'a str, bool)>,
+    /// `always_on_modules`: release name and module names.
+    pub(crate) always_on_modules: Vec<(&'a str, Vec<&'a str>)>,
+    /// `modules` (the enabled ones).
+    pub(crate) modules: Vec<&'a str>,
+}
+
+/// `fs dump`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FsMap<'a> {
+    pub(crate) standbys: Vec<Mds<'a>>,
+    pub(crate) filesystems: Vec<Filesystem<'a>>,
+}
+
+/// One file system of the fs map.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Filesystem<'a> {
+    pub(crate) id: i64,
+    pub(crate) name: &'a str,
+    pub(crate) data_pools: Vec<i64>,
+    pub(crate) metadata_pool: i64,
+    /// `mdsmap.info`, in document order.
+    pub(crate) mds: Vec<Mds<'a>>,
+}
+
+/// One MDS of the fs map (`info` or `standbys`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Mds<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) addr: &'a str,
+    pub(crate) rank: i64,
+}
+
+/// `osd dump`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OsdMap<'a> {
+    /// The comma-separated `flags` string.
+    pub(crate) flags: &'a str,
+    pub(crate) osds: Vec<Osd<'a>>,
+    pub(crate) pools: Vec<Pool<'a>>,
+    /// `erasure_code_profiles`: name, `k`, `m`.
+    pub(crate) ec_profiles: Vec<(&'a str, &'a str, &'a str)>,
+    /// Entries of `blocklist` plus `range_blocklist` (what `osd blocklist ls` lists).
+    pub(crate) blocklist_len: usize,
+    pub(crate) nearfull_ratio: Option<f64>,
+    pub(crate) full_ratio: Option<f64>,
+}
+
+/// One OSD of the OSD map.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Osd<'a> {
+    pub(crate) id: i64,
+    pub(crate) up: i64,
+    pub(crate) in_: i64,
+    pub(crate) weight: f64,
+    pub(crate) public_addr: &'a str,
+    pub(crate) cluster_addr: &'a str,
+}
+
+/// One pool of the OSD map.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Pool<'a> {
+    pub(crate) id: i64,
+    pub(crate) name: &'a str,
+    /// 1 replicated, 3 erasure.
+    pub(crate) pool_type: i64,
+    pub(crate) size: i64,
+    pub(crate) erasure_code_profile: &'a str,
+    /// `options.compression_mode`; `None` when `options` has no such key.
+    pub(crate) compression_mode: Option<&'a str>,
+    /// Keys of `application_metadata`, in document order.
+    pub(crate) applications: Vec<&'a str>,
+}
+
+/// `osd crush dump`'s `devices`: id and class.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CrushDevice<'a> {
+    pub(crate) id: i64,
+    pub(crate) class: Option<&'a str>,
+}
+
+/// A daemon's metadata (`osd metadata`, `mon metadata`, ...): its id or name and its
+/// string-valued keys.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DaemonMetadata<'a> {
+    /// The daemon id (`0` for `osd.0`, `a` for `mon.a`).
+    pub(crate) id: String,
+    /// String-valued keys, in document order (`hostname`, `ceph_version`, ...).
+    pub(crate) fields: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> DaemonMetadata<'a> {
+    /// The value of `key`, if present.
+    pub(crate) fn get(&self, key: &str) -> Option<&'a str> {
+        self.fields.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+}
+
+/// `service dump`: daemons of services other than mon/mgr/osd/mds (rgw, rbd-mirror, ...).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ServiceDaemon<'a> {
+    /// The service type (`rgw`, `rbd-mirror`).
+    pub(crate) service: &'a str,
+    /// The daemon key in the service map (a gid for Reef+ rgw).
+    pub(crate) key: &'a str,
+    pub(crate) metadata: DaemonMetadata<'a>,
+}
+
+/// What the module reads from the PG map (`pg_summary`, `osd_stats`, `pg_dump`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PgMap<'a> {
+    /// Per PG: pool id as written in the pgid, state string, acting primary.
+    pub(crate) pgs: Vec<Pg<'a>>,
+    /// `pool_stats`: pool id and `stat_sum.num_objects_repaired`.
+    pub(crate) pool_repaired: Vec<(i64, Value)>,
+    /// `osd_stats`: OSD id, `perf_stat.apply_latency_ms`, `perf_stat.commit_latency_ms`.
+    pub(crate) osd_latency: Vec<(i64, Value, Value)>,
+    /// `pg_stats_sum.stat_sum.num_objects_{degraded,misplaced,unfound}`.
+    pub(crate) objects: [Option<Value>; 3],
+}
+
+/// One PG of the PG map.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Pg<'a> {
+    /// The pool part of the pgid (`"5"` of `"5.1e"`).
+    pub(crate) pool: &'a str,
+    pub(crate) state: &'a str,
+    pub(crate) acting_primary: i64,
+}
+
+/// `df detail`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Df<'a> {
+    /// `stats.{total_bytes,total_used_bytes,total_used_raw_bytes}`.
+    pub(crate) cluster: [Option<Value>; 3],
+    /// `stats_by_class`: class and the same three values.
+    pub(crate) by_class: Vec<(&'a str, [Option<Value>; 3])>,
+    /// `pools`: id and the `DF_POOL` values in that order.
+    pub(crate) pools: Vec<(i64, [Option<Value>; 16])>,
+}
+
+/// `osd pool stats`: pool id and `recovery_rate` values in `OSD_POOL_STATS` order (absent
+/// keys are 0, as the module reads them).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PoolRecovery {
+    pub(crate) pool_id: i64,
+    pub(crate) rates: [Value; 5],
+}

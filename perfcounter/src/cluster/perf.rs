@@ -1,0 +1,176 @@
+//! The module's perf-counter families (`get_all_perf_counters`): every daemon's `perf schema`
+//! and `perf dump`, mapped with the mgr flavour. Identical schemas are parsed and prepared
+//! once; the daemons are split over the available threads.
+
+use expfmt::{FamilySet, MetricFamily};
+
+use super::{CollectError, FetchError, Input, Source};
+use crate::{Families, Mapper, PerfDump, PerfSchema};
+
+/// The daemon types whose counters the module exports (`get_all_perf_counters`' `services`).
+pub(crate) const PERF_SERVICES: [&str; 6] =
+    ["mds", "mon", "osd", "rbd-mirror", "rgw", "tcmu-runner"];
+
+/// Perf-counter families of `daemons` (in that order), and the inputs that failed.
+///
+/// A daemon without a perf schema has no perf series (as a daemon the mgr holds no report
+/// from); a schema without a dump, or a dump without a schema, is an error.
+pub(crate) fn perf_families(
+    source: &dyn Source,
+    daemons: &[String],
+    mapper: Mapper,
+    threads: usize,
+) -> (Vec<MetricFamily<'static>>, Vec<CollectError>) {
+    let mut errors = Vec::new();
+    // Pass 1: each daemon's schema bytes, identical documents kept once.
+    let mut distinct: Vec<Vec<u8>> = Vec::new();
+    let mut uses: Vec<(usize, &str)> = Vec::with_capacity(daemons.len());
+    let mut buf = Vec::new();
+    for daemon in daemons {
+        let input = Input::PerfSchema(daemon.clone());
+        match source.fetch_into(&input, &mut buf) {
+            Ok(()) => {}
+            Err(FetchError::NotFound) => {
+                let dump = Input::PerfDump(daemon.clone());
+                if source.fetch_into(&dump, &mut Vec::new()).is_ok() {
+                    errors.push(CollectError::PerfUnpaired {
+                        origin: source.origin(&dump),
+                        input: dump,
+                        daemon: daemon.clone(),
+                    });
+                }
+                continue;
+            }
+            Err(source_err) => {
+                errors.push(CollectError::Fetch {
+                    origin: source.origin(&input),
+                    input,
+                    source: source_err,
+                });
+                continue;
+            }
+        }
+        let i = match distinct.iter().position(|d| *d == buf) {
+            Some(i) => i,
+            None => {
+                distinct.push(std::mem::take(&mut buf));
+                distinct.len() - 1
+            }
+        };
+        uses.push((i, daemon.as_str()));
+    }
+    // Pass 2: parse and prepare each distinct schema once.
+    let mut schemas = Vec::with_capacity(distinct.len());
+    for (i, bytes) in distinct.iter().enumerate() {
+        match PerfSchema::from_json(bytes) {
+            Ok(s) => schemas.push(Some(s)),
+            Err(e) => {
+                // Reported once, for the first daemon with this (identical) schema; every
+                // daemon sharing it has no perf series.
+                if let Some((_, daemon)) = uses.iter().find(|(u, _)| *u == i) {
+                    let input = Input::PerfSchema((*daemon).to_owned());
+                    errors.push(CollectError::PerfParse {
+                        origin: source.origin(&input),
+                        input,
+                        source: e,
+                    });
+                }
+                schemas.push(None);
+            }
+        }
+    }
+    let prepared: Vec<_> = schemas
+        .iter()
+        .map(|s| s.as_ref().map(|s| mapper.prepare(s)))
+        .collect();
+    // Pass 3: map every dump, in contiguous chunks per thread.
+    let threads = threads.clamp(1, uses.len().max(1));
+    let chunk = uses.len().div_ceil(threads).max(1);
+    let results: Vec<(FamilySet<'static>, Vec<CollectError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = uses
+            .chunks(chunk)
+            .skip(1)
+            .map(|part| {
+                let prepared = &prepared;
+                scope.spawn(move || map_dumps(source, part, prepared))
+            })
+            .collect();
+        let mut results = vec![map_dumps(
+            source,
+            uses.chunks(chunk).next().unwrap_or(&[]),
+            &prepared,
+        )];
+        for h in handles {
+            match h.join() {
+                Ok(r) => results.push(r),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        results
+    });
+    let mut set = FamilySet::new();
+    for (part, errs) in results {
+        errors.extend(errs);
+        for family in part {
+            let name = family.name.to_string();
+            if let Err(source) = set.insert(family) {
+                errors.push(CollectError::Clash { name, source });
+            }
+        }
+    }
+    (set.into_families(), errors)
+}
+
+/// Maps the dumps of `part` (schema index, daemon) with the prepared schemas.
+fn map_dumps<'s>(
+    source: &dyn Source,
+    part: &[(usize, &str)],
+    prepared: &[Option<crate::PreparedSchema<'s>>],
+) -> (FamilySet<'static>, Vec<CollectError>) {
+    let mut errors = Vec::new();
+    let mut out = Families::new();
+    let mut buf = Vec::new();
+    for &(i, daemon) in part {
+        let Some(schema) = &prepared[i] else {
+            continue;
+        };
+        let input = Input::PerfDump(daemon.to_owned());
+        match source.fetch_into(&input, &mut buf) {
+            Ok(()) => {}
+            Err(FetchError::NotFound) => {
+                errors.push(CollectError::PerfUnpaired {
+                    origin: source.origin(&Input::PerfSchema(daemon.to_owned())),
+                    input: Input::PerfSchema(daemon.to_owned()),
+                    daemon: daemon.to_owned(),
+                });
+                continue;
+            }
+            Err(e) => {
+                errors.push(CollectError::Fetch {
+                    origin: source.origin(&input),
+                    input,
+                    source: e,
+                });
+                continue;
+            }
+        }
+        match PerfDump::from_json(&buf) {
+            Ok(dump) => schema.map(daemon, &dump, &mut out),
+            Err(e) => errors.push(CollectError::PerfParse {
+                origin: source.origin(&input),
+                input,
+                source: e,
+            }),
+        }
+    }
+    let set: FamilySet<'static> = out
+        .into_set()
+        .into_iter()
+        .map(MetricFamily::into_owned)
+        .fold(FamilySet::new(), |mut set, f| {
+            // Names are unique within one mapping.
+            let _ = set.insert(f);
+            set
+        });
+    (set, errors)
+}

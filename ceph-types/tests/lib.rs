@@ -1,0 +1,3 @@
+//! Integration tests of `ceph-types`: the fixture walker and the round-trip property tests.
+
+mod walker;

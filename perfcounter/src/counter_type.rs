@@ -408,7 +408,13 @@ mod tests {
                 "integer-integer-pair",
                 Some(MetricType::Counter),
             ),
-            (9, "TIME|COUNTER", "counter", "real", Some(MetricType::Counter)),
+            (
+                9,
+                "TIME|COUNTER",
+                "counter",
+                "real",
+                Some(MetricType::Counter),
+            ),
             (
                 10,
                 "U64|COUNTER",

@@ -11,15 +11,15 @@ use crate::PerfCounterType;
 /// twice), plus the counters that were skipped and why.
 ///
 /// ```
-/// use perfcounter::{Families, Mapper, PerfDump, PerfSchema};
+/// use perfcounter::{Dump, Families, Mapper, Schema};
 ///
-/// let schema = PerfSchema::from_json(br#"{"osd": {"op_r": {"type": 10,
+/// let schema = Schema::parse(r#"{"osd": {"op_r": {"type": 10,
 ///     "description": "Client read operations", "priority": 8}}}"#)?;
 /// let mapper = Mapper::default();
 /// let prepared = mapper.prepare(&schema);
 /// let mut out = Families::new();
-/// for (daemon, json) in [("osd.0", &br#"{"osd": {"op_r": 7}}"#[..]), ("osd.1", br#"{"osd": {}}"#)] {
-///     let dump = PerfDump::from_json(json)?;
+/// for (daemon, json) in [("osd.0", r#"{"osd": {"op_r": 7}}"#), ("osd.1", r#"{"osd": {}}"#)] {
+///     let dump = Dump::parse(json)?;
 ///     prepared.map(daemon, &dump, &mut out);
 /// }
 /// assert_eq!(out.skipped().len(), 1); // osd.1 has no op_r value

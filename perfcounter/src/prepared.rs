@@ -7,12 +7,13 @@ use expfmt::{Label, Metric, MetricType, Value};
 
 use crate::families::{Target, push};
 use crate::rules::{
-    exporter_daemon_label, exporter_data_sync, mgr_daemon_label, mgr_data_sync,
-    rbd_mirror_image,
+    exporter_daemon_label, exporter_data_sync, mgr_daemon_label, mgr_data_sync, rbd_mirror_image,
 };
+use ceph_types::{Number, PerfCounterSchema, PerfValue};
+
 use crate::{
-    CounterSchema, CounterValue, Error, Families, Flavor, Mapper, MetricKind, PerfCounterType,
-    PerfDump, PerfSchema, SkipReason, Skipped, promethize, promethize_exporter,
+    Dump, Error, Families, Flavor, Mapper, MetricKind, PerfCounterType, Priority, Schema,
+    SkipReason, Skipped, promethize, promethize_exporter,
 };
 
 /// A schema prepared for one [`Mapper`]: every counter's family names, types, HELP texts and
@@ -77,11 +78,11 @@ struct PFamily<'s> {
 }
 
 impl<'s> PreparedSchema<'s> {
-    pub(crate) fn new(mapper: Mapper, schema: &'s PerfSchema<'s>) -> Self {
+    pub(crate) fn new(mapper: Mapper, schema: &'s Schema<'s>) -> Self {
         let mut p = PreparedSchema {
             mapper,
-            loggers: Vec::with_capacity(schema.loggers.len()),
-            logger_index: HashMap::with_capacity(schema.loggers.len()),
+            loggers: Vec::new(),
+            logger_index: HashMap::new(),
             plans: Vec::new(),
             order: Vec::new(),
             families: Vec::new(),
@@ -89,20 +90,19 @@ impl<'s> PreparedSchema<'s> {
         };
         let mut names: HashMap<String, usize> = HashMap::new();
         let mut paths: Vec<(String, usize)> = Vec::new();
-        for (li, logger) in schema.loggers.iter().enumerate() {
-            let lname: &'s str = &logger.name;
+        for (li, (lname, logger)) in schema.loggers().enumerate() {
             p.logger_index.entry(lname).or_insert(li);
-            let mut instances = Vec::with_capacity(logger.instances.len());
-            for inst in &logger.instances {
-                let mut counters = Vec::with_capacity(inst.counters.len());
-                let mut index = HashMap::with_capacity(inst.counters.len());
+            let mut instances = Vec::new();
+            for (inst_labels, inst_counters) in logger {
+                let mut counters = Vec::with_capacity(inst_counters.len());
+                let mut index = HashMap::with_capacity(inst_counters.len());
                 let labels = match mapper.flavor() {
                     Flavor::Mgr => None,
-                    Flavor::Exporter => Some(instance_labels(&inst.labels)),
+                    Flavor::Exporter => Some(instance_labels(inst_labels)),
                 };
                 // The mgr only ever sees unlabeled instances.
-                let visible = labels.is_some() || inst.labels.is_empty();
-                for (pos, (cname, cs)) in inst.counters.iter().enumerate() {
+                let visible = labels.is_some() || inst_labels.is_empty();
+                for (pos, (cname, cs)) in inst_counters.iter().enumerate() {
                     let cname: &'s str = cname;
                     index.entry(cname).or_insert(pos);
                     let plan = if visible {
@@ -110,10 +110,8 @@ impl<'s> PreparedSchema<'s> {
                     } else {
                         None
                     };
-                    if let Some(idx) = plan {
-                        if mapper.flavor() == Flavor::Mgr {
-                            paths.push((format!("{lname}.{cname}"), idx));
-                        }
+                    if let (Some(idx), Flavor::Mgr) = (plan, mapper.flavor()) {
+                        paths.push((format!("{lname}.{cname}"), idx));
                     }
                     counters.push((cname, plan));
                 }
@@ -149,7 +147,7 @@ impl<'s> PreparedSchema<'s> {
         &mut self,
         logger: &'s str,
         counter: &'s str,
-        cs: &'s CounterSchema<'s>,
+        cs: &'s PerfCounterSchema<'s>,
         labels: Option<&[Label<'s>]>,
         names: &mut HashMap<String, usize>,
     ) -> Option<usize> {
@@ -161,7 +159,7 @@ impl<'s> PreparedSchema<'s> {
                 return None;
             }
         };
-        let desc: &'s str = &cs.description;
+        let desc: &'s str = cs.description.as_deref().unwrap_or("");
         let planned = match labels {
             None => self.plan_mgr(logger, counter, t, desc, names),
             Some(labels) => self.plan_exporter(logger, counter, cs, t, desc, labels, names),
@@ -185,21 +183,24 @@ impl<'s> PreparedSchema<'s> {
     }
 
     /// Priority filter and type checks common to both flavours; `Ok(None)` when filtered.
-    fn check(&self, cs: &CounterSchema<'_>) -> Result<Option<PerfCounterType>, SkipReason> {
-        let priority = match cs.priority() {
-            Ok(Some(p)) => p,
-            Ok(None) => return Err(SkipReason::MissingPriority),
-            Err(Error::PriorityOutOfRange { value }) => {
-                return Err(SkipReason::PriorityOutOfRange { value });
+    fn check(&self, cs: &PerfCounterSchema<'_>) -> Result<Option<PerfCounterType>, SkipReason> {
+        let priority = match cs.priority.map(|p| Priority::try_from(i64::from(p))) {
+            Some(Ok(p)) => p,
+            None => return Err(SkipReason::MissingPriority),
+            Some(Err(_)) => {
+                return Err(SkipReason::PriorityOutOfRange {
+                    value: cs.priority.map_or(0, i64::from),
+                });
             }
-            Err(_) => return Err(SkipReason::UnknownType),
         };
         if priority < self.mapper.min_priority() {
             return Ok(None);
         }
-        let counter_type = cs.counter_type().map_err(|e| match e {
+        let counter_type = PerfCounterType::try_from(cs.type_bits).map_err(|e| match e {
             Error::UnknownTypeBits { bits } => SkipReason::UnknownTypeBits { bits },
-            _ => SkipReason::UnknownType,
+            _ => SkipReason::UnknownTypeBits {
+                bits: u64::from(cs.type_bits),
+            },
         })?;
         if counter_type.is_histogram() {
             return Err(SkipReason::Histogram);
@@ -304,7 +305,7 @@ impl<'s> PreparedSchema<'s> {
         &mut self,
         logger: &'s str,
         counter: &'s str,
-        cs: &'s CounterSchema<'s>,
+        cs: &'s PerfCounterSchema<'s>,
         t: PerfCounterType,
         desc: &'s str,
         instance: &[Label<'s>],
@@ -400,7 +401,7 @@ impl<'s> PreparedSchema<'s> {
     /// priority but the dump lacks, or holds in another shape, are skipped and recorded in
     /// `out` (see [`Families::skipped`]), as are daemons whose label was already mapped into
     /// `out`. Dump counters the schema does not list are ignored.
-    pub fn map<'a>(&self, daemon: &'a str, dump: &PerfDump<'_>, out: &mut Families<'a>)
+    pub fn map<'a>(&self, daemon: &'a str, dump: &Dump<'_>, out: &mut Families<'a>)
     where
         's: 'a,
     {
@@ -493,19 +494,19 @@ impl<'s> PreparedSchema<'s> {
     }
 
     /// The dump's value for every plan, by walking the dump in step with the schema.
-    fn lookup<'d>(&self, dump: &'d PerfDump<'_>) -> Vec<Option<&'d CounterValue>> {
+    fn lookup<'d>(&self, dump: &'d Dump<'_>) -> Vec<Option<&'d PerfValue>> {
         let mut values = vec![None; self.plans.len()];
-        for (i, dl) in dump.loggers.iter().enumerate() {
+        for (i, (dname, instances)) in dump.loggers().enumerate() {
             let li = match self.loggers.get(i) {
-                Some(l) if l.name == dl.name => i,
-                _ => match self.logger_index.get(dl.name.as_ref()) {
+                Some(l) if l.name == dname => i,
+                _ => match self.logger_index.get(dname) {
                     Some(&li) => li,
                     None => continue,
                 },
             };
             // Instances pair by position, as ceph-exporter zips schema and dump arrays.
-            for (di, pi) in dl.instances.iter().zip(&self.loggers[li].instances) {
-                for (k, (cname, v)) in di.counters.iter().enumerate() {
+            for ((_, counters), pi) in instances.zip(&self.loggers[li].instances) {
+                for (k, (cname, v)) in counters.iter().enumerate() {
                     let plan = match pi.counters.get(k) {
                         Some((n, plan)) if *n == cname.as_ref() => *plan,
                         _ => pi
@@ -526,23 +527,27 @@ impl<'s> PreparedSchema<'s> {
     fn convert(
         &self,
         plan: &Plan<'_>,
-        value: &CounterValue,
+        value: &PerfValue,
     ) -> Result<(Value, Option<Value>), SkipReason> {
+        const AVG: &str = "an object with avgcount and sum";
+        const NUMBER: &str = "a number";
         let avg = plan.counter_type.is_long_running_avg();
-        let (main, count) = match (value, avg) {
-            (CounterValue::Scalar(v), false) => (*v, None),
-            (CounterValue::Average { count, sum }, true) => (*sum, Some(*count)),
-            (found, _) => {
+        let scalar = match *value {
+            PerfValue::Uint(u) => Some(Value::U64(u)),
+            PerfValue::Int(i) => Some(Value::I64(i)),
+            PerfValue::Real(f) => Some(Value::F64(f)),
+            _ => None,
+        };
+        let (main, count) = match (scalar, value.as_avg(), avg) {
+            (Some(v), _, false) => (v, None),
+            (_, Some(a), true) => (number(a.sum), Some(Value::U64(a.avgcount))),
+            (found, found_avg, _) => {
                 return Err(SkipReason::ValueShape {
-                    expected: if avg {
-                        "an object with avgcount and sum"
-                    } else {
-                        "a number"
-                    },
-                    found: match found {
-                        CounterValue::Scalar(_) => "a number",
-                        CounterValue::Average { .. } => "an object with avgcount and sum",
-                        CounterValue::Unsupported(shape) => shape.as_str(),
+                    expected: if avg { AVG } else { NUMBER },
+                    found: match (found, found_avg) {
+                        (Some(_), _) => NUMBER,
+                        (_, Some(_)) => AVG,
+                        _ => "a value of another shape",
                     },
                 });
             }
@@ -584,6 +589,14 @@ impl<'s> PreparedSchema<'s> {
             }
         }
         labels
+    }
+}
+
+fn number(n: Number) -> Value {
+    match n {
+        Number::Uint(u) => Value::U64(u),
+        Number::Int(i) => Value::I64(i),
+        Number::Float(f) => Value::F64(f),
     }
 }
 

@@ -239,6 +239,9 @@ mod tests {
         }
         assert_eq!(Unit::try_from(0u8).unwrap(), Unit::Bytes);
         assert_eq!(Unit::try_from(1u8).unwrap(), Unit::None);
-        assert!(matches!(Unit::try_from(2u8), Err(Error::UnknownUnit { .. })));
+        assert!(matches!(
+            Unit::try_from(2u8),
+            Err(Error::UnknownUnit { .. })
+        ));
     }
 }

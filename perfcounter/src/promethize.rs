@@ -123,8 +123,16 @@ mod tests {
                 "ceph_throttle_osd_client_bytes_val",
                 "ceph_throttle_osd_client_bytes_val",
             ),
-            ("mds_mem.ino+", "ceph_mds_mem_ino_plus", "ceph_mds_mem_ino_plus"),
-            ("mds_mem.ino-", "ceph_mds_mem_ino_minus", "ceph_mds_mem_ino_minus"),
+            (
+                "mds_mem.ino+",
+                "ceph_mds_mem_ino_plus",
+                "ceph_mds_mem_ino_plus",
+            ),
+            (
+                "mds_mem.ino-",
+                "ceph_mds_mem_ino_minus",
+                "ceph_mds_mem_ino_minus",
+            ),
             ("a-b-", "ceph_a-b_minus", "ceph_a_b_minus"),
             ("a-b", "ceph_a_b", "ceph_a_b"),
             ("-", "ceph__minus", "ceph__minus"),
@@ -135,7 +143,11 @@ mod tests {
             ("a/b c", "ceph_a_b_c", "ceph_a_b_c"),
             ("a\tb\nc", "ceph_a_b_c", "ceph_a\tb\nc"),
             ("a\u{a0}b\u{1f}c", "ceph_a_b_c", "ceph_a\u{a0}b\u{1f}c"),
-            ("rbd_mirror_image_replay", "ceph_rbd_mirror_image_replay", "ceph_rbd_mirror_image_replay"),
+            (
+                "rbd_mirror_image_replay",
+                "ceph_rbd_mirror_image_replay",
+                "ceph_rbd_mirror_image_replay",
+            ),
             (
                 "data-sync-from-zone.fetch_bytes_sum",
                 "ceph_data_sync_from_zone_fetch_bytes_sum",
@@ -152,7 +164,9 @@ mod tests {
 
     #[test]
     fn python_space_class() {
-        for c in [' ', '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{1c}', '\u{1f}', '\u{85}', '\u{3000}'] {
+        for c in [
+            ' ', '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{1c}', '\u{1f}', '\u{85}', '\u{3000}',
+        ] {
             assert!(is_python_space(c), "{c:?}");
         }
         for c in ['a', '_', '\u{0}', '\u{1b}', '\u{200b}'] {

@@ -155,7 +155,10 @@ mod tests {
             })
         };
         let cases = [
-            ("rbd_mirror_image_rbd/img0.replay", img("rbd", "", "img0", "replay")),
+            (
+                "rbd_mirror_image_rbd/img0.replay",
+                img("rbd", "", "img0", "replay"),
+            ),
             (
                 "rbd_mirror_image_rbd/ns1/img0.replay_bytes",
                 img("rbd", "ns1", "img0", "replay_bytes"),
@@ -164,10 +167,19 @@ mod tests {
                 "rbd_mirror_image_rbd/ns/a/b.c.replay_latency",
                 img("rbd", "ns", "a/b.c", "replay_latency"),
             ),
-            ("rbd_mirror_image_rbd//img.replay", img("rbd", "", "/img", "replay")),
+            (
+                "rbd_mirror_image_rbd//img.replay",
+                img("rbd", "", "/img", "replay"),
+            ),
             ("rbd_mirror_image_rbd/.replay", img("rbd", "", "", "replay")),
-            ("rbd_mirror_image_p/img.replay\n", img("p", "", "img", "replay")),
-            ("rbd_mirror_image_p/ns\n/img.replay", img("p", "ns\n", "img", "replay")),
+            (
+                "rbd_mirror_image_p/img.replay\n",
+                img("p", "", "img", "replay"),
+            ),
+            (
+                "rbd_mirror_image_p/ns\n/img.replay",
+                img("p", "ns\n", "img", "replay"),
+            ),
             ("rbd_mirror_image_p/i\nmg.replay", None),
             ("rbd_mirror_image_a/b/c\n/d.replay", None),
             ("rbd_mirror_image_/img.replay", None),
@@ -207,11 +219,7 @@ mod tests {
         ];
         for (key, want) in cases {
             let got = mgr_data_sync(key);
-            assert_eq!(
-                got.as_ref().map(|(k, z)| (k.as_str(), *z)),
-                want,
-                "{key:?}"
-            );
+            assert_eq!(got.as_ref().map(|(k, z)| (k.as_str(), *z)), want, "{key:?}");
         }
     }
 
@@ -221,7 +229,10 @@ mod tests {
             ("ceph-osd.0.asok", Some(("ceph_daemon", "osd.0"))),
             ("osd.0", Some(("ceph_daemon", "osd.0"))),
             ("ceph-mds.a", Some(("ceph_daemon", "mds.a"))),
-            ("ceph-client.admin.1234.asok", Some(("ceph_daemon", "admin.1234"))),
+            (
+                "ceph-client.admin.1234.asok",
+                Some(("ceph_daemon", "admin.1234")),
+            ),
             (
                 "ceph-client.rgw.foo.ceph-node-00.hrgsea.2.94739968030880.asok",
                 Some(("instance_id", "hrgsea")),
@@ -248,7 +259,10 @@ mod tests {
                 "ceph_data_sync_from_us_east_fetch_bytes",
                 Some(("ceph_data_sync_from_zone_east_fetch_bytes", "us")),
             ),
-            ("ceph_data_sync_from_z", Some(("ceph_data_sync_from_zone", "z"))),
+            (
+                "ceph_data_sync_from_z",
+                Some(("ceph_data_sync_from_zone", "z")),
+            ),
             (
                 "ceph_data_sync_from_a_data_sync_from_b",
                 Some(("ceph_data_sync_from_zone_data_sync_from_zone", "a")),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use expfmt::{FamilySet, MetricValue, Value};
-use perfcounter::{Families, Flavor, Mapper, PerfDump, PerfSchema, Skipped};
+use perfcounter::{Dump, Families, Flavor, Mapper, Schema, Skipped};
 
 /// `testdata/perfcounter/<sub>`.
 pub(crate) fn testdata(sub: &str) -> PathBuf {
@@ -14,9 +14,9 @@ pub(crate) fn testdata(sub: &str) -> PathBuf {
         .join(sub)
 }
 
-pub(crate) fn read(dir: &str, file: &str) -> Vec<u8> {
+pub(crate) fn read(dir: &str, file: &str) -> String {
     let path = testdata(dir).join(file);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The daemons of both captures whose perf counters the mgr exports, in the module's order
@@ -38,14 +38,14 @@ pub(crate) fn map_capture(
     kind: &str,
     mapper: Mapper,
 ) -> (FamilySet<'static>, Vec<Skipped<'static>>) {
-    let mut schemas: BTreeMap<&str, PerfSchema<'static>> = BTreeMap::new();
+    let mut schemas: BTreeMap<&str, Schema<'static>> = BTreeMap::new();
     for (_, schema) in DAEMONS {
         schemas.entry(schema).or_insert_with(|| {
             let json = read(dir, &format!("{kind}_schema.{schema}.json")).leak();
-            PerfSchema::from_json(json).unwrap()
+            Schema::parse(json).unwrap()
         });
     }
-    let schemas: &'static BTreeMap<&str, PerfSchema<'static>> = Box::leak(Box::new(schemas));
+    let schemas: &'static BTreeMap<&str, Schema<'static>> = Box::leak(Box::new(schemas));
     let prepared: BTreeMap<_, _> = schemas
         .iter()
         .map(|(k, s)| (*k, mapper.prepare(s)))
@@ -53,7 +53,7 @@ pub(crate) fn map_capture(
     let mut out = Families::new();
     for (daemon, schema) in DAEMONS {
         let json = read(dir, &format!("{kind}_dump.{daemon}.json"));
-        let dump = PerfDump::from_json(&json).unwrap();
+        let dump = Dump::parse(&json).unwrap();
         prepared[schema].map(daemon, &dump, &mut out);
     }
     out.into_parts()
@@ -162,5 +162,8 @@ pub(crate) fn encode_both(set: &FamilySet<'_>) -> (String, String) {
     let mut enc = expfmt::Encoder::new(&mut om, expfmt::Format::OpenMetrics);
     enc.encode_families(set.families()).unwrap();
     enc.finish();
-    (String::from_utf8(text).unwrap(), String::from_utf8(om).unwrap())
+    (
+        String::from_utf8(text).unwrap(),
+        String::from_utf8(om).unwrap(),
+    )
 }

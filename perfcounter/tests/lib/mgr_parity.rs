@@ -32,12 +32,26 @@ fn compare(set: &FamilySet<'_>, reference: &Exposition) -> Parity {
             .get(f.name.as_ref())
             .unwrap_or_else(|| panic!("`{}` is not in the module's output", f.name));
         assert_eq!(r.metric_type, f.metric_type.as_str(), "type of {}", f.name);
-        assert_eq!(Some(r.help.as_str()), f.help.as_deref(), "HELP of {}", f.name);
-        assert_eq!(r.blocks, 1, "{} has {} blocks in the module's output", f.name, r.blocks);
+        assert_eq!(
+            Some(r.help.as_str()),
+            f.help.as_deref(),
+            "HELP of {}",
+            f.name
+        );
+        assert_eq!(
+            r.blocks, 1,
+            "{} has {} blocks in the module's output",
+            f.name, r.blocks
+        );
         let ours: BTreeSet<_> = f.metrics.iter().map(|m| label_pairs(&m.labels)).collect();
         let theirs: BTreeSet<_> = r.series.keys().cloned().collect();
         assert_eq!(ours, theirs, "series of {}", f.name);
-        assert_eq!(ours.len(), f.metrics.len(), "duplicate series in {}", f.name);
+        assert_eq!(
+            ours.len(),
+            f.metrics.len(),
+            "duplicate series in {}",
+            f.name
+        );
         p.families += 1;
         for m in &f.metrics {
             p.series += 1;
@@ -60,8 +74,14 @@ fn compare(set: &FamilySet<'_>, reference: &Exposition) -> Parity {
 fn assert_rest_is(set: &FamilySet<'_>, reference: &Exposition, rest: &BTreeSet<String>) {
     let ours: BTreeSet<String> = set.families().iter().map(|f| f.name.to_string()).collect();
     let all: BTreeSet<String> = reference.families.keys().cloned().collect();
-    let missing: Vec<_> = all.difference(&ours).filter(|n| !rest.contains(*n)).collect();
-    assert!(missing.is_empty(), "perf families not produced: {missing:?}");
+    let missing: Vec<_> = all
+        .difference(&ours)
+        .filter(|n| !rest.contains(*n))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "perf families not produced: {missing:?}"
+    );
     let overlap: Vec<_> = ours.intersection(rest).collect();
     assert!(overlap.is_empty(), "cluster families produced: {overlap:?}");
 }
@@ -80,7 +100,7 @@ fn assert_same_order(set: &FamilySet<'_>, reference: &Exposition) {
 }
 
 fn text(dir: &str, file: &str) -> Exposition {
-    parse_module_text(&String::from_utf8(read(dir, file)).unwrap())
+    parse_module_text(&read(dir, file))
 }
 
 /// The `ceph_rbd_*` image families come from the module's OSD perf query on `rbd_stats_pools`
@@ -111,8 +131,7 @@ fn pacific_healthy_matches_the_real_module() {
     // Against the live capture: same families, types, HELP and series; values equal except
     // where a counter moved between the module's read and the admin-socket dump.
     let live = text("pacific-healthy", "mgr_prometheus_metrics.txt");
-    let mut rest: BTreeSet<String> = String::from_utf8(read("pacific-healthy", "non_perf_families.txt"))
-        .unwrap()
+    let mut rest: BTreeSet<String> = read("pacific-healthy", "non_perf_families.txt")
         .lines()
         .map(str::to_owned)
         .collect();

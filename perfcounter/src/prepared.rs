@@ -619,3 +619,317 @@ fn instance_labels<'s>(labels: &'s [(Cow<'s, str>, Cow<'s, str>)]) -> Vec<Label<
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Maps `dump` for each daemon and renders the families and skips as lines.
+    fn run(mapper: Mapper, schema: &str, dumps: &[(&str, &str)]) -> (Vec<String>, Vec<String>) {
+        let schema = Schema::parse(schema).unwrap();
+        let prepared = mapper.prepare(&schema);
+        let mut out = Families::new();
+        let parsed: Vec<(&str, Dump<'_>)> = dumps
+            .iter()
+            .map(|(d, j)| (*d, Dump::parse(j).unwrap()))
+            .collect();
+        for (daemon, dump) in &parsed {
+            prepared.map(daemon, dump, &mut out);
+        }
+        let (set, skipped) = out.into_parts();
+        let mut lines = Vec::new();
+        for f in set.families() {
+            lines.push(format!(
+                "{} {} {}",
+                f.name,
+                f.metric_type,
+                f.help.as_deref().unwrap_or("-")
+            ));
+            for m in &f.metrics {
+                let labels: Vec<String> = m
+                    .labels
+                    .iter()
+                    .map(|l| format!("{}={}", l.name, l.value))
+                    .collect();
+                let v = match m.value {
+                    expfmt::MetricValue::Scalar(v) => v,
+                    _ => unreachable!(),
+                };
+                lines.push(format!("  {{{}}} {v:?}", labels.join(",")));
+            }
+        }
+        let skipped = skipped.iter().map(ToString::to_string).collect();
+        (lines, skipped)
+    }
+
+    fn c(t: u32, prio: i32, desc: &str) -> String {
+        format!(r#"{{"type": {t}, "description": "{desc}", "priority": {prio}}}"#)
+    }
+
+    #[test]
+    fn mgr_rules() {
+        let mgr = Mapper::new(Flavor::Mgr);
+        let cases: Vec<(&str, String, Vec<(&str, &str)>, Vec<&str>, Vec<&str>)> = vec![
+            (
+                "plain types, averages, sorted by path, priority filter",
+                format!(
+                    r#"{{"x": {{"u": {}, "t": {}, "lat": {}, "n": {}, "low": {}}}}}"#,
+                    c(10, 5, "U"),
+                    c(1, 8, "T"),
+                    c(5, 5, "L"),
+                    c(6, 10, "N"),
+                    c(2, 4, "low")
+                ),
+                vec![(
+                    "osd.0",
+                    r#"{"x": {"u": 3, "t": 1.500000000, "lat": {"avgcount": 2, "sum": 0.250000000, "avgtime": 0.125000000},
+                        "n": {"avgcount": 4, "sum": 40}, "low": 1}}"#,
+                )],
+                vec![
+                    "ceph_x_lat_sum counter L Total",
+                    "  {ceph_daemon=osd.0} F64(0.25)",
+                    "ceph_x_lat_count counter L Count",
+                    "  {ceph_daemon=osd.0} U64(2)",
+                    "ceph_x_n_sum counter N Total",
+                    "  {ceph_daemon=osd.0} U64(40)",
+                    "ceph_x_n_count counter N Count",
+                    "  {ceph_daemon=osd.0} U64(4)",
+                    "ceph_x_t gauge T",
+                    "  {ceph_daemon=osd.0} F64(1.5)",
+                    "ceph_x_u counter U",
+                    "  {ceph_daemon=osd.0} U64(3)",
+                ],
+                vec![],
+            ),
+            (
+                "types the module skips",
+                format!(
+                    r#"{{"x": {{"both": {}, "h": {}, "odd": {}}}}}"#,
+                    c(12, 5, "B"),
+                    c(26, 5, "H"),
+                    c(64, 5, "O")
+                ),
+                vec![(
+                    "osd.0",
+                    r#"{"x": {"both": {"avgcount": 1, "sum": 1}, "odd": 1}}"#,
+                )],
+                vec![],
+                vec![
+                    "osd.0: `x.both`: type `LONGRUNAVG|COUNTER` has no family type",
+                    "osd.0: `x.h`: histograms are not exported",
+                    "osd.0: `x.odd`: unknown type bits `0x40`",
+                ],
+            ),
+            (
+                "rgw and rbd-mirror daemons",
+                format!(
+                    r#"{{"rbd_mirror_image_p/ns/img": {{"replay": {}}}, "s": {{"v": {}}}}}"#,
+                    c(10, 5, "R"),
+                    c(2, 5, "V")
+                ),
+                vec![
+                    (
+                        "rbd-mirror.a",
+                        r#"{"rbd_mirror_image_p/ns/img": {"replay": 7}, "s": {"v": 1}}"#,
+                    ),
+                    (
+                        "rgw.z",
+                        r#"{"rbd_mirror_image_p/ns/img": {"replay": 8}, "s": {"v": 2}}"#,
+                    ),
+                ],
+                vec![
+                    "ceph_rbd_mirror_image_replay counter R",
+                    "  {ceph_daemon=rbd-mirror.a,pool=p,namespace=ns,image=img} U64(7)",
+                    "ceph_s_v gauge V",
+                    "  {ceph_daemon=rbd-mirror.a} U64(1)",
+                    "  {instance_id=z} U64(2)",
+                    "ceph_rbd_mirror_image_p_ns_img_replay counter R",
+                    "  {instance_id=z} U64(8)",
+                ],
+                vec![],
+            ),
+            (
+                "RGW sync counters get a copy with source_zone, last",
+                format!(
+                    r#"{{"data-sync-from-z1": {{"fetch_bytes": {}}}, "a": {{"b": {}}}}}"#,
+                    c(6, 5, "F"),
+                    c(2, 5, "B")
+                ),
+                vec![(
+                    "rgw.gw1",
+                    r#"{"data-sync-from-z1": {"fetch_bytes": {"avgcount": 2, "sum": 10}}, "a": {"b": 1}}"#,
+                )],
+                vec![
+                    "ceph_a_b gauge B",
+                    "  {instance_id=gw1} U64(1)",
+                    "ceph_data_sync_from_z1_fetch_bytes_sum counter F Total",
+                    "  {instance_id=gw1} U64(10)",
+                    "ceph_data_sync_from_z1_fetch_bytes_count counter F Count",
+                    "  {instance_id=gw1} U64(2)",
+                    "ceph_data_sync_from_zone_fetch_bytes_sum counter F Total",
+                    "  {instance_id=gw1,source_zone=z1} U64(10)",
+                    "ceph_data_sync_from_zone_fetch_bytes_count counter F Count",
+                    "  {instance_id=gw1,source_zone=z1} U64(2)",
+                ],
+                vec![],
+            ),
+            (
+                "names that collide land in one family; never twice the same series",
+                format!(
+                    r#"{{"a": {{"b.c": {}, "p-q": {}, "p_q": {}}}, "a_b": {{"c": {}}}}}"#,
+                    c(2, 5, "first"),
+                    c(2, 5, "PQ"),
+                    c(10, 5, "other type"),
+                    c(2, 5, "second")
+                ),
+                vec![
+                    (
+                        "osd.0",
+                        r#"{"a": {"b.c": 1, "p-q": 5, "p_q": 6}, "a_b": {"c": 2}}"#,
+                    ),
+                    ("osd.1", r#"{"a": {"b.c": 3}, "a_b": {"c": 4}}"#),
+                ],
+                vec![
+                    "ceph_a_b_c gauge first",
+                    "  {ceph_daemon=osd.0} U64(1)",
+                    "  {ceph_daemon=osd.1} U64(3)",
+                    "ceph_a_p_q gauge PQ",
+                    "  {ceph_daemon=osd.0} U64(5)",
+                ],
+                vec![
+                    "osd.0: `a.p_q`: family `ceph_a_p_q` is gauge, not counter",
+                    "osd.0: `a_b.c`: family `ceph_a_b_c` already has this label set",
+                    "osd.1: `a.p_q`: family `ceph_a_p_q` is gauge, not counter",
+                    "osd.1: `a.p-q`: no value in the dump",
+                    "osd.1: `a_b.c`: family `ceph_a_b_c` already has this label set",
+                ],
+            ),
+            (
+                "odd dumps and names",
+                format!(
+                    r#"{{"a@b": {{"c-": {}, "d": {}, "e": {}, "f": {{"type": 2}}}}}}"#,
+                    c(2, 5, "C"),
+                    c(5, 5, "D"),
+                    c(2, 5, "E")
+                ),
+                vec![
+                    (
+                        "osd.0",
+                        r#"{"a@b": {"c-": 1, "d": 2, "e": {"avgcount": 1, "sum": 1}, "f": 1}}"#,
+                    ),
+                    ("osd.0", r#"{"a@b": {"c-": 1}}"#),
+                ],
+                vec!["ceph_a_b_c_minus gauge C", "  {ceph_daemon=osd.0} U64(1)"],
+                vec![
+                    "osd.0: `a@b.f`: no `priority`",
+                    "osd.0: `a@b.d`: expected an object with avgcount and sum, found a number",
+                    "osd.0: `a@b.e`: expected a number, found an object with avgcount and sum",
+                    "osd.0: a daemon with this label was mapped",
+                ],
+            ),
+        ];
+        for (what, schema, dumps, want, want_skipped) in cases {
+            let (lines, skipped) = run(mgr, &schema, &dumps);
+            assert_eq!(lines, want, "{what}");
+            assert_eq!(skipped, want_skipped, "{what}");
+        }
+    }
+
+    #[test]
+    fn exporter_rules() {
+        let exporter = Mapper::new(Flavor::Exporter);
+        let counter = |t: u32, m: &str| {
+            format!(r#"{{"type": {t}, "metric_type": "{m}", "description": "D", "priority": 5}}"#)
+        };
+        let cases: Vec<(&str, String, Vec<(&str, &str)>, Vec<&str>, Vec<&str>)> = vec![
+            (
+                "labels sorted, daemon label from the socket, own label wins, sum typed by metric_type",
+                format!(
+                    r#"{{"w": [{{"labels": {{"zz": "1", "ceph_daemon": "own", "a-b": "2", "": "x"}},
+                        "counters": {{"lat": {}}}}}],
+                       "g": [{{"labels": {{}}, "counters": {{"lat": {}, "n-": {}}}}}]}}"#,
+                    counter(5, "gauge"),
+                    counter(5, "gauge"),
+                    counter(2, "gauge")
+                ),
+                vec![(
+                    "ceph-osd.3.asok",
+                    r#"{"w": [{"labels": {"zz": "1", "ceph_daemon": "own", "a-b": "2", "": "x"},
+                        "counters": {"lat": {"avgcount": 1, "sum": 0.5, "avgtime": 0.5}}}],
+                       "g": [{"labels": {}, "counters": {"lat": {"avgcount": 2, "sum": 1.0, "avgtime": 0.5}, "n-": 9}}]}"#,
+                )],
+                vec![
+                    "ceph_w_lat_sum gauge D Total",
+                    "  {a_b=2,ceph_daemon=own,zz=1} F64(0.5)",
+                    "ceph_w_lat_count counter D Count",
+                    "  {a_b=2,ceph_daemon=own,zz=1} U64(1)",
+                    "ceph_g_lat_sum gauge D Total",
+                    "  {ceph_daemon=osd.3} F64(1.0)",
+                    "ceph_g_lat_count counter D Count",
+                    "  {ceph_daemon=osd.3} U64(2)",
+                    "ceph_g_n_minus gauge D",
+                    "  {ceph_daemon=osd.3} U64(9)",
+                ],
+                vec![],
+            ),
+            (
+                "multisite counters are renamed, with source_zone",
+                format!(
+                    r#"{{"data-sync-from-z1": [{{"labels": {{}}, "counters": {{"fetch_bytes": {}}}}}]}}"#,
+                    counter(10, "counter")
+                ),
+                vec![(
+                    "ceph-client.rgw.foo.host.abcd.1.2.asok",
+                    r#"{"data-sync-from-z1": [{"labels": {}, "counters": {"fetch_bytes": 5}}]}"#,
+                )],
+                vec![
+                    "ceph_data_sync_from_zone_fetch_bytes counter D",
+                    "  {instance_id=abcd,source_zone=z1} U64(5)",
+                ],
+                vec![],
+            ),
+            (
+                "an rgw socket without an instance id is skipped; an unknown metric_type too",
+                format!(
+                    r#"{{"g": {{"a": {}, "b": {}}}}}"#,
+                    counter(2, "gauge"),
+                    counter(2, "histogram")
+                ),
+                vec![
+                    ("rgw.foo.bar", r#"{"g": {"a": 1}}"#),
+                    ("mon.a", r#"{"g": {"a": 1, "b": 2}}"#),
+                ],
+                vec!["ceph_g_a gauge D", "  {ceph_daemon=mon.a} U64(1)"],
+                vec![
+                    "rgw.foo.bar: no daemon label can be derived",
+                    "mon.a: `g.b`: unknown metric_type `histogram`",
+                ],
+            ),
+        ];
+        for (what, schema, dumps, want, want_skipped) in cases {
+            let (lines, skipped) = run(exporter, &schema, &dumps);
+            assert_eq!(lines, want, "{what}");
+            assert_eq!(skipped, want_skipped, "{what}");
+        }
+    }
+
+    #[test]
+    fn float_integers_and_mgr_ignores_labeled_instances() {
+        let schema = r#"{"w": [{"labels": {"id": "0"}, "counters": {"c": {"type": 10, "priority": 5}}}],
+                         "g": [{"labels": {}, "counters": {"c": {"type": 10, "priority": 5}}}]}"#;
+        let dump = r#"{"w": [{"labels": {"id": "0"}, "counters": {"c": 1}}],
+                       "g": [{"labels": {}, "counters": {"c": 9007199254740993}}]}"#;
+        let floats = Mapper::builder().exact_integers(false).build();
+        let (lines, skipped) = run(floats, schema, &[("osd.0", dump)]);
+        assert_eq!(
+            lines,
+            [
+                "ceph_g_c counter ",
+                "  {ceph_daemon=osd.0} F64(9007199254740992.0)"
+            ]
+        );
+        assert!(skipped.is_empty());
+        let (lines, _) = run(Mapper::default(), schema, &[("osd.0", dump)]);
+        assert_eq!(lines[1], "  {ceph_daemon=osd.0} U64(9007199254740993)");
+    }
+}

@@ -662,6 +662,15 @@ mod tests {
         (lines, skipped)
     }
 
+    /// What, schema, (daemon, dump) pairs, expected lines, expected skips.
+    type Case<'a> = (
+        &'a str,
+        String,
+        Vec<(&'a str, &'a str)>,
+        Vec<&'a str>,
+        Vec<&'a str>,
+    );
+
     fn c(t: u32, prio: i32, desc: &str) -> String {
         format!(r#"{{"type": {t}, "description": "{desc}", "priority": {prio}}}"#)
     }
@@ -669,7 +678,7 @@ mod tests {
     #[test]
     fn mgr_rules() {
         let mgr = Mapper::new(Flavor::Mgr);
-        let cases: Vec<(&str, String, Vec<(&str, &str)>, Vec<&str>, Vec<&str>)> = vec![
+        let cases: Vec<Case<'_>> = vec![
             (
                 "plain types, averages, sorted by path, priority filter",
                 format!(
@@ -841,7 +850,7 @@ mod tests {
         let counter = |t: u32, m: &str| {
             format!(r#"{{"type": {t}, "metric_type": "{m}", "description": "D", "priority": 5}}"#)
         };
-        let cases: Vec<(&str, String, Vec<(&str, &str)>, Vec<&str>, Vec<&str>)> = vec![
+        let cases: Vec<Case<'_>> = vec![
             (
                 "labels sorted, daemon label from the socket, own label wins, sum typed by metric_type",
                 format!(

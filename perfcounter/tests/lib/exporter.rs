@@ -81,7 +81,7 @@ fn labeled_counters_of_an_osd_and_an_mds() {
         // The rest come from labeled instances and carry their labels, sorted, with the
         // daemon label from the socket name.
         let worker = &e["ceph_AsyncMessenger_Worker_msgr_connection_ready_timeouts"];
-        let ids: Vec<_> = worker.1.iter().map(|l| l.clone()).collect();
+        let ids: Vec<_> = worker.1.iter().cloned().collect();
         assert_eq!(
             ids,
             (0..3)

@@ -1,0 +1,5 @@
+//! Integration tests of the example binaries: each runs the binary on `testdata/`.
+
+mod lib {
+    pub(crate) mod perf2prom;
+}

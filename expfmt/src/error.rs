@@ -88,6 +88,18 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A value OpenMetrics forbids: a negative or NaN counter, a negative quantile value.
+    #[error("invalid value `{value}` in {metric_type} family `{family}`: {reason}")]
+    InvalidValue {
+        /// The family name.
+        family: Box<str>,
+        /// The family's type.
+        metric_type: MetricType,
+        /// The value, as Rust's `Debug` prints it.
+        value: Box<str>,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A `# TYPE` keyword is not one this crate knows.
     #[error("unknown metric type `{keyword}`")]
     UnknownMetricType {

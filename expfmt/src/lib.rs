@@ -5,6 +5,7 @@
 mod error;
 mod family;
 mod name;
+mod parse;
 mod set;
 mod types;
 
@@ -14,5 +15,6 @@ pub use name::{
     is_valid_label_name, is_valid_metric_name, sanitize_label_name, sanitize_metric_name,
     validate_label_name, validate_metric_name,
 };
+pub use parse::{Parser, parse};
 pub use set::FamilySet;
 pub use types::{FloatStyle, Format, MetricType, Timestamp, Value};

@@ -29,7 +29,7 @@ const METRICS_HINT_LIMIT: usize = 4096;
 /// use expfmt::{Format, MetricType, MetricValue, Value};
 ///
 /// let text = b"# HELP ceph_osd_up OSD status up\n\
-///              # TYPE ceph_osd_up gauge\n\
+///              ## TYPE ceph_osd_up gauge\n\
 ///              ceph_osd_up{ceph_daemon=\"osd.0\"} 1\n\
 ///              ceph_osd_up{ceph_daemon=\"osd.1\"} 0.5\n";
 /// let families = expfmt::parse(text, Format::Text)?;

@@ -110,12 +110,11 @@ fn expected_json(families: &[MetricFamily<'_>], format: Format) -> String {
     out
 }
 
-/// (name suffix, extra label as (name, float text), value) for each line of a metric.
-fn expand(
-    f: &MetricFamily<'_>,
-    m: &Metric<'_>,
-    om: bool,
-) -> Vec<(&'static str, Option<(&'static str, String)>, Value)> {
+/// One line of a metric: name suffix, extra label as (name, float text), value.
+type Line = (&'static str, Option<(&'static str, String)>, Value);
+
+/// The lines of a metric.
+fn expand(f: &MetricFamily<'_>, m: &Metric<'_>, om: bool) -> Vec<Line> {
     let mut lines = Vec::new();
     let created = |lines: &mut Vec<_>| {
         if let (true, Some(c)) = (om, m.created) {

@@ -172,7 +172,7 @@ fn sorted_pair(bucket: &[f64], lo: usize, hi: usize, scratch: &mut Vec<(u64, u32
 fn median(bucket: &[f64], scratch: &mut Vec<(u64, u32)>) -> f64 {
     let n = bucket.len();
     let lo = n - 1 - n / 2;
-    let hi = lo + usize::from(n % 2 == 0);
+    let hi = lo + usize::from(n.is_multiple_of(2));
     let (a, b) = sorted_pair(bucket, lo, hi, scratch);
     (a + b) / 2.0
 }

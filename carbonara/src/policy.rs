@@ -315,9 +315,15 @@ impl ArchivePolicy {
 pub struct ArchivePolicyBuilder {
     name: String,
     back_window: u64,
-    items: Vec<(Option<i64>, Option<u64>, Option<i64>, bool)>,
-    seconds: Vec<(Option<f64>, Option<u64>, Option<f64>)>,
+    items: Vec<ItemSpec>,
     methods: Option<Vec<String>>,
+}
+
+/// An item as given to the builder, in ns or in seconds.
+#[derive(Debug, Clone, Copy)]
+enum ItemSpec {
+    Nanos(Option<i64>, Option<u64>, Option<i64>),
+    Seconds(Option<f64>, Option<u64>, Option<f64>),
 }
 
 impl ArchivePolicyBuilder {
@@ -328,7 +334,6 @@ impl ArchivePolicyBuilder {
             name: name.to_owned(),
             back_window: 0,
             items: Vec::new(),
-            seconds: Vec::new(),
             methods: None,
         }
     }
@@ -346,7 +351,8 @@ impl ArchivePolicyBuilder {
         points: Option<u64>,
         timespan: Option<i64>,
     ) -> &mut Self {
-        self.items.push((granularity, points, timespan, false));
+        self.items
+            .push(ItemSpec::Nanos(granularity, points, timespan));
         self
     }
 
@@ -357,8 +363,8 @@ impl ArchivePolicyBuilder {
         points: Option<u64>,
         timespan: Option<f64>,
     ) -> &mut Self {
-        self.items.push((None, None, None, true));
-        self.seconds.push((granularity, points, timespan));
+        self.items
+            .push(ItemSpec::Seconds(granularity, points, timespan));
         self
     }
 
@@ -383,13 +389,10 @@ impl ArchivePolicyBuilder {
     pub fn build(&self) -> Result<ArchivePolicy, Error> {
         let invalid = |reason| Error::InvalidPolicy { reason };
         let mut definition = Vec::with_capacity(self.items.len());
-        let mut seconds = self.seconds.iter();
-        for (index, &(g, p, t, in_seconds)) in self.items.iter().enumerate() {
-            let item = if in_seconds {
-                let (g, p, t) = seconds.next().copied().unwrap_or_default();
-                ArchivePolicyItem::from_seconds(g, p, t)
-            } else {
-                ArchivePolicyItem::build(index, g, p, t)
+        for (index, spec) in self.items.iter().enumerate() {
+            let item = match *spec {
+                ItemSpec::Seconds(g, p, t) => ArchivePolicyItem::from_seconds(g, p, t),
+                ItemSpec::Nanos(g, p, t) => ArchivePolicyItem::build(index, g, p, t),
             };
             definition.push(item.map_err(|e| invalid(reindex(e, index)))?);
         }

@@ -337,3 +337,84 @@ mod tests {
         }
     }
 }
+
+/// The kind of a stored carbonara object, as told from its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ObjectFormat {
+    /// A raw buffer (`none_v3`): size-prefixed LZ4 block of 16-byte records.
+    Bound,
+    /// A compressed split: `c` then a size-prefixed LZ4 block.
+    CompressedSplit,
+    /// An uncompressed split: 9-byte flag + value records.
+    UncompressedSplit,
+}
+
+impl ObjectFormat {
+    /// Tells the format of an object: `c` marks a compressed split (a raw
+    /// buffer's first byte is the low byte of a multiple of 16, never `c`);
+    /// otherwise a block that decodes to whole 16-byte records is a raw
+    /// buffer; otherwise whole 9-byte records are an uncompressed split.
+    /// `None` for anything else (and for empty data, which is an empty split
+    /// of either kind).
+    #[must_use]
+    pub fn detect(data: &[u8]) -> Option<ObjectFormat> {
+        match data.first()? {
+            b'c' => Some(ObjectFormat::CompressedSplit),
+            _ if timeserie::BoundTimeSerie::unserialize(data, None, 0).is_ok() => {
+                Some(ObjectFormat::Bound)
+            }
+            _ if data.len().is_multiple_of(UNCOMPRESSED_RECORD_LEN) => {
+                Some(ObjectFormat::UncompressedSplit)
+            }
+            _ => None,
+        }
+    }
+
+    /// A short name: `bound`, `compressed split` or `uncompressed split`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ObjectFormat::Bound => "bound",
+            ObjectFormat::CompressedSplit => "compressed split",
+            ObjectFormat::UncompressedSplit => "uncompressed split",
+        }
+    }
+}
+
+impl fmt::Display for ObjectFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod detect_tests {
+    use super::*;
+    use timeserie::{BoundTimeSerie, Point};
+
+    #[test]
+    fn detect_table() {
+        let serie = TimeSerie::from_points(&[Point::new(0, 1.0), Point::new(60_000_000_000, 2.0)]);
+        let key = SplitKey::new(0, 60_000_000_000);
+        let mut bound = Vec::new();
+        BoundTimeSerie::with_serie(serie.clone(), None, 0)
+            .unwrap()
+            .serialize(&mut bound)
+            .unwrap();
+        let mut compressed = Vec::new();
+        serialize_compressed(&serie, key, &mut compressed).unwrap();
+        let mut raw = Vec::new();
+        serialize_uncompressed(&serie, key, &mut raw);
+        let cases = [
+            (bound, Some(ObjectFormat::Bound)),
+            (compressed, Some(ObjectFormat::CompressedSplit)),
+            (raw, Some(ObjectFormat::UncompressedSplit)),
+            (vec![], None),
+            (vec![1, 2, 3], None),
+        ];
+        for (data, want) in cases {
+            assert_eq!(ObjectFormat::detect(&data), want);
+        }
+    }
+}

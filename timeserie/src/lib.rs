@@ -38,6 +38,8 @@
 //!   [`round_timestamp`]) or [`GroupBy::Calendar`].
 //! * [`compress_block`] / [`decompress_block`]: LZ4 blocks with python-lz4's
 //!   size prefix; decoding never allocates what a corrupt header claims.
+//! * [`parse_timestamp`] / [`write_timestamp`]: timestamps as Gnocchi's API
+//!   takes them (RFC 3339 or epoch seconds) and as RFC 3339 text.
 //!
 //! # Rounding like Gnocchi
 //!
@@ -63,6 +65,7 @@ mod group;
 mod lz4;
 mod round;
 mod series;
+mod time;
 
 pub use bound::BoundTimeSerie;
 pub use error::Error;
@@ -70,3 +73,4 @@ pub use group::{GroupBy, Grouped};
 pub use lz4::{MAX_LZ4_RATIO, compress_block, decompress_block, decompress_block_into};
 pub use round::{CalendarUnit, ParseCalendarUnitError, round_timestamp};
 pub use series::{Point, TimeSerie};
+pub use time::{parse_timestamp, write_timestamp};

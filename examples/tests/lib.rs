@@ -1,3 +1,6 @@
-//! Integration tests of the example binaries: each runs the real binary on `testdata/`.
+//! Integration tests of the example binaries: each runs the real binary on `testdata/` and
+//! checks its output.
 
+mod carbonara_dump;
 mod promcat;
+mod rollup;

@@ -1,5 +1,7 @@
-//! Integration tests of the example binaries: each runs the binary on `testdata/`.
+//! Integration tests of the example binaries: each runs the real binary on `testdata/` and
+//! checks its output.
 
-mod lib {
-    pub(crate) mod perf2prom;
-}
+mod carbonara_dump;
+mod perf2prom;
+mod promcat;
+mod rollup;

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use crate::escape;
 use crate::float::write_f64;
+use crate::sink::{LineEnd, Out, put_i64, put_u64};
 use crate::{
     Error, FloatStyle, Format, Histogram, Label, Metric, MetricFamily, MetricType, MetricValue,
     Summary, Timestamp, Value, validate_label_name, validate_metric_name,
@@ -188,10 +189,37 @@ impl<'b> Encoder<'b> {
             desc.unit,
             desc.label_names,
         )?;
+        let om_counter =
+            self.format == Format::OpenMetrics && desc.metric_type == MetricType::Counter;
+        let mut open = Vec::with_capacity(base + 32);
+        open.extend_from_slice(&desc.name.as_bytes()[..base]);
+        if om_counter {
+            open.extend_from_slice(b"_total");
+        }
+        let mut mids = Vec::new();
+        let close: &'static [u8] = match desc.label_names.split_first() {
+            None => b" ",
+            Some((first, rest)) => {
+                open.push(b'{');
+                open.extend_from_slice(first.as_bytes());
+                open.extend_from_slice(b"=\"");
+                for n in rest {
+                    let mut m = Vec::with_capacity(n.len() + 4);
+                    m.extend_from_slice(b"\",");
+                    m.extend_from_slice(n.as_bytes());
+                    m.extend_from_slice(b"=\"");
+                    mids.push(m.into_boxed_slice());
+                }
+                b"\"} "
+            }
+        };
         Ok(FamilyEncoder {
             enc: self,
             base,
             desc,
+            open,
+            mids,
+            close,
         })
     }
 
@@ -358,6 +386,12 @@ pub struct FamilyEncoder<'e, 'b, 'd> {
     enc: &'e mut Encoder<'b>,
     base: usize,
     desc: &'d Desc<'d>,
+    /// Pre-rendered scalar line start: `name[_total]{first_label="` (or `name ` alone).
+    open: Vec<u8>,
+    /// `",label="` for the second and later label names.
+    mids: Vec<Box<[u8]>>,
+    /// `"} `, or nothing extra when there are no labels.
+    close: &'static [u8],
 }
 
 /// A label set to write: values for the family's fixed names, then extra `(name, value)` pairs.
@@ -373,6 +407,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         &self.desc.name[..self.base]
     }
 
+    #[inline]
     fn check_scalar(&self) -> Result<(), Error> {
         if self.desc.metric_type.is_scalar() {
             Ok(())
@@ -388,6 +423,27 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         }
     }
 
+    /// OpenMetrics counters are never negative or NaN.
+    #[inline]
+    fn check_counter(&self, value: Value) -> Result<(), Error> {
+        let bad = match value {
+            Value::F64(v) => v.is_nan() || v < 0.0,
+            Value::I64(v) => v < 0,
+            Value::U64(_) => false,
+        };
+        if bad && self.om() && self.desc.metric_type == MetricType::Counter {
+            Err(Error::InvalidValue {
+                family: self.desc.name.into(),
+                metric_type: MetricType::Counter,
+                value: format!("{value:?}").into(),
+                reason: "OpenMetrics counters are never negative or NaN",
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    #[inline]
     fn check_values(&self, values: &[&str]) -> Result<(), Error> {
         if values.len() == self.desc.label_names.len() {
             Ok(())
@@ -405,18 +461,39 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
     /// # Errors
     ///
     /// [`Error::LabelCount`] when `values` does not match the label names,
-    /// [`Error::WrongValueKind`] on a histogram or summary family.
+    /// [`Error::WrongValueKind`] on a histogram or summary family, [`Error::InvalidValue`] for
+    /// a negative or NaN OpenMetrics counter.
     #[inline]
     pub fn sample(&mut self, values: &[&str], value: impl Into<Value>) -> Result<(), Error> {
         self.check_scalar()?;
         self.check_values(values)?;
-        let labels = Labels {
-            names: self.desc.label_names,
-            values,
-            pairs: &[],
-        };
-        self.write_scalar(labels, value.into(), None, None);
+        let value = value.into();
+        self.check_counter(value)?;
+        self.write_fast(values, value, None);
         Ok(())
+    }
+
+    /// The hot path: pre-rendered name and label names, escaped values, the value.
+    #[inline]
+    fn write_fast(&mut self, values: &[&str], value: Value, timestamp: Option<Timestamp>) {
+        let buf = &mut *self.enc.buf;
+        buf.extend_from_slice(&self.open);
+        if let Some((first, rest)) = values.split_first() {
+            escape::label_value(buf, first);
+            for (m, v) in self.mids.iter().zip(rest) {
+                buf.extend_from_slice(m);
+                escape::label_value(buf, v);
+            }
+        }
+        let mut end = LineEnd::new();
+        end.put(self.close);
+        write_value(&mut end, value, self.enc.float_style);
+        if let Some(ts) = timestamp {
+            end.put_byte(b' ');
+            write_timestamp(&mut end, ts, self.enc.format == Format::OpenMetrics);
+        }
+        end.put_byte(b'\n');
+        buf.extend_from_slice(end.as_bytes());
     }
 
     /// As [`FamilyEncoder::sample`], with a timestamp.
@@ -432,12 +509,9 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
     ) -> Result<(), Error> {
         self.check_scalar()?;
         self.check_values(values)?;
-        let labels = Labels {
-            names: self.desc.label_names,
-            values,
-            pairs: &[],
-        };
-        self.write_scalar(labels, value.into(), Some(timestamp), None);
+        let value = value.into();
+        self.check_counter(value)?;
+        self.write_fast(values, value, Some(timestamp));
         Ok(())
     }
 
@@ -476,6 +550,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         };
         match (&metric.value, self.desc.metric_type) {
             (MetricValue::Scalar(v), t) if t.is_scalar() => {
+                self.check_counter(*v)?;
                 self.write_scalar(labels, *v, metric.timestamp, metric.created);
                 Ok(())
             }
@@ -586,12 +661,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
 
     #[inline]
     fn write_value(&mut self, value: Value) {
-        let buf = &mut *self.enc.buf;
-        match value {
-            Value::F64(v) => write_f64(buf, v, self.enc.float_style),
-            Value::U64(v) => buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-            Value::I64(v) => buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes()),
-        }
+        write_value(self.enc.buf, value, self.enc.float_style);
     }
 
     #[inline]
@@ -605,11 +675,18 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         self.enc.buf.push(b'\n');
     }
 
-    fn write_created(&mut self, labels: Labels<'_>, created: Option<f64>) {
+    /// OpenMetrics `_created`; it carries the group's timestamp, as OpenMetrics requires every
+    /// line of a metric to have one or none.
+    fn write_created(
+        &mut self,
+        labels: Labels<'_>,
+        created: Option<f64>,
+        timestamp: Option<Timestamp>,
+    ) {
         if let (Some(c), true) = (created, self.om()) {
             self.write_series("_created", labels, None);
             write_f64(self.enc.buf, c, FloatStyle::OpenMetrics);
-            self.enc.buf.push(b'\n');
+            self.end_line(timestamp);
         }
     }
 
@@ -626,7 +703,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         self.write_value(value);
         self.end_line(timestamp);
         if counter_om {
-            self.write_created(labels, created);
+            self.write_created(labels, created, timestamp);
         }
     }
 
@@ -687,7 +764,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         self.write_series("_count", labels, None);
         self.write_value(Value::U64(h.count));
         self.end_line(timestamp);
-        self.write_created(labels, created);
+        self.write_created(labels, created, timestamp);
         Ok(())
     }
 
@@ -707,6 +784,14 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
                 return Err(self.invalid("quantiles do not increase"));
             }
             prev = q.quantile;
+            if self.om() && q.value < 0.0 {
+                return Err(Error::InvalidValue {
+                    family: self.desc.name.into(),
+                    metric_type: MetricType::Summary,
+                    value: format!("{:?}", q.value).into(),
+                    reason: "OpenMetrics quantile values are never negative",
+                });
+            }
         }
         for q in &s.quantiles {
             self.write_series("", labels, Some(("quantile", q.quantile)));
@@ -719,24 +804,33 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         self.write_series("_count", labels, None);
         self.write_value(Value::U64(s.count));
         self.end_line(timestamp);
-        self.write_created(labels, created);
+        self.write_created(labels, created, timestamp);
         Ok(())
     }
 }
 
+#[inline]
+fn write_value<O: Out>(out: &mut O, value: Value, style: FloatStyle) {
+    match value {
+        Value::F64(v) => write_f64(out, v, style),
+        Value::U64(v) => put_u64(out, v),
+        Value::I64(v) => put_i64(out, v),
+    }
+}
+
 /// Milliseconds in text; seconds with up to three decimals in OpenMetrics, from the integer.
-fn write_timestamp(buf: &mut Vec<u8>, ts: Timestamp, openmetrics: bool) {
+fn write_timestamp<O: Out>(buf: &mut O, ts: Timestamp, openmetrics: bool) {
     let ms = ts.as_millis();
     let mut ib = itoa::Buffer::new();
     if !openmetrics {
-        buf.extend_from_slice(ib.format(ms).as_bytes());
+        buf.put(ib.format(ms).as_bytes());
         return;
     }
     if ms < 0 {
-        buf.push(b'-');
+        buf.put_byte(b'-');
     }
     let abs = ms.unsigned_abs();
-    buf.extend_from_slice(ib.format(abs / 1000).as_bytes());
+    buf.put(ib.format(abs / 1000).as_bytes());
     let frac = abs % 1000;
     if frac != 0 {
         let digits = [
@@ -748,7 +842,486 @@ fn write_timestamp(buf: &mut Vec<u8>, ts: Timestamp, openmetrics: bool) {
         while digits[n - 1] == b'0' {
             n -= 1;
         }
-        buf.push(b'.');
-        buf.extend_from_slice(&digits[..n]);
+        buf.put_byte(b'.');
+        buf.put(&digits[..n]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Bucket, Quantile};
+
+    fn text(format: Format, style: Option<FloatStyle>, f: impl FnOnce(&mut Encoder<'_>)) -> String {
+        let mut buf = Vec::new();
+        let mut b = Encoder::builder();
+        b.format(format);
+        if let Some(s) = style {
+            b.float_style(s);
+        }
+        let mut enc = b.build(&mut buf);
+        f(&mut enc);
+        enc.finish();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn scalar_lines() {
+        // (format, type, value, expected)
+        let cases: &[(Format, MetricType, Value, &str)] = &[
+            (
+                Format::Text,
+                MetricType::Gauge,
+                Value::F64(1.5),
+                "# TYPE m gauge\nm{a=\"x\"} 1.5\n",
+            ),
+            (
+                Format::Text,
+                MetricType::Counter,
+                Value::U64(7),
+                "# TYPE m counter\nm{a=\"x\"} 7\n",
+            ),
+            (
+                Format::Text,
+                MetricType::Untyped,
+                Value::I64(-7),
+                "# TYPE m untyped\nm{a=\"x\"} -7\n",
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Untyped,
+                Value::F64(2.0),
+                "# TYPE m unknown\nm{a=\"x\"} 2.0\n# EOF\n",
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Counter,
+                Value::U64(3),
+                "# TYPE m counter\nm_total{a=\"x\"} 3\n# EOF\n",
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Gauge,
+                Value::F64(f64::INFINITY),
+                "# TYPE m gauge\nm{a=\"x\"} +Inf\n# EOF\n",
+            ),
+        ];
+        for &(format, t, v, want) in cases {
+            let got = text(format, None, |enc| {
+                let d = Desc::new("m", t).label_names(&["a"]);
+                enc.family(&d).unwrap().sample(&["x"], v).unwrap();
+            });
+            assert_eq!(got, want, "{format:?} {t:?} {v:?}");
+        }
+    }
+
+    #[test]
+    fn escaping_is_always_on() {
+        let got = text(Format::Text, None, |enc| {
+            let d = Desc::new("m", MetricType::Gauge)
+                .help("a \"quoted\" \\ help\nline")
+                .label_names(&["host", "path"]);
+            enc.family(&d)
+                .unwrap()
+                .sample(&["we\"ird\nhost", "C:\\dir"], 1u64)
+                .unwrap();
+        });
+        assert_eq!(
+            got,
+            "# HELP m a \"quoted\" \\\\ help\\nline\n# TYPE m gauge\n\
+             m{host=\"we\\\"ird\\nhost\",path=\"C:\\\\dir\"} 1\n"
+        );
+        let got = text(Format::OpenMetrics, None, |enc| {
+            let d = Desc::new("m", MetricType::Gauge).help("a \"q\"");
+            enc.family(&d).unwrap();
+        });
+        assert_eq!(got, "# TYPE m gauge\n# HELP m a \\\"q\\\"\n# EOF\n");
+    }
+
+    #[test]
+    fn duplicate_and_clashing_families() {
+        use MetricType::{Counter, Gauge, Histogram, Summary};
+        // (format, first family, second family, second is refused)
+        type Case<'a> = (Format, (&'a str, MetricType), (&'a str, MetricType), bool);
+        let cases: &[Case<'_>] = &[
+            (Format::Text, ("a", Gauge), ("a", Gauge), true),
+            (Format::Text, ("a", Gauge), ("a", Counter), true),
+            (Format::Text, ("a", Gauge), ("b", Gauge), false),
+            (Format::Text, ("a", Histogram), ("a_bucket", Gauge), true),
+            (Format::Text, ("a", Histogram), ("a_sum", Gauge), true),
+            (Format::Text, ("a_count", Gauge), ("a", Summary), true),
+            (Format::Text, ("a", Summary), ("a_bucket", Gauge), false),
+            (Format::Text, ("a", Counter), ("a_total", Gauge), false),
+            (
+                Format::OpenMetrics,
+                ("a", Counter),
+                ("a_total", Gauge),
+                true,
+            ),
+            (
+                Format::OpenMetrics,
+                ("a_total", Counter),
+                ("a", Counter),
+                true,
+            ),
+            (
+                Format::OpenMetrics,
+                ("a", Counter),
+                ("a_created", Gauge),
+                true,
+            ),
+            (Format::Text, ("a", Gauge), ("a_created", Gauge), false),
+        ];
+        for &(format, (n1, t1), (n2, t2), refused) in cases {
+            let mut buf = Vec::new();
+            let mut enc = Encoder::new(&mut buf, format);
+            enc.family(&Desc::new(n1, t1)).unwrap();
+            let before = enc.buf.len();
+            let d2 = Desc::new(n2, t2);
+            let got = matches!(enc.family(&d2), Err(Error::DuplicateFamily { .. }));
+            assert_eq!(got, refused, "{format:?} {n1} {n2}");
+            if refused {
+                assert_eq!(enc.buf.len(), before, "nothing written on refusal");
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_names_and_labels() {
+        let bad_family: &[Desc<'_>] = &[
+            Desc::new("", MetricType::Gauge),
+            Desc::new("1x", MetricType::Gauge),
+            Desc::new("a.b", MetricType::Gauge),
+            Desc::new("a", MetricType::Gauge).label_names(&["a-b"]),
+            Desc::new("a", MetricType::Gauge).label_names(&["__x"]),
+            Desc::new("a", MetricType::Gauge).label_names(&["x", "x"]),
+            Desc::new("a", MetricType::Histogram).label_names(&["le"]),
+            Desc::new("a", MetricType::Summary).label_names(&["quantile"]),
+            Desc::new("a_seconds", MetricType::Gauge).unit("bytes"),
+            Desc::new("seconds", MetricType::Gauge).unit("seconds"),
+            Desc::new("_total", MetricType::Counter),
+        ];
+        for (i, d) in bad_family.iter().enumerate() {
+            let mut buf = Vec::new();
+            let format = if i == bad_family.len() - 1 {
+                Format::OpenMetrics
+            } else {
+                Format::Text
+            };
+            let mut enc = Encoder::new(&mut buf, format);
+            assert!(enc.family(d).is_err(), "{d:?}");
+            assert!(buf.is_empty(), "{d:?} wrote something");
+        }
+        let mut buf = Vec::new();
+        let mut enc = Encoder::new(&mut buf, Format::Text);
+        let d = Desc::new("a", MetricType::Gauge).label_names(&["x"]);
+        let mut fam = enc.family(&d).unwrap();
+        assert!(matches!(
+            fam.sample(&[], 1.0),
+            Err(Error::LabelCount {
+                expected: 1,
+                found: 0,
+                ..
+            })
+        ));
+        assert!(matches!(
+            fam.histogram(&["v"], &Histogram::default()),
+            Err(Error::WrongValueKind { .. })
+        ));
+        let m = Metric::scalar(vec![Label::new("x", "1")], 1.0);
+        assert!(matches!(
+            fam.metric(&m),
+            Err(Error::DuplicateLabelName { .. })
+        ));
+    }
+
+    #[test]
+    fn histogram_and_summary() {
+        let h = Histogram {
+            buckets: vec![
+                Bucket {
+                    upper_bound: 0.5,
+                    cumulative_count: 1,
+                },
+                Bucket {
+                    upper_bound: 1.0,
+                    cumulative_count: 3,
+                },
+            ],
+            sum: 2.25,
+            count: 4,
+        };
+        let s = Summary {
+            quantiles: vec![
+                Quantile {
+                    quantile: 0.5,
+                    value: 0.25,
+                },
+                Quantile {
+                    quantile: 0.99,
+                    value: 1e6,
+                },
+            ],
+            sum: 12.0,
+            count: 3,
+        };
+        let got = text(Format::Text, None, |enc| {
+            let d = Desc::new("h", MetricType::Histogram).label_names(&["a"]);
+            enc.family(&d).unwrap().histogram(&["x"], &h).unwrap();
+            let d = Desc::new("s", MetricType::Summary);
+            enc.family(&d).unwrap().summary(&[], &s).unwrap();
+        });
+        assert_eq!(
+            got,
+            "# TYPE h histogram\n\
+             h_bucket{a=\"x\",le=\"0.5\"} 1\n\
+             h_bucket{a=\"x\",le=\"1\"} 3\n\
+             h_bucket{a=\"x\",le=\"+Inf\"} 4\n\
+             h_sum{a=\"x\"} 2.25\n\
+             h_count{a=\"x\"} 4\n\
+             # TYPE s summary\n\
+             s{quantile=\"0.5\"} 0.25\n\
+             s{quantile=\"0.99\"} 1e+06\n\
+             s_sum 12\n\
+             s_count 3\n"
+        );
+        let got = text(Format::OpenMetrics, None, |enc| {
+            let d = Desc::new("h", MetricType::Histogram);
+            let mut fam = enc.family(&d).unwrap();
+            let m = Metric {
+                labels: vec![],
+                value: MetricValue::Histogram(h.clone()),
+                timestamp: None,
+                created: Some(1_700_000_000.5),
+            };
+            fam.metric(&m).unwrap();
+        });
+        assert_eq!(
+            got,
+            "# TYPE h histogram\n\
+             h_bucket{le=\"0.5\"} 1\n\
+             h_bucket{le=\"1.0\"} 3\n\
+             h_bucket{le=\"+Inf\"} 4\n\
+             h_sum 2.25\n\
+             h_count 4\n\
+             h_created 1.7000000005e+09\n\
+             # EOF\n"
+        );
+    }
+
+    #[test]
+    fn invalid_distributions() {
+        let b = |u: f64, c: u64| Bucket {
+            upper_bound: u,
+            cumulative_count: c,
+        };
+        let bad_h = [
+            Histogram {
+                buckets: vec![b(1.0, 1), b(1.0, 2)],
+                sum: 0.0,
+                count: 2,
+            },
+            Histogram {
+                buckets: vec![b(1.0, 3), b(2.0, 2)],
+                sum: 0.0,
+                count: 3,
+            },
+            Histogram {
+                buckets: vec![b(f64::NAN, 1)],
+                sum: 0.0,
+                count: 1,
+            },
+            Histogram {
+                buckets: vec![b(1.0, 5)],
+                sum: 0.0,
+                count: 4,
+            },
+            Histogram {
+                buckets: vec![b(f64::INFINITY, 3)],
+                sum: 0.0,
+                count: 4,
+            },
+        ];
+        for h in &bad_h {
+            let mut buf = Vec::new();
+            let mut enc = Encoder::new(&mut buf, Format::Text);
+            let d = Desc::new("h", MetricType::Histogram);
+            let r = enc.family(&d).unwrap().histogram(&[], h);
+            assert!(matches!(r, Err(Error::InvalidDistribution { .. })), "{h:?}");
+        }
+        let q = |q: f64| Quantile {
+            quantile: q,
+            value: 1.0,
+        };
+        for qs in [
+            vec![q(0.5), q(0.5)],
+            vec![q(1.5)],
+            vec![q(f64::NAN)],
+            vec![q(-0.1)],
+        ] {
+            let s = Summary {
+                quantiles: qs,
+                sum: 0.0,
+                count: 0,
+            };
+            let mut buf = Vec::new();
+            let mut enc = Encoder::new(&mut buf, Format::Text);
+            let d = Desc::new("s", MetricType::Summary);
+            let r = enc.family(&d).unwrap().summary(&[], &s);
+            assert!(matches!(r, Err(Error::InvalidDistribution { .. })), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn openmetrics_value_rules() {
+        let cases: &[(Format, MetricType, Value, bool)] = &[
+            (
+                Format::OpenMetrics,
+                MetricType::Counter,
+                Value::F64(-1.0),
+                false,
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Counter,
+                Value::F64(f64::NAN),
+                false,
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Counter,
+                Value::I64(-1),
+                false,
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Counter,
+                Value::I64(1),
+                true,
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Counter,
+                Value::F64(f64::INFINITY),
+                true,
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Gauge,
+                Value::F64(-1.0),
+                true,
+            ),
+            (Format::Text, MetricType::Counter, Value::F64(-1.0), true),
+        ];
+        for &(format, t, v, ok) in cases {
+            let mut buf = Vec::new();
+            let mut enc = Encoder::new(&mut buf, format);
+            let d = Desc::new("m", t);
+            let r = enc.family(&d).unwrap().sample(&[], v);
+            assert_eq!(r.is_ok(), ok, "{format:?} {t:?} {v:?}");
+        }
+        let s = Summary {
+            quantiles: vec![Quantile {
+                quantile: 0.5,
+                value: -1.0,
+            }],
+            sum: 0.0,
+            count: 1,
+        };
+        for (format, ok) in [(Format::Text, true), (Format::OpenMetrics, false)] {
+            let mut buf = Vec::new();
+            let mut enc = Encoder::new(&mut buf, format);
+            let d = Desc::new("s", MetricType::Summary);
+            assert_eq!(
+                enc.family(&d).unwrap().summary(&[], &s).is_ok(),
+                ok,
+                "{format:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn timestamps_and_units() {
+        let cases: &[(Format, i64, &str)] = &[
+            (Format::Text, 1_520_879_607_789, "m_bytes 1 1520879607789\n"),
+            (Format::Text, -5, "m_bytes 1 -5\n"),
+            (
+                Format::OpenMetrics,
+                1_520_879_607_789,
+                "m_bytes 1 1520879607.789\n",
+            ),
+            (
+                Format::OpenMetrics,
+                1_520_879_607_000,
+                "m_bytes 1 1520879607\n",
+            ),
+            (
+                Format::OpenMetrics,
+                1_520_879_607_050,
+                "m_bytes 1 1520879607.05\n",
+            ),
+            (Format::OpenMetrics, -1_500, "m_bytes 1 -1.5\n"),
+        ];
+        for &(format, ms, line) in cases {
+            let got = text(format, None, |enc| {
+                let d = Desc::new("m_bytes", MetricType::Gauge).unit("bytes");
+                enc.family(&d)
+                    .unwrap()
+                    .sample_at(&[], 1u64, Timestamp::from_millis(ms))
+                    .unwrap();
+            });
+            let head = match format {
+                Format::Text => "# TYPE m_bytes gauge\n".to_owned(),
+                Format::OpenMetrics => "# TYPE m_bytes gauge\n# UNIT m_bytes bytes\n".to_owned(),
+            };
+            let tail = if format == Format::OpenMetrics {
+                "# EOF\n"
+            } else {
+                ""
+            };
+            assert_eq!(got, format!("{head}{line}{tail}"), "{format:?} {ms}");
+        }
+    }
+
+    #[test]
+    fn float_style_applies_to_values_not_integers() {
+        let got = text(Format::Text, Some(FloatStyle::Python), |enc| {
+            let d = Desc::new("m", MetricType::Gauge).label_names(&["k"]);
+            let mut fam = enc.family(&d).unwrap();
+            fam.sample(&["f"], 1e6).unwrap();
+            fam.sample(&["u"], 1_000_000u64).unwrap();
+            fam.sample(&["i"], i64::MIN).unwrap();
+            fam.sample(&["big"], u64::MAX).unwrap();
+        });
+        assert_eq!(
+            got,
+            "# TYPE m gauge\nm{k=\"f\"} 1000000.0\nm{k=\"u\"} 1000000\n\
+             m{k=\"i\"} -9223372036854775808\nm{k=\"big\"} 18446744073709551615\n"
+        );
+    }
+
+    #[test]
+    fn encode_family_from_model() {
+        let mut f = MetricFamily::new("ceph_pool_objects_repaired", MetricType::Counter)
+            .with_help("Number of objects repaired in a pool");
+        for pool in ["1", "2"] {
+            f.metrics
+                .push(Metric::scalar(vec![Label::new("pool_id", pool)], 0u64));
+        }
+        let mut buf = Vec::new();
+        let mut enc = Encoder::new(&mut buf, Format::Text);
+        enc.encode_family(&f).unwrap();
+        assert!(matches!(
+            enc.encode_family(&f),
+            Err(Error::DuplicateFamily { .. })
+        ));
+        enc.finish();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "# HELP ceph_pool_objects_repaired Number of objects repaired in a pool\n\
+             # TYPE ceph_pool_objects_repaired counter\n\
+             ceph_pool_objects_repaired{pool_id=\"1\"} 0\n\
+             ceph_pool_objects_repaired{pool_id=\"2\"} 0\n"
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! `%g`, OpenMetrics' canonical form or Python's `repr` would.
 
 use crate::FloatStyle;
+use crate::sink::Out;
 
 /// Shortest decimal digits of a finite, non-zero `f64`: `value = 0.d1d2d3... × 10^(exp + 1)`,
 /// that is `exp` is the power of ten of the first digit (`1234.5` → digits `12345`, exp `3`).
@@ -80,28 +81,55 @@ fn decimal(v: f64, ryu_buf: &mut ryu::Buffer) -> Decimal {
 }
 
 /// Appends `v` in `style` to `out`.
-pub(crate) fn write_f64(out: &mut Vec<u8>, v: f64, style: FloatStyle) {
+pub(crate) fn write_f64<O: Out>(out: &mut O, v: f64, style: FloatStyle) {
     if v.is_nan() {
-        out.extend_from_slice(b"NaN");
+        out.put(b"NaN");
         return;
     }
     if v.is_infinite() {
-        out.extend_from_slice(if v > 0.0 { b"+Inf" } else { b"-Inf" });
+        out.put(if v > 0.0 { b"+Inf" } else { b"-Inf" });
         return;
     }
     let dot_zero = !matches!(style, FloatStyle::Go);
     if v == 0.0 {
         // DIFFERENCE from Go: `-0` keeps its sign so the value round-trips.
         if v.is_sign_negative() {
-            out.push(b'-');
+            out.put_byte(b'-');
         }
-        out.extend_from_slice(if dot_zero { b"0.0" } else { b"0" });
+        out.put(if dot_zero { b"0.0" } else { b"0" });
         return;
     }
+    if write_short_decimal(out, v, style).is_none() {
+        write_general(out, v, style);
+    }
+}
+
+/// Any finite, non-zero `v`, through ryu's shortest digits.
+fn write_general<O: Out>(out: &mut O, v: f64, style: FloatStyle) {
+    let dot_zero = !matches!(style, FloatStyle::Go);
     let mut buf = ryu::Buffer::new();
+    // Fast path: inside these ranges ryu's own decimal layout (`123.45`, `0.00123`, `12.0`)
+    // is already the target's. The range tests on the value itself are exact: a value below
+    // 1e6 cannot have shortest digits that read as 1e6 or more, as they must parse back to it.
+    let a = v.abs();
+    match style {
+        FloatStyle::Python if (1e-4..1e16).contains(&a) => {
+            out.put(buf.format_finite(v).as_bytes());
+            return;
+        }
+        FloatStyle::Go | FloatStyle::OpenMetrics if (1e-4..1e6).contains(&a) => {
+            let s = buf.format_finite(v).as_bytes();
+            match s.strip_suffix(b".0") {
+                Some(int) if style == FloatStyle::Go => out.put(int),
+                _ => out.put(s),
+            }
+            return;
+        }
+        _ => {}
+    }
     let d = decimal(v, &mut buf);
     if v < 0.0 {
-        out.push(b'-');
+        out.put_byte(b'-');
     }
     let digits = &d.digits[..d.len];
     let exp_max = match style {
@@ -109,41 +137,112 @@ pub(crate) fn write_f64(out: &mut Vec<u8>, v: f64, style: FloatStyle) {
         FloatStyle::Python => 16,
     };
     if d.exp < -4 || d.exp >= exp_max {
-        out.push(digits[0]);
+        out.put_byte(digits[0]);
         if digits.len() > 1 {
-            out.push(b'.');
-            out.extend_from_slice(&digits[1..]);
+            out.put_byte(b'.');
+            out.put(&digits[1..]);
         }
-        out.push(b'e');
-        out.push(if d.exp < 0 { b'-' } else { b'+' });
+        out.put_byte(b'e');
+        out.put_byte(if d.exp < 0 { b'-' } else { b'+' });
         let e = d.exp.unsigned_abs();
         if e < 10 {
-            out.push(b'0');
+            out.put_byte(b'0');
         }
         let mut ib = itoa::Buffer::new();
-        out.extend_from_slice(ib.format(e).as_bytes());
+        out.put(ib.format(e).as_bytes());
     } else if d.exp < 0 {
-        out.extend_from_slice(b"0.");
+        out.put(b"0.");
         for _ in 0..(-d.exp - 1) {
-            out.push(b'0');
+            out.put_byte(b'0');
         }
-        out.extend_from_slice(digits);
+        out.put(digits);
     } else {
         let int_len = usize::try_from(d.exp).unwrap_or(0) + 1;
         if digits.len() > int_len {
-            out.extend_from_slice(&digits[..int_len]);
-            out.push(b'.');
-            out.extend_from_slice(&digits[int_len..]);
+            out.put(&digits[..int_len]);
+            out.put_byte(b'.');
+            out.put(&digits[int_len..]);
         } else {
-            out.extend_from_slice(digits);
+            out.put(digits);
             for _ in digits.len()..int_len {
-                out.push(b'0');
+                out.put_byte(b'0');
             }
             if dot_zero {
-                out.extend_from_slice(b".0");
+                out.put(b".0");
             }
         }
     }
+}
+
+/// Values with at most six decimals (`0.125`, `73100.856`, `42.0`), the common case for
+/// metrics, written without the shortest-digits search.
+///
+/// `n = round(|v| × 10⁶)`; when `n / 10⁶` (both exact in `f64`, so the division is correctly
+/// rounded) gives back `|v|`, the decimal `n / 10⁶` parses to `v`. Below 2³² an `f64`'s ulp is
+/// under 10⁻⁶, so no other number with six decimals or fewer parses to `v`, and `n / 10⁶`
+/// without its trailing zeros is the shortest round-trip form. Only used where the target
+/// layout is positional (not exponent form).
+#[inline]
+fn write_short_decimal<O: Out>(out: &mut O, v: f64, style: FloatStyle) -> Option<()> {
+    const SCALE: f64 = 1e6;
+    let a = v.abs();
+    let upper = match style {
+        FloatStyle::Go | FloatStyle::OpenMetrics => 1e6,
+        FloatStyle::Python => 4_294_967_296.0,
+    };
+    if !(1e-4..upper).contains(&a) {
+        return None;
+    }
+    let t = a * SCALE;
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "t is positive and below 2^53 by the range check"
+    )]
+    let mut n = t as u64;
+    #[expect(clippy::cast_precision_loss, reason = "n is below 2^53")]
+    if t - n as f64 >= 0.5 {
+        n += 1;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "n is below 2^53")]
+    if n as f64 / SCALE != a {
+        return None;
+    }
+    let int = n / 1_000_000;
+    let mut frac = n % 1_000_000;
+    if v < 0.0 {
+        out.put_byte(b'-');
+    }
+    out.put_u64(int);
+    if frac == 0 {
+        if style != FloatStyle::Go {
+            out.put(b".0");
+        }
+        return Some(());
+    }
+    // Six fraction digits, trailing zeros dropped: strip whole zero digits first.
+    let mut len: usize = 6;
+    while frac.is_multiple_of(10) {
+        frac /= 10;
+        len -= 1;
+    }
+    out.put_byte(b'.');
+    let digits = count_digits(frac);
+    for _ in digits..len {
+        out.put_byte(b'0');
+    }
+    out.put_u64(frac);
+    Some(())
+}
+
+fn count_digits(n: u64) -> usize {
+    let mut count = 1;
+    let mut p = 10;
+    while n >= p && count < 19 {
+        count += 1;
+        p *= 10;
+    }
+    count
 }
 
 #[cfg(test)]
@@ -210,6 +309,27 @@ mod tests {
             assert_eq!(fmt(v, FloatStyle::Go), go, "go {v:e}");
             assert_eq!(fmt(v, FloatStyle::OpenMetrics), om, "om {v:e}");
             assert_eq!(fmt(v, FloatStyle::Python), py, "python {v:e}");
+        }
+    }
+
+    /// The short-decimal path must agree with the general path wherever it applies.
+    #[test]
+    fn short_decimal_matches_general_path() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for i in 0..200_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let scale = [1.0, 10.0, 1e3, 1e6, 1e8][(i % 5) as usize];
+            let v = (x % 10_000_000_000) as f64 / scale * if i % 2 == 0 { 1.0 } else { -1.0 };
+            for style in [FloatStyle::Go, FloatStyle::OpenMetrics, FloatStyle::Python] {
+                let mut fast = Vec::new();
+                if write_short_decimal(&mut fast, v, style).is_some() {
+                    let mut slow = Vec::new();
+                    write_general(&mut slow, v, style);
+                    assert_eq!(fast, slow, "{v:e} {style:?}");
+                }
+            }
         }
     }
 

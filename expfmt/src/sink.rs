@@ -1,0 +1,195 @@
+//! Byte sinks: the caller's `Vec<u8>`, and a small stack buffer that gathers the end of a
+//! sample line so it reaches the output in one copy.
+
+/// Something bytes are appended to.
+pub(crate) trait Out {
+    /// Appends `s`.
+    fn put(&mut self, s: &[u8]);
+    /// Appends one byte.
+    fn put_byte(&mut self, b: u8);
+
+    /// Appends the decimal digits of `n`.
+    #[inline]
+    fn put_u64(&mut self, n: u64) {
+        let mut buf = [0u8; 20];
+        let start = digits_into(&mut buf, n);
+        self.put(&buf[start..]);
+    }
+}
+
+impl Out for Vec<u8> {
+    #[inline]
+    fn put(&mut self, s: &[u8]) {
+        self.extend_from_slice(s);
+    }
+
+    #[inline]
+    fn put_byte(&mut self, b: u8) {
+        self.push(b);
+    }
+}
+
+/// Room for `"} ` + the longest value (`-1.7976931348623157e+308`, 24 bytes; an `i64`, 20) +
+/// ` ` + the longest timestamp (`-9223372036854775.808`, 21 bytes) + `\n`, with margin.
+const LINE_END: usize = 64;
+
+/// A fixed stack buffer for the end of a sample line. Writers put at most [`LINE_END`] bytes
+/// by construction (see the constant); a longer write would be a bug in this crate, and is
+/// dropped rather than allowed to panic.
+pub(crate) struct LineEnd {
+    bytes: [u8; LINE_END],
+    len: usize,
+}
+
+impl LineEnd {
+    #[inline]
+    pub(crate) fn new() -> Self {
+        LineEnd {
+            bytes: [0; LINE_END],
+            len: 0,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+impl Out for LineEnd {
+    #[inline]
+    fn put(&mut self, s: &[u8]) {
+        let end = self.len + s.len();
+        if let Some(dst) = self.bytes.get_mut(self.len..end) {
+            dst.copy_from_slice(s);
+            self.len = end;
+        }
+    }
+
+    #[inline]
+    fn put_byte(&mut self, b: u8) {
+        if let Some(dst) = self.bytes.get_mut(self.len) {
+            *dst = b;
+            self.len += 1;
+        }
+    }
+
+    /// Digits written in place, two per division, without an intermediate buffer.
+    #[inline]
+    fn put_u64(&mut self, mut n: u64) {
+        let mut count = 1;
+        let mut p = 10u64;
+        while count < 20 && n >= p {
+            count += 1;
+            p = p.wrapping_mul(10);
+        }
+        let end = self.len + count;
+        if end > LINE_END {
+            return;
+        }
+        let mut i = end;
+        while n >= 100 {
+            let pair = (n % 100) as usize * 2;
+            n /= 100;
+            i -= 2;
+            self.bytes[i] = PAIRS[pair];
+            self.bytes[i + 1] = PAIRS[pair + 1];
+        }
+        if n >= 10 {
+            let pair = n as usize * 2;
+            self.bytes[i - 2] = PAIRS[pair];
+            self.bytes[i - 1] = PAIRS[pair + 1];
+        } else {
+            self.bytes[i - 1] = b'0' + n as u8;
+        }
+        self.len = end;
+    }
+}
+
+/// Two-digit pairs `00`..`99` for integer formatting.
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes the digits of `n` right-aligned in `buf`; returns where they start (the `itoa`
+/// algorithm: two digits per division).
+#[inline]
+fn digits_into(buf: &mut [u8; 20], mut n: u64) -> usize {
+    let mut i = buf.len();
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        buf[i] = PAIRS[pair];
+        buf[i + 1] = PAIRS[pair + 1];
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        i -= 2;
+        buf[i] = PAIRS[pair];
+        buf[i + 1] = PAIRS[pair + 1];
+    } else {
+        i -= 1;
+        buf[i] = b'0' + n as u8;
+    }
+    i
+}
+
+/// Appends the decimal digits of `n`.
+#[inline]
+pub(crate) fn put_u64<O: Out>(out: &mut O, n: u64) {
+    out.put_u64(n);
+}
+
+/// Appends the decimal digits of `n`, with a `-` when negative.
+#[inline]
+pub(crate) fn put_i64<O: Out>(out: &mut O, n: i64) {
+    if n < 0 {
+        out.put_byte(b'-');
+    }
+    put_u64(out, n.unsigned_abs());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers() {
+        let cases: [(i64, &str); 8] = [
+            (0, "0"),
+            (7, "7"),
+            (10, "10"),
+            (99, "99"),
+            (100, "100"),
+            (12345, "12345"),
+            (-42, "-42"),
+            (i64::MIN, "-9223372036854775808"),
+        ];
+        for (n, want) in cases {
+            let mut v = Vec::new();
+            put_i64(&mut v, n);
+            assert_eq!(v, want.as_bytes());
+            let mut e = LineEnd::new();
+            put_i64(&mut e, n);
+            assert_eq!(e.as_bytes(), want.as_bytes());
+        }
+        for n in [
+            u64::MAX,
+            10_000_000_000_000_000_000,
+            9_999_999_999_999_999_999,
+            1,
+            0,
+        ] {
+            let mut v = Vec::new();
+            put_u64(&mut v, n);
+            let mut e = LineEnd::new();
+            put_u64(&mut e, n);
+            assert_eq!(v, n.to_string().as_bytes());
+            assert_eq!(e.as_bytes(), n.to_string().as_bytes());
+        }
+    }
+}

@@ -2,10 +2,11 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use expfmt::{Label, Metric, MetricType, Value};
 
-use crate::families::{Target, push};
+use crate::families::Target;
 use crate::rules::{
     exporter_daemon_label, exporter_data_sync, mgr_daemon_label, mgr_data_sync, rbd_mirror_image,
 };
@@ -23,6 +24,8 @@ use crate::{
 /// every daemon that shares the schema (the OSDs of one release have identical schemas).
 #[derive(Debug, Clone)]
 pub struct PreparedSchema<'s> {
+    /// Unique per preparation: keys the family-position caches of [`Families`].
+    id: u64,
     mapper: Mapper,
     loggers: Vec<PLogger<'s>>,
     logger_index: HashMap<&'s str, usize>,
@@ -79,7 +82,9 @@ struct PFamily<'s> {
 
 impl<'s> PreparedSchema<'s> {
     pub(crate) fn new(mapper: Mapper, schema: &'s Schema<'s>) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let mut p = PreparedSchema {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             mapper,
             loggers: Vec::new(),
             logger_index: HashMap::new(),
@@ -437,6 +442,8 @@ impl<'s> PreparedSchema<'s> {
         let daemon_label = Label::new(label_name, label_value);
         let values = self.lookup(dump);
         let mut seen = HashSet::new();
+        let mut slots = out.set.take_slots(self.id, self.families.len());
+        let mut copy_slots = out.copies.take_slots(self.id, self.families.len());
         for &i in &self.order {
             let plan = &self.plans[i];
             let emit = match (&plan.rbd, rbd_daemon) {
@@ -462,7 +469,8 @@ impl<'s> PreparedSchema<'s> {
                 for (f, v) in pairs {
                     if let (Some(f), Some(v)) = (f, v) {
                         let m = Metric::scalar(l.clone(), v);
-                        if let Err(reason) = push(&mut out.copies, &self.target(f), m, &mut seen) {
+                        let t = self.target(f);
+                        if let Err(reason) = out.copies.push(&mut copy_slots, &t, m, &mut seen) {
                             skip(out, plan.logger, plan.counter, reason);
                         }
                     }
@@ -472,20 +480,25 @@ impl<'s> PreparedSchema<'s> {
                 (Some(f), Some(c)) => (Metric::scalar(labels.clone(), main), Some((f, c, labels))),
                 _ => (Metric::scalar(labels, main), None),
             };
-            let mut result = push(&mut out.set, &self.target(emit.family), first, &mut seen);
+            let t = self.target(emit.family);
+            let mut result = out.set.push(&mut slots, &t, first, &mut seen);
             if let Some((f, c, labels)) = second {
                 let m = Metric::scalar(labels, c);
-                result = result.and(push(&mut out.set, &self.target(f), m, &mut seen));
+                let t = self.target(f);
+                result = result.and(out.set.push(&mut slots, &t, m, &mut seen));
             }
             if let Err(reason) = result {
                 skip(out, plan.logger, plan.counter, reason);
             }
         }
+        out.set.put_slots(self.id, slots);
+        out.copies.put_slots(self.id, copy_slots);
     }
 
     fn target(&self, family: usize) -> Target<'_, 's> {
         let f = &self.families[family];
         Target {
+            number: family,
             name: &f.name,
             help: &f.help,
             metric_type: f.metric_type,

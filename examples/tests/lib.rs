@@ -1,3 +1,8 @@
-//! Integration tests of the example binaries: each runs the binary on `testdata/`.
+//! Integration tests of the example binaries: each runs the real binary on `testdata/` and
+//! checks its output.
 
+mod carbonara_dump;
 mod ceph_exporter;
+mod perf2prom;
+mod promcat;
+mod rollup;

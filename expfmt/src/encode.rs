@@ -423,6 +423,26 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         }
     }
 
+    /// OpenMetrics counters are never negative or NaN.
+    #[inline]
+    fn check_counter(&self, value: Value) -> Result<(), Error> {
+        let bad = match value {
+            Value::F64(v) => v.is_nan() || v < 0.0,
+            Value::I64(v) => v < 0,
+            Value::U64(_) => false,
+        };
+        if bad && self.om() && self.desc.metric_type == MetricType::Counter {
+            Err(Error::InvalidValue {
+                family: self.desc.name.into(),
+                metric_type: MetricType::Counter,
+                value: format!("{value:?}").into(),
+                reason: "OpenMetrics counters are never negative or NaN",
+            })
+        } else {
+            Ok(())
+        }
+    }
+
     #[inline]
     fn check_values(&self, values: &[&str]) -> Result<(), Error> {
         if values.len() == self.desc.label_names.len() {
@@ -441,12 +461,15 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
     /// # Errors
     ///
     /// [`Error::LabelCount`] when `values` does not match the label names,
-    /// [`Error::WrongValueKind`] on a histogram or summary family.
+    /// [`Error::WrongValueKind`] on a histogram or summary family, [`Error::InvalidValue`] for
+    /// a negative or NaN OpenMetrics counter.
     #[inline]
     pub fn sample(&mut self, values: &[&str], value: impl Into<Value>) -> Result<(), Error> {
         self.check_scalar()?;
         self.check_values(values)?;
-        self.write_fast(values, value.into(), None);
+        let value = value.into();
+        self.check_counter(value)?;
+        self.write_fast(values, value, None);
         Ok(())
     }
 
@@ -486,7 +509,9 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
     ) -> Result<(), Error> {
         self.check_scalar()?;
         self.check_values(values)?;
-        self.write_fast(values, value.into(), Some(timestamp));
+        let value = value.into();
+        self.check_counter(value)?;
+        self.write_fast(values, value, Some(timestamp));
         Ok(())
     }
 
@@ -525,6 +550,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         };
         match (&metric.value, self.desc.metric_type) {
             (MetricValue::Scalar(v), t) if t.is_scalar() => {
+                self.check_counter(*v)?;
                 self.write_scalar(labels, *v, metric.timestamp, metric.created);
                 Ok(())
             }
@@ -649,11 +675,18 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         self.enc.buf.push(b'\n');
     }
 
-    fn write_created(&mut self, labels: Labels<'_>, created: Option<f64>) {
+    /// OpenMetrics `_created`; it carries the group's timestamp, as OpenMetrics requires every
+    /// line of a metric to have one or none.
+    fn write_created(
+        &mut self,
+        labels: Labels<'_>,
+        created: Option<f64>,
+        timestamp: Option<Timestamp>,
+    ) {
         if let (Some(c), true) = (created, self.om()) {
             self.write_series("_created", labels, None);
             write_f64(self.enc.buf, c, FloatStyle::OpenMetrics);
-            self.enc.buf.push(b'\n');
+            self.end_line(timestamp);
         }
     }
 
@@ -670,7 +703,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         self.write_value(value);
         self.end_line(timestamp);
         if counter_om {
-            self.write_created(labels, created);
+            self.write_created(labels, created, timestamp);
         }
     }
 
@@ -731,7 +764,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         self.write_series("_count", labels, None);
         self.write_value(Value::U64(h.count));
         self.end_line(timestamp);
-        self.write_created(labels, created);
+        self.write_created(labels, created, timestamp);
         Ok(())
     }
 
@@ -751,6 +784,14 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
                 return Err(self.invalid("quantiles do not increase"));
             }
             prev = q.quantile;
+            if self.om() && q.value < 0.0 {
+                return Err(Error::InvalidValue {
+                    family: self.desc.name.into(),
+                    metric_type: MetricType::Summary,
+                    value: format!("{:?}", q.value).into(),
+                    reason: "OpenMetrics quantile values are never negative",
+                });
+            }
         }
         for q in &s.quantiles {
             self.write_series("", labels, Some(("quantile", q.quantile)));
@@ -763,7 +804,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         self.write_series("_count", labels, None);
         self.write_value(Value::U64(s.count));
         self.end_line(timestamp);
-        self.write_created(labels, created);
+        self.write_created(labels, created, timestamp);
         Ok(())
     }
 }
@@ -1128,6 +1169,74 @@ mod tests {
             let d = Desc::new("s", MetricType::Summary);
             let r = enc.family(&d).unwrap().summary(&[], &s);
             assert!(matches!(r, Err(Error::InvalidDistribution { .. })), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn openmetrics_value_rules() {
+        let cases: &[(Format, MetricType, Value, bool)] = &[
+            (
+                Format::OpenMetrics,
+                MetricType::Counter,
+                Value::F64(-1.0),
+                false,
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Counter,
+                Value::F64(f64::NAN),
+                false,
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Counter,
+                Value::I64(-1),
+                false,
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Counter,
+                Value::I64(1),
+                true,
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Counter,
+                Value::F64(f64::INFINITY),
+                true,
+            ),
+            (
+                Format::OpenMetrics,
+                MetricType::Gauge,
+                Value::F64(-1.0),
+                true,
+            ),
+            (Format::Text, MetricType::Counter, Value::F64(-1.0), true),
+        ];
+        for &(format, t, v, ok) in cases {
+            let mut buf = Vec::new();
+            let mut enc = Encoder::new(&mut buf, format);
+            let d = Desc::new("m", t);
+            let r = enc.family(&d).unwrap().sample(&[], v);
+            assert_eq!(r.is_ok(), ok, "{format:?} {t:?} {v:?}");
+        }
+        let s = Summary {
+            quantiles: vec![Quantile {
+                quantile: 0.5,
+                value: -1.0,
+            }],
+            sum: 0.0,
+            count: 1,
+        };
+        for (format, ok) in [(Format::Text, true), (Format::OpenMetrics, false)] {
+            let mut buf = Vec::new();
+            let mut enc = Encoder::new(&mut buf, format);
+            let d = Desc::new("s", MetricType::Summary);
+            assert_eq!(
+                enc.family(&d).unwrap().summary(&[], &s).is_ok(),
+                ok,
+                "{format:?}"
+            );
         }
     }
 

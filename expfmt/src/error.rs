@@ -88,6 +88,18 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A value OpenMetrics forbids: a negative or NaN counter, a negative quantile value.
+    #[error("invalid value `{value}` in {metric_type} family `{family}`: {reason}")]
+    InvalidValue {
+        /// The family name.
+        family: Box<str>,
+        /// The family's type.
+        metric_type: MetricType,
+        /// The value, as Rust's `Debug` prints it.
+        value: Box<str>,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A `# TYPE` keyword is not one this crate knows.
     #[error("unknown metric type `{keyword}`")]
     UnknownMetricType {
@@ -263,4 +275,44 @@ pub enum ParseErrorKind {
     /// The input is not UTF-8.
     #[error("invalid UTF-8")]
     InvalidUtf8,
+    /// A label name that is reserved where it appears: `__name__` anywhere, `le` on a
+    /// histogram sample other than `_bucket`, `quantile` on a summary's `_sum`, `_count` or
+    /// `_created`.
+    #[error("label name `{name}` is reserved here")]
+    ReservedLabelName {
+        /// The label name.
+        name: Box<str>,
+    },
+    /// The `le` or `quantile` label value is not a float.
+    #[error("expected float as value for `{label}` label, got `{found}`")]
+    BadLabelNumber {
+        /// `le` or `quantile`.
+        label: &'static str,
+        /// The label value found.
+        found: Box<str>,
+    },
+    /// A metric of a histogram, summary or OpenMetrics counter lacks a sample the data model
+    /// needs (`_sum`, `_count`, `_total`).
+    #[error("a metric of `{name}` has no `{sample}` sample")]
+    MissingSample {
+        /// The family name.
+        name: Box<str>,
+        /// The missing sample suffix.
+        sample: &'static str,
+    },
+    /// An OpenMetrics `# HELP` or `# UNIT` line comes after the family's samples.
+    #[error("`# {keyword}` line for metric family `{name}` after its samples")]
+    MetadataAfterSamples {
+        /// The family name.
+        name: Box<str>,
+        /// `HELP` or `UNIT`.
+        keyword: &'static str,
+    },
+    /// The samples of one metric (one label set) of an OpenMetrics family are not
+    /// contiguous.
+    #[error("samples of one metric of family `{name}` are interleaved with another metric")]
+    InterleavedMetric {
+        /// The family name.
+        name: Box<str>,
+    },
 }

@@ -92,6 +92,7 @@ mod family;
 mod float;
 mod name;
 mod negotiate;
+mod parse;
 mod set;
 mod sink;
 mod types;
@@ -104,5 +105,6 @@ pub use name::{
     validate_label_name, validate_metric_name,
 };
 pub use negotiate::negotiate;
+pub use parse::{Parser, parse};
 pub use set::FamilySet;
 pub use types::{FloatStyle, Format, MetricType, Timestamp, Value};

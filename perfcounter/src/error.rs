@@ -86,27 +86,12 @@ pub enum Error {
         name: Box<str>,
     },
     /// A document is not valid JSON or not shaped like a perf-counter document.
-    #[error("invalid {document} JSON at line {line}, column {column}")]
-    Json {
+    #[error("cannot read the {document}")]
+    Parse {
         /// Which document.
         document: Document,
-        /// 1-based line of the fault.
-        line: usize,
-        /// 1-based column of the fault.
-        column: usize,
-        /// The parser's error.
+        /// The `ceph-types` error: position, JSON path, cause.
         #[source]
-        source: serde_json::Error,
+        source: ceph_types::Error,
     },
-}
-
-impl Error {
-    pub(crate) fn json(document: Document, source: serde_json::Error) -> Self {
-        Error::Json {
-            document,
-            line: source.line(),
-            column: source.column(),
-            source,
-        }
-    }
 }

@@ -1,6 +1,6 @@
 //! The mapping's output: families merged by name, and what was skipped.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use expfmt::{FamilySet, Label, Metric, MetricFamily, MetricType};
@@ -11,15 +11,15 @@ use crate::PerfCounterType;
 /// twice), plus the counters that were skipped and why.
 ///
 /// ```
-/// use perfcounter::{Families, Mapper, PerfDump, PerfSchema};
+/// use perfcounter::{Dump, Families, Mapper, Schema};
 ///
-/// let schema = PerfSchema::from_json(br#"{"osd": {"op_r": {"type": 10,
+/// let schema = Schema::parse(r#"{"osd": {"op_r": {"type": 10,
 ///     "description": "Client read operations", "priority": 8}}}"#)?;
 /// let mapper = Mapper::default();
 /// let prepared = mapper.prepare(&schema);
 /// let mut out = Families::new();
-/// for (daemon, json) in [("osd.0", &br#"{"osd": {"op_r": 7}}"#[..]), ("osd.1", br#"{"osd": {}}"#)] {
-///     let dump = PerfDump::from_json(json)?;
+/// for (daemon, json) in [("osd.0", r#"{"osd": {"op_r": 7}}"#), ("osd.1", r#"{"osd": {}}"#)] {
+///     let dump = Dump::parse(json)?;
 ///     prepared.map(daemon, &dump, &mut out);
 /// }
 /// assert_eq!(out.skipped().len(), 1); // osd.1 has no op_r value
@@ -30,9 +30,9 @@ use crate::PerfCounterType;
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Families<'a> {
-    pub(crate) set: FamilySet<'a>,
+    pub(crate) set: Store<'a>,
     /// The mgr's `data-sync-from-zone` copies, appended after everything else.
-    pub(crate) copies: FamilySet<'a>,
+    pub(crate) copies: Store<'a>,
     pub(crate) skipped: Vec<Skipped<'a>>,
     pub(crate) daemons: HashSet<(&'static str, String)>,
 }
@@ -43,9 +43,10 @@ impl<'a> Families<'a> {
         Families::default()
     }
 
-    /// The families mapped so far (without the mgr's pending `data-sync-from-zone` copies).
-    pub fn families(&self) -> &FamilySet<'a> {
-        &self.set
+    /// The families mapped so far, in first-seen order (without the mgr's pending
+    /// `data-sync-from-zone` copies).
+    pub fn families(&self) -> &[MetricFamily<'a>] {
+        &self.set.families
     }
 
     /// The counters skipped so far, in the order met.
@@ -60,39 +61,34 @@ impl<'a> Families<'a> {
 
     /// The families and every skipped counter.
     pub fn into_parts(mut self) -> (FamilySet<'a>, Vec<Skipped<'a>>) {
-        for copy in std::mem::take(&mut self.copies) {
-            let name = copy.name.clone();
-            let new = copy.metric_type;
-            if let Err(existing) = self.merge(copy) {
-                self.skipped.push(Skipped {
+        let mut set = FamilySet::new();
+        for family in std::mem::take(&mut self.set.families) {
+            // Cannot fail: the names are distinct.
+            let _ = set.insert(family);
+        }
+        for copy in std::mem::take(&mut self.copies.families) {
+            let conflict = set
+                .get(&copy.name)
+                .map(|f| f.metric_type)
+                .filter(|t| *t != copy.metric_type);
+            match conflict {
+                Some(existing) => self.skipped.push(Skipped {
                     daemon: "",
                     logger: "",
                     counter: "",
                     reason: SkipReason::ConflictingType {
-                        family: name.as_ref().into(),
+                        family: copy.name.as_ref().into(),
                         existing,
-                        new,
+                        new: copy.metric_type,
                     },
-                });
+                }),
+                // Cannot fail: a new name, or the same type.
+                None => {
+                    let _ = set.insert(copy);
+                }
             }
         }
-        (self.set, self.skipped)
-    }
-
-    /// Merges a whole family; `Err(existing type)` on a type conflict.
-    fn merge(&mut self, family: MetricFamily<'a>) -> Result<(), MetricType> {
-        match self.set.get_mut(&family.name) {
-            Some(f) if f.metric_type != family.metric_type => Err(f.metric_type),
-            Some(f) => {
-                f.metrics.extend(family.metrics);
-                Ok(())
-            }
-            None => {
-                // Cannot fail: the name is new.
-                let _ = self.set.insert(family);
-                Ok(())
-            }
-        }
+        (set, self.skipped)
     }
 
     /// Registers a daemon's label; `false` when the same label was mapped before.
@@ -101,54 +97,87 @@ impl<'a> Families<'a> {
     }
 }
 
+/// Families by name, with a cache from each prepared schema's family numbers to positions, so
+/// that mapping the second and later daemons of a schema hashes no name.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Store<'a> {
+    families: Vec<MetricFamily<'a>>,
+    index: HashMap<String, usize>,
+    /// Prepared schema id → (its family number → position + 1, or 0 when not known yet).
+    slots: HashMap<u64, Vec<u32>>,
+}
+
+impl<'a> Store<'a> {
+    /// The slot cache of prepared schema `id` with `len` families, taken out of the store
+    /// while a dump is mapped (give it back with [`Store::put_slots`]).
+    pub(crate) fn take_slots(&mut self, id: u64, len: usize) -> Vec<u32> {
+        self.slots.remove(&id).unwrap_or_else(|| vec![0; len])
+    }
+
+    pub(crate) fn put_slots(&mut self, id: u64, slots: Vec<u32>) {
+        self.slots.insert(id, slots);
+    }
+
+    /// Adds `metric` to the family `target`, creating it when new.
+    pub(crate) fn push(
+        &mut self,
+        slots: &mut [u32],
+        target: &Target<'_, 'a>,
+        metric: Metric<'a>,
+        seen: &mut HashSet<(usize, u64)>,
+    ) -> Result<(), SkipReason> {
+        let cached = slots[target.number];
+        let pos = if cached != 0 {
+            cached as usize - 1
+        } else if let Some(&pos) = self.index.get(target.name) {
+            let existing = self.families[pos].metric_type;
+            if existing != target.metric_type {
+                return Err(SkipReason::ConflictingType {
+                    family: target.name.into(),
+                    existing,
+                    new: target.metric_type,
+                });
+            }
+            slots[target.number] = slot(pos);
+            pos
+        } else {
+            let pos = self.families.len();
+            let mut f = MetricFamily::new(target.name.to_owned(), target.metric_type);
+            f.help = Some(target.help.clone());
+            self.families.push(f);
+            self.index.insert(target.name.to_owned(), pos);
+            slots[target.number] = slot(pos);
+            pos
+        };
+        let family = &mut self.families[pos];
+        if target.shared {
+            let key = (target.number, hash_labels(&metric.labels));
+            if !seen.insert(key) && family.metrics.iter().any(|m| m.labels == metric.labels) {
+                return Err(SkipReason::DuplicateSeries {
+                    family: target.name.into(),
+                });
+            }
+        }
+        family.metrics.push(metric);
+        Ok(())
+    }
+}
+
+/// A position as a non-zero slot (positions are far below `u32::MAX`: one per family name).
+fn slot(pos: usize) -> u32 {
+    u32::try_from(pos + 1).unwrap_or(0)
+}
+
 /// Where a sample goes.
 pub(crate) struct Target<'t, 'a> {
+    /// The family's number in its prepared schema.
+    pub(crate) number: usize,
     pub(crate) name: &'t str,
     pub(crate) help: &'t std::borrow::Cow<'a, str>,
     pub(crate) metric_type: MetricType,
     /// Whether other samples of the same daemon may land in this family (so a duplicate
     /// label set is possible and must be checked).
     pub(crate) shared: bool,
-}
-
-/// Adds `metric` to the family `target` of `set`, creating it when new.
-pub(crate) fn push<'a>(
-    set: &mut FamilySet<'a>,
-    target: &Target<'_, 'a>,
-    metric: Metric<'a>,
-    seen: &mut HashSet<(usize, u64)>,
-) -> Result<(), SkipReason> {
-    match set.get_mut(target.name) {
-        Some(f) => {
-            if f.metric_type != target.metric_type {
-                return Err(SkipReason::ConflictingType {
-                    family: target.name.into(),
-                    existing: f.metric_type,
-                    new: target.metric_type,
-                });
-            }
-            if target.shared {
-                let key = (target.name.as_ptr() as usize, hash_labels(&metric.labels));
-                if !seen.insert(key) && f.metrics.iter().any(|m| m.labels == metric.labels) {
-                    return Err(SkipReason::DuplicateSeries {
-                        family: target.name.into(),
-                    });
-                }
-            }
-            f.metrics.push(metric);
-        }
-        None => {
-            if target.shared {
-                seen.insert((target.name.as_ptr() as usize, hash_labels(&metric.labels)));
-            }
-            let mut f = MetricFamily::new(target.name.to_owned(), target.metric_type);
-            f.help = Some(target.help.clone());
-            f.metrics.push(metric);
-            // Cannot fail: the name is new.
-            let _ = set.insert(f);
-        }
-    }
-    Ok(())
 }
 
 fn hash_labels(labels: &[Label<'_>]) -> u64 {

@@ -10,15 +10,15 @@
 //! example binary builds the cluster-level families on top of it.
 //!
 //! ```
-//! use perfcounter::{Families, Mapper, PerfDump, PerfSchema};
+//! use perfcounter::{Dump, Families, Mapper, Schema};
 //!
-//! let schema = PerfSchema::from_json(br#"{"osd": {
+//! let schema = Schema::parse(r#"{"osd": {
 //!     "op_r": {"type": 10, "metric_type": "counter", "value_type": "integer",
 //!              "description": "Client read operations", "nick": "rd", "priority": 8, "units": "none"},
 //!     "op_r_latency": {"type": 5, "metric_type": "gauge", "value_type": "real-integer-pair",
 //!              "description": "Latency of read operation (including queue time)", "nick": "",
 //!              "priority": 5, "units": "none"}}}"#)?;
-//! let dump = PerfDump::from_json(br#"{"osd": {"op_r": 1234,
+//! let dump = Dump::parse(r#"{"osd": {"op_r": 1234,
 //!     "op_r_latency": {"avgcount": 1234, "sum": 2.468000000, "avgtime": 0.002000000}}}"#)?;
 //!
 //! let mut out = Families::new();
@@ -41,8 +41,8 @@
 //!
 //! # Overview
 //!
-//! - [`PerfSchema`] and [`PerfDump`] borrow a daemon's documents (both the unlabeled `perf`
-//!   and the labeled `counter` shapes).
+//! - [`Schema`] and [`Dump`] hold a daemon's documents, in the unlabeled `perf` or the
+//!   labeled `counter` shape, as parsed by `ceph-types`.
 //! - [`Mapper`] holds the options ([`Flavor`], priority limit); [`Mapper::prepare`] turns a
 //!   schema into a [`PreparedSchema`] once, which then maps any number of dumps.
 //! - [`Families`] collects the families of many daemons, merged by name, and the
@@ -55,15 +55,15 @@
 //! The OSDs of one release share one schema: prepare it once.
 //!
 //! ```
-//! use perfcounter::{Families, Flavor, Mapper, PerfDump, PerfSchema};
+//! use perfcounter::{Dump, Families, Flavor, Mapper, Schema};
 //!
-//! let schema = PerfSchema::from_json(br#"{"osd": {"stat_bytes_used": {"type": 2,
+//! let schema = Schema::parse(r#"{"osd": {"stat_bytes_used": {"type": 2,
 //!     "description": "Used space", "priority": 5}}}"#)?;
 //! let mapper = Mapper::new(Flavor::Mgr);
 //! let prepared = mapper.prepare(&schema);
 //! let dumps = [
-//!     ("osd.0", PerfDump::from_json(br#"{"osd": {"stat_bytes_used": 10}}"#)?),
-//!     ("osd.1", PerfDump::from_json(br#"{"osd": {"stat_bytes_used": 20}}"#)?),
+//!     ("osd.0", Dump::parse(r#"{"osd": {"stat_bytes_used": 10}}"#)?),
+//!     ("osd.1", Dump::parse(r#"{"osd": {"stat_bytes_used": 20}}"#)?),
 //! ];
 //! let mut out = Families::new();
 //! for (daemon, dump) in &dumps {
@@ -77,13 +77,13 @@
 //! # Labeled counters (ceph-exporter)
 //!
 //! ```
-//! use perfcounter::{Families, Flavor, Mapper, PerfDump, PerfSchema};
+//! use perfcounter::{Dump, Families, Flavor, Mapper, Schema};
 //!
-//! let schema = PerfSchema::from_json(br#"{"AsyncMessenger::Worker": [{"labels": {"id": "0"},
+//! let schema = Schema::parse(r#"{"AsyncMessenger::Worker": [{"labels": {"id": "0"},
 //!     "counters": {"msgr_connection_ready_timeouts": {"type": 10, "metric_type": "counter",
 //!     "value_type": "integer", "description": "Number of not yet ready connections declared as dead",
 //!     "nick": "", "priority": 5, "units": "none"}}}]}"#)?;
-//! let dump = PerfDump::from_json(br#"{"AsyncMessenger::Worker": [{"labels": {"id": "0"},
+//! let dump = Dump::parse(r#"{"AsyncMessenger::Worker": [{"labels": {"id": "0"},
 //!     "counters": {"msgr_connection_ready_timeouts": 3}}]}"#)?;
 //! let mut out = Families::new();
 //! Mapper::new(Flavor::Exporter).map("ceph-osd.0.asok", &schema, &dump, &mut out);
@@ -98,15 +98,15 @@
 //!
 //! # Crate features
 //!
-//! None. The crate depends on `expfmt`, `serde`, `serde_json` and `thiserror`.
+//! None. The crate depends on `ceph-types`, `expfmt` and `thiserror`.
 #![doc(test(attr(deny(warnings))))]
 
 mod cluster;
 mod counter_type;
 mod error;
 mod families;
+mod input;
 mod mapper;
-mod model;
 mod prepared;
 mod priority;
 mod promethize;
@@ -119,8 +119,8 @@ pub use cluster::{
 pub use counter_type::{MetricKind, PerfCounterType, ValueType};
 pub use error::{Document, Error};
 pub use families::{Families, SkipReason, Skipped};
+pub use input::{Dump, Schema};
 pub use mapper::{Flavor, Mapper, MapperBuilder};
-pub use model::{CounterSchema, CounterValue, Instance, Logger, PerfDump, PerfSchema, ValueShape};
 pub use prepared::PreparedSchema;
 pub use priority::{Priority, Unit};
 pub use promethize::{promethize, promethize_exporter};

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::{Error, Families, PerfDump, PerfSchema, PreparedSchema, Priority};
+use crate::{Dump, Error, Families, PreparedSchema, Priority, Schema};
 
 /// Which exporter's rules the mapping follows.
 ///
@@ -120,7 +120,7 @@ impl Mapper {
     /// Decides, once per schema, what each counter becomes: names, types, HELP texts and
     /// static labels. A prepared schema maps any number of dumps of daemons that share it
     /// (every OSD of a release, say).
-    pub fn prepare<'s>(&self, schema: &'s PerfSchema<'s>) -> PreparedSchema<'s> {
+    pub fn prepare<'s>(&self, schema: &'s Schema<'s>) -> PreparedSchema<'s> {
         PreparedSchema::new(*self, schema)
     }
 
@@ -133,8 +133,8 @@ impl Mapper {
     pub fn map<'a>(
         &self,
         daemon: &'a str,
-        schema: &'a PerfSchema<'a>,
-        dump: &PerfDump<'_>,
+        schema: &'a Schema<'a>,
+        dump: &Dump<'_>,
         out: &mut Families<'a>,
     ) {
         self.prepare(schema).map(daemon, dump, out);

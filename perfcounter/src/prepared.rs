@@ -2,16 +2,19 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use expfmt::{Label, Metric, MetricType, Value};
 
-use crate::families::{Target, push};
+use crate::families::Target;
 use crate::rules::{
     exporter_daemon_label, exporter_data_sync, mgr_daemon_label, mgr_data_sync, rbd_mirror_image,
 };
+use ceph_types::{Number, PerfCounterSchema, PerfValue};
+
 use crate::{
-    CounterSchema, CounterValue, Error, Families, Flavor, Mapper, MetricKind, PerfCounterType,
-    PerfDump, PerfSchema, SkipReason, Skipped, promethize, promethize_exporter,
+    Dump, Error, Families, Flavor, Mapper, MetricKind, PerfCounterType, Priority, Schema,
+    SkipReason, Skipped, promethize, promethize_exporter,
 };
 
 /// A schema prepared for one [`Mapper`]: every counter's family names, types, HELP texts and
@@ -21,6 +24,8 @@ use crate::{
 /// every daemon that shares the schema (the OSDs of one release have identical schemas).
 #[derive(Debug, Clone)]
 pub struct PreparedSchema<'s> {
+    /// Unique per preparation: keys the family-position caches of [`Families`].
+    id: u64,
     mapper: Mapper,
     loggers: Vec<PLogger<'s>>,
     logger_index: HashMap<&'s str, usize>,
@@ -76,11 +81,13 @@ struct PFamily<'s> {
 }
 
 impl<'s> PreparedSchema<'s> {
-    pub(crate) fn new(mapper: Mapper, schema: &'s PerfSchema<'s>) -> Self {
+    pub(crate) fn new(mapper: Mapper, schema: &'s Schema<'s>) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         let mut p = PreparedSchema {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             mapper,
-            loggers: Vec::with_capacity(schema.loggers.len()),
-            logger_index: HashMap::with_capacity(schema.loggers.len()),
+            loggers: Vec::new(),
+            logger_index: HashMap::new(),
             plans: Vec::new(),
             order: Vec::new(),
             families: Vec::new(),
@@ -88,20 +95,19 @@ impl<'s> PreparedSchema<'s> {
         };
         let mut names: HashMap<String, usize> = HashMap::new();
         let mut paths: Vec<(String, usize)> = Vec::new();
-        for (li, logger) in schema.loggers.iter().enumerate() {
-            let lname: &'s str = &logger.name;
+        for (li, (lname, logger)) in schema.loggers().enumerate() {
             p.logger_index.entry(lname).or_insert(li);
-            let mut instances = Vec::with_capacity(logger.instances.len());
-            for inst in &logger.instances {
-                let mut counters = Vec::with_capacity(inst.counters.len());
-                let mut index = HashMap::with_capacity(inst.counters.len());
+            let mut instances = Vec::new();
+            for (inst_labels, inst_counters) in logger {
+                let mut counters = Vec::with_capacity(inst_counters.len());
+                let mut index = HashMap::with_capacity(inst_counters.len());
                 let labels = match mapper.flavor() {
                     Flavor::Mgr => None,
-                    Flavor::Exporter => Some(instance_labels(&inst.labels)),
+                    Flavor::Exporter => Some(instance_labels(inst_labels)),
                 };
                 // The mgr only ever sees unlabeled instances.
-                let visible = labels.is_some() || inst.labels.is_empty();
-                for (pos, (cname, cs)) in inst.counters.iter().enumerate() {
+                let visible = labels.is_some() || inst_labels.is_empty();
+                for (pos, (cname, cs)) in inst_counters.iter().enumerate() {
                     let cname: &'s str = cname;
                     index.entry(cname).or_insert(pos);
                     let plan = if visible {
@@ -109,10 +115,8 @@ impl<'s> PreparedSchema<'s> {
                     } else {
                         None
                     };
-                    if let Some(idx) = plan {
-                        if mapper.flavor() == Flavor::Mgr {
-                            paths.push((format!("{lname}.{cname}"), idx));
-                        }
+                    if let (Some(idx), Flavor::Mgr) = (plan, mapper.flavor()) {
+                        paths.push((format!("{lname}.{cname}"), idx));
                     }
                     counters.push((cname, plan));
                 }
@@ -148,7 +152,7 @@ impl<'s> PreparedSchema<'s> {
         &mut self,
         logger: &'s str,
         counter: &'s str,
-        cs: &'s CounterSchema<'s>,
+        cs: &'s PerfCounterSchema<'s>,
         labels: Option<&[Label<'s>]>,
         names: &mut HashMap<String, usize>,
     ) -> Option<usize> {
@@ -160,7 +164,7 @@ impl<'s> PreparedSchema<'s> {
                 return None;
             }
         };
-        let desc: &'s str = &cs.description;
+        let desc: &'s str = cs.description.as_deref().unwrap_or("");
         let planned = match labels {
             None => self.plan_mgr(logger, counter, t, desc, names),
             Some(labels) => self.plan_exporter(logger, counter, cs, t, desc, labels, names),
@@ -184,21 +188,24 @@ impl<'s> PreparedSchema<'s> {
     }
 
     /// Priority filter and type checks common to both flavours; `Ok(None)` when filtered.
-    fn check(&self, cs: &CounterSchema<'_>) -> Result<Option<PerfCounterType>, SkipReason> {
-        let priority = match cs.priority() {
-            Ok(Some(p)) => p,
-            Ok(None) => return Err(SkipReason::MissingPriority),
-            Err(Error::PriorityOutOfRange { value }) => {
-                return Err(SkipReason::PriorityOutOfRange { value });
+    fn check(&self, cs: &PerfCounterSchema<'_>) -> Result<Option<PerfCounterType>, SkipReason> {
+        let priority = match cs.priority.map(|p| Priority::try_from(i64::from(p))) {
+            Some(Ok(p)) => p,
+            None => return Err(SkipReason::MissingPriority),
+            Some(Err(_)) => {
+                return Err(SkipReason::PriorityOutOfRange {
+                    value: cs.priority.map_or(0, i64::from),
+                });
             }
-            Err(_) => return Err(SkipReason::UnknownType),
         };
         if priority < self.mapper.min_priority() {
             return Ok(None);
         }
-        let counter_type = cs.counter_type().map_err(|e| match e {
+        let counter_type = PerfCounterType::try_from(cs.type_bits).map_err(|e| match e {
             Error::UnknownTypeBits { bits } => SkipReason::UnknownTypeBits { bits },
-            _ => SkipReason::UnknownType,
+            _ => SkipReason::UnknownTypeBits {
+                bits: u64::from(cs.type_bits),
+            },
         })?;
         if counter_type.is_histogram() {
             return Err(SkipReason::Histogram);
@@ -303,7 +310,7 @@ impl<'s> PreparedSchema<'s> {
         &mut self,
         logger: &'s str,
         counter: &'s str,
-        cs: &'s CounterSchema<'s>,
+        cs: &'s PerfCounterSchema<'s>,
         t: PerfCounterType,
         desc: &'s str,
         instance: &[Label<'s>],
@@ -399,7 +406,7 @@ impl<'s> PreparedSchema<'s> {
     /// priority but the dump lacks, or holds in another shape, are skipped and recorded in
     /// `out` (see [`Families::skipped`]), as are daemons whose label was already mapped into
     /// `out`. Dump counters the schema does not list are ignored.
-    pub fn map<'a>(&self, daemon: &'a str, dump: &PerfDump<'_>, out: &mut Families<'a>)
+    pub fn map<'a>(&self, daemon: &'a str, dump: &Dump<'_>, out: &mut Families<'a>)
     where
         's: 'a,
     {
@@ -435,6 +442,8 @@ impl<'s> PreparedSchema<'s> {
         let daemon_label = Label::new(label_name, label_value);
         let values = self.lookup(dump);
         let mut seen = HashSet::new();
+        let mut slots = out.set.take_slots(self.id, self.families.len());
+        let mut copy_slots = out.copies.take_slots(self.id, self.families.len());
         for &i in &self.order {
             let plan = &self.plans[i];
             let emit = match (&plan.rbd, rbd_daemon) {
@@ -460,7 +469,8 @@ impl<'s> PreparedSchema<'s> {
                 for (f, v) in pairs {
                     if let (Some(f), Some(v)) = (f, v) {
                         let m = Metric::scalar(l.clone(), v);
-                        if let Err(reason) = push(&mut out.copies, &self.target(f), m, &mut seen) {
+                        let t = self.target(f);
+                        if let Err(reason) = out.copies.push(&mut copy_slots, &t, m, &mut seen) {
                             skip(out, plan.logger, plan.counter, reason);
                         }
                     }
@@ -470,20 +480,25 @@ impl<'s> PreparedSchema<'s> {
                 (Some(f), Some(c)) => (Metric::scalar(labels.clone(), main), Some((f, c, labels))),
                 _ => (Metric::scalar(labels, main), None),
             };
-            let mut result = push(&mut out.set, &self.target(emit.family), first, &mut seen);
+            let t = self.target(emit.family);
+            let mut result = out.set.push(&mut slots, &t, first, &mut seen);
             if let Some((f, c, labels)) = second {
                 let m = Metric::scalar(labels, c);
-                result = result.and(push(&mut out.set, &self.target(f), m, &mut seen));
+                let t = self.target(f);
+                result = result.and(out.set.push(&mut slots, &t, m, &mut seen));
             }
             if let Err(reason) = result {
                 skip(out, plan.logger, plan.counter, reason);
             }
         }
+        out.set.put_slots(self.id, slots);
+        out.copies.put_slots(self.id, copy_slots);
     }
 
     fn target(&self, family: usize) -> Target<'_, 's> {
         let f = &self.families[family];
         Target {
+            number: family,
             name: &f.name,
             help: &f.help,
             metric_type: f.metric_type,
@@ -492,19 +507,19 @@ impl<'s> PreparedSchema<'s> {
     }
 
     /// The dump's value for every plan, by walking the dump in step with the schema.
-    fn lookup<'d>(&self, dump: &'d PerfDump<'_>) -> Vec<Option<&'d CounterValue>> {
+    fn lookup<'d>(&self, dump: &'d Dump<'_>) -> Vec<Option<&'d PerfValue>> {
         let mut values = vec![None; self.plans.len()];
-        for (i, dl) in dump.loggers.iter().enumerate() {
+        for (i, (dname, instances)) in dump.loggers().enumerate() {
             let li = match self.loggers.get(i) {
-                Some(l) if l.name == dl.name => i,
-                _ => match self.logger_index.get(dl.name.as_ref()) {
+                Some(l) if l.name == dname => i,
+                _ => match self.logger_index.get(dname) {
                     Some(&li) => li,
                     None => continue,
                 },
             };
             // Instances pair by position, as ceph-exporter zips schema and dump arrays.
-            for (di, pi) in dl.instances.iter().zip(&self.loggers[li].instances) {
-                for (k, (cname, v)) in di.counters.iter().enumerate() {
+            for ((_, counters), pi) in instances.zip(&self.loggers[li].instances) {
+                for (k, (cname, v)) in counters.iter().enumerate() {
                     let plan = match pi.counters.get(k) {
                         Some((n, plan)) if *n == cname.as_ref() => *plan,
                         _ => pi
@@ -525,23 +540,27 @@ impl<'s> PreparedSchema<'s> {
     fn convert(
         &self,
         plan: &Plan<'_>,
-        value: &CounterValue,
+        value: &PerfValue,
     ) -> Result<(Value, Option<Value>), SkipReason> {
+        const AVG: &str = "an object with avgcount and sum";
+        const NUMBER: &str = "a number";
         let avg = plan.counter_type.is_long_running_avg();
-        let (main, count) = match (value, avg) {
-            (CounterValue::Scalar(v), false) => (*v, None),
-            (CounterValue::Average { count, sum }, true) => (*sum, Some(*count)),
-            (found, _) => {
+        let scalar = match *value {
+            PerfValue::Uint(u) => Some(Value::U64(u)),
+            PerfValue::Int(i) => Some(Value::I64(i)),
+            PerfValue::Real(f) => Some(Value::F64(f)),
+            _ => None,
+        };
+        let (main, count) = match (scalar, value.as_avg(), avg) {
+            (Some(v), _, false) => (v, None),
+            (_, Some(a), true) => (number(a.sum), Some(Value::U64(a.avgcount))),
+            (found, found_avg, _) => {
                 return Err(SkipReason::ValueShape {
-                    expected: if avg {
-                        "an object with avgcount and sum"
-                    } else {
-                        "a number"
-                    },
-                    found: match found {
-                        CounterValue::Scalar(_) => "a number",
-                        CounterValue::Average { .. } => "an object with avgcount and sum",
-                        CounterValue::Unsupported(shape) => shape.as_str(),
+                    expected: if avg { AVG } else { NUMBER },
+                    found: match (found, found_avg) {
+                        (Some(_), _) => NUMBER,
+                        (_, Some(_)) => AVG,
+                        _ => "a value of another shape",
                     },
                 });
             }
@@ -586,6 +605,14 @@ impl<'s> PreparedSchema<'s> {
     }
 }
 
+fn number(n: Number) -> Value {
+    match n {
+        Number::Uint(u) => Value::U64(u),
+        Number::Int(i) => Value::I64(i),
+        Number::Float(f) => Value::F64(f),
+    }
+}
+
 /// A labeled instance's labels as ceph-exporter keeps them: empty names dropped, names made
 /// valid, sorted by name, the first of equal names kept.
 fn instance_labels<'s>(labels: &'s [(Cow<'s, str>, Cow<'s, str>)]) -> Vec<Label<'s>> {
@@ -604,4 +631,327 @@ fn instance_labels<'s>(labels: &'s [(Cow<'s, str>, Cow<'s, str>)]) -> Vec<Label<
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Maps `dump` for each daemon and renders the families and skips as lines.
+    fn run(mapper: Mapper, schema: &str, dumps: &[(&str, &str)]) -> (Vec<String>, Vec<String>) {
+        let schema = Schema::parse(schema).unwrap();
+        let prepared = mapper.prepare(&schema);
+        let mut out = Families::new();
+        let parsed: Vec<(&str, Dump<'_>)> = dumps
+            .iter()
+            .map(|(d, j)| (*d, Dump::parse(j).unwrap()))
+            .collect();
+        for (daemon, dump) in &parsed {
+            prepared.map(daemon, dump, &mut out);
+        }
+        let (set, skipped) = out.into_parts();
+        let mut lines = Vec::new();
+        for f in set.families() {
+            lines.push(format!(
+                "{} {} {}",
+                f.name,
+                f.metric_type,
+                f.help.as_deref().unwrap_or("-")
+            ));
+            for m in &f.metrics {
+                let labels: Vec<String> = m
+                    .labels
+                    .iter()
+                    .map(|l| format!("{}={}", l.name, l.value))
+                    .collect();
+                let v = match m.value {
+                    expfmt::MetricValue::Scalar(v) => v,
+                    _ => unreachable!(),
+                };
+                lines.push(format!("  {{{}}} {v:?}", labels.join(",")));
+            }
+        }
+        let skipped = skipped.iter().map(ToString::to_string).collect();
+        (lines, skipped)
+    }
+
+    /// What, schema, (daemon, dump) pairs, expected lines, expected skips.
+    type Case<'a> = (
+        &'a str,
+        String,
+        Vec<(&'a str, &'a str)>,
+        Vec<&'a str>,
+        Vec<&'a str>,
+    );
+
+    fn c(t: u32, prio: i32, desc: &str) -> String {
+        format!(r#"{{"type": {t}, "description": "{desc}", "priority": {prio}}}"#)
+    }
+
+    #[test]
+    fn mgr_rules() {
+        let mgr = Mapper::new(Flavor::Mgr);
+        let cases: Vec<Case<'_>> = vec![
+            (
+                "plain types, averages, sorted by path, priority filter",
+                format!(
+                    r#"{{"x": {{"u": {}, "t": {}, "lat": {}, "n": {}, "low": {}}}}}"#,
+                    c(10, 5, "U"),
+                    c(1, 8, "T"),
+                    c(5, 5, "L"),
+                    c(6, 10, "N"),
+                    c(2, 4, "low")
+                ),
+                vec![(
+                    "osd.0",
+                    r#"{"x": {"u": 3, "t": 1.500000000, "lat": {"avgcount": 2, "sum": 0.250000000, "avgtime": 0.125000000},
+                        "n": {"avgcount": 4, "sum": 40}, "low": 1}}"#,
+                )],
+                vec![
+                    "ceph_x_lat_sum counter L Total",
+                    "  {ceph_daemon=osd.0} F64(0.25)",
+                    "ceph_x_lat_count counter L Count",
+                    "  {ceph_daemon=osd.0} U64(2)",
+                    "ceph_x_n_sum counter N Total",
+                    "  {ceph_daemon=osd.0} U64(40)",
+                    "ceph_x_n_count counter N Count",
+                    "  {ceph_daemon=osd.0} U64(4)",
+                    "ceph_x_t gauge T",
+                    "  {ceph_daemon=osd.0} F64(1.5)",
+                    "ceph_x_u counter U",
+                    "  {ceph_daemon=osd.0} U64(3)",
+                ],
+                vec![],
+            ),
+            (
+                "types the module skips",
+                format!(
+                    r#"{{"x": {{"both": {}, "h": {}, "odd": {}}}}}"#,
+                    c(12, 5, "B"),
+                    c(26, 5, "H"),
+                    c(64, 5, "O")
+                ),
+                vec![(
+                    "osd.0",
+                    r#"{"x": {"both": {"avgcount": 1, "sum": 1}, "odd": 1}}"#,
+                )],
+                vec![],
+                vec![
+                    "osd.0: `x.both`: type `LONGRUNAVG|COUNTER` has no family type",
+                    "osd.0: `x.h`: histograms are not exported",
+                    "osd.0: `x.odd`: unknown type bits `0x40`",
+                ],
+            ),
+            (
+                "rgw and rbd-mirror daemons",
+                format!(
+                    r#"{{"rbd_mirror_image_p/ns/img": {{"replay": {}}}, "s": {{"v": {}}}}}"#,
+                    c(10, 5, "R"),
+                    c(2, 5, "V")
+                ),
+                vec![
+                    (
+                        "rbd-mirror.a",
+                        r#"{"rbd_mirror_image_p/ns/img": {"replay": 7}, "s": {"v": 1}}"#,
+                    ),
+                    (
+                        "rgw.z",
+                        r#"{"rbd_mirror_image_p/ns/img": {"replay": 8}, "s": {"v": 2}}"#,
+                    ),
+                ],
+                vec![
+                    "ceph_rbd_mirror_image_replay counter R",
+                    "  {ceph_daemon=rbd-mirror.a,pool=p,namespace=ns,image=img} U64(7)",
+                    "ceph_s_v gauge V",
+                    "  {ceph_daemon=rbd-mirror.a} U64(1)",
+                    "  {instance_id=z} U64(2)",
+                    "ceph_rbd_mirror_image_p_ns_img_replay counter R",
+                    "  {instance_id=z} U64(8)",
+                ],
+                vec![],
+            ),
+            (
+                "RGW sync counters get a copy with source_zone, last",
+                format!(
+                    r#"{{"data-sync-from-z1": {{"fetch_bytes": {}}}, "a": {{"b": {}}}}}"#,
+                    c(6, 5, "F"),
+                    c(2, 5, "B")
+                ),
+                vec![(
+                    "rgw.gw1",
+                    r#"{"data-sync-from-z1": {"fetch_bytes": {"avgcount": 2, "sum": 10}}, "a": {"b": 1}}"#,
+                )],
+                vec![
+                    "ceph_a_b gauge B",
+                    "  {instance_id=gw1} U64(1)",
+                    "ceph_data_sync_from_z1_fetch_bytes_sum counter F Total",
+                    "  {instance_id=gw1} U64(10)",
+                    "ceph_data_sync_from_z1_fetch_bytes_count counter F Count",
+                    "  {instance_id=gw1} U64(2)",
+                    "ceph_data_sync_from_zone_fetch_bytes_sum counter F Total",
+                    "  {instance_id=gw1,source_zone=z1} U64(10)",
+                    "ceph_data_sync_from_zone_fetch_bytes_count counter F Count",
+                    "  {instance_id=gw1,source_zone=z1} U64(2)",
+                ],
+                vec![],
+            ),
+            (
+                "names that collide land in one family; never twice the same series",
+                format!(
+                    r#"{{"a": {{"b.c": {}, "p-q": {}, "p_q": {}}}, "a_b": {{"c": {}}}}}"#,
+                    c(2, 5, "first"),
+                    c(2, 5, "PQ"),
+                    c(10, 5, "other type"),
+                    c(2, 5, "second")
+                ),
+                vec![
+                    (
+                        "osd.0",
+                        r#"{"a": {"b.c": 1, "p-q": 5, "p_q": 6}, "a_b": {"c": 2}}"#,
+                    ),
+                    ("osd.1", r#"{"a": {"b.c": 3}, "a_b": {"c": 4}}"#),
+                ],
+                vec![
+                    "ceph_a_b_c gauge first",
+                    "  {ceph_daemon=osd.0} U64(1)",
+                    "  {ceph_daemon=osd.1} U64(3)",
+                    "ceph_a_p_q gauge PQ",
+                    "  {ceph_daemon=osd.0} U64(5)",
+                ],
+                vec![
+                    "osd.0: `a.p_q`: family `ceph_a_p_q` is gauge, not counter",
+                    "osd.0: `a_b.c`: family `ceph_a_b_c` already has this label set",
+                    "osd.1: `a.p_q`: family `ceph_a_p_q` is gauge, not counter",
+                    "osd.1: `a.p-q`: no value in the dump",
+                    "osd.1: `a_b.c`: family `ceph_a_b_c` already has this label set",
+                ],
+            ),
+            (
+                "odd dumps and names",
+                format!(
+                    r#"{{"a@b": {{"c-": {}, "d": {}, "e": {}, "f": {{"type": 2}}}}}}"#,
+                    c(2, 5, "C"),
+                    c(5, 5, "D"),
+                    c(2, 5, "E")
+                ),
+                vec![
+                    (
+                        "osd.0",
+                        r#"{"a@b": {"c-": 1, "d": 2, "e": {"avgcount": 1, "sum": 1}, "f": 1}}"#,
+                    ),
+                    ("osd.0", r#"{"a@b": {"c-": 1}}"#),
+                ],
+                vec!["ceph_a_b_c_minus gauge C", "  {ceph_daemon=osd.0} U64(1)"],
+                vec![
+                    "osd.0: `a@b.f`: no `priority`",
+                    "osd.0: `a@b.d`: expected an object with avgcount and sum, found a number",
+                    "osd.0: `a@b.e`: expected a number, found an object with avgcount and sum",
+                    "osd.0: a daemon with this label was mapped",
+                ],
+            ),
+        ];
+        for (what, schema, dumps, want, want_skipped) in cases {
+            let (lines, skipped) = run(mgr, &schema, &dumps);
+            assert_eq!(lines, want, "{what}");
+            assert_eq!(skipped, want_skipped, "{what}");
+        }
+    }
+
+    #[test]
+    fn exporter_rules() {
+        let exporter = Mapper::new(Flavor::Exporter);
+        let counter = |t: u32, m: &str| {
+            format!(r#"{{"type": {t}, "metric_type": "{m}", "description": "D", "priority": 5}}"#)
+        };
+        let cases: Vec<Case<'_>> = vec![
+            (
+                "labels sorted, daemon label from the socket, own label wins, sum typed by metric_type",
+                format!(
+                    r#"{{"w": [{{"labels": {{"zz": "1", "ceph_daemon": "own", "a-b": "2", "": "x"}},
+                        "counters": {{"lat": {}}}}}],
+                       "g": [{{"labels": {{}}, "counters": {{"lat": {}, "n-": {}}}}}]}}"#,
+                    counter(5, "gauge"),
+                    counter(5, "gauge"),
+                    counter(2, "gauge")
+                ),
+                vec![(
+                    "ceph-osd.3.asok",
+                    r#"{"w": [{"labels": {"zz": "1", "ceph_daemon": "own", "a-b": "2", "": "x"},
+                        "counters": {"lat": {"avgcount": 1, "sum": 0.5, "avgtime": 0.5}}}],
+                       "g": [{"labels": {}, "counters": {"lat": {"avgcount": 2, "sum": 1.0, "avgtime": 0.5}, "n-": 9}}]}"#,
+                )],
+                vec![
+                    "ceph_w_lat_sum gauge D Total",
+                    "  {a_b=2,ceph_daemon=own,zz=1} F64(0.5)",
+                    "ceph_w_lat_count counter D Count",
+                    "  {a_b=2,ceph_daemon=own,zz=1} U64(1)",
+                    "ceph_g_lat_sum gauge D Total",
+                    "  {ceph_daemon=osd.3} F64(1.0)",
+                    "ceph_g_lat_count counter D Count",
+                    "  {ceph_daemon=osd.3} U64(2)",
+                    "ceph_g_n_minus gauge D",
+                    "  {ceph_daemon=osd.3} U64(9)",
+                ],
+                vec![],
+            ),
+            (
+                "multisite counters are renamed, with source_zone",
+                format!(
+                    r#"{{"data-sync-from-z1": [{{"labels": {{}}, "counters": {{"fetch_bytes": {}}}}}]}}"#,
+                    counter(10, "counter")
+                ),
+                vec![(
+                    "ceph-client.rgw.foo.host.abcd.1.2.asok",
+                    r#"{"data-sync-from-z1": [{"labels": {}, "counters": {"fetch_bytes": 5}}]}"#,
+                )],
+                vec![
+                    "ceph_data_sync_from_zone_fetch_bytes counter D",
+                    "  {instance_id=abcd,source_zone=z1} U64(5)",
+                ],
+                vec![],
+            ),
+            (
+                "an rgw socket without an instance id is skipped; an unknown metric_type too",
+                format!(
+                    r#"{{"g": {{"a": {}, "b": {}}}}}"#,
+                    counter(2, "gauge"),
+                    counter(2, "histogram")
+                ),
+                vec![
+                    ("rgw.foo.bar", r#"{"g": {"a": 1}}"#),
+                    ("mon.a", r#"{"g": {"a": 1, "b": 2}}"#),
+                ],
+                vec!["ceph_g_a gauge D", "  {ceph_daemon=mon.a} U64(1)"],
+                vec![
+                    "rgw.foo.bar: no daemon label can be derived",
+                    "mon.a: `g.b`: unknown metric_type `histogram`",
+                ],
+            ),
+        ];
+        for (what, schema, dumps, want, want_skipped) in cases {
+            let (lines, skipped) = run(exporter, &schema, &dumps);
+            assert_eq!(lines, want, "{what}");
+            assert_eq!(skipped, want_skipped, "{what}");
+        }
+    }
+
+    #[test]
+    fn float_integers_and_mgr_ignores_labeled_instances() {
+        let schema = r#"{"w": [{"labels": {"id": "0"}, "counters": {"c": {"type": 10, "priority": 5}}}],
+                         "g": [{"labels": {}, "counters": {"c": {"type": 10, "priority": 5}}}]}"#;
+        let dump = r#"{"w": [{"labels": {"id": "0"}, "counters": {"c": 1}}],
+                       "g": [{"labels": {}, "counters": {"c": 9007199254740993}}]}"#;
+        let floats = Mapper::builder().exact_integers(false).build();
+        let (lines, skipped) = run(floats, schema, &[("osd.0", dump)]);
+        assert_eq!(
+            lines,
+            [
+                "ceph_g_c counter ",
+                "  {ceph_daemon=osd.0} F64(9007199254740992.0)"
+            ]
+        );
+        assert!(skipped.is_empty());
+        let (lines, _) = run(Mapper::default(), schema, &[("osd.0", dump)]);
+        assert_eq!(lines[1], "  {ceph_daemon=osd.0} U64(9007199254740993)");
+    }
 }

@@ -285,7 +285,9 @@ fn serve(
                             openmetrics,
                             collect_time,
                         });
-                        *cache.lock().unwrap_or_else(|p| p.into_inner()) = Some(new);
+                        *cache
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(new);
                     }
                     Err(e) => print_chain(&e),
                 }
@@ -370,7 +372,10 @@ fn handle(
     match target.split('?').next().unwrap_or("") {
         "/" => respond(stream, 200, "text/html", INDEX, head_only),
         "/metrics" => {
-            let current = cache.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let current = cache
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone();
             let Some(current) = current else {
                 return respond(
                     stream,

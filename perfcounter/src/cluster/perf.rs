@@ -5,7 +5,7 @@
 use expfmt::{FamilySet, MetricFamily};
 
 use super::{CollectError, FetchError, Input, Source};
-use crate::{Families, Mapper, PerfDump, PerfSchema};
+use crate::{Dump, Families, Mapper, Schema};
 
 /// The daemon types whose counters the module exports (`get_all_perf_counters`' `services`).
 pub(crate) const PERF_SERVICES: [&str; 6] =
@@ -62,17 +62,28 @@ pub(crate) fn perf_families(
     // Pass 2: parse and prepare each distinct schema once.
     let mut schemas = Vec::with_capacity(distinct.len());
     for (i, bytes) in distinct.iter().enumerate() {
-        match PerfSchema::from_json(bytes) {
+        let parsed = std::str::from_utf8(bytes)
+            .map_err(|e| (e.valid_up_to(), None))
+            .and_then(|t| Schema::parse(t).map_err(|e| (0, Some(e))));
+        match parsed {
             Ok(s) => schemas.push(Some(s)),
-            Err(e) => {
+            Err((offset, e)) => {
                 // Reported once, for the first daemon with this (identical) schema; every
                 // daemon sharing it has no perf series.
                 if let Some((_, daemon)) = uses.iter().find(|(u, _)| *u == i) {
                     let input = Input::PerfSchema((*daemon).to_owned());
-                    errors.push(CollectError::PerfParse {
-                        origin: source.origin(&input),
-                        input,
-                        source: e,
+                    let origin = source.origin(&input);
+                    errors.push(match e {
+                        Some(source) => CollectError::PerfParse {
+                            input,
+                            origin,
+                            source,
+                        },
+                        None => CollectError::Utf8 {
+                            input,
+                            origin,
+                            offset,
+                        },
                     });
                 }
                 schemas.push(None);
@@ -154,7 +165,18 @@ fn map_dumps<'s>(
                 continue;
             }
         }
-        match PerfDump::from_json(&buf) {
+        let text = match std::str::from_utf8(&buf) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(CollectError::Utf8 {
+                    origin: source.origin(&input),
+                    input,
+                    offset: e.valid_up_to(),
+                });
+                continue;
+            }
+        };
+        match Dump::parse(text) {
             Ok(dump) => schema.map(daemon, &dump, &mut out),
             Err(e) => errors.push(CollectError::PerfParse {
                 origin: source.origin(&input),

@@ -1,0 +1,284 @@
+//! The per-bucket aggregation methods, bit-exact with Gnocchi's numpy code.
+
+use std::ops::Range;
+
+use timeserie::{GroupBy, Grouped, TimeSerie};
+
+use crate::error::Error;
+use crate::method::{AggregationMethod, Method};
+
+/// Aggregates every bucket of `grouped` with `method` (Gnocchi's
+/// `AggregatedTimeSerie.from_grouped_serie` without the wrapper).
+///
+/// # Errors
+///
+/// [`Error::CalendarRate`] for a `rate:` method on a calendar grouping.
+pub fn aggregate(grouped: &Grouped<'_>, method: AggregationMethod) -> Result<TimeSerie, Error> {
+    if !method.is_rate() {
+        return Ok(aggregate_buckets(grouped, method.method()));
+    }
+    let Some((ts, vs)) = grouped.derive_source() else {
+        let unit = match grouped.by() {
+            GroupBy::Calendar(unit) => unit,
+            GroupBy::Duration(_) => unreachable_duration(),
+        };
+        return Err(Error::CalendarRate { unit });
+    };
+    let (dts, dvs) = differences(ts, vs);
+    let derived = Grouped::new(&dts, &dvs, grouped.by(), grouped.start());
+    Ok(aggregate_buckets(&derived, method.method()))
+}
+
+/// A duration grouping always has a derive source.
+#[cold]
+fn unreachable_duration() -> timeserie::CalendarUnit {
+    timeserie::CalendarUnit::Year
+}
+
+/// The differences series: a point at `ts[i+1]` with `v[i+1] - v[i]`.
+fn differences(ts: &[i64], vs: &[f64]) -> (Vec<i64>, Vec<f64>) {
+    if ts.len() < 2 {
+        return (Vec::new(), Vec::new());
+    }
+    let dts = ts[1..].to_vec();
+    let dvs = vs.windows(2).map(|w| w[1] - w[0]).collect();
+    (dts, dvs)
+}
+
+/// Applies a non-rate method to every bucket.
+fn aggregate_buckets(g: &Grouped<'_>, method: Method) -> TimeSerie {
+    let keys = g.keys();
+    let values = g.values();
+    let n = keys.len();
+    let mut out_ts = Vec::with_capacity(n);
+    let mut out_vs = Vec::with_capacity(n);
+    let mut scratch: Vec<(u64, u32)> = Vec::new();
+    for (key, range) in g.buckets() {
+        let bucket = &values[range.clone()];
+        let value = match method {
+            Method::Mean => sum(bucket) / bucket.len() as f64,
+            Method::Sum => sum(bucket),
+            Method::Count => bucket.len() as f64,
+            Method::First => bucket[0],
+            Method::Last => bucket[bucket.len() - 1],
+            Method::Min => min(bucket),
+            Method::Max => max(bucket),
+            Method::Std => match std(bucket) {
+                Some(v) => v,
+                None => continue,
+            },
+            Method::Median => median(bucket, &mut scratch),
+            Method::Percentile(p) => percentile(bucket, range, f64::from(p.get()), &mut scratch),
+        };
+        out_ts.push(key);
+        out_vs.push(value);
+    }
+    // Keys come out of the grouping strictly increasing.
+    TimeSerie::from_sorted(out_ts, out_vs).unwrap_or_default()
+}
+
+/// Sequential sum from 0.0 in series order (numpy's `bincount` weights).
+#[inline]
+fn sum(bucket: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &v in bucket {
+        s += v;
+    }
+    s
+}
+
+/// Smallest non-NaN value; the first of equal values; NaN if all are NaN.
+#[inline]
+fn min(bucket: &[f64]) -> f64 {
+    let mut m = f64::NAN;
+    for &v in bucket {
+        if v < m || m.is_nan() {
+            m = v;
+        }
+    }
+    m
+}
+
+/// NaN if any value is NaN, else the largest; the last of equal values.
+#[inline]
+fn max(bucket: &[f64]) -> f64 {
+    let mut m = f64::NEG_INFINITY;
+    let mut nan = false;
+    for &v in bucket {
+        nan |= v.is_nan();
+        if v >= m {
+            m = v;
+        }
+    }
+    if nan { f64::NAN } else { m }
+}
+
+/// ddof-1 standard deviation; `None` for a single point.
+#[inline]
+fn std(bucket: &[f64]) -> Option<f64> {
+    let n = bucket.len();
+    if n < 2 {
+        return None;
+    }
+    let mean = sum(bucket) / n as f64;
+    let mut ss = 0.0;
+    for &v in bucket {
+        let d = v - mean;
+        ss += d * d;
+    }
+    Some((ss / (n - 1) as f64).sqrt())
+}
+
+/// Sort key: ascending, NaN last, -0.0 equal to +0.0.
+#[inline]
+fn order_key(v: f64) -> u64 {
+    if v.is_nan() {
+        return u64::MAX;
+    }
+    let v = if v == 0.0 { 0.0 } else { v };
+    let bits = v.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
+/// Loads `(order key, index)` pairs: sorting them orders the bucket the way
+/// numpy's stable `lexsort` does (ties keep series order).
+fn load_keys(bucket: &[f64], scratch: &mut Vec<(u64, u32)>) {
+    scratch.clear();
+    scratch.extend(
+        bucket
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (order_key(v), i as u32)),
+    );
+}
+
+/// The values at sorted positions `lo` and `hi` (`lo <= hi <= lo + 1`).
+fn sorted_pair(bucket: &[f64], lo: usize, hi: usize, scratch: &mut Vec<(u64, u32)>) -> (f64, f64) {
+    load_keys(bucket, scratch);
+    let (_, nth, right) = scratch.select_nth_unstable(lo);
+    let a = bucket[nth.1 as usize];
+    if hi == lo {
+        return (a, a);
+    }
+    let next = right.iter().min().map_or(a, |p| bucket[p.1 as usize]);
+    (a, next)
+}
+
+/// `(v[lo] + v[hi]) / 2.0` with `lo = n-1-n/2` and `hi = lo + (n even)`.
+fn median(bucket: &[f64], scratch: &mut Vec<(u64, u32)>) -> f64 {
+    let n = bucket.len();
+    let lo = n - 1 - n / 2;
+    let hi = lo + usize::from(n.is_multiple_of(2));
+    let (a, b) = sorted_pair(bucket, lo, hi, scratch);
+    (a + b) / 2.0
+}
+
+/// Gnocchi's interpolated percentile: positions are computed on the whole
+/// sorted series, so the bucket's absolute offset enters the arithmetic.
+fn percentile(bucket: &[f64], range: Range<usize>, q: f64, scratch: &mut Vec<(u64, u32)>) -> f64 {
+    let p = range.start as f64;
+    let n = bucket.len();
+    let real = p + (n - 1) as f64 * (q / 100.0);
+    let f = floor(real);
+    let c = ceil(real);
+    let lo = (f as usize).saturating_sub(range.start);
+    let hi = (c as usize).saturating_sub(range.start);
+    let (a, b) = sorted_pair(bucket, lo, hi.min(n - 1), scratch);
+    if f == c {
+        a
+    } else {
+        a * (c - real) + b * (real - f)
+    }
+}
+
+#[inline]
+fn floor(x: f64) -> f64 {
+    let t = x as i64 as f64;
+    if t > x { t - 1.0 } else { t }
+}
+
+#[inline]
+fn ceil(x: f64) -> f64 {
+    let t = x as i64 as f64;
+    if t < x { t + 1.0 } else { t }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use timeserie::Point;
+
+    fn run(points: &[(i64, f64)], g: i64, method: &str) -> Vec<(i64, f64)> {
+        let serie = TimeSerie::from_points(
+            &points
+                .iter()
+                .map(|&(t, v)| Point::new(t, v))
+                .collect::<Vec<_>>(),
+        );
+        let grouped = serie.group_serie(GroupBy::Duration(g), None).unwrap();
+        let out = aggregate(&grouped, method.parse().unwrap()).unwrap();
+        out.iter().map(|p| (p.timestamp, p.value)).collect()
+    }
+
+    #[test]
+    fn methods_table() {
+        let pts = [
+            (0, 1.0),
+            (1, 4.0),
+            (2, 2.0),
+            (10, 5.0),
+            (20, f64::NAN),
+            (21, 3.0),
+        ];
+        let cases: Vec<(&str, Vec<(i64, f64)>)> = vec![
+            ("mean", vec![(0, 7.0 / 3.0), (10, 5.0), (20, f64::NAN)]),
+            ("sum", vec![(0, 7.0), (10, 5.0), (20, f64::NAN)]),
+            ("count", vec![(0, 3.0), (10, 1.0), (20, 2.0)]),
+            ("first", vec![(0, 1.0), (10, 5.0), (20, f64::NAN)]),
+            ("last", vec![(0, 2.0), (10, 5.0), (20, 3.0)]),
+            ("min", vec![(0, 1.0), (10, 5.0), (20, 3.0)]),
+            ("max", vec![(0, 4.0), (10, 5.0), (20, f64::NAN)]),
+            ("median", vec![(0, 2.0), (10, 5.0), (20, f64::NAN)]),
+            ("50pct", vec![(0, 2.0), (10, 5.0), (20, f64::NAN)]),
+            ("std", vec![(0, 1.5275252316519468), (20, f64::NAN)]),
+            ("rate:sum", vec![(0, 1.0), (10, 3.0), (20, f64::NAN)]),
+        ];
+        for (method, want) in cases {
+            let got = run(&pts, 10, method);
+            assert_eq!(got.len(), want.len(), "{method}");
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g.0, w.0, "{method}");
+                assert_eq!(g.1.to_bits(), w.1.to_bits(), "{method}: {} vs {}", g.1, w.1);
+            }
+        }
+    }
+
+    #[test]
+    fn percentile_depends_on_absolute_offset() {
+        // spec §4.3: bucket {2.0, 7.0} at 1pct, first bucket vs after 3 points
+        let first = run(&[(0, 2.0), (1, 7.0)], 10, "1pct");
+        assert_eq!(first[0].1, 2.05);
+        let later = run(
+            &[(0, 0.0), (1, 0.0), (2, 0.0), (10, 2.0), (11, 7.0)],
+            10,
+            "1pct",
+        );
+        assert_eq!(later[1].1, 2.049999999999999);
+    }
+
+    #[test]
+    fn calendar_rate_is_an_error() {
+        let serie = TimeSerie::from_points(&[Point::new(0, 1.0)]);
+        let g = serie
+            .group_serie(GroupBy::Calendar(timeserie::CalendarUnit::Month), None)
+            .unwrap();
+        assert!(matches!(
+            aggregate(&g, "rate:mean".parse().unwrap()),
+            Err(Error::CalendarRate { .. })
+        ));
+    }
+}

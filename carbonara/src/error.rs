@@ -1,0 +1,146 @@
+//! The error type of the crate.
+
+/// What went wrong in a `carbonara` operation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An aggregation method name Gnocchi does not know (Gnocchi's
+    /// `UnknownAggregationMethod`).
+    #[error("unknown aggregation method `{name}`")]
+    UnknownMethod {
+        /// The name as given.
+        name: String,
+    },
+    /// A `rate:` method was asked for a calendar grouping (Gnocchi raises
+    /// `TypeError`).
+    #[error("cannot derive `rate:` aggregates on calendar granularity `{unit}`")]
+    CalendarRate {
+        /// The calendar unit.
+        unit: timeserie::CalendarUnit,
+    },
+    /// An error from the `timeserie` layer (before-epoch grouping, LZ4 and
+    /// bound-buffer decoding).
+    #[error("time series error")]
+    Timeserie(#[from] timeserie::Error),
+    /// An uncompressed split whose length is not a multiple of 9 bytes, or a
+    /// compressed split payload whose value part is not whole doubles
+    /// (Gnocchi's `InvalidData`).
+    #[error(
+        "split data of {len} bytes is not made of whole {record}-byte records: {trailing} bytes left at byte offset {offset}"
+    )]
+    SplitLength {
+        /// Length of the (decompressed) data.
+        len: usize,
+        /// Record size in bytes.
+        record: usize,
+        /// Byte offset where the incomplete record starts.
+        offset: usize,
+        /// Bytes that do not make a whole record.
+        trailing: usize,
+    },
+    /// A compressed split payload with different numbers of timestamps and
+    /// values (Gnocchi lets a plain `ValueError` escape).
+    #[error("compressed split holds `{timestamps}` timestamps but `{values}` values")]
+    SplitCountMismatch {
+        /// Number of timestamp deltas (payload length / 10).
+        timestamps: usize,
+        /// Number of doubles after them.
+        values: usize,
+    },
+    /// A split decodes to timestamps that do not increase.
+    #[error("split slot delta at index {index} is zero: timestamps must increase")]
+    SplitUnsorted {
+        /// Index of the offending point.
+        index: usize,
+    },
+    /// An archive policy definition is invalid.
+    #[error("invalid archive policy: {reason}")]
+    InvalidPolicy {
+        /// What is wrong, naming the field.
+        reason: PolicyError,
+    },
+    /// An archive policy in Gnocchi's REST JSON form could not be parsed.
+    #[error("archive policy json does not parse")]
+    PolicyJson(#[source] serde_json::Error),
+    /// No archive policy rule matches a metric name.
+    #[error("no archive policy rule matches metric `{metric}`")]
+    NoRuleMatch {
+        /// The metric name (empty when the metric has none).
+        metric: String,
+    },
+    /// A policy names a granularity it does not define.
+    #[error("archive policy has no granularity `{granularity}` ns with method `{method}`")]
+    NoSuchAggregation {
+        /// The method asked for.
+        method: String,
+        /// The granularity asked for, in ns.
+        granularity: i64,
+    },
+}
+
+/// Why an archive policy is invalid.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// `definition[index]` gives fewer than two of granularity, points and
+    /// timespan (and no granularity).
+    #[error("definition[{index}]: at least two of granularity/points/timespan must be given")]
+    MissingFields {
+        /// Index in the definition list.
+        index: usize,
+    },
+    /// `definition[index]`: timespan ≠ granularity × points.
+    #[error("definition[{index}]: timespan is not granularity x points")]
+    Inconsistent {
+        /// Index in the definition list.
+        index: usize,
+    },
+    /// `definition[index]`: granularity ≤ 0.
+    #[error("definition[{index}]: granularity `{nanos}` ns must be > 0")]
+    Granularity {
+        /// Index in the definition list.
+        index: usize,
+        /// The granularity in ns.
+        nanos: i64,
+    },
+    /// `definition[index]`: zero points (given or computed).
+    #[error("definition[{index}]: number of points must be > 0")]
+    Points {
+        /// Index in the definition list.
+        index: usize,
+    },
+    /// `definition[index]`: a timespan string that does not parse.
+    #[error("definition[{index}].{field}: cannot parse timespan `{value}`")]
+    Timespan {
+        /// Index in the definition list.
+        index: usize,
+        /// `granularity` or `timespan`.
+        field: &'static str,
+        /// The string given.
+        value: String,
+    },
+    /// The definition list is empty.
+    #[error("definition: at least one item is required")]
+    Empty,
+    /// Two items share a granularity.
+    #[error("more than one archive policy item uses granularity `{nanos}` ns")]
+    DuplicateGranularity {
+        /// The repeated granularity in ns.
+        nanos: i64,
+    },
+    /// An `aggregation_methods` entry Gnocchi rejects.
+    #[error("aggregation_methods: invalid value `{value}`")]
+    Method {
+        /// The entry.
+        value: String,
+    },
+    /// Mixing plain and `+`/`-` entries left a `+x`/`-x` string in the
+    /// resolved set (Gnocchi keeps it as a bogus method name).
+    #[error(
+        "aggregation_methods: `{value}` stays in the resolved set when plain and +/- entries are mixed"
+    )]
+    MixedMethodSpec {
+        /// The leftover entry.
+        value: String,
+    },
+}

@@ -1,0 +1,420 @@
+//! Split keys and the two split object formats (compressed `c` + LZ4, and
+//! uncompressed 9-byte slots).
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use timeserie::{TimeSerie, compress_block, decompress_block, round_timestamp};
+
+use crate::error::Error;
+
+/// Points per split object (Gnocchi's `POINTS_PER_SPLIT`).
+pub const POINTS_PER_SPLIT: i64 = 3600;
+
+/// Size of one uncompressed record: a flag byte and a little-endian `f64`.
+pub const UNCOMPRESSED_RECORD_LEN: usize = 9;
+
+/// The start of one storage chunk of an aggregated series: splits of
+/// granularity `g` cover `[key, key + 3600·g)`, epoch aligned.
+///
+/// Keys of different samplings are never equal and do not order
+/// (`partial_cmp` gives `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SplitKey {
+    key: i64,
+    sampling: i64,
+}
+
+impl PartialOrd for SplitKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        (self.sampling == other.sampling).then(|| self.key.cmp(&other.key))
+    }
+}
+
+impl SplitKey {
+    /// A key at `key` ns for series of granularity `sampling` ns (not
+    /// checked for alignment).
+    #[must_use]
+    pub const fn new(key: i64, sampling: i64) -> Self {
+        SplitKey { key, sampling }
+    }
+
+    /// The key of the split holding `ts`: `round_timestamp(ts, 3600 × sampling)`.
+    #[must_use]
+    pub fn from_timestamp_and_sampling(ts: i64, sampling: i64) -> Self {
+        SplitKey {
+            key: round_timestamp(ts, sampling.saturating_mul(POINTS_PER_SPLIT)),
+            sampling,
+        }
+    }
+
+    /// The key timestamp in ns.
+    #[must_use]
+    pub const fn key(self) -> i64 {
+        self.key
+    }
+
+    /// The granularity of the series this key splits, in ns.
+    #[must_use]
+    pub const fn sampling(self) -> i64 {
+        self.sampling
+    }
+
+    /// The key of the next split.
+    #[must_use]
+    pub const fn next(self) -> Self {
+        SplitKey {
+            key: self
+                .key
+                .saturating_add(self.sampling.saturating_mul(POINTS_PER_SPLIT)),
+            sampling: self.sampling,
+        }
+    }
+
+    /// Epoch seconds as Gnocchi's `float(key)`.
+    #[must_use]
+    pub fn as_f64(self) -> f64 {
+        self.key as f64 / 1e9
+    }
+}
+
+/// `str(key)`: Python's `repr` of the epoch seconds, e.g. `1451520000.0`,
+/// as used in storage object names.
+impl fmt::Display for SplitKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_python_float(f, self.as_f64())
+    }
+}
+
+/// Writes a finite float as Python's `repr` does.
+pub(crate) fn write_python_float(f: &mut impl fmt::Write, v: f64) -> fmt::Result {
+    if v.is_nan() {
+        return f.write_str("nan");
+    }
+    if v.is_infinite() {
+        return f.write_str(if v > 0.0 { "inf" } else { "-inf" });
+    }
+    let mut buf = ryu::Buffer::new();
+    let s = buf.format_finite(v);
+    match s.split_once('e') {
+        None => f.write_str(s),
+        Some((mantissa, exp)) => {
+            let (sign, digits) = match exp.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', exp),
+            };
+            let mantissa = mantissa.strip_suffix(".0").unwrap_or(mantissa);
+            write!(f, "{mantissa}e{sign}{digits:0>2}")
+        }
+    }
+}
+
+/// Appends the compressed form of `serie` for split `key`: `c`, then an LZ4
+/// block (size-prefixed) of n `u16` slot deltas and n `f64` values.
+///
+/// Deltas are computed as Gnocchi does (float division, then a cast that
+/// truncates and wraps), so points outside the split give garbage, not an
+/// error. An empty series gives the bytes of an empty payload.
+///
+/// # Errors
+///
+/// Only for payloads too large for an LZ4 block.
+pub fn serialize_compressed(
+    serie: &TimeSerie,
+    key: SplitKey,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let ts = serie.timestamps();
+    let g = key.sampling as f64;
+    let mut payload = Vec::with_capacity(ts.len() * 10);
+    let mut prev = key.key;
+    for &t in ts {
+        let delta = (t.wrapping_sub(prev) as f64 / g) as i64 as u16;
+        payload.extend_from_slice(&delta.to_le_bytes());
+        prev = t;
+    }
+    for &v in serie.values() {
+        payload.extend_from_slice(&v.to_le_bytes());
+    }
+    out.push(b'c');
+    compress_block(&payload, out)?;
+    Ok(())
+}
+
+/// Appends the uncompressed records of `serie` (one 9-byte slot per
+/// granularity step from its first to its last point) and returns the byte
+/// offset in the split object at which they belong.
+///
+/// An empty series writes nothing and returns offset 0.
+pub fn serialize_uncompressed(serie: &TimeSerie, key: SplitKey, out: &mut Vec<u8>) -> usize {
+    let ts = serie.timestamps();
+    let (Some(&first), Some(&last)) = (ts.first(), ts.last()) else {
+        return 0;
+    };
+    let g = key.sampling as f64;
+    let slots = ((last.wrapping_sub(first) as f64 / g) as i64).max(0) as usize + 1;
+    let start = out.len();
+    out.resize(start + slots * UNCOMPRESSED_RECORD_LEN, 0);
+    let records = &mut out[start..];
+    for (&t, &v) in ts.iter().zip(serie.values()) {
+        let loc = (t.wrapping_sub(first) as f64 / g) as i64;
+        if let Ok(loc) = usize::try_from(loc)
+            && loc < slots
+        {
+            let r =
+                &mut records[loc * UNCOMPRESSED_RECORD_LEN..(loc + 1) * UNCOMPRESSED_RECORD_LEN];
+            r[0] = 1;
+            r[1..].copy_from_slice(&v.to_le_bytes());
+        }
+    }
+    let slot = (first.wrapping_sub(key.key) as f64 / g) as i64;
+    usize::try_from(slot).unwrap_or(0) * UNCOMPRESSED_RECORD_LEN
+}
+
+/// Reads a split object back (either format; empty data → empty series).
+///
+/// # Errors
+///
+/// LZ4 errors ([`Error::Timeserie`]), [`Error::SplitLength`],
+/// [`Error::SplitCountMismatch`] and [`Error::SplitUnsorted`].
+pub fn unserialize(data: &[u8], key: SplitKey) -> Result<TimeSerie, Error> {
+    match data.first() {
+        None => Ok(TimeSerie::new()),
+        Some(b'c') => unserialize_compressed(&data[1..], key),
+        Some(_) => unserialize_uncompressed(data, key),
+    }
+}
+
+fn unserialize_compressed(block: &[u8], key: SplitKey) -> Result<TimeSerie, Error> {
+    let payload = decompress_block(block)?;
+    let n = payload.len() / 10;
+    let tail = payload.len() - 2 * n;
+    if !tail.is_multiple_of(8) {
+        return Err(Error::SplitLength {
+            len: payload.len(),
+            record: 8,
+            offset: 2 * n + tail / 8 * 8,
+            trailing: tail % 8,
+        });
+    }
+    if tail / 8 != n {
+        return Err(Error::SplitCountMismatch {
+            timestamps: n,
+            values: tail / 8,
+        });
+    }
+    let (deltas, values) = payload.split_at(2 * n);
+    let mut timestamps = Vec::with_capacity(n);
+    let mut acc = key.key;
+    for (i, d) in deltas.chunks_exact(2).enumerate() {
+        let d = i64::from(u16::from_le_bytes([d[0], d[1]]));
+        if d == 0 && i > 0 {
+            return Err(Error::SplitUnsorted { index: i });
+        }
+        acc = acc.wrapping_add(d.wrapping_mul(key.sampling));
+        timestamps.push(acc);
+    }
+    let values = values
+        .chunks_exact(8)
+        .map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+        .collect();
+    TimeSerie::from_sorted(timestamps, values).map_err(|e| match e {
+        timeserie::Error::Unsorted { index } => Error::SplitUnsorted { index },
+        other => Error::Timeserie(other),
+    })
+}
+
+fn unserialize_uncompressed(data: &[u8], key: SplitKey) -> Result<TimeSerie, Error> {
+    if !data.len().is_multiple_of(UNCOMPRESSED_RECORD_LEN) {
+        let whole = data.len() / UNCOMPRESSED_RECORD_LEN * UNCOMPRESSED_RECORD_LEN;
+        return Err(Error::SplitLength {
+            len: data.len(),
+            record: UNCOMPRESSED_RECORD_LEN,
+            offset: whole,
+            trailing: data.len() - whole,
+        });
+    }
+    let mut timestamps = Vec::new();
+    let mut values = Vec::new();
+    for (i, r) in data.chunks_exact(UNCOMPRESSED_RECORD_LEN).enumerate() {
+        if r[0] != 0 {
+            timestamps.push(key.key.wrapping_add((i as i64).wrapping_mul(key.sampling)));
+            values.push(f64::from_le_bytes(r[1..].try_into().unwrap_or([0; 8])));
+        }
+    }
+    TimeSerie::from_sorted(timestamps, values).map_err(Error::Timeserie)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use timeserie::Point;
+
+    const S: i64 = 1_000_000_000;
+
+    #[test]
+    fn split_key_table() {
+        // (ts, granularity) -> (key, next, str)
+        let cases = [
+            (
+                1_451_520_000 * S + 7,
+                60 * S,
+                1_451_520_000 * S,
+                1_451_736_000 * S,
+                "1451520000.0",
+            ),
+            (
+                1_420_124_580 * S,
+                3600 * S,
+                1_412_640_000 * S,
+                1_425_600_000 * S,
+                "1412640000.0",
+            ),
+            (1_500, 1, 0, 3600, "0.0"),
+        ];
+        for (ts, g, key, next, text) in cases {
+            let k = SplitKey::from_timestamp_and_sampling(ts, g);
+            assert_eq!(k.key(), key);
+            assert_eq!(k.next().key(), next);
+            assert_eq!(k.to_string(), text);
+        }
+        let a = SplitKey::new(0, 1);
+        assert_eq!(a.partial_cmp(&SplitKey::new(0, 2)), None);
+        assert!(a < SplitKey::new(5, 1));
+    }
+
+    #[test]
+    fn python_float_repr_table() {
+        let cases = [
+            (1.0, "1.0"),
+            (1451520000.5, "1451520000.5"),
+            (1e16, "1e+16"),
+            (1.5e-7, "1.5e-07"),
+            (0.0001, "0.0001"),
+        ];
+        for (v, want) in cases {
+            let mut s = String::new();
+            write_python_float(&mut s, v).unwrap();
+            assert_eq!(s, want);
+        }
+    }
+
+    #[test]
+    fn spec_compressed_example() {
+        // spec §8.3: g = 60 s, key 1451520000 s, slots 2, 3, 7 with 1, 2, 4
+        let key = SplitKey::new(1_451_520_000 * S, 60 * S);
+        let serie = TimeSerie::from_points(&[
+            Point::new(key.key() + 120 * S, 1.0),
+            Point::new(key.key() + 180 * S, 2.0),
+            Point::new(key.key() + 420 * S, 4.0),
+        ]);
+        let mut out = Vec::new();
+        serialize_compressed(&serie, key, &mut out).unwrap();
+        assert_eq!(unserialize(&out, key).unwrap(), serie);
+        let mut raw = Vec::new();
+        let offset = serialize_uncompressed(&serie, key, &mut raw);
+        assert_eq!(offset, 2 * 9);
+        assert_eq!(raw.len(), 6 * 9);
+        let mut object = vec![0; offset];
+        object.extend_from_slice(&raw);
+        assert_eq!(unserialize(&object, key).unwrap(), serie);
+    }
+
+    #[test]
+    fn bad_split_table() {
+        let key = SplitKey::new(0, 60 * S);
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (vec![1; 10], "length"),
+            (b"c\xff\xff\xff\x7f\0\0\0".to_vec(), "lz4"),
+        ];
+        for (data, want) in cases {
+            let got = match unserialize(&data, key).unwrap_err() {
+                Error::SplitLength { .. } => "length",
+                Error::Timeserie(_) => "lz4",
+                _ => "other",
+            };
+            assert_eq!(got, want);
+        }
+    }
+}
+
+/// The kind of a stored carbonara object, as told from its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ObjectFormat {
+    /// A raw buffer (`none_v3`): size-prefixed LZ4 block of 16-byte records.
+    Bound,
+    /// A compressed split: `c` then a size-prefixed LZ4 block.
+    CompressedSplit,
+    /// An uncompressed split: 9-byte flag + value records.
+    UncompressedSplit,
+}
+
+impl ObjectFormat {
+    /// Tells the format of an object: `c` marks a compressed split (a raw
+    /// buffer's first byte is the low byte of a multiple of 16, never `c`);
+    /// otherwise a block that decodes to whole 16-byte records is a raw
+    /// buffer; otherwise whole 9-byte records are an uncompressed split.
+    /// `None` for anything else (and for empty data, which is an empty split
+    /// of either kind).
+    #[must_use]
+    pub fn detect(data: &[u8]) -> Option<ObjectFormat> {
+        match data.first()? {
+            b'c' => Some(ObjectFormat::CompressedSplit),
+            _ if timeserie::BoundTimeSerie::unserialize(data, None, 0).is_ok() => {
+                Some(ObjectFormat::Bound)
+            }
+            _ if data.len().is_multiple_of(UNCOMPRESSED_RECORD_LEN) => {
+                Some(ObjectFormat::UncompressedSplit)
+            }
+            _ => None,
+        }
+    }
+
+    /// A short name: `bound`, `compressed split` or `uncompressed split`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ObjectFormat::Bound => "bound",
+            ObjectFormat::CompressedSplit => "compressed split",
+            ObjectFormat::UncompressedSplit => "uncompressed split",
+        }
+    }
+}
+
+impl fmt::Display for ObjectFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod detect_tests {
+    use super::*;
+    use timeserie::{BoundTimeSerie, Point};
+
+    #[test]
+    fn detect_table() {
+        let serie = TimeSerie::from_points(&[Point::new(0, 1.0), Point::new(60_000_000_000, 2.0)]);
+        let key = SplitKey::new(0, 60_000_000_000);
+        let mut bound = Vec::new();
+        BoundTimeSerie::with_serie(serie.clone(), None, 0)
+            .unwrap()
+            .serialize(&mut bound)
+            .unwrap();
+        let mut compressed = Vec::new();
+        serialize_compressed(&serie, key, &mut compressed).unwrap();
+        let mut raw = Vec::new();
+        serialize_uncompressed(&serie, key, &mut raw);
+        let cases = [
+            (bound, Some(ObjectFormat::Bound)),
+            (compressed, Some(ObjectFormat::CompressedSplit)),
+            (raw, Some(ObjectFormat::UncompressedSplit)),
+            (vec![], None),
+            (vec![1, 2, 3], None),
+        ];
+        for (data, want) in cases {
+            assert_eq!(ObjectFormat::detect(&data), want);
+        }
+    }
+}

@@ -1,1 +1,0 @@
-//! Shared helpers for the example binaries (argument parsing only).

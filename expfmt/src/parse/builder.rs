@@ -1,0 +1,559 @@
+//! Building one family from its samples: grouping samples into metrics by label set,
+//! duplicate series, and the consistency rules of histograms, summaries and OpenMetrics
+//! counters.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::cursor::Pos;
+use super::labels::same_labels;
+use super::number;
+use crate::{
+    Bucket, Error, Histogram, Label, Metric, MetricFamily, MetricType, MetricValue, ParseErrorKind,
+    Quantile, Summary, Timestamp, Value,
+};
+
+/// End of a collision chain.
+const NONE: usize = usize::MAX;
+
+/// What a sample is to its family, from its name's suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SampleKind {
+    /// The value of a counter (0.0.4), gauge or untyped metric: the family name itself.
+    Value,
+    /// A summary quantile: the family name with a `quantile` label.
+    Quantile,
+    /// `_bucket`.
+    Bucket,
+    /// `_sum`.
+    Sum,
+    /// `_count`.
+    Count,
+    /// `_total` (OpenMetrics counters).
+    Total,
+    /// `_created` (OpenMetrics counters, histograms, summaries).
+    Created,
+}
+
+impl SampleKind {
+    /// The kind of sample `sample` is in family `family` of type `t`, if it belongs to it.
+    pub(super) fn of(
+        family: &str,
+        t: MetricType,
+        openmetrics: bool,
+        sample: &str,
+    ) -> Option<SampleKind> {
+        use MetricType::*;
+        let suffix = sample.strip_prefix(family)?;
+        Some(match (t, suffix) {
+            (Gauge | Untyped, "") => SampleKind::Value,
+            (Counter, "") if !openmetrics => SampleKind::Value,
+            (Counter, "_total") if openmetrics => SampleKind::Total,
+            (Counter | Histogram | Summary, "_created") if openmetrics => SampleKind::Created,
+            (Summary, "") => SampleKind::Quantile,
+            (Histogram, "_bucket") => SampleKind::Bucket,
+            (Histogram | Summary, "_sum") => SampleKind::Sum,
+            (Histogram | Summary, "_count") => SampleKind::Count,
+            _ => return None,
+        })
+    }
+
+    /// Whether samples of this kind are merged into one metric per label set.
+    fn is_part(self) -> bool {
+        !matches!(self, SampleKind::Value)
+    }
+}
+
+/// One parsed sample line, ready to be added to its family.
+#[derive(Debug)]
+pub(super) struct Sample<'a> {
+    pub(super) name: &'a str,
+    pub(super) kind: SampleKind,
+    pub(super) labels: Vec<Label<'a>>,
+    /// The order-insensitive hash of `labels`.
+    pub(super) hash: u64,
+    /// The `le` or `quantile` value.
+    pub(super) special: Option<f64>,
+    pub(super) value: Value,
+    /// The value as written, for messages.
+    pub(super) value_text: &'a str,
+    pub(super) timestamp: Option<Timestamp>,
+    /// Where the sample name, the value and the timestamp (or the end of the sample) are.
+    pub(super) at: Pos,
+    pub(super) value_at: Pos,
+    pub(super) timestamp_at: Pos,
+}
+
+/// A hasher for keys that already are good hashes.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Label-set hash → index of the newest metric with that hash.
+pub(super) type Index = HashMap<u64, usize, BuildHasherDefault<KeyHasher>>;
+
+/// Buffers a finished family hands to the next one, so their capacity is reused.
+#[derive(Debug, Default)]
+pub(super) struct Spare {
+    index: Index,
+    chain: Vec<usize>,
+    parts: Vec<Parts>,
+}
+
+/// What a metric assembled from several samples has seen so far.
+#[derive(Debug, Clone, Copy)]
+struct Parts {
+    /// Where the metric's first sample is.
+    at: Pos,
+    sum: bool,
+    count: bool,
+    total: bool,
+}
+
+/// What a finished family leaves in the parser's registry of family names.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Seen {
+    pub(super) metric_type: MetricType,
+    pub(super) help: bool,
+    /// A `# TYPE` line or a sample was seen (either fixes the type).
+    pub(super) typed: bool,
+    pub(super) unit: bool,
+}
+
+/// A family being read.
+#[derive(Debug)]
+pub(super) struct FamilyBuilder<'a> {
+    pub(super) name: &'a str,
+    family: MetricFamily<'a>,
+    openmetrics: bool,
+    type_line: bool,
+    help_line: bool,
+    unit_line: bool,
+    index: Index,
+    /// Per metric: the previous metric with the same label-set hash.
+    chain: Vec<usize>,
+    /// Per metric, for histograms, summaries and OpenMetrics counters.
+    parts: Vec<Parts>,
+    /// The metric the last sample went to (OpenMetrics forbids going back).
+    last: usize,
+}
+
+impl<'a> FamilyBuilder<'a> {
+    pub(super) fn new(name: &'a str, openmetrics: bool, metrics_hint: usize, spare: Spare) -> Self {
+        let Spare {
+            mut index,
+            mut chain,
+            mut parts,
+        } = spare;
+        index.clear();
+        chain.clear();
+        parts.clear();
+        let mut family = MetricFamily::new(name, MetricType::Untyped);
+        family.metrics.reserve(metrics_hint);
+        FamilyBuilder {
+            name,
+            family,
+            openmetrics,
+            type_line: false,
+            help_line: false,
+            unit_line: false,
+            index,
+            chain,
+            parts,
+            last: NONE,
+        }
+    }
+
+    pub(super) fn metric_type(&self) -> MetricType {
+        self.family.metric_type
+    }
+
+    pub(super) fn has_samples(&self) -> bool {
+        !self.family.metrics.is_empty()
+    }
+
+    /// The registry entry for this family.
+    pub(super) fn seen(&self) -> Seen {
+        Seen {
+            metric_type: self.family.metric_type,
+            help: self.help_line,
+            typed: self.type_line || self.has_samples(),
+            unit: self.unit_line,
+        }
+    }
+
+    /// Applies a `# HELP` line. `None` is an OpenMetrics empty HELP, which counts as absent.
+    pub(super) fn set_help(&mut self, help: Option<Cow<'a, str>>, at: Pos) -> Result<(), Error> {
+        if self.help_line {
+            return Err(at.error(ParseErrorKind::SecondHelp {
+                name: self.name.into(),
+            }));
+        }
+        if help.is_none() {
+            return Ok(());
+        }
+        self.metadata_before_samples("HELP", at)?;
+        self.help_line = true;
+        self.family.help = help;
+        Ok(())
+    }
+
+    /// Applies a `# TYPE` line.
+    pub(super) fn set_type(&mut self, t: MetricType, at: Pos) -> Result<(), Error> {
+        if self.type_line || self.has_samples() {
+            return Err(at.error(ParseErrorKind::SecondType {
+                name: self.name.into(),
+            }));
+        }
+        self.type_line = true;
+        self.family.metric_type = t;
+        Ok(())
+    }
+
+    /// Applies an OpenMetrics `# UNIT` line. `None` is an empty UNIT, which counts as absent.
+    pub(super) fn set_unit(&mut self, unit: Option<&'a str>, at: Pos) -> Result<(), Error> {
+        if self.unit_line {
+            return Err(at.error(ParseErrorKind::SecondUnit {
+                name: self.name.into(),
+            }));
+        }
+        let Some(unit) = unit else {
+            return Ok(());
+        };
+        self.metadata_before_samples("UNIT", at)?;
+        let fits = self
+            .name
+            .strip_suffix(unit)
+            .is_some_and(|rest| rest.ends_with('_'));
+        if !fits {
+            return Err(at.error(ParseErrorKind::UnitMismatch {
+                name: self.name.into(),
+                unit: unit.into(),
+            }));
+        }
+        self.unit_line = true;
+        self.family.unit = Some(Cow::Borrowed(unit));
+        Ok(())
+    }
+
+    fn metadata_before_samples(&self, keyword: &'static str, at: Pos) -> Result<(), Error> {
+        if self.openmetrics && self.has_samples() {
+            return Err(at.error(ParseErrorKind::MetadataAfterSamples {
+                name: self.name.into(),
+                keyword,
+            }));
+        }
+        Ok(())
+    }
+
+    /// Adds a sample.
+    pub(super) fn add(&mut self, s: Sample<'a>) -> Result<(), Error> {
+        if s.kind.is_part() {
+            return self.add_part(s);
+        }
+        // A whole metric in one sample: the label set must be new.
+        let index = self.family.metrics.len();
+        match self.index.entry(s.hash) {
+            Entry::Vacant(slot) => {
+                slot.insert(index);
+                self.chain.push(NONE);
+            }
+            Entry::Occupied(mut slot) => {
+                let head = *slot.get();
+                if find(&self.family.metrics, &self.chain, head, &s.labels).is_some() {
+                    return Err(s.at.error(ParseErrorKind::DuplicateSeries {
+                        name: s.name.into(),
+                    }));
+                }
+                slot.insert(index);
+                self.chain.push(head);
+            }
+        }
+        self.family.metrics.push(Metric {
+            labels: s.labels,
+            value: MetricValue::Scalar(s.value),
+            timestamp: s.timestamp,
+            created: None,
+        });
+        Ok(())
+    }
+
+    /// Adds a sample that is one part of a metric (a bucket, a sum, a total, ...).
+    fn add_part(&mut self, mut s: Sample<'a>) -> Result<(), Error> {
+        let found = self
+            .index
+            .get(&s.hash)
+            .and_then(|&head| find(&self.family.metrics, &self.chain, head, &s.labels));
+        let i = match found {
+            Some(i) => i,
+            None => self.new_part_metric(&mut s),
+        };
+        let metric = &mut self.family.metrics[i];
+        let parts = &mut self.parts[i];
+        let duplicate = || {
+            s.at.error(ParseErrorKind::DuplicateSeries {
+                name: s.name.into(),
+            })
+        };
+        let filled = match (&metric.value, s.kind) {
+            (_, SampleKind::Sum) => parts.sum,
+            (_, SampleKind::Count) => parts.count,
+            (_, SampleKind::Total | SampleKind::Value) => parts.total,
+            (_, SampleKind::Created) => metric.created.is_some(),
+            (MetricValue::Histogram(h), SampleKind::Bucket) => h
+                .buckets
+                .last()
+                .is_some_and(|b| Some(b.upper_bound) == s.special),
+            (MetricValue::Summary(q), SampleKind::Quantile) => q
+                .quantiles
+                .last()
+                .is_some_and(|q| Some(q.quantile) == s.special),
+            _ => false,
+        };
+        if filled {
+            return Err(duplicate());
+        }
+        if self.openmetrics && found.is_some() && i != self.last {
+            return Err(s.at.error(ParseErrorKind::InterleavedMetric {
+                name: self.name.into(),
+            }));
+        }
+        self.last = i;
+        if found.is_some() && metric.timestamp != s.timestamp {
+            return Err(s.timestamp_at.error(ParseErrorKind::BadTimestamp {
+                expected: "the timestamp of the metric's other samples",
+                found: s
+                    .timestamp
+                    .map_or_else(|| "none".into(), |t| t.as_millis().to_string().into()),
+            }));
+        }
+        let bad_count = || {
+            s.value_at.error(ParseErrorKind::BadValue {
+                expected: "non-negative integer",
+                found: s.value_text.into(),
+            })
+        };
+        match (&mut metric.value, s.kind) {
+            (MetricValue::Scalar(v), SampleKind::Total | SampleKind::Value) => {
+                let f = s.value.as_f64();
+                if f.is_nan() || f < 0.0 {
+                    return Err(s.value_at.error(ParseErrorKind::BadValue {
+                        expected: "non-negative counter total",
+                        found: s.value_text.into(),
+                    }));
+                }
+                *v = s.value;
+                parts.total = true;
+            }
+            (_, SampleKind::Created) => metric.created = Some(s.value.as_f64()),
+            (MetricValue::Histogram(h), SampleKind::Bucket) => {
+                let upper_bound = s.special.unwrap_or(f64::NAN);
+                let cumulative_count = number::count(s.value).ok_or_else(bad_count)?;
+                if self.openmetrics
+                    && h.buckets
+                        .last()
+                        .is_some_and(|b| b.upper_bound > upper_bound)
+                {
+                    return Err(s.at.error(ParseErrorKind::InvalidDistribution {
+                        name: self.name.into(),
+                        metric_type: MetricType::Histogram,
+                        reason: "buckets are not in increasing `le` order",
+                    }));
+                }
+                h.buckets.push(Bucket {
+                    upper_bound,
+                    cumulative_count,
+                });
+            }
+            (MetricValue::Histogram(h), SampleKind::Sum) => {
+                h.sum = s.value.as_f64();
+                parts.sum = true;
+            }
+            (MetricValue::Histogram(h), SampleKind::Count) => {
+                h.count = number::count(s.value).ok_or_else(bad_count)?;
+                parts.count = true;
+            }
+            (MetricValue::Summary(q), SampleKind::Quantile) => q.quantiles.push(Quantile {
+                quantile: s.special.unwrap_or(f64::NAN),
+                value: s.value.as_f64(),
+            }),
+            (MetricValue::Summary(q), SampleKind::Sum) => {
+                q.sum = s.value.as_f64();
+                parts.sum = true;
+            }
+            (MetricValue::Summary(q), SampleKind::Count) => {
+                q.count = number::count(s.value).ok_or_else(bad_count)?;
+                parts.count = true;
+            }
+            // `SampleKind::of` only gives kinds that fit the family's type, and the type
+            // cannot change once there are samples.
+            _ => {
+                return Err(s.at.error(ParseErrorKind::SampleNameMismatch {
+                    sample: s.name.into(),
+                    family: self.name.into(),
+                    metric_type: self.family.metric_type,
+                }));
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts a metric assembled from parts.
+    fn new_part_metric(&mut self, s: &mut Sample<'a>) -> usize {
+        let i = self.family.metrics.len();
+        let head = self.index.insert(s.hash, i).unwrap_or(NONE);
+        self.chain.push(head);
+        self.parts.push(Parts {
+            at: s.at,
+            sum: false,
+            count: false,
+            total: false,
+        });
+        let value = match self.family.metric_type {
+            MetricType::Histogram => MetricValue::Histogram(Histogram::default()),
+            MetricType::Summary => MetricValue::Summary(Summary::default()),
+            _ => MetricValue::Scalar(Value::U64(0)),
+        };
+        self.family.metrics.push(Metric {
+            labels: std::mem::take(&mut s.labels),
+            value,
+            timestamp: s.timestamp,
+            created: None,
+        });
+        i
+    }
+
+    /// Checks the metrics assembled from parts and returns the family.
+    pub(super) fn finish(mut self) -> Result<(MetricFamily<'a>, Seen, Spare), Error> {
+        let seen = self.seen();
+        let name = self.name;
+        for (metric, parts) in self.family.metrics.iter_mut().zip(&self.parts) {
+            check(name, metric, parts)?;
+        }
+        let spare = Spare {
+            index: self.index,
+            chain: self.chain,
+            parts: self.parts,
+        };
+        Ok((self.family, seen, spare))
+    }
+}
+
+/// The metric with `labels` in the chain starting at `head`.
+fn find(
+    metrics: &[Metric<'_>],
+    chain: &[usize],
+    head: usize,
+    labels: &[Label<'_>],
+) -> Option<usize> {
+    let mut i = head;
+    while i != NONE {
+        if same_labels(&metrics[i].labels, labels) {
+            return Some(i);
+        }
+        i = chain[i];
+    }
+    None
+}
+
+/// Checks a finished metric assembled from parts; sorts buckets and quantiles.
+fn check(name: &str, metric: &mut Metric<'_>, parts: &Parts) -> Result<(), Error> {
+    let missing = |sample| {
+        parts.at.error(ParseErrorKind::MissingSample {
+            name: name.into(),
+            sample,
+        })
+    };
+    let invalid = |metric_type, reason| {
+        parts.at.error(ParseErrorKind::InvalidDistribution {
+            name: name.into(),
+            metric_type,
+            reason,
+        })
+    };
+    match &mut metric.value {
+        MetricValue::Scalar(_) => {
+            if !parts.total {
+                return Err(missing("_total"));
+            }
+        }
+        MetricValue::Histogram(h) => {
+            if !h
+                .buckets
+                .is_sorted_by(|a, b| a.upper_bound <= b.upper_bound)
+            {
+                h.buckets
+                    .sort_unstable_by(|a, b| a.upper_bound.total_cmp(&b.upper_bound));
+            }
+            if h.buckets
+                .windows(2)
+                .any(|w| w[0].upper_bound == w[1].upper_bound)
+            {
+                return Err(parts.at.error(ParseErrorKind::DuplicateSeries {
+                    name: format!("{name}_bucket").into(),
+                }));
+            }
+            if h.buckets
+                .windows(2)
+                .any(|w| w[0].cumulative_count > w[1].cumulative_count)
+            {
+                return Err(invalid(MetricType::Histogram, "bucket counts decrease"));
+            }
+            let Some(inf) = h.buckets.last().filter(|b| b.upper_bound == f64::INFINITY) else {
+                return Err(parts
+                    .at
+                    .error(ParseErrorKind::MissingInfBucket { name: name.into() }));
+            };
+            if !parts.count {
+                return Err(missing("_count"));
+            }
+            if inf.cumulative_count != h.count {
+                return Err(invalid(
+                    MetricType::Histogram,
+                    "the `+Inf` bucket differs from `_count`",
+                ));
+            }
+            if !parts.sum {
+                return Err(missing("_sum"));
+            }
+        }
+        MetricValue::Summary(s) => {
+            if !s.quantiles.is_sorted_by(|a, b| a.quantile <= b.quantile) {
+                s.quantiles
+                    .sort_unstable_by(|a, b| a.quantile.total_cmp(&b.quantile));
+            }
+            if s.quantiles
+                .windows(2)
+                .any(|w| w[0].quantile == w[1].quantile)
+            {
+                return Err(parts
+                    .at
+                    .error(ParseErrorKind::DuplicateSeries { name: name.into() }));
+            }
+            if !parts.count {
+                return Err(missing("_count"));
+            }
+            if !parts.sum {
+                return Err(missing("_sum"));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,511 @@
+//! A cursor over the input bytes: position and line tracking, error construction, and the
+//! lexical pieces both formats share (names, quoted strings, tokens).
+
+use std::borrow::Cow;
+
+use crate::{Error, ParseErrorKind};
+
+/// Byte classes, one bit each.
+const METRIC_START: u8 = 1;
+const METRIC_CONT: u8 = 2;
+const LABEL_START: u8 = 4;
+const LABEL_CONT: u8 = 8;
+/// Bytes that end a name without making it invalid; the grammar decides what may follow.
+const DELIMITER: u8 = 16;
+
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        let alpha = c.is_ascii_alphabetic() || c == b'_';
+        let mut v = 0;
+        if alpha || c == b':' {
+            v |= METRIC_START | METRIC_CONT;
+        }
+        if c.is_ascii_digit() {
+            v |= METRIC_CONT | LABEL_CONT;
+        }
+        if alpha {
+            v |= LABEL_START | LABEL_CONT;
+        }
+        if matches!(
+            c,
+            b' ' | b'\t' | b'\n' | b'{' | b'}' | b',' | b'"' | b'=' | b'#'
+        ) {
+            v |= DELIMITER;
+        }
+        t[i] = v;
+        i += 1;
+    }
+    t
+};
+
+/// How backslash escapes in a quoted string or a HELP text are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Escapes {
+    /// Text 0.0.4 label values: `\\`, `\"`, `\n`; anything else is an error.
+    TextLabel,
+    /// Text 0.0.4 HELP: `\\`, `\n`; anything else (`\"` included) is an error.
+    TextHelp,
+    /// OpenMetrics `escaped-string`: `\\`, `\"`, `\n`; a backslash before any other
+    /// character stands for itself (the ABNF's `BS normal-char`). A raw `"` is not allowed.
+    OpenMetrics,
+}
+
+/// A position for an error raised after the cursor moved on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Pos {
+    pub(super) line: usize,
+    pub(super) column: usize,
+}
+
+impl Pos {
+    /// The error at this position.
+    pub(super) fn error(self, kind: ParseErrorKind) -> Error {
+        Error::Parse {
+            line: self.line,
+            column: self.column,
+            kind,
+        }
+    }
+}
+
+/// The cursor. Everything before `pos` has been read.
+#[derive(Debug)]
+pub(super) struct Cursor<'a> {
+    /// The whole input.
+    pub(super) bytes: &'a [u8],
+    /// The longest prefix of the input that is valid UTF-8; every string handed out is a
+    /// slice of it.
+    text: &'a str,
+    /// The next byte to read.
+    pub(super) pos: usize,
+    /// The 1-based line of `pos`.
+    line: usize,
+    /// Where that line starts.
+    line_start: usize,
+}
+
+impl<'a> Cursor<'a> {
+    pub(super) fn new(bytes: &'a [u8]) -> Self {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+        };
+        Cursor {
+            bytes,
+            text,
+            pos: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    /// The byte at `pos`, if any.
+    #[inline]
+    pub(super) fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    /// Whether the whole input has been read.
+    pub(super) fn at_end(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
+
+    /// Where the first invalid UTF-8 byte is, if the input has one.
+    pub(super) fn utf8_error_at(&self) -> Option<usize> {
+        (self.text.len() < self.bytes.len()).then_some(self.text.len())
+    }
+
+    /// The line/column of byte `at`, which must be on the current line.
+    pub(super) fn pos_of(&self, at: usize) -> Pos {
+        Pos {
+            line: self.line,
+            column: at.saturating_sub(self.line_start) + 1,
+        }
+    }
+
+    /// The error `kind` at byte `at` of the current line.
+    pub(super) fn error(&self, at: usize, kind: ParseErrorKind) -> Error {
+        self.pos_of(at).error(kind)
+    }
+
+    /// "Expected `expected`, found what is at `at`".
+    pub(super) fn unexpected(&self, at: usize, expected: &'static str) -> Error {
+        self.error(
+            at,
+            ParseErrorKind::Unexpected {
+                expected,
+                found: self.describe(at),
+            },
+        )
+    }
+
+    /// A short description of what is at byte `at`.
+    fn describe(&self, at: usize) -> Box<str> {
+        match self.bytes.get(at) {
+            None => "end of input".into(),
+            Some(b'\n') => "end of line".into(),
+            Some(b'\t') => "tab".into(),
+            Some(b'\r') => "carriage return".into(),
+            Some(&b) => match self.char_at(at) {
+                Some(c) if !c.is_control() => format!("`{c}`").into(),
+                Some(c) => format!("control character U+{:04X}", u32::from(c)).into(),
+                None => format!("byte 0x{b:02X}").into(),
+            },
+        }
+    }
+
+    /// The character starting at byte `at`, if it is valid UTF-8.
+    fn char_at(&self, at: usize) -> Option<char> {
+        self.text.get(at..).and_then(|s| s.chars().next())
+    }
+
+    /// The input `start..end` as a string.
+    ///
+    /// # Errors
+    ///
+    /// [`ParseErrorKind::InvalidUtf8`] at the first invalid byte when the range holds one.
+    #[inline]
+    pub(super) fn str(&self, start: usize, end: usize) -> Result<&'a str, Error> {
+        match self.text.get(start..end) {
+            Some(s) => Ok(s),
+            None => Err(self.error(self.text.len().max(start), ParseErrorKind::InvalidUtf8)),
+        }
+    }
+
+    /// Skips spaces and tabs.
+    #[inline]
+    pub(super) fn skip_blanks(&mut self) {
+        while let Some(b' ' | b'\t') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// Consumes `byte` or fails with "expected `expected`".
+    #[inline]
+    pub(super) fn expect(&mut self, byte: u8, expected: &'static str) -> Result<(), Error> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.unexpected(self.pos, expected))
+        }
+    }
+
+    /// Consumes the line feed ending the current line and starts the next line.
+    #[inline]
+    pub(super) fn end_line(&mut self) -> Result<(), Error> {
+        self.expect(b'\n', "end of line")?;
+        self.line += 1;
+        self.line_start = self.pos;
+        Ok(())
+    }
+
+    /// Skips the rest of the line (checking it is UTF-8) and its line feed.
+    pub(super) fn skip_line(&mut self) -> Result<(), Error> {
+        let end = self.find_line_end();
+        self.str(self.pos, end)?;
+        self.pos = end;
+        self.end_line()
+    }
+
+    /// The index of the next line feed, or the input length.
+    fn find_line_end(&self) -> usize {
+        self.bytes[self.pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(self.bytes.len(), |i| self.pos + i)
+    }
+
+    /// Reads a token up to the next space, tab or line feed (possibly empty).
+    #[inline]
+    pub(super) fn token(&mut self) -> Result<&'a str, Error> {
+        let start = self.pos;
+        let rest = &self.bytes[start..];
+        let len = rest
+            .iter()
+            .position(|&b| matches!(b, b' ' | b'\t' | b'\n'))
+            .unwrap_or(rest.len());
+        self.pos = start + len;
+        self.str(start, self.pos)
+    }
+
+    /// Reads a metric name, `[a-zA-Z_:][a-zA-Z0-9_:]*`, which must end at a delimiter (a
+    /// blank, `{`, end of line, ...) or the end of input.
+    pub(super) fn metric_name(&mut self) -> Result<&'a str, Error> {
+        self.name(METRIC_START, METRIC_CONT, "metric name", |name| {
+            ParseErrorKind::InvalidMetricName { name }
+        })
+    }
+
+    /// Reads a label name, `[a-zA-Z_][a-zA-Z0-9_]*`, which must end at a delimiter.
+    pub(super) fn label_name(&mut self) -> Result<&'a str, Error> {
+        self.name(LABEL_START, LABEL_CONT, "label name", |name| {
+            ParseErrorKind::InvalidLabelName { name }
+        })
+    }
+
+    #[inline]
+    fn name(
+        &mut self,
+        start_class: u8,
+        cont_class: u8,
+        what: &'static str,
+        invalid: fn(Box<str>) -> ParseErrorKind,
+    ) -> Result<&'a str, Error> {
+        let start = self.pos;
+        let b = self.bytes;
+        let mut i = start;
+        if b.get(i)
+            .is_some_and(|&c| CLASS[usize::from(c)] & start_class != 0)
+        {
+            i += 1;
+            while b
+                .get(i)
+                .is_some_and(|&c| CLASS[usize::from(c)] & cont_class != 0)
+            {
+                i += 1;
+            }
+        }
+        match b.get(i) {
+            Some(&c) if CLASS[usize::from(c)] & DELIMITER == 0 => {
+                Err(self.error(i, invalid(self.word(start))))
+            }
+            _ if i == start => Err(self.unexpected(start, what)),
+            _ => {
+                self.pos = i;
+                self.str(start, i)
+            }
+        }
+    }
+
+    /// The word starting at `start` (up to a delimiter, at most 128 bytes), for messages.
+    fn word(&self, start: usize) -> Box<str> {
+        let rest = &self.bytes[start..];
+        let len = rest
+            .iter()
+            .take(128)
+            .position(|&c| CLASS[usize::from(c)] & DELIMITER != 0)
+            .unwrap_or(rest.len().min(128));
+        String::from_utf8_lossy(&rest[..len]).into()
+    }
+
+    /// Reads an escaped string that ends at `end` (`"` for label values, which is
+    /// consumed, or a line feed for HELP, which is not). Borrows when there is no escape.
+    #[inline]
+    pub(super) fn escaped(&mut self, end: u8, escapes: Escapes) -> Result<Cow<'a, str>, Error> {
+        let start = self.pos;
+        let b = self.bytes;
+        let mut i = start;
+        loop {
+            match b.get(i) {
+                Some(&c) if c == end => {
+                    let s = self.str(start, i)?;
+                    self.pos = if end == b'"' { i + 1 } else { i };
+                    return Ok(Cow::Borrowed(s));
+                }
+                Some(b'\\') => break,
+                Some(b'\n') => return Err(self.error(i, ParseErrorKind::UnescapedNewline)),
+                Some(b'"') if escapes == Escapes::OpenMetrics => {
+                    return Err(self.unexpected(i, "`\\\"` (a double quote must be escaped)"));
+                }
+                Some(_) => i += 1,
+                None => return Err(self.unexpected(i, string_end(end))),
+            }
+        }
+        self.unescape(start, i, end, escapes).map(Cow::Owned)
+    }
+
+    /// The slow path of [`Cursor::escaped`]: `start..first` has no escape, `first` is a
+    /// backslash.
+    #[cold]
+    fn unescape(
+        &mut self,
+        start: usize,
+        first: usize,
+        end: u8,
+        escapes: Escapes,
+    ) -> Result<String, Error> {
+        let b = self.bytes;
+        let mut out = String::with_capacity(first - start + 16);
+        out.push_str(self.str(start, first)?);
+        let mut i = first;
+        loop {
+            match b.get(i) {
+                Some(&c) if c == end => {
+                    self.pos = if end == b'"' { i + 1 } else { i };
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    match (b.get(i + 1), escapes) {
+                        (Some(b'\\'), _) => out.push('\\'),
+                        (Some(b'n'), _) => out.push('\n'),
+                        (Some(b'"'), Escapes::TextLabel | Escapes::OpenMetrics) => out.push('"'),
+                        (Some(b'\n') | None, Escapes::OpenMetrics) | (None, _) => {
+                            return Err(self.unexpected(i + 1, "escaped character"));
+                        }
+                        (Some(_), Escapes::OpenMetrics) => {
+                            // `BS normal-char`: the backslash stands for itself; the
+                            // character is read on the next turn.
+                            out.push('\\');
+                            i += 1;
+                            continue;
+                        }
+                        (Some(_), _) => {
+                            let found = self.char_at(i + 1).ok_or_else(|| {
+                                self.error(self.text.len(), ParseErrorKind::InvalidUtf8)
+                            })?;
+                            return Err(self.error(i, ParseErrorKind::InvalidEscape { found }));
+                        }
+                    }
+                    i += 2;
+                }
+                Some(b'\n') => return Err(self.error(i, ParseErrorKind::UnescapedNewline)),
+                Some(b'"') if escapes == Escapes::OpenMetrics => {
+                    return Err(self.unexpected(i, "`\\\"` (a double quote must be escaped)"));
+                }
+                Some(_) => {
+                    let om = escapes == Escapes::OpenMetrics;
+                    let run = b[i..]
+                        .iter()
+                        .position(|&c| c == end || c == b'\\' || c == b'\n' || (om && c == b'"'))
+                        .map_or(b.len(), |n| i + n.max(1));
+                    out.push_str(self.str(i, run)?);
+                    i = run;
+                }
+                None => return Err(self.unexpected(i, string_end(end))),
+            }
+        }
+    }
+
+    /// Reads an OpenMetrics unit: `[a-zA-Z0-9_:]*`, possibly empty.
+    pub(super) fn unit(&mut self) -> Result<&'a str, Error> {
+        let start = self.pos;
+        let rest = &self.bytes[start..];
+        let len = rest
+            .iter()
+            .position(|&c| CLASS[usize::from(c)] & METRIC_CONT == 0)
+            .unwrap_or(rest.len());
+        self.pos = start + len;
+        self.str(start, self.pos)
+    }
+}
+
+/// What ends a string ending at `end`, for messages.
+fn string_end(end: u8) -> &'static str {
+    if end == b'"' {
+        "`\"` ending the label value"
+    } else {
+        "end of line"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(r: Result<impl std::fmt::Debug, Error>) -> (usize, usize, ParseErrorKind) {
+        match r {
+            Err(Error::Parse { line, column, kind }) => (line, column, kind),
+            other => panic!("not a parse error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names() {
+        let cases: &[(&str, Result<&str, usize>)] = &[
+            ("abc ", Ok("abc")),
+            ("a:b_c9{", Ok("a:b_c9")),
+            ("_\n", Ok("_")),
+            ("x", Ok("x")),
+            ("x=", Ok("x")),
+            ("9x ", Err(1)),
+            ("a.b ", Err(2)),
+            ("a-b", Err(2)),
+            ("aé", Err(2)),
+            (" a", Err(1)),
+            ("", Err(1)),
+        ];
+        for (input, want) in cases {
+            let mut c = Cursor::new(input.as_bytes());
+            match (c.metric_name(), want) {
+                (Ok(name), Ok(w)) => assert_eq!(name, *w, "{input:?}"),
+                (Err(Error::Parse { column, .. }), Err(w)) => assert_eq!(column, *w, "{input:?}"),
+                (got, _) => panic!("{input:?}: {got:?}"),
+            }
+        }
+        let mut c = Cursor::new(b"a:b=");
+        assert!(matches!(
+            kind(c.label_name()).2,
+            ParseErrorKind::InvalidLabelName { name } if &*name == "a:b"
+        ));
+    }
+
+    #[test]
+    fn escaped_strings() {
+        use Escapes::*;
+        type Case<'a> = (&'a str, u8, Escapes, Result<&'a str, (usize, &'a str)>);
+        let cases: &[Case<'_>] = &[
+            ("abc\"", b'"', TextLabel, Ok("abc")),
+            ("\"", b'"', TextLabel, Ok("")),
+            ("a\\\\b\\\"c\\nd\"", b'"', TextLabel, Ok("a\\b\"c\nd")),
+            ("é\\n€\"", b'"', TextLabel, Ok("é\n€")),
+            ("a\\tb\"", b'"', TextLabel, Err((2, "InvalidEscape"))),
+            ("a\nb\"", b'"', TextLabel, Err((2, "UnescapedNewline"))),
+            ("abc", b'"', TextLabel, Err((4, "Unexpected"))),
+            ("a\\", b'"', TextLabel, Err((3, "Unexpected"))),
+            ("say \"hi\"\n", b'\n', TextHelp, Ok("say \"hi\"")),
+            ("a\\\\b\\nc\n", b'\n', TextHelp, Ok("a\\b\nc")),
+            ("a\\\"\n", b'\n', TextHelp, Err((2, "InvalidEscape"))),
+            ("a\\\n", b'\n', TextHelp, Err((2, "InvalidEscape"))),
+            ("a\\\"b\\\\\\n\n", b'\n', OpenMetrics, Ok("a\"b\\\n")),
+            ("a\\tb\\é\n", b'\n', OpenMetrics, Ok("a\\tb\\é")),
+            ("a\"b\n", b'\n', OpenMetrics, Err((2, "Unexpected"))),
+            ("a\\\n", b'\n', OpenMetrics, Err((3, "Unexpected"))),
+            ("x\\n\"y\n", b'\n', OpenMetrics, Err((4, "Unexpected"))),
+        ];
+        for (input, end, escapes, want) in cases {
+            let mut c = Cursor::new(input.as_bytes());
+            let got = c.escaped(*end, *escapes);
+            match (got, want) {
+                (Ok(s), Ok(w)) => {
+                    assert_eq!(s, *w, "{input:?}");
+                    assert_eq!(matches!(s, Cow::Borrowed(_)), !input.contains('\\'));
+                }
+                (Err(Error::Parse { column, kind, .. }), Err((col, name))) => {
+                    assert_eq!(column, *col, "{input:?}");
+                    assert!(format!("{kind:?}").starts_with(name), "{input:?}: {kind:?}");
+                }
+                (got, _) => panic!("{input:?}: {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_where_it_is() {
+        let mut c = Cursor::new(b"ab\xffc\"");
+        let (line, column, kind) = kind(c.escaped(b'"', Escapes::TextLabel));
+        assert_eq!((line, column, kind), (1, 3, ParseErrorKind::InvalidUtf8));
+        assert_eq!(Cursor::new(b"ab\xff").utf8_error_at(), Some(2));
+        assert_eq!(Cursor::new(b"ab").utf8_error_at(), None);
+    }
+
+    #[test]
+    fn descriptions() {
+        let c = Cursor::new("a\n\t\u{1}é".as_bytes());
+        let d: Vec<_> = (0..6).map(|i| c.describe(i)).collect();
+        assert_eq!(
+            d.iter().map(AsRef::as_ref).collect::<Vec<&str>>(),
+            [
+                "`a`",
+                "end of line",
+                "tab",
+                "control character U+0001",
+                "`é`",
+                "byte 0xA9"
+            ]
+        );
+    }
+}

@@ -1,0 +1,354 @@
+//! Label sets: `{name="value",...}`, duplicate names, the `le`/`quantile` labels of
+//! histograms and summaries, and an order-insensitive hash of the set.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use super::cursor::{Cursor, Escapes};
+use super::number;
+use crate::{Error, Label, ParseErrorKind};
+
+/// Above this many labels, duplicate names are found with a hash set instead of a scan.
+const LINEAR_LIMIT: usize = 16;
+
+/// What a label set does with the labels a histogram or summary reserves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Special {
+    /// No label is special.
+    None,
+    /// Take this label out of the set and read its value as a float (`le` on `_bucket`,
+    /// `quantile` on a summary's quantile samples).
+    Extract(&'static str),
+    /// Reject this label (`le` on a histogram's `_sum`, ...).
+    Reserve(&'static str),
+}
+
+/// What [`label_set`] found besides the labels.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(super) struct LabelSet {
+    /// The order-insensitive hash of the labels (without the extracted one).
+    pub(super) hash: u64,
+    /// The extracted label's value.
+    pub(super) special: Option<f64>,
+    /// Where the extracted label's value starts (for range errors).
+    pub(super) special_at: usize,
+}
+
+/// Reads a label set starting at `{` into `out`.
+///
+/// Text 0.0.4 allows blanks around every token and a trailing comma; OpenMetrics allows
+/// neither.
+pub(super) fn label_set<'a>(
+    c: &mut Cursor<'a>,
+    openmetrics: bool,
+    special: Special,
+    seed: u64,
+    out: &mut Vec<Label<'a>>,
+) -> Result<LabelSet, Error> {
+    let escapes = if openmetrics {
+        Escapes::OpenMetrics
+    } else {
+        Escapes::TextLabel
+    };
+    let mut set = LabelSet::default();
+    let mut names: Option<HashSet<&'a str>> = None;
+    c.expect(b'{', "`{`")?;
+    if !openmetrics {
+        c.skip_blanks();
+    }
+    if c.peek() == Some(b'}') {
+        c.pos += 1;
+        return Ok(set);
+    }
+    loop {
+        let name_at = c.pos;
+        let name = c.label_name()?;
+        if !openmetrics {
+            c.skip_blanks();
+        }
+        c.expect(b'=', "`=` after the label name")?;
+        if !openmetrics {
+            c.skip_blanks();
+        }
+        c.expect(b'"', "`\"` starting the label value")?;
+        let value_at = c.pos;
+        let value = c.escaped(b'"', escapes)?;
+        match special {
+            Special::Extract(label) if name == label => {
+                if set.special.is_some() {
+                    return Err(c.error(name_at, duplicate(name)));
+                }
+                let v = number::float_value(&value).ok_or_else(|| {
+                    c.error(
+                        value_at,
+                        ParseErrorKind::BadLabelNumber {
+                            label,
+                            found: value.as_ref().into(),
+                        },
+                    )
+                })?;
+                set.special = Some(v);
+                set.special_at = value_at;
+            }
+            Special::Reserve(label) if name == label => {
+                return Err(c.error(name_at, reserved(name)));
+            }
+            _ if name == "__name__" => return Err(c.error(name_at, reserved(name))),
+            _ => {
+                if is_duplicate(out, &mut names, name) {
+                    return Err(c.error(name_at, duplicate(name)));
+                }
+                set.hash = set.hash.wrapping_add(label_hash(seed, name, &value));
+                out.push(Label {
+                    name: Cow::Borrowed(name),
+                    value,
+                });
+            }
+        }
+        if !openmetrics {
+            c.skip_blanks();
+        }
+        match c.peek() {
+            Some(b',') => {
+                c.pos += 1;
+                if !openmetrics {
+                    c.skip_blanks();
+                    if c.peek() == Some(b'}') {
+                        c.pos += 1;
+                        return Ok(set);
+                    }
+                }
+            }
+            Some(b'}') => {
+                c.pos += 1;
+                return Ok(set);
+            }
+            _ => return Err(c.unexpected(c.pos, "`,` or `}` after the label value")),
+        }
+    }
+}
+
+fn duplicate(name: &str) -> ParseErrorKind {
+    ParseErrorKind::DuplicateLabelName { name: name.into() }
+}
+
+fn reserved(name: &str) -> ParseErrorKind {
+    ParseErrorKind::ReservedLabelName { name: name.into() }
+}
+
+/// Whether `name` is already in `out`: a scan for small sets, a hash set beyond.
+fn is_duplicate<'a>(
+    out: &[Label<'a>],
+    names: &mut Option<HashSet<&'a str>>,
+    name: &'a str,
+) -> bool {
+    if out.len() < LINEAR_LIMIT {
+        return out.iter().any(|l| l.name == name);
+    }
+    let set = names.get_or_insert_with(|| {
+        out.iter()
+            .filter_map(|l| match l.name {
+                Cow::Borrowed(n) => Some(n),
+                Cow::Owned(_) => None,
+            })
+            .collect()
+    });
+    !set.insert(name)
+}
+
+/// Whether two label sets hold the same labels, in any order. Names are unique within each
+/// set, so a one-way check with equal lengths is exact.
+pub(super) fn same_labels(a: &[Label<'_>], b: &[Label<'_>]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .all(|l| b.iter().any(|m| m.name == l.name && m.value == l.value))
+}
+
+/// The hash of one label; a set's hash is the wrapping sum of its labels' hashes, so it
+/// does not depend on their order.
+pub(super) fn label_hash(seed: u64, name: &str, value: &str) -> u64 {
+    hash_bytes(hash_bytes(seed, name.as_bytes()), value.as_bytes())
+}
+
+const K0: u64 = 0x9E37_79B9_7F4A_7C15;
+const K1: u64 = 0xBF58_476D_1CE4_E5B9;
+const K2: u64 = 0x94D0_49BB_1331_11EB;
+
+/// Multiplies and folds the 128-bit product: the mixing step of the hash.
+#[inline]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "folding the 128-bit product"
+)]
+fn fold(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// A fast seeded hash of bytes (multiply-fold over 8-byte words). The seed is random per
+/// parser, so an input cannot be crafted to collide.
+#[inline]
+pub(super) fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
+    let mut h = fold(seed ^ K0, (bytes.len() as u64) ^ K1);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut buf = [0u8; 8];
+        buf.copy_from_slice(w);
+        h = fold(h ^ u64::from_le_bytes(buf), K1);
+    }
+    let tail = words.remainder();
+    let mut buf = [0u8; 8];
+    buf[..tail.len()].copy_from_slice(tail);
+    fold(h ^ u64::from_le_bytes(buf), K2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(input: &str, om: bool, special: Special) -> Result<(Vec<Label<'_>>, LabelSet), Error> {
+        let mut c = Cursor::new(input.as_bytes());
+        let mut out = Vec::new();
+        let set = label_set(&mut c, om, special, 7, &mut out)?;
+        Ok((out, set))
+    }
+
+    fn pairs<'a>(labels: &'a [Label<'a>]) -> Vec<(&'a str, &'a str)> {
+        labels.iter().map(|l| (&*l.name, &*l.value)).collect()
+    }
+
+    #[test]
+    fn accepted() {
+        type Case<'a> = (&'a str, bool, &'a [(&'a str, &'a str)]);
+        let cases: &[Case<'_>] = &[
+            ("{}", false, &[]),
+            ("{}", true, &[]),
+            ("{ }", false, &[]),
+            ("{a=\"1\"}", true, &[("a", "1")]),
+            ("{a=\"1\",b=\"x\\\"y\"}", true, &[("a", "1"), ("b", "x\"y")]),
+            ("{ a = \"1\" , b=\"2\", }", false, &[("a", "1"), ("b", "2")]),
+            ("{a=\"1\",}", false, &[("a", "1")]),
+            ("{\ta=\"\"}", false, &[("a", "")]),
+        ];
+        for (input, om, want) in cases {
+            let (labels, _) = parse(input, *om, Special::None).unwrap();
+            assert_eq!(pairs(&labels), *want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn rejected() {
+        let cases: &[(&str, bool, usize, &str)] = &[
+            ("{a=\"1\",}", true, 8, "Unexpected"),
+            ("{ a=\"1\"}", true, 2, "Unexpected"),
+            ("{a =\"1\"}", true, 3, "Unexpected"),
+            ("{a=\"1\" }", true, 7, "Unexpected"),
+            ("{,}", false, 2, "Unexpected"),
+            ("{a=1}", false, 4, "Unexpected"),
+            ("{a}", false, 3, "Unexpected"),
+            ("{a=\"1\"b=\"2\"}", false, 7, "Unexpected"),
+            ("{a=\"1\"", false, 7, "Unexpected"),
+            ("{9a=\"1\"}", false, 2, "InvalidLabelName"),
+            ("{a:b=\"1\"}", false, 3, "InvalidLabelName"),
+            ("{a=\"1\",a=\"2\"}", false, 8, "DuplicateLabelName"),
+            ("{__name__=\"x\"}", false, 2, "ReservedLabelName"),
+            ("{a=\"x\ny\"}", false, 6, "UnescapedNewline"),
+            ("{a=\"x\\ty\"}", false, 6, "InvalidEscape"),
+        ];
+        for (input, om, column, kind) in cases {
+            match parse(input, *om, Special::None) {
+                Err(Error::Parse {
+                    column: col,
+                    kind: k,
+                    ..
+                }) => {
+                    assert_eq!(col, *column, "{input:?}: {k:?}");
+                    assert!(format!("{k:?}").starts_with(kind), "{input:?}: {k:?}");
+                }
+                other => panic!("{input:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn special_labels() {
+        let (labels, set) = parse("{a=\"1\",le=\"+Inf\"}", true, Special::Extract("le")).unwrap();
+        assert_eq!(pairs(&labels), [("a", "1")]);
+        assert_eq!(set.special, Some(f64::INFINITY));
+        let (_, without) = parse("{a=\"1\"}", true, Special::Extract("le")).unwrap();
+        assert_eq!(set.hash, without.hash);
+        assert_eq!(without.special, None);
+
+        let cases: &[(&str, Special, usize, &str)] = &[
+            ("{le=\"x\"}", Special::Extract("le"), 6, "BadLabelNumber"),
+            (
+                "{le=\"1\",le=\"2\"}",
+                Special::Extract("le"),
+                9,
+                "DuplicateLabelName",
+            ),
+            ("{le=\"1\"}", Special::Reserve("le"), 2, "ReservedLabelName"),
+            (
+                "{a=\"1\",quantile=\"0.5\"}",
+                Special::Reserve("quantile"),
+                8,
+                "ReservedLabelName",
+            ),
+        ];
+        for (input, special, column, kind) in cases {
+            match parse(input, true, *special) {
+                Err(Error::Parse {
+                    column: col,
+                    kind: k,
+                    ..
+                }) => {
+                    assert_eq!(col, *column, "{input:?}");
+                    assert!(format!("{k:?}").starts_with(kind), "{input:?}: {k:?}");
+                }
+                other => panic!("{input:?}: {other:?}"),
+            }
+        }
+        // `le` is an ordinary label where nothing is special.
+        let (labels, _) = parse("{le=\"x\"}", true, Special::None).unwrap();
+        assert_eq!(pairs(&labels), [("le", "x")]);
+    }
+
+    #[test]
+    fn hash_ignores_order_and_sees_values() {
+        let (_, ab) = parse("{a=\"1\",b=\"2\"}", true, Special::None).unwrap();
+        let (_, ba) = parse("{b=\"2\",a=\"1\"}", true, Special::None).unwrap();
+        let (_, other) = parse("{a=\"2\",b=\"1\"}", true, Special::None).unwrap();
+        assert_eq!(ab.hash, ba.hash);
+        assert_ne!(ab.hash, other.hash);
+        assert_ne!(hash_bytes(1, b"abcdefgh"), hash_bytes(2, b"abcdefgh"));
+        assert_ne!(hash_bytes(1, b""), hash_bytes(1, b"\0"));
+    }
+
+    #[test]
+    fn many_labels_use_the_set() {
+        let mut input = String::from("{");
+        for i in 0..40 {
+            input.push_str(&format!("l{i}=\"v\","));
+        }
+        let full = format!("{input}}}");
+        let (labels, _) = parse(&full, false, Special::None).unwrap();
+        assert_eq!(labels.len(), 40);
+        let dup = format!("{input}l39=\"w\"}}");
+        let column = dup.rfind("l39").unwrap() + 1;
+        match parse(&dup, false, Special::None) {
+            Err(Error::Parse {
+                column: col,
+                kind: ParseErrorKind::DuplicateLabelName { name },
+                ..
+            }) => {
+                assert_eq!((col, &*name), (column, "l39"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(same_labels(
+            &labels,
+            &labels.iter().rev().cloned().collect::<Vec<_>>()
+        ));
+        assert!(!same_labels(&labels, &labels[1..]));
+    }
+}

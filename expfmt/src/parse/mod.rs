@@ -1,0 +1,321 @@
+//! The strict parser: text format 0.0.4 and OpenMetrics 1.0 into [`MetricFamily`] values.
+
+mod builder;
+mod cursor;
+mod labels;
+mod number;
+mod openmetrics;
+mod sample;
+mod text;
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::iter::FusedIterator;
+
+use builder::{FamilyBuilder, SampleKind, Seen, Spare};
+use cursor::{Cursor, Pos};
+
+use crate::{Error, Format, Label, MetricFamily, MetricType, ParseErrorKind};
+
+/// At most this many metrics are reserved for a family, from the size of the one before.
+const METRICS_HINT_LIMIT: usize = 4096;
+
+/// Parses a whole exposition.
+///
+/// This is [`Parser`] collected into a `Vec`; see there for the rules and how values,
+/// timestamps and errors are reported.
+///
+/// ```
+/// use expfmt::{Format, MetricType, MetricValue, Value};
+///
+/// let text = b"# HELP ceph_osd_up OSD status up\n\
+///              ## TYPE ceph_osd_up gauge\n\
+///              ceph_osd_up{ceph_daemon=\"osd.0\"} 1\n\
+///              ceph_osd_up{ceph_daemon=\"osd.1\"} 0.5\n";
+/// let families = expfmt::parse(text, Format::Text)?;
+/// assert_eq!(families.len(), 1);
+/// assert_eq!(families[0].metric_type, MetricType::Gauge);
+/// assert_eq!(families[0].metrics[0].value, MetricValue::Scalar(Value::U64(1)));
+/// assert_eq!(families[0].metrics[1].value, MetricValue::Scalar(Value::F64(0.5)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// The first [`Error::Parse`] in the input, with its line, column and
+/// [`ParseErrorKind`].
+pub fn parse(input: &[u8], format: Format) -> Result<Vec<MetricFamily<'_>>, Error> {
+    Parser::new(input, format).collect()
+}
+
+/// A streaming parser: an iterator over the families of an exposition, yielding each one
+/// when the next one starts (or the input ends), and stopping after the first error.
+///
+/// Strings borrow from the input (`Cow::Borrowed`) unless they hold escapes.
+///
+/// ```
+/// use expfmt::{Error, Format, ParseErrorKind, Parser};
+///
+/// let text = b"a 1\nb 2\nb 3\n";
+/// let mut parser = Parser::new(text, Format::Text);
+/// assert_eq!(parser.next().transpose()?.map(|f| f.name), Some("a".into()));
+/// let Some(Err(Error::Parse { line, column, kind })) = parser.next() else {
+///     panic!("expected an error");
+/// };
+/// assert_eq!((line, column), (3, 1));
+/// assert!(matches!(kind, ParseErrorKind::DuplicateSeries { .. }));
+/// assert!(parser.next().is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Values and timestamps
+///
+/// - A value written as an integer literal (optional `-`, digits only) that fits gives
+///   [`Value::U64`](crate::Value::U64) or [`Value::I64`](crate::Value::I64); `-0` gives
+///   `F64(-0.0)` so its sign survives. Anything else (`1.5`, `1e3`, `1.0`, `+5`, `NaN`,
+///   `+Inf`, `-Inf`, case-insensitive `inf`/`infinity`/`nan`) gives
+///   [`Value::F64`](crate::Value::F64), correctly rounded, so a float written with its
+///   shortest round-trip digits comes back bit for bit. A float written as an integral
+///   literal (Go writes `1` for `1.0`) therefore comes back as an integer.
+/// - Counts (`_count`, `_bucket`) must be non-negative integers; a float text is accepted when
+///   it is exactly integral and at most 2^53 (`3.0`, `3e0`).
+/// - Text timestamps are `int64` milliseconds. OpenMetrics timestamps are seconds written as a
+///   decimal number; they are converted to milliseconds exactly from the digits, rounding to
+///   the nearest millisecond with halves away from zero.
+///
+/// # The rules
+///
+/// Both formats: one `# HELP` and one `# TYPE` per family, the `# TYPE` before the samples
+/// ([`SecondHelp`](ParseErrorKind::SecondHelp), [`SecondType`](ParseErrorKind::SecondType));
+/// the samples of a family contiguous ([`Interleaved`](ParseErrorKind::Interleaved));
+/// no duplicate label name or series (same sample name and label set, in any order);
+/// histogram `_bucket` samples carry `le`, a `+Inf` bucket is present
+/// ([`MissingInfBucket`](ParseErrorKind::MissingInfBucket)), buckets are cumulative and the
+/// `+Inf` bucket equals `_count`; summary quantile samples carry `quantile` in `[0, 1]`;
+/// histograms and summaries have `_sum` and `_count`
+/// ([`MissingSample`](ParseErrorKind::MissingSample): the data model has no place for an
+/// absent sum or count). `_sum`, `_count` and `_bucket` samples belong to the histogram or
+/// summary declared by `# TYPE`; a sample that fits no declared family starts an untyped
+/// family of its own name. Families declared but without samples are returned too.
+///
+/// Text 0.0.4: blank lines and `#` comments other than `HELP`/`TYPE` are ignored; tokens are
+/// separated by spaces or tabs, leading and trailing blanks are ignored; HELP escapes only
+/// `\\` and `\n`, label values `\\`, `\"` and `\n` (anything else is an
+/// [`InvalidEscape`](ParseErrorKind::InvalidEscape)); a trailing comma in a label set is
+/// allowed; every line ends with a line feed.
+///
+/// OpenMetrics 1.0: the exact ABNF spacing (single spaces, no blank lines, no comments); the
+/// input ends with `# EOF` ([`MissingEof`](ParseErrorKind::MissingEof),
+/// [`ContentAfterEof`](ParseErrorKind::ContentAfterEof)); `TYPE`, `UNIT` and `HELP` at most
+/// once each and before the samples; an empty `HELP` or `UNIT` counts as absent; a `UNIT`
+/// must be a `_<unit>` suffix of the family name; types `unknown` (which is
+/// [`MetricType::Untyped`](crate::MetricType::Untyped)), `gauge`, `counter`, `histogram`,
+/// `summary` — `stateset`, `info` and `gaugehistogram` are rejected as
+/// [`UnknownType`](ParseErrorKind::UnknownType) since the data model has no place for them;
+/// counter samples are `<name>_total` and `<name>_created` (the total non-negative), histogram
+/// and summary `_created` fills [`Metric::created`](crate::Metric::created); buckets in
+/// increasing `le` order; the samples of one metric contiguous
+/// ([`InterleavedMetric`](ParseErrorKind::InterleavedMetric)); exemplars (`# {...} value
+/// [timestamp]`, on `_total` and `_bucket` samples) are checked and dropped. One point per
+/// metric: several points of one metric with different timestamps are duplicate series here.
+///
+/// # Errors
+///
+/// Each item is an [`Error::Parse`] once the input breaks a rule: 1-based line and byte
+/// column of the fault, and the [`ParseErrorKind`]. The parser never panics and never
+/// allocates according to a number read from the input.
+#[derive(Debug)]
+pub struct Parser<'a> {
+    cur: Cursor<'a>,
+    openmetrics: bool,
+    /// The family being read.
+    family: Option<FamilyBuilder<'a>>,
+    /// Every family finished so far, by name.
+    seen: HashMap<&'a str, Seen>,
+    /// A family finished by the last line, to be yielded.
+    ready: Option<MetricFamily<'a>>,
+    /// An error found after `ready` was finished, yielded next.
+    pending: Option<Error>,
+    done: bool,
+    /// Seed of the label-set hash.
+    seed: u64,
+    metrics_hint: usize,
+    labels_hint: usize,
+    spare: Spare,
+    /// Exemplar labels, read and dropped.
+    scratch: Vec<Label<'a>>,
+}
+
+/// A metadata keyword.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Meta {
+    Help,
+    Type,
+    Unit,
+}
+
+impl<'a> Parser<'a> {
+    /// A parser over `input` in `format`. Nothing is read until the first call to `next`,
+    /// except a UTF-8 check of the whole input.
+    pub fn new(input: &'a [u8], format: Format) -> Self {
+        Parser {
+            cur: Cursor::new(input),
+            openmetrics: format == Format::OpenMetrics,
+            family: None,
+            seen: HashMap::new(),
+            ready: None,
+            pending: None,
+            done: false,
+            seed: RandomState::new().hash_one(0x5EED_u64),
+            metrics_hint: 0,
+            labels_hint: 0,
+            spare: Spare::default(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Reads one line, or handles the end of the input.
+    fn step(&mut self) -> Result<(), Error> {
+        if self.cur.at_end() {
+            if self.openmetrics {
+                return Err(self.cur.error(self.cur.pos, ParseErrorKind::MissingEof));
+            }
+            return self.finish_input();
+        }
+        if self.openmetrics {
+            self.openmetrics_line()
+        } else {
+            self.text_line()
+        }
+    }
+
+    /// Ends the input: the last family becomes ready.
+    fn finish_input(&mut self) -> Result<(), Error> {
+        self.done = true;
+        if let Some(at) = self.cur.utf8_error_at() {
+            // Every byte is checked on the way, so this is not reached; it guarantees that
+            // invalid UTF-8 is never accepted.
+            return Err(self.cur.error(at, ParseErrorKind::InvalidUtf8));
+        }
+        self.finish_family()
+    }
+
+    /// Finishes the current family, if any, into `ready`.
+    fn finish_family(&mut self) -> Result<(), Error> {
+        let Some(builder) = self.family.take() else {
+            return Ok(());
+        };
+        let name = builder.name;
+        let (family, seen, spare) = builder.finish()?;
+        self.seen.insert(name, seen);
+        self.spare = spare;
+        self.metrics_hint = family.metrics.len().min(METRICS_HINT_LIMIT);
+        self.ready = Some(family);
+        Ok(())
+    }
+
+    /// Finishes the current family and starts `name`.
+    fn start_family(&mut self, name: &'a str) -> Result<&mut FamilyBuilder<'a>, Error> {
+        self.finish_family()?;
+        Ok(self.current_family(name))
+    }
+
+    /// The current family, started as `name` if there is none.
+    fn current_family(&mut self, name: &'a str) -> &mut FamilyBuilder<'a> {
+        self.family.get_or_insert_with(|| {
+            let spare = std::mem::take(&mut self.spare);
+            FamilyBuilder::new(name, self.openmetrics, self.metrics_hint, spare)
+        })
+    }
+
+    /// The family a `# HELP`, `# TYPE` or `# UNIT` line for `name` applies to: the current
+    /// one, or a new one. A name seen before is an error, named the way Go's parser names it
+    /// when the repeated line is one the family already had.
+    fn meta_family(
+        &mut self,
+        name: &'a str,
+        at: Pos,
+        meta: Meta,
+    ) -> Result<&mut FamilyBuilder<'a>, Error> {
+        if self.family.as_ref().is_some_and(|f| f.name == name) {
+            return Ok(self.current_family(name));
+        }
+        if let Some(seen) = self.seen.get(name) {
+            let name: Box<str> = name.into();
+            return Err(at.error(match meta {
+                Meta::Help if seen.help => ParseErrorKind::SecondHelp { name },
+                Meta::Type if seen.typed => ParseErrorKind::SecondType { name },
+                Meta::Unit if seen.unit => ParseErrorKind::SecondUnit { name },
+                _ => ParseErrorKind::Interleaved { name },
+            }));
+        }
+        self.start_family(name)
+    }
+
+    /// What a sample named `name` is to the current family, starting a new untyped family
+    /// when it is not part of the current one.
+    fn bind_sample(&mut self, name: &'a str, at: Pos) -> Result<(SampleKind, MetricType), Error> {
+        if let Some(family) = &self.family {
+            let t = family.metric_type();
+            if let Some(kind) = SampleKind::of(family.name, t, self.openmetrics, name) {
+                return Ok((kind, t));
+            }
+            if name == family.name {
+                return Err(at.error(ParseErrorKind::SampleNameMismatch {
+                    sample: name.into(),
+                    family: family.name.into(),
+                    metric_type: t,
+                }));
+            }
+        }
+        if let Some(owner) = self.seen_owner(name) {
+            return Err(at.error(ParseErrorKind::Interleaved { name: owner.into() }));
+        }
+        self.start_family(name)?;
+        Ok((SampleKind::Value, MetricType::Untyped))
+    }
+
+    /// The finished family a sample named `name` would belong to.
+    fn seen_owner(&self, name: &'a str) -> Option<&'a str> {
+        if let Some((&owner, _)) = self.seen.get_key_value(name) {
+            return Some(owner);
+        }
+        ["_bucket", "_sum", "_count", "_total", "_created"]
+            .iter()
+            .filter_map(|suffix| name.strip_suffix(suffix))
+            .filter_map(|parent| self.seen.get_key_value(parent))
+            .find(|(owner, seen)| {
+                SampleKind::of(owner, seen.metric_type, self.openmetrics, name).is_some()
+            })
+            .map(|(&owner, _)| owner)
+    }
+}
+
+impl<'a> Iterator for Parser<'a> {
+    type Item = Result<MetricFamily<'a>, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(e) = self.pending.take() {
+            return Some(Err(e));
+        }
+        while !self.done {
+            if let Err(e) = self.step() {
+                self.done = true;
+                self.family = None;
+                return match self.ready.take() {
+                    Some(family) => {
+                        self.pending = Some(e);
+                        Some(Ok(family))
+                    }
+                    None => Some(Err(e)),
+                };
+            }
+            if let Some(family) = self.ready.take() {
+                return Some(Ok(family));
+            }
+        }
+        self.ready.take().map(Ok)
+    }
+}
+
+impl FusedIterator for Parser<'_> {}

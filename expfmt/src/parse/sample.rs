@@ -1,0 +1,215 @@
+//! Sample lines, shared by both formats: `name[{labels}] value [timestamp]`, and in
+//! OpenMetrics an optional exemplar.
+
+use super::builder::{Sample, SampleKind};
+use super::labels::{LabelSet, Special, label_set};
+use super::{Parser, number};
+use crate::{Error, MetricType, ParseErrorKind, Timestamp};
+
+/// The combined length limit of an exemplar's label names and values, in characters.
+const EXEMPLAR_LABELS_LIMIT: usize = 128;
+
+impl<'a> Parser<'a> {
+    /// Reads a sample line and adds it to its family.
+    pub(super) fn sample_line(&mut self) -> Result<(), Error> {
+        let om = self.openmetrics;
+        let at = self.cur.pos_of(self.cur.pos);
+        let name = self.cur.metric_name()?;
+        let (kind, metric_type) = self.bind_sample(name, at)?;
+        let special = match (metric_type, kind) {
+            (MetricType::Histogram, SampleKind::Bucket) => Special::Extract("le"),
+            (MetricType::Histogram, _) => Special::Reserve("le"),
+            (MetricType::Summary, SampleKind::Quantile) => Special::Extract("quantile"),
+            (MetricType::Summary, _) => Special::Reserve("quantile"),
+            _ => Special::None,
+        };
+
+        let name_end = self.cur.pos;
+        if !om {
+            self.cur.skip_blanks();
+        }
+        let mut labels = Vec::with_capacity(self.labels_hint);
+        let set = if self.cur.peek() == Some(b'{') {
+            let set = label_set(&mut self.cur, om, special, self.seed, &mut labels)?;
+            if !om {
+                self.cur.skip_blanks();
+            }
+            set
+        } else {
+            LabelSet::default()
+        };
+        self.labels_hint = labels.len();
+        if let Special::Extract(label) = special {
+            let Some(v) = set.special else {
+                return Err(at.error(ParseErrorKind::MissingLabel {
+                    name: name.into(),
+                    label,
+                }));
+            };
+            let reason = match kind {
+                SampleKind::Bucket if v.is_nan() => Some("bucket bound is NaN"),
+                SampleKind::Quantile if !(0.0..=1.0).contains(&v) => {
+                    Some("quantile outside [0, 1]")
+                }
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                return Err(self.cur.error(
+                    set.special_at,
+                    ParseErrorKind::InvalidDistribution {
+                        name: name.into(),
+                        metric_type,
+                        reason,
+                    },
+                ));
+            }
+        }
+
+        // The separator before the value.
+        if om {
+            self.cur.expect(b' ', "` ` before the value")?;
+        } else if self.cur.pos == name_end {
+            return Err(self
+                .cur
+                .unexpected(self.cur.pos, "blank or `{` after the metric name"));
+        }
+        let value_start = self.cur.pos;
+        let value_at = self.cur.pos_of(value_start);
+        let value_text = self.cur.token()?;
+        let value = number::value(value_text).ok_or_else(|| {
+            value_at.error(ParseErrorKind::BadValue {
+                expected: "float",
+                found: value_text.into(),
+            })
+        })?;
+
+        let (timestamp, timestamp_at) = if om {
+            self.openmetrics_sample_end(kind)?
+        } else {
+            self.text_sample_end()?
+        };
+        self.cur.end_line()?;
+        let sample = Sample {
+            name,
+            kind,
+            labels,
+            hash: set.hash,
+            special: set.special,
+            value,
+            value_text,
+            timestamp,
+            at,
+            value_at,
+            timestamp_at,
+        };
+        match self.family.as_mut() {
+            Some(family) => family.add(sample),
+            // `bind_sample` always leaves a family in place.
+            None => Ok(()),
+        }
+    }
+
+    /// After a text value: optional blanks, an optional timestamp, optional blanks.
+    fn text_sample_end(&mut self) -> Result<(Option<Timestamp>, super::Pos), Error> {
+        self.cur.skip_blanks();
+        let at = self.cur.pos_of(self.cur.pos);
+        if matches!(self.cur.peek(), Some(b'\n') | None) {
+            return Ok((None, at));
+        }
+        let text = self.cur.token()?;
+        let t = number::text_timestamp(text).ok_or_else(|| {
+            at.error(ParseErrorKind::BadTimestamp {
+                expected: "integer",
+                found: text.into(),
+            })
+        })?;
+        self.cur.skip_blanks();
+        Ok((Some(t), at))
+    }
+
+    /// After an OpenMetrics value: ` timestamp`, ` # exemplar`, both, or nothing.
+    fn openmetrics_sample_end(
+        &mut self,
+        kind: SampleKind,
+    ) -> Result<(Option<Timestamp>, super::Pos), Error> {
+        let mut at = self.cur.pos_of(self.cur.pos);
+        if self.cur.peek() != Some(b' ') {
+            return Ok((None, at));
+        }
+        self.cur.pos += 1;
+        let mut timestamp = None;
+        if self.cur.peek() != Some(b'#') {
+            at = self.cur.pos_of(self.cur.pos);
+            timestamp = Some(self.openmetrics_timestamp()?);
+            if self.cur.peek() != Some(b' ') {
+                return Ok((timestamp, at));
+            }
+            self.cur.pos += 1;
+        }
+        self.exemplar(kind)?;
+        Ok((timestamp, at))
+    }
+
+    /// Reads an OpenMetrics timestamp token.
+    fn openmetrics_timestamp(&mut self) -> Result<Timestamp, Error> {
+        let start = self.cur.pos;
+        let text = self.cur.token()?;
+        number::openmetrics_timestamp(text).ok_or_else(|| {
+            self.cur.error(
+                start,
+                ParseErrorKind::BadTimestamp {
+                    expected: "seconds as a decimal number",
+                    found: text.into(),
+                },
+            )
+        })
+    }
+
+    /// Reads and drops an exemplar: `# {labels} value [timestamp]`.
+    fn exemplar(&mut self, kind: SampleKind) -> Result<(), Error> {
+        let start = self.cur.pos;
+        self.cur.expect(b'#', "`#` starting an exemplar")?;
+        if !matches!(kind, SampleKind::Total | SampleKind::Bucket) {
+            return Err(self.cur.unexpected(
+                start,
+                "end of line (exemplars belong to `_total` and `_bucket` samples)",
+            ));
+        }
+        self.cur.expect(b' ', "` ` after `#`")?;
+        let labels_at = self.cur.pos;
+        self.scratch.clear();
+        label_set(&mut self.cur, true, Special::None, 0, &mut self.scratch)?;
+        let length: usize = self
+            .scratch
+            .iter()
+            .map(|l| l.name.chars().count() + l.value.chars().count())
+            .sum();
+        self.scratch.clear();
+        if length > EXEMPLAR_LABELS_LIMIT {
+            return Err(self.cur.error(
+                labels_at,
+                ParseErrorKind::Unexpected {
+                    expected: "exemplar labels of at most 128 characters",
+                    found: format!("{length} characters").into(),
+                },
+            ));
+        }
+        self.cur.expect(b' ', "` ` before the exemplar value")?;
+        let value_start = self.cur.pos;
+        let text = self.cur.token()?;
+        if number::value(text).is_none() {
+            return Err(self.cur.error(
+                value_start,
+                ParseErrorKind::BadValue {
+                    expected: "float as exemplar value",
+                    found: text.into(),
+                },
+            ));
+        }
+        if self.cur.peek() == Some(b' ') {
+            self.cur.pos += 1;
+            self.openmetrics_timestamp()?;
+        }
+        Ok(())
+    }
+}

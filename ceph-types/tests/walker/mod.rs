@@ -14,7 +14,7 @@ use ceph_types::{
 };
 
 /// The fixture folder: `$CEPH_FIXTURES` or the repository's `testdata/ceph`.
-fn fixture_root() -> PathBuf {
+pub(crate) fn fixture_root() -> PathBuf {
     match std::env::var_os("CEPH_FIXTURES") {
         Some(p) => PathBuf::from(p),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/ceph"),
@@ -22,7 +22,7 @@ fn fixture_root() -> PathBuf {
 }
 
 /// Every `*.json` file under `dir`, sorted.
-fn json_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn json_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -40,7 +40,7 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The command a fixture file name names.
-fn command_of(path: &Path) -> Option<Command> {
+pub(crate) fn command_of(path: &Path) -> Option<Command> {
     let name = path.file_name()?.to_str()?.strip_suffix(".json")?;
     let name = name.split("__").next()?;
     Command::from_file_stem(name.split('.').next()?)

@@ -8,8 +8,10 @@ use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::input::{
     Check, CrushDevice, DaemonMetadata, Df, Filesystem, FsMap, Health, Mds, MgrMap, Mon, MonStatus,
-    Osd, OsdMap, Pg, PgMap, Pool, PoolRecovery, ServiceDaemon,
+    Osd, OsdMap, Pool, PoolRecovery, ServiceDaemon,
 };
+#[cfg(test)]
+use super::input::{Pg, PgMap};
 
 pub(crate) fn health<'a>(h: &'a ceph_types::Health<'a>) -> Health<'a> {
     Health {
@@ -255,6 +257,9 @@ pub(crate) fn pool_stats(p: &ceph_types::OsdPoolStats<'_>) -> Vec<PoolRecovery> 
         .collect()
 }
 
+/// The `ceph-types` view of the PG map: the reference the streaming reader (`pgscan`) is
+/// tested against.
+#[cfg(test)]
 pub(crate) fn pg<'a>(d: &'a ceph_types::PgDump<'a>) -> PgMap<'a> {
     let m = &d.pg_map;
     PgMap {

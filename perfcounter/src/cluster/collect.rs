@@ -13,6 +13,7 @@ use super::daemons::{self, DaemonIndex};
 use super::health::{self, HealthHistory, SlowOps};
 use super::input::DaemonMetadata;
 use super::perf::{PERF_SERVICES, perf_families};
+use super::pgscan;
 use super::pools::{self, PgSummary};
 use super::spec::{StaticFamilies, Step, duration_specs, static_specs};
 use super::{CollectError, FetchError, Input, Release, Source, osd};
@@ -357,17 +358,41 @@ fn parse_named<'a>(
     }
 }
 
-/// The PG map, aggregated, with the time it took.
+/// The PG map, read in one pass and aggregated, with the time it took.
 fn load_pg(source: &dyn Source) -> (Option<PgSummary>, Vec<CollectError>, Duration) {
     let start = Instant::now();
-    let mut errors = Vec::new();
-    let text = fetch_text(source, &Input::PgDump, &mut errors);
-    let dump = parse(source, &Input::PgDump, text.as_deref(), &mut errors, |t| {
-        ceph_types::PgDump::parse(t)
-    });
-    let summary = dump.as_ref().map(|d| PgSummary::new(&adapt::pg(d)));
-    drop(dump);
-    drop(text);
+    let input = Input::PgDump;
+    let error = |e| match e {
+        pgscan::ScanError {
+            kind: pgscan::ScanErrorKind::Io(e),
+            ..
+        } => CollectError::Fetch {
+            origin: source.origin(&input),
+            input: input.clone(),
+            source: FetchError::Io(e),
+        },
+        pgscan::ScanError {
+            offset,
+            kind: pgscan::ScanErrorKind::Syntax(reason),
+        } => CollectError::Syntax {
+            origin: source.origin(&input),
+            input: input.clone(),
+            offset,
+            reason,
+        },
+    };
+    let result = match source.open(&input) {
+        Ok(reader) => pgscan::summarize(reader).map_err(error),
+        Err(e) => Err(CollectError::Fetch {
+            origin: source.origin(&input),
+            input: input.clone(),
+            source: e,
+        }),
+    };
+    let (summary, errors) = match result {
+        Ok(s) => (Some(s), Vec::new()),
+        Err(e) => (None, vec![e]),
+    };
     (summary, errors, start.elapsed())
 }
 

@@ -43,6 +43,18 @@ pub enum CollectError {
         #[source]
         source: serde_json::Error,
     },
+    /// A document read in one pass (the PG map) is malformed.
+    #[error("malformed {input} in `{origin}` at byte {offset}: {reason}")]
+    Syntax {
+        /// The input.
+        input: Input,
+        /// The file path or command line.
+        origin: String,
+        /// The byte offset of the fault from the start of the document.
+        offset: u64,
+        /// What was expected or found.
+        reason: &'static str,
+    },
     /// A document is not UTF-8.
     #[error("{input} in `{origin}` is not UTF-8 after byte {offset}")]
     Utf8 {
@@ -112,6 +124,7 @@ impl CollectError {
             | CollectError::Parse { input, .. }
             | CollectError::Json { input, .. }
             | CollectError::Utf8 { input, .. }
+            | CollectError::Syntax { input, .. }
             | CollectError::PerfParse { input, .. }
             | CollectError::Value { input, .. }
             | CollectError::PerfUnpaired { input, .. } => Some(input),

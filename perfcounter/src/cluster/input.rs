@@ -148,7 +148,9 @@ pub(crate) struct ServiceDaemon<'a> {
     pub(crate) metadata: DaemonMetadata<'a>,
 }
 
-/// What the module reads from the PG map (`pg_summary`, `osd_stats`, `pg_dump`).
+/// What the module reads from the PG map (`pg_summary`, `osd_stats`, `pg_dump`), as the
+/// `ceph-types` model gives it: the reference of the streaming reader (`pgscan`).
+#[cfg(test)]
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PgMap<'a> {
     /// Per PG: pool id as written in the pgid, state string, acting primary.
@@ -162,6 +164,7 @@ pub(crate) struct PgMap<'a> {
 }
 
 /// One PG of the PG map.
+#[cfg(test)]
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Pg<'a> {
     /// The pool part of the pgid (`"5"` of `"5.1e"`).

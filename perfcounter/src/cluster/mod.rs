@@ -8,6 +8,7 @@ mod health;
 mod input;
 mod osd;
 mod perf;
+mod pgscan;
 mod pools;
 mod release;
 mod source;

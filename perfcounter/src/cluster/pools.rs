@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use super::daemons::{int, owned};
 use expfmt::Value;
 
-use super::input::{Df, PgMap, PoolRecovery};
+#[cfg(test)]
+use super::input::PgMap;
+use super::input::{Df, PoolRecovery};
 use super::spec::{DF_CLUSTER, DF_POOL, NUM_OBJECTS, OSD_POOL_STATS, PG_STATES, StaticFamilies};
 
 /// `get_df`: cluster totals, per-class totals (Reef and later) and per-pool usage.
@@ -59,8 +61,10 @@ pub(crate) struct PgSummary {
 }
 
 impl PgSummary {
-    /// Aggregates the PG map: each `+` part of a state string counts once for its state; parts
+    /// Aggregates the PG map (the `ceph-types` path, the reference of the streaming reader
+    /// in `pgscan`): each `+` part of a state string counts once for its state; parts
     /// that are not in `PG_STATES` are skipped (the module logs them).
+    #[cfg(test)]
     pub(crate) fn new(pg: &PgMap<'_>) -> PgSummary {
         let mut by_pool: Vec<(&str, HashMap<&str, u64>)> = Vec::new();
         let mut pool_index: HashMap<&str, usize> = HashMap::new();

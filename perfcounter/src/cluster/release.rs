@@ -6,8 +6,7 @@ use std::str::FromStr;
 /// A Ceph release, named as Ceph names it (`ceph version 18.2.7 (...) reef (stable)`).
 ///
 /// The release decides which cluster-level families the mgr prometheus module of that release
-/// emits, and with which labels: see [`Release::layout`]-dependent behaviour documented on
-/// [`ClusterCollector`](crate::ClusterCollector).
+/// emits, and with which labels: the table is on [`ClusterCollector`](crate::ClusterCollector).
 ///
 /// ```
 /// use perfcounter::Release;

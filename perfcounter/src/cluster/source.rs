@@ -185,6 +185,16 @@ pub trait Source: Sync {
         Ok(())
     }
 
+    /// A reader of the document, for documents read in one pass without holding them whole
+    /// (the PG map). The default reads the whole document with [`Source::fetch`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Source::fetch`].
+    fn open(&self, input: &Input) -> Result<Box<dyn Read + '_>, FetchError> {
+        Ok(Box::new(std::io::Cursor::new(self.fetch(input)?)))
+    }
+
     /// Where the input comes from, for messages: a file path or a command line.
     fn origin(&self, input: &Input) -> String;
 }
@@ -276,6 +286,15 @@ impl Source for DumpDir {
     fn fetch_into(&self, input: &Input, buf: &mut Vec<u8>) -> Result<(), FetchError> {
         let path = self.file(input).ok_or(FetchError::NotFound)?;
         read_limited(&path, MAX_DOCUMENT_BYTES, buf)
+    }
+
+    fn open(&self, input: &Input) -> Result<Box<dyn Read + '_>, FetchError> {
+        let path = self.file(input).ok_or(FetchError::NotFound)?;
+        let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => FetchError::NotFound,
+            _ => FetchError::Io(e),
+        })?;
+        Ok(Box::new(file))
     }
 
     fn origin(&self, input: &Input) -> String {

@@ -118,3 +118,92 @@ fn unreadable_directory_is_an_error() {
     assert!(stderr(&out).contains("/nonexistent/ceph-dumps"));
     assert!(out.stdout.is_empty());
 }
+
+/// A stand-in `ceph` client that serves a capture's files by command line and logs every
+/// command it is given.
+const FAKE_CEPH: &str = r#"#!/bin/sh
+if [ "$1" = "--conf" ]; then echo "$2" > "$FAKE_CEPH_DIR/conf.log"; shift 2; fi
+echo "$*" >> "$FAKE_CEPH_DIR/commands.log"
+case "$1" in
+    tell) f="$FAKE_CEPH_DIR/perf_$4.$2.json" ;;
+    *) f="$FAKE_CEPH_DIR/$(echo "${*% -f json}" | tr ' ' '_').json" ;;
+esac
+if [ -f "$f" ]; then exec cat "$f"; fi
+echo "Error ENOENT: $*" >&2
+exit 2
+"#;
+
+/// `pg dump pgs_brief pools osds` and `pg dump sum`, as the mgr prints them, from a capture's
+/// full `pg dump`.
+fn split_pg_dump(dir: &std::path::Path) {
+    use serde_json::{Value, json};
+    let full: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("pg_dump.json")).unwrap()).unwrap();
+    let map = &full["pg_map"];
+    let brief: Vec<Value> = map["pg_stats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            json!({"pgid": p["pgid"], "state": p["state"], "up": p["up"], "acting": p["acting"],
+                "up_primary": p["up_primary"], "acting_primary": p["acting_primary"]})
+        })
+        .collect();
+    let brief = json!({"pg_ready": true, "pool_stats": map["pool_stats"],
+        "osd_stats": map["osd_stats"], "pg_stats": brief});
+    let sum = json!({"pg_ready": true, "pg_map": {"version": map["version"],
+        "pg_stats_sum": map["pg_stats_sum"], "osd_stats_sum": map["osd_stats_sum"]}});
+    std::fs::write(
+        dir.join("pg_dump_pgs_brief_pools_osds.json"),
+        brief.to_string(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("pg_dump_sum.json"), sum.to_string()).unwrap();
+}
+
+#[test]
+fn ceph_mode_runs_the_ceph_client() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = dump_dir("16.2.15-degraded");
+    let from_dir = run(&["--dump-dir", dir.path().to_str().unwrap()]);
+    split_pg_dump(dir.path());
+    std::fs::remove_file(dir.path().join("pg_dump.json")).unwrap();
+    let bin = super::TempDir::new("fake-ceph");
+    let ceph = bin.path().join("ceph");
+    std::fs::write(&ceph, FAKE_CEPH).unwrap();
+    std::fs::set_permissions(&ceph, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = super::exe()
+        .args(["--ceph", "--conf", "/etc/ceph/test.conf"])
+        .env("PATH", path)
+        .env("FAKE_CEPH_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conf = std::fs::read_to_string(dir.path().join("conf.log")).unwrap();
+    assert_eq!(conf.trim(), "/etc/ceph/test.conf");
+    let commands = std::fs::read_to_string(dir.path().join("commands.log")).unwrap();
+    for c in [
+        "health detail -f json",
+        "quorum_status -f json",
+        "pg dump pgs_brief pools osds -f json",
+        "pg dump sum -f json",
+        "tell osd.0 perf schema -f json",
+        "tell osd.2 perf dump -f json",
+    ] {
+        assert!(commands.lines().any(|l| l == c), "{c} not in\n{commands}");
+    }
+    assert!(!commands.lines().any(|l| l == "pg dump -f json"));
+    // The same metrics as from the dump directory, but for the timings.
+    let strip = |text: String| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.contains("collect_duration"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(strip(stdout(&out)), strip(stdout(&from_dir)));
+}

@@ -257,10 +257,14 @@ fn needs(step: Step) -> &'static [Input] {
         Step::Mgr => &[Input::MgrDump, Input::MgrMetadata],
         Step::OsdMetadata => &[Input::OsdDump, Input::OsdCrushDump, Input::OsdMetadata],
         Step::Services => &[Input::ServiceDump],
-        Step::OsdStats | Step::PgStatus | Step::Repaired | Step::NumObjects => &[Input::PgDump],
+        Step::OsdStats | Step::PgStatus | Step::Repaired | Step::NumObjects => {
+            &[Input::PgDump, Input::PgDumpBrief, Input::PgDumpSum]
+        }
         Step::DaemonHealth => &[
             Input::HealthDetail,
             Input::PgDump,
+            Input::PgDumpBrief,
+            Input::PgDumpSum,
             Input::MonMetadata,
             Input::OsdMetadata,
         ],
@@ -358,41 +362,39 @@ fn parse_named<'a>(
     }
 }
 
-/// The PG map, read in one pass and aggregated, with the time it took.
+/// The PG map, read in one pass per PG input and aggregated, with the time it took.
 fn load_pg(source: &dyn Source) -> (Option<PgSummary>, Vec<CollectError>, Duration) {
     let start = Instant::now();
-    let input = Input::PgDump;
-    let error = |e| match e {
-        pgscan::ScanError {
-            kind: pgscan::ScanErrorKind::Io(e),
-            ..
-        } => CollectError::Fetch {
-            origin: source.origin(&input),
-            input: input.clone(),
-            source: FetchError::Io(e),
-        },
-        pgscan::ScanError {
-            offset,
-            kind: pgscan::ScanErrorKind::Syntax(reason),
-        } => CollectError::Syntax {
-            origin: source.origin(&input),
-            input: input.clone(),
-            offset,
-            reason,
-        },
-    };
-    let result = match source.open(&input) {
-        Ok(reader) => pgscan::summarize(reader).map_err(error),
-        Err(e) => Err(CollectError::Fetch {
-            origin: source.origin(&input),
-            input: input.clone(),
-            source: e,
-        }),
-    };
-    let (summary, errors) = match result {
-        Ok(s) => (Some(s), Vec::new()),
-        Err(e) => (None, vec![e]),
-    };
+    let mut summary = PgSummary::default();
+    let mut errors = Vec::new();
+    for input in source.pg_inputs() {
+        let origin = || source.origin(&input);
+        let result = match source.open(&input) {
+            Ok(reader) => pgscan::summarize(reader).map_err(|e| match e.kind {
+                pgscan::ScanErrorKind::Io(io) => CollectError::Fetch {
+                    origin: origin(),
+                    input: input.clone(),
+                    source: FetchError::Io(io),
+                },
+                pgscan::ScanErrorKind::Syntax(reason) => CollectError::Syntax {
+                    origin: origin(),
+                    input: input.clone(),
+                    offset: e.offset,
+                    reason,
+                },
+            }),
+            Err(e) => Err(CollectError::Fetch {
+                origin: origin(),
+                input: input.clone(),
+                source: e,
+            }),
+        };
+        match result {
+            Ok(part) => summary.merge(part),
+            Err(e) => errors.push(e),
+        }
+    }
+    let summary = errors.is_empty().then_some(summary);
     (summary, errors, start.elapsed())
 }
 

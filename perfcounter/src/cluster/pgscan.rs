@@ -817,6 +817,41 @@ mod tests {
         }
     }
 
+    /// `pg dump pgs_brief pools osds` and `pg dump sum` as the mgr prints them, from a full
+    /// `pg dump` (`{"pg_ready", <sections at the top level>}` and `{"pg_ready", "pg_map":
+    /// {<basic fields>}}`).
+    fn split(text: &str) -> (String, String) {
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        let map = &v["pg_map"];
+        let brief_pgs: Vec<serde_json::Value> = map["pg_stats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                serde_json::json!({"pgid": p["pgid"], "state": p["state"], "up": p["up"],
+                    "acting": p["acting"], "up_primary": p["up_primary"],
+                    "acting_primary": p["acting_primary"]})
+            })
+            .collect();
+        let brief = serde_json::json!({"pg_ready": true, "pool_stats": map["pool_stats"],
+            "osd_stats": map["osd_stats"], "pg_stats": brief_pgs});
+        let sum = serde_json::json!({"pg_ready": true, "pg_map": {"version": map["version"],
+            "pg_stats_sum": map["pg_stats_sum"], "osd_stats_sum": map["osd_stats_sum"]}});
+        (brief.to_string(), sum.to_string())
+    }
+
+    #[test]
+    fn split_dumps_merge_to_the_full_summary() {
+        for (path, text) in &fixtures() {
+            let (brief, sum) = split(text);
+            let mut got = summarize(brief.as_bytes()).unwrap();
+            let s = summarize(sum.as_bytes()).unwrap();
+            assert!(s.by_pool.is_empty() && s.osd_latency.is_empty());
+            got.merge(s);
+            assert!(same(&got, &reference(text)), "{path}");
+        }
+    }
+
     #[test]
     fn table() {
         /// Pool of the first PG, PGs counted, creating PGs on OSD 3.

@@ -108,6 +108,34 @@ impl PgSummary {
     }
 }
 
+impl PgSummary {
+    /// Adds the parts of another summary of the same PG map (`pg dump pgs_brief pools osds`
+    /// and `pg dump sum` each hold some of it).
+    pub(crate) fn merge(&mut self, other: PgSummary) {
+        for (pool, counts, total) in other.by_pool {
+            match self.by_pool.binary_search_by(|p| p.0.cmp(&pool)) {
+                Ok(i) => {
+                    for (a, b) in self.by_pool[i].1.iter_mut().zip(counts) {
+                        *a += b;
+                    }
+                    self.by_pool[i].2 += total;
+                }
+                Err(i) => self.by_pool.insert(i, (pool, counts, total)),
+            }
+        }
+        self.pool_repaired.extend(other.pool_repaired);
+        self.osd_latency.extend(other.osd_latency);
+        for (a, b) in self.objects.iter_mut().zip(other.objects) {
+            if b.is_some() {
+                *a = b;
+            }
+        }
+        for (osd, n) in other.creating {
+            *self.creating.entry(osd).or_insert(0) += n;
+        }
+    }
+}
+
 /// `get_pg_status`: PGs per state and per pool, every known state zero-filled.
 pub(crate) fn pg_status(out: &mut StaticFamilies, pg: &PgSummary) {
     let names: Vec<String> = PG_STATES.iter().map(|s| format!("ceph_pg_{s}")).collect();

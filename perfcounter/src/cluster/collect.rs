@@ -424,9 +424,10 @@ impl ClusterCollector {
             // The PG map is by far the largest document: read and aggregate it on its own
             // thread while everything else is read here.
             let pg_thread = (threads > 1).then(|| scope.spawn(move || load_pg(source)));
-            let spare = usize::from(pg_thread.is_none());
             let mut run = Run::new(source);
-            let release = run.cluster(self, threads - 1 + spare);
+            // The perf counters use every thread: while the PG thread runs, the system shares
+            // the cores, and once it is done the perf threads have them all.
+            let release = run.cluster(self, threads);
             let (pg, pg_errors, pg_time) = match pg_thread {
                 Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
                 None => load_pg(source),

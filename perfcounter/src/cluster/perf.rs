@@ -22,42 +22,41 @@ pub(crate) fn perf_families(
     threads: usize,
 ) -> (Vec<MetricFamily<'static>>, Vec<CollectError>) {
     let mut errors = Vec::new();
-    // Pass 1: each daemon's schema bytes, identical documents kept once.
+    let threads = threads.clamp(1, daemons.len().max(1));
+    let chunk = daemons.len().div_ceil(threads).max(1);
+    // Pass 1, per thread: each daemon's schema bytes, identical documents kept once.
+    let parts: Vec<SchemaPass<'_>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = daemons
+            .chunks(chunk)
+            .skip(1)
+            .map(|part| scope.spawn(move || read_schemas(source, part)))
+            .collect();
+        let mut parts = vec![read_schemas(
+            source,
+            daemons.chunks(chunk).next().unwrap_or(&[]),
+        )];
+        for h in handles {
+            parts.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        parts
+    });
+    // The threads' distinct schemas, merged (a handful: one per daemon type and version).
     let mut distinct: Vec<Vec<u8>> = Vec::new();
     let mut uses: Vec<(usize, &str)> = Vec::with_capacity(daemons.len());
-    let mut buf = Vec::new();
-    for daemon in daemons {
-        let input = Input::PerfSchema(daemon.clone());
-        match source.fetch_into(&input, &mut buf) {
-            Ok(()) => {}
-            Err(FetchError::NotFound) => {
-                let dump = Input::PerfDump(daemon.clone());
-                if source.fetch_into(&dump, &mut Vec::new()).is_ok() {
-                    errors.push(CollectError::PerfUnpaired {
-                        origin: source.origin(&dump),
-                        input: dump,
-                        daemon: daemon.clone(),
-                    });
+    for part in parts {
+        errors.extend(part.errors);
+        let global: Vec<usize> = part
+            .distinct
+            .into_iter()
+            .map(|bytes| match distinct.iter().position(|d| *d == bytes) {
+                Some(i) => i,
+                None => {
+                    distinct.push(bytes);
+                    distinct.len() - 1
                 }
-                continue;
-            }
-            Err(source_err) => {
-                errors.push(CollectError::Fetch {
-                    origin: source.origin(&input),
-                    input,
-                    source: source_err,
-                });
-                continue;
-            }
-        }
-        let i = match distinct.iter().position(|d| *d == buf) {
-            Some(i) => i,
-            None => {
-                distinct.push(std::mem::take(&mut buf));
-                distinct.len() - 1
-            }
-        };
-        uses.push((i, daemon.as_str()));
+            })
+            .collect();
+        uses.extend(part.uses.into_iter().map(|(i, d)| (global[i], d)));
     }
     // Pass 2: parse and prepare each distinct schema once.
     let mut schemas = Vec::with_capacity(distinct.len());
@@ -95,7 +94,6 @@ pub(crate) fn perf_families(
         .map(|s| s.as_ref().map(|s| mapper.prepare(s)))
         .collect();
     // Pass 3: map every dump, in contiguous chunks per thread.
-    let threads = threads.clamp(1, uses.len().max(1));
     let chunk = uses.len().div_ceil(threads).max(1);
     let results: Vec<(FamilySet<'static>, Vec<CollectError>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = uses
@@ -130,6 +128,59 @@ pub(crate) fn perf_families(
         }
     }
     (set.into_families(), errors)
+}
+
+/// What one thread read of the schemas.
+struct SchemaPass<'d> {
+    /// Distinct schema documents.
+    distinct: Vec<Vec<u8>>,
+    /// Per daemon with a schema: its index in `distinct`.
+    uses: Vec<(usize, &'d str)>,
+    errors: Vec<CollectError>,
+}
+
+/// Reads the schemas of `daemons` into one buffer, keeping each distinct document once.
+fn read_schemas<'d>(source: &dyn Source, daemons: &'d [String]) -> SchemaPass<'d> {
+    let mut pass = SchemaPass {
+        distinct: Vec::new(),
+        uses: Vec::with_capacity(daemons.len()),
+        errors: Vec::new(),
+    };
+    let mut buf = Vec::new();
+    for daemon in daemons {
+        let input = Input::PerfSchema(daemon.clone());
+        match source.fetch_into(&input, &mut buf) {
+            Ok(()) => {}
+            Err(FetchError::NotFound) => {
+                let dump = Input::PerfDump(daemon.clone());
+                if source.fetch_into(&dump, &mut Vec::new()).is_ok() {
+                    pass.errors.push(CollectError::PerfUnpaired {
+                        origin: source.origin(&dump),
+                        input: dump,
+                        daemon: daemon.clone(),
+                    });
+                }
+                continue;
+            }
+            Err(e) => {
+                pass.errors.push(CollectError::Fetch {
+                    origin: source.origin(&input),
+                    input,
+                    source: e,
+                });
+                continue;
+            }
+        }
+        let i = match pass.distinct.iter().position(|d| *d == buf) {
+            Some(i) => i,
+            None => {
+                pass.distinct.push(std::mem::take(&mut buf));
+                pass.distinct.len() - 1
+            }
+        };
+        pass.uses.push((i, daemon.as_str()));
+    }
+    pass
 }
 
 /// Maps the dumps of `part` (schema index, daemon) with the prepared schemas.

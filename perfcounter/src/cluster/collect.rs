@@ -838,3 +838,159 @@ fn detect_release(
         })
         .max()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemoryDumps;
+
+    fn md(id: &str, host: &'static str, version: &'static str) -> DaemonMetadata<'static> {
+        DaemonMetadata {
+            id: id.to_owned(),
+            fields: vec![("hostname", host), ("ceph_version", version)],
+        }
+    }
+
+    const PACIFIC: &str = "ceph version 16.2.15 (618f44) pacific (stable)";
+    const REEF: &str = "ceph version 18.2.7 (6b0e98) reef (stable)";
+
+    #[test]
+    fn release_detection_order() {
+        let versions = ceph_types::Versions::parse(
+            r#"{"mgr": {"ceph version 17.2.7 (x) quincy (stable)": 1},
+                "overall": {"ceph version 19.2.0 (x) squid (stable)": 3}}"#,
+        )
+        .unwrap();
+        let only_overall = ceph_types::Versions::parse(
+            r#"{"overall": {"ceph version 19.2.0 (x) squid (stable)": 3}}"#,
+        )
+        .unwrap();
+        let mgrs = [md("x", "h", REEF), md("y", "h", PACIFIC)];
+        let osds = [md("0", "h", PACIFIC)];
+        /// Active manager, manager metadata, `ceph versions`, the release found.
+        type Case<'a> = (
+            Option<&'a str>,
+            &'a [DaemonMetadata<'a>],
+            Option<&'a ceph_types::Versions<'a>>,
+            Option<Release>,
+        );
+        let cases: [Case<'_>; 6] = [
+            // The active manager's own version wins.
+            (Some("y"), &mgrs, Some(&versions), Some(Release::Pacific)),
+            (Some("x"), &mgrs, None, Some(Release::Reef)),
+            // Else the newest manager.
+            (None, &mgrs, None, Some(Release::Reef)),
+            // Else `ceph versions`: managers, then overall.
+            (None, &[], Some(&versions), Some(Release::Quincy)),
+            (None, &[], Some(&only_overall), Some(Release::Squid)),
+            // Else nothing.
+            (None, &[], None, None),
+        ];
+        for (active, mgr_list, v, want) in cases {
+            let index = DaemonIndex::new(&[("mgr", mgr_list), ("osd", &osds[..0])], &[]);
+            assert_eq!(detect_release(active, &index, v), want, "{active:?}");
+        }
+        let index = DaemonIndex::new(&[("osd", &osds)], &[]);
+        assert_eq!(detect_release(None, &index, None), Some(Release::Pacific));
+    }
+
+    fn family<'c>(c: &'c Collection, name: &str) -> Option<&'c MetricFamily<'static>> {
+        c.families().iter().find(|f| f.name == name)
+    }
+
+    #[test]
+    fn history_and_durations_persist_between_collections() {
+        let warn = br#"{"status": "HEALTH_WARN", "checks": {"PG_AVAILABILITY":
+            {"severity": "HEALTH_WARN", "summary": {"message": "x"}}}}"#;
+        let ok = br#"{"status": "HEALTH_OK", "checks": {}}"#;
+        let mgr = br#"[{"name": "x", "hostname": "h",
+            "ceph_version": "ceph version 18.2.7 (6b0e98) reef (stable)"}]"#;
+        let mut c = ClusterCollector::new(CollectOptions::new().perf(false).threads(1));
+        let first = MemoryDumps::new([
+            ("health_detail.json", &warn[..]),
+            ("mgr_metadata.json", &mgr[..]),
+        ]);
+        let second = MemoryDumps::new([
+            ("health_detail.json", &ok[..]),
+            ("mgr_metadata.json", &mgr[..]),
+        ]);
+        c.collect(&first);
+        let coll = c.collect(&second);
+        assert_eq!(coll.release(), Release::Reef);
+        let detail = family(&coll, "ceph_health_detail").unwrap();
+        assert_eq!(detail.metrics.len(), 1);
+        assert_eq!(detail.metrics[0].value, MetricValue::Scalar(Value::U64(0)));
+        let count = family(&coll, "ceph_prometheus_collect_duration_seconds_count").unwrap();
+        let health = count
+            .metrics
+            .iter()
+            .find(|m| m.labels[0].value == "get_health")
+            .unwrap();
+        assert_eq!(health.value, MetricValue::Scalar(Value::U64(2)));
+        assert_eq!(c.health_history().len(), 1);
+        // Inputs that were not there: their families are left out, each reported once.
+        assert!(family(&coll, "ceph_osd_up").is_none());
+        assert!(family(&coll, "ceph_pg_total").is_none());
+        let missing: Vec<String> = coll
+            .errors()
+            .iter()
+            .filter(|e| e.is_missing())
+            .filter_map(|e| e.input().map(ToString::to_string))
+            .collect();
+        for want in ["osd dump", "pg dump", "df detail", "mon metadata"] {
+            assert!(missing.iter().any(|m| m == want), "{want} in {missing:?}");
+        }
+    }
+
+    #[test]
+    fn options_and_forced_release() {
+        let o = CollectOptions::new()
+            .threads(0)
+            .durations(false)
+            .release(Some(Release::Pacific));
+        assert_eq!(o.thread_limit(), 1);
+        let mut c = ClusterCollector::new(o);
+        let coll = c.collect(&MemoryDumps::default());
+        assert_eq!(coll.release(), Release::Pacific);
+        assert!(family(&coll, "ceph_prometheus_collect_duration_seconds_sum").is_none());
+        assert!(
+            !coll
+                .errors()
+                .iter()
+                .any(|e| matches!(e, CollectError::UnknownRelease { .. }))
+        );
+        let coll = ClusterCollector::new(CollectOptions::new()).collect(&MemoryDumps::default());
+        assert_eq!(coll.release(), Release::newest());
+        assert!(
+            coll.errors()
+                .iter()
+                .any(|e| matches!(e, CollectError::UnknownRelease { .. }))
+        );
+    }
+
+    #[test]
+    fn mgr_float_style_writes_every_value_as_a_float() {
+        let ok = br#"{"status": "HEALTH_ERR", "checks": {}}"#;
+        let coll = ClusterCollector::new(CollectOptions::new().release(Some(Release::Reef)))
+            .collect(&MemoryDumps::new([("health_detail.json", &ok[..])]));
+        let cases = [
+            (
+                Format::Text,
+                FloatStyle::Python,
+                "\nceph_health_status 2.0\n",
+            ),
+            (Format::Text, FloatStyle::Go, "\nceph_health_status 2\n"),
+            (
+                Format::OpenMetrics,
+                FloatStyle::OpenMetrics,
+                "\nceph_health_status 2\n",
+            ),
+        ];
+        for (format, style, want) in cases {
+            let mut out = Vec::new();
+            coll.encode(&mut out, format, style).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert!(text.contains(want), "{style:?}: {text}");
+        }
+    }
+}

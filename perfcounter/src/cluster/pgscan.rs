@@ -475,10 +475,6 @@ fn as_i64(v: Value) -> Option<i64> {
     }
 }
 
-fn as_f64(v: Value) -> Value {
-    Value::F64(v.as_f64())
-}
-
 impl Acc {
     fn pg<R: Read>(&mut self, s: &mut Scanner<R>) -> Result<()> {
         let (mut pgid, mut state) = (std::mem::take(&mut self.s1), std::mem::take(&mut self.s2));
@@ -587,31 +583,11 @@ impl Acc {
     }
 
     fn pool_stat<R: Read>(&mut self, s: &mut Scanner<R>) -> Result<()> {
-        let mut pool = None;
-        let mut repaired = Value::U64(0);
-        let mut key = std::mem::take(&mut self.key);
-        let mut key2 = Vec::new();
-        let mut num = std::mem::take(&mut self.num);
-        let r = s.object(&mut key, |s, k| match k {
-            b"poolid" => {
-                pool = as_i64(s.number(&mut num)?);
-                Ok(())
-            }
-            b"stat_sum" => s.object(&mut key2, |s, k| match k {
-                b"num_objects_repaired" => {
-                    repaired = s.number(&mut num)?;
-                    Ok(())
-                }
-                _ => s.skip_value(),
-            }),
-            _ => s.skip_value(),
-        });
-        self.key = key;
-        self.num = num;
-        r?;
-        match pool {
+        let ([pool], [repaired]) = numbers(s, [b"poolid"], b"stat_sum", [b"num_objects_repaired"])?;
+        match pool.and_then(as_i64) {
             Some(p) => {
-                self.pool_repaired.push((p, repaired));
+                self.pool_repaired
+                    .push((p, repaired.unwrap_or(Value::U64(0))));
                 Ok(())
             }
             None => s.err("pool stats without `poolid`"),
@@ -619,60 +595,31 @@ impl Acc {
     }
 
     fn osd_stat<R: Read>(&mut self, s: &mut Scanner<R>) -> Result<()> {
-        let mut osd = None;
-        let (mut apply, mut commit) = (Value::F64(0.0), Value::F64(0.0));
-        let mut key = std::mem::take(&mut self.key);
-        let mut key2 = Vec::new();
-        let mut num = std::mem::take(&mut self.num);
-        let r = s.object(&mut key, |s, k| match k {
-            b"osd" => {
-                osd = as_i64(s.number(&mut num)?);
-                Ok(())
-            }
-            b"perf_stat" => s.object(&mut key2, |s, k| match k {
-                b"apply_latency_ms" => {
-                    apply = as_f64(s.number(&mut num)?);
-                    Ok(())
-                }
-                b"commit_latency_ms" => {
-                    commit = as_f64(s.number(&mut num)?);
-                    Ok(())
-                }
-                _ => s.skip_value(),
-            }),
-            _ => s.skip_value(),
-        });
-        self.key = key;
-        self.num = num;
-        r?;
-        if let Some(o) = osd {
-            self.osd_latency.push((o, apply, commit));
+        let ([osd], [apply, commit]) = numbers(
+            s,
+            [b"osd"],
+            b"perf_stat",
+            [b"apply_latency_ms", b"commit_latency_ms"],
+        )?;
+        if let Some(o) = osd.and_then(as_i64) {
+            let ms = |v: Option<Value>| Value::F64(v.map_or(0.0, Value::as_f64));
+            self.osd_latency.push((o, ms(apply), ms(commit)));
         }
         Ok(())
     }
 
     fn stats_sum<R: Read>(&mut self, s: &mut Scanner<R>) -> Result<()> {
-        let mut key = std::mem::take(&mut self.key);
-        let mut key2 = Vec::new();
-        let mut num = std::mem::take(&mut self.num);
-        let mut objects = [Some(Value::U64(0)); 3];
-        let r = s.object(&mut key, |s, k| match k {
-            b"stat_sum" => s.object(&mut key2, |s, k| {
-                let i = match k {
-                    b"num_objects_degraded" => 0,
-                    b"num_objects_misplaced" => 1,
-                    b"num_objects_unfound" => 2,
-                    _ => return s.skip_value(),
-                };
-                objects[i] = Some(s.number(&mut num)?);
-                Ok(())
-            }),
-            _ => s.skip_value(),
-        });
-        self.key = key;
-        self.num = num;
-        r?;
-        self.objects = objects;
+        let ([], objects) = numbers(
+            s,
+            [],
+            b"stat_sum",
+            [
+                b"num_objects_degraded",
+                b"num_objects_misplaced",
+                b"num_objects_unfound",
+            ],
+        )?;
+        self.objects = objects.map(|v| Some(v.unwrap_or(Value::U64(0))));
         Ok(())
     }
 
@@ -714,6 +661,38 @@ impl Acc {
             creating: self.creating,
         }
     }
+}
+
+/// The numbers found at the top keys and at the nested keys.
+type Numbers<const A: usize, const B: usize> = ([Option<Value>; A], [Option<Value>; B]);
+
+/// Reads the numbers at keys `top` of an object and at keys `inner` of its `nested` object
+/// (absent keys are `None`), skipping everything else.
+fn numbers<R: Read, const A: usize, const B: usize>(
+    s: &mut Scanner<R>,
+    top: [&[u8]; A],
+    nested: &[u8],
+    inner: [&[u8]; B],
+) -> Result<Numbers<A, B>> {
+    let (mut a, mut b) = ([None; A], [None; B]);
+    let (mut key, mut key2, mut num) = (Vec::new(), Vec::new(), Vec::new());
+    s.object(&mut key, |s, k| {
+        if let Some(i) = top.iter().position(|t| *t == k) {
+            a[i] = Some(s.number(&mut num)?);
+            Ok(())
+        } else if k == nested {
+            s.object(&mut key2, |s, k| match inner.iter().position(|t| *t == k) {
+                Some(i) => {
+                    b[i] = Some(s.number(&mut num)?);
+                    Ok(())
+                }
+                None => s.skip_value(),
+            })
+        } else {
+            s.skip_value()
+        }
+    })?;
+    Ok((a, b))
 }
 
 /// Reads a `pg dump` document from `r` into the module's summary.
@@ -898,6 +877,30 @@ mod tests {
         assert!(summarize(deep.as_bytes()).is_err());
         let ok = format!("{{\"x\":{}{}}}", "[".repeat(100), "]".repeat(100));
         assert!(summarize(ok.as_bytes()).is_ok());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_input_is_an_error_or_a_summary_never_a_panic(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            chunk in 1usize..64,
+        ) {
+            let _ = summarize_chunked(&bytes[..], chunk);
+        }
+
+        #[test]
+        fn mutated_dumps_never_panic(
+            at in 0usize..100_000,
+            byte in proptest::prelude::any::<u8>(),
+            chunk in 1usize..4096,
+        ) {
+            static FIRST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let text = FIRST.get_or_init(|| fixtures().swap_remove(0).1);
+            let mut bytes = text.as_bytes().to_vec();
+            let at = at % bytes.len();
+            bytes[at] = byte;
+            let _ = summarize_chunked(&bytes[..], chunk);
+        }
     }
 
     #[test]

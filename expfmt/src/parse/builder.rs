@@ -45,8 +45,13 @@ impl SampleKind {
         openmetrics: bool,
         sample: &str,
     ) -> Option<SampleKind> {
+        SampleKind::of_suffix(t, openmetrics, sample.strip_prefix(family)?)
+    }
+
+    /// The kind of a sample whose name is the family name followed by `suffix`.
+    #[inline]
+    pub(super) fn of_suffix(t: MetricType, openmetrics: bool, suffix: &str) -> Option<SampleKind> {
         use MetricType::*;
-        let suffix = sample.strip_prefix(family)?;
         Some(match (t, suffix) {
             (Gauge | Untyped, "") => SampleKind::Value,
             (Counter, "") if !openmetrics => SampleKind::Value,
@@ -58,11 +63,6 @@ impl SampleKind {
             (Histogram | Summary, "_count") => SampleKind::Count,
             _ => return None,
         })
-    }
-
-    /// Whether samples of this kind are merged into one metric per label set.
-    fn is_part(self) -> bool {
-        !matches!(self, SampleKind::Value)
     }
 }
 
@@ -263,40 +263,44 @@ impl<'a> FamilyBuilder<'a> {
         Ok(())
     }
 
-    /// Adds a sample.
-    pub(super) fn add(&mut self, s: Sample<'a>) -> Result<(), Error> {
-        if s.kind.is_part() {
-            return self.add_part(s);
-        }
-        // A whole metric in one sample: the label set must be new.
+    /// Adds a sample that is a whole metric (the value of a gauge, an untyped metric or a
+    /// 0.0.4 counter): its label set must be new.
+    #[inline]
+    pub(super) fn add_value(
+        &mut self,
+        name: &'a str,
+        labels: Vec<Label<'a>>,
+        hash: u64,
+        value: Value,
+        timestamp: Option<Timestamp>,
+        at: Pos,
+    ) -> Result<(), Error> {
         let index = self.family.metrics.len();
-        match self.index.entry(s.hash) {
+        match self.index.entry(hash) {
             Entry::Vacant(slot) => {
                 slot.insert(index);
                 self.chain.push(NONE);
             }
             Entry::Occupied(mut slot) => {
                 let head = *slot.get();
-                if find(&self.family.metrics, &self.chain, head, &s.labels).is_some() {
-                    return Err(s.at.error(ParseErrorKind::DuplicateSeries {
-                        name: s.name.into(),
-                    }));
+                if find(&self.family.metrics, &self.chain, head, &labels).is_some() {
+                    return Err(at.error(ParseErrorKind::DuplicateSeries { name: name.into() }));
                 }
                 slot.insert(index);
                 self.chain.push(head);
             }
         }
         self.family.metrics.push(Metric {
-            labels: s.labels,
-            value: MetricValue::Scalar(s.value),
-            timestamp: s.timestamp,
+            labels,
+            value: MetricValue::Scalar(value),
+            timestamp,
             created: None,
         });
         Ok(())
     }
 
     /// Adds a sample that is one part of a metric (a bucket, a sum, a total, ...).
-    fn add_part(&mut self, mut s: Sample<'a>) -> Result<(), Error> {
+    pub(super) fn add_part(&mut self, mut s: Sample<'a>) -> Result<(), Error> {
         let found = self
             .index
             .get(&s.hash)

@@ -253,11 +253,24 @@ impl<'a> Parser<'a> {
     }
 
     /// What a sample named `name` is to the current family, starting a new untyped family
-    /// when it is not part of the current one.
-    fn bind_sample(&mut self, name: &'a str, at: Pos) -> Result<(SampleKind, MetricType), Error> {
+    /// when it is not part of the current one. `prefixed` says whether `name` starts with
+    /// the current family's name.
+    fn bind_sample(
+        &mut self,
+        name: &'a str,
+        prefixed: bool,
+        at: Pos,
+    ) -> Result<(SampleKind, MetricType), Error> {
         if let Some(family) = &self.family {
             let t = family.metric_type();
-            if let Some(kind) = SampleKind::of(family.name, t, self.openmetrics, name) {
+            let suffix = if prefixed {
+                name.get(family.name.len()..)
+            } else {
+                None
+            };
+            if let Some(kind) =
+                suffix.and_then(|suffix| SampleKind::of_suffix(t, self.openmetrics, suffix))
+            {
                 return Ok((kind, t));
             }
             if name == family.name {

@@ -14,8 +14,11 @@ impl<'a> Parser<'a> {
     pub(super) fn sample_line(&mut self) -> Result<(), Error> {
         let om = self.openmetrics;
         let at = self.cur.pos_of(self.cur.pos);
-        let name = self.cur.metric_name()?;
-        let (kind, metric_type) = self.bind_sample(name, at)?;
+        let (name, prefixed) = match &self.family {
+            Some(family) => self.cur.metric_name_with_prefix(family.name)?,
+            None => (self.cur.metric_name()?, false),
+        };
+        let (kind, metric_type) = self.bind_sample(name, prefixed, at)?;
         let special = match (metric_type, kind) {
             (MetricType::Histogram, SampleKind::Bucket) => Special::Extract("le"),
             (MetricType::Histogram, _) => Special::Reserve("le"),
@@ -75,13 +78,22 @@ impl<'a> Parser<'a> {
         }
         let value_start = self.cur.pos;
         let value_at = self.cur.pos_of(value_start);
-        let value_text = self.cur.token()?;
-        let value = number::value(value_text).ok_or_else(|| {
-            value_at.error(ParseErrorKind::BadValue {
-                expected: "float",
-                found: value_text.into(),
-            })
-        })?;
+        let (value_text, value) = match number::fast_integer(&self.cur.bytes[value_start..]) {
+            Some((len, value)) => {
+                self.cur.pos += len;
+                (self.cur.str(value_start, self.cur.pos)?, value)
+            }
+            None => {
+                let text = self.cur.token()?;
+                let value = number::value(text).ok_or_else(|| {
+                    value_at.error(ParseErrorKind::BadValue {
+                        expected: "float",
+                        found: text.into(),
+                    })
+                })?;
+                (text, value)
+            }
+        };
 
         let (timestamp, timestamp_at) = if om {
             self.openmetrics_sample_end(kind)?
@@ -89,7 +101,14 @@ impl<'a> Parser<'a> {
             self.text_sample_end()?
         };
         self.cur.end_line()?;
-        let sample = Sample {
+        let Some(family) = self.family.as_mut() else {
+            // `bind_sample` always leaves a family in place.
+            return Ok(());
+        };
+        if kind == SampleKind::Value {
+            return family.add_value(name, labels, set.hash, value, timestamp, at);
+        }
+        family.add_part(Sample {
             name,
             kind,
             labels,
@@ -101,12 +120,7 @@ impl<'a> Parser<'a> {
             at,
             value_at,
             timestamp_at,
-        };
-        match self.family.as_mut() {
-            Some(family) => family.add(sample),
-            // `bind_sample` always leaves a family in place.
-            None => Ok(()),
-        }
+        })
     }
 
     /// After a text value: optional blanks, an optional timestamp, optional blanks.

@@ -93,7 +93,8 @@ mod tests {
 
     #[test]
     fn accepted_layouts() {
-        let cases: &[(&str, &[(&str, &str)], Value)] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], Value);
+        let cases: &[Case<'_>] = &[
             ("a 1\n", &[], Value::U64(1)),
             ("\n\n  a 1\n\n", &[], Value::U64(1)),
             ("a\t \t1 \t\n", &[], Value::U64(1)),

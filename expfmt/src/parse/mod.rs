@@ -28,11 +28,13 @@ const METRICS_HINT_LIMIT: usize = 4096;
 /// ```
 /// use expfmt::{Format, MetricType, MetricValue, Value};
 ///
-/// let text = b"# HELP ceph_osd_up OSD status up\n\
-///              # TYPE ceph_osd_up gauge\n\
-///              ceph_osd_up{ceph_daemon=\"osd.0\"} 1\n\
-///              ceph_osd_up{ceph_daemon=\"osd.1\"} 0.5\n";
-/// let families = expfmt::parse(text, Format::Text)?;
+/// let text = concat!(
+///     "# HELP ceph_osd_up OSD status up\n",
+///     "# TYPE ceph_osd_up gauge\n",
+///     "ceph_osd_up{ceph_daemon=\"osd.0\"} 1\n",
+///     "ceph_osd_up{ceph_daemon=\"osd.1\"} 0.5\n",
+/// );
+/// let families = expfmt::parse(text.as_bytes(), Format::Text)?;
 /// assert_eq!(families.len(), 1);
 /// assert_eq!(families[0].metric_type, MetricType::Gauge);
 /// assert_eq!(families[0].metrics[0].value, MetricValue::Scalar(Value::U64(1)));

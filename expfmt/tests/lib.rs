@@ -1,0 +1,3 @@
+//! Integration tests of `expfmt`.
+
+mod parse;

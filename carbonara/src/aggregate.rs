@@ -52,18 +52,22 @@ fn aggregate_buckets(g: &Grouped<'_>, method: Method) -> TimeSerie {
     let n = keys.len();
     let mut out_ts = Vec::with_capacity(n);
     let mut out_vs = Vec::with_capacity(n);
-    let mut scratch: Vec<(u64, u32)> = Vec::new();
-    for (key, range) in g.buckets() {
+    let mut scratch = Scratch::default();
+    let sums: &[f64] = match method {
+        Method::Mean | Method::Sum | Method::Std => g.bucket_sums(),
+        _ => &[],
+    };
+    for (i, (key, range)) in g.buckets().enumerate() {
         let bucket = &values[range.clone()];
         let value = match method {
-            Method::Mean => sum(bucket) / bucket.len() as f64,
-            Method::Sum => sum(bucket),
+            Method::Mean => sums[i] / bucket.len() as f64,
+            Method::Sum => sums[i],
             Method::Count => bucket.len() as f64,
             Method::First => bucket[0],
             Method::Last => bucket[bucket.len() - 1],
             Method::Min => min(bucket),
             Method::Max => max(bucket),
-            Method::Std => match std(bucket) {
+            Method::Std => match std(bucket, sums[i]) {
                 Some(v) => v,
                 None => continue,
             },
@@ -77,19 +81,31 @@ fn aggregate_buckets(g: &Grouped<'_>, method: Method) -> TimeSerie {
     TimeSerie::from_sorted(out_ts, out_vs).unwrap_or_default()
 }
 
-/// Sequential sum from 0.0 in series order (numpy's `bincount` weights).
-#[inline]
-fn sum(bucket: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for &v in bucket {
-        s += v;
-    }
-    s
-}
-
 /// Smallest non-NaN value; the first of equal values; NaN if all are NaN.
+///
+/// A lane-parallel pass finds the value (order does not matter for it);
+/// only a zero result, where -0.0 and 0.0 tie, needs the ordered scan.
 #[inline]
 fn min(bucket: &[f64]) -> f64 {
+    let mut lanes = [f64::INFINITY; 4];
+    let chunks = bucket.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            lanes[k] = if c[k] < lanes[k] { c[k] } else { lanes[k] };
+        }
+    }
+    let mut m = f64::INFINITY;
+    for v in lanes.into_iter().chain(rest.iter().copied()) {
+        m = if v < m { v } else { m };
+    }
+    if m == 0.0 || m == f64::INFINITY {
+        return min_ordered(bucket);
+    }
+    m
+}
+
+fn min_ordered(bucket: &[f64]) -> f64 {
     let mut m = f64::NAN;
     for &v in bucket {
         if v < m || m.is_nan() {
@@ -102,25 +118,46 @@ fn min(bucket: &[f64]) -> f64 {
 /// NaN if any value is NaN, else the largest; the last of equal values.
 #[inline]
 fn max(bucket: &[f64]) -> f64 {
-    let mut m = f64::NEG_INFINITY;
-    let mut nan = false;
-    for &v in bucket {
-        nan |= v.is_nan();
-        if v >= m {
-            m = v;
+    let mut lanes = [f64::NEG_INFINITY; 4];
+    let mut nan = [false; 4];
+    let chunks = bucket.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            nan[k] |= c[k].is_nan();
+            lanes[k] = if c[k] > lanes[k] { c[k] } else { lanes[k] };
         }
     }
-    if nan { f64::NAN } else { m }
+    let mut m = f64::NEG_INFINITY;
+    let mut any_nan = nan.iter().any(|&n| n);
+    for v in lanes.into_iter().chain(rest.iter().copied()) {
+        any_nan |= v.is_nan();
+        m = if v > m { v } else { m };
+    }
+    if any_nan {
+        return f64::NAN;
+    }
+    if m == 0.0 {
+        // -0.0 and 0.0 tie: the last one in series order wins.
+        return bucket
+            .iter()
+            .rev()
+            .copied()
+            .find(|&v| v == 0.0)
+            .unwrap_or(m);
+    }
+    m
 }
 
-/// ddof-1 standard deviation; `None` for a single point.
+/// ddof-1 standard deviation from the bucket's sequential sum; `None` for a
+/// single point.
 #[inline]
-fn std(bucket: &[f64]) -> Option<f64> {
+fn std(bucket: &[f64], sum: f64) -> Option<f64> {
     let n = bucket.len();
     if n < 2 {
         return None;
     }
-    let mean = sum(bucket) / n as f64;
+    let mean = sum / n as f64;
     let mut ss = 0.0;
     for &v in bucket {
         let d = v - mean;
@@ -144,32 +181,63 @@ fn order_key(v: f64) -> u64 {
     }
 }
 
-/// Loads `(order key, index)` pairs: sorting them orders the bucket the way
-/// numpy's stable `lexsort` does (ties keep series order).
-fn load_keys(bucket: &[f64], scratch: &mut Vec<(u64, u32)>) {
-    scratch.clear();
-    scratch.extend(
-        bucket
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| (order_key(v), i as u32)),
-    );
+/// The value an order key came from (exact for every non-zero, non-NaN
+/// value).
+#[inline]
+fn key_value(key: u64) -> f64 {
+    if key >> 63 == 1 {
+        f64::from_bits(key & !(1 << 63))
+    } else {
+        f64::from_bits(!key)
+    }
 }
 
-/// The values at sorted positions `lo` and `hi` (`lo <= hi <= lo + 1`).
-fn sorted_pair(bucket: &[f64], lo: usize, hi: usize, scratch: &mut Vec<(u64, u32)>) -> (f64, f64) {
-    load_keys(bucket, scratch);
-    let (_, nth, right) = scratch.select_nth_unstable(lo);
-    let a = bucket[nth.1 as usize];
+/// Reusable buffers for order statistics.
+#[derive(Default)]
+struct Scratch {
+    keys: Vec<u64>,
+    pairs: Vec<(u64, u32)>,
+}
+
+/// The values at sorted positions `lo` and `hi` (`lo <= hi <= lo + 1`) of the
+/// bucket ordered as numpy's stable `lexsort` orders it (NaN last, ties in
+/// series order).
+///
+/// Equal keys have equal bits unless the bucket holds a zero (±0.0 share a
+/// key) or a NaN, so selecting on keys alone is exact otherwise; those
+/// buckets select on `(key, index)` pairs, which reproduce the stable order.
+fn sorted_pair(bucket: &[f64], lo: usize, hi: usize, scratch: &mut Scratch) -> (f64, f64) {
+    if bucket.iter().any(|&v| v == 0.0 || v.is_nan()) {
+        let pairs = &mut scratch.pairs;
+        pairs.clear();
+        pairs.extend(
+            bucket
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (order_key(v), i as u32)),
+        );
+        let (_, nth, right) = pairs.select_nth_unstable(lo);
+        let a = bucket[nth.1 as usize];
+        if hi == lo {
+            return (a, a);
+        }
+        let next = right.iter().min().map_or(a, |p| bucket[p.1 as usize]);
+        return (a, next);
+    }
+    let keys = &mut scratch.keys;
+    keys.clear();
+    keys.extend(bucket.iter().map(|&v| order_key(v)));
+    let (_, nth, right) = keys.select_nth_unstable(lo);
+    let a = key_value(*nth);
     if hi == lo {
         return (a, a);
     }
-    let next = right.iter().min().map_or(a, |p| bucket[p.1 as usize]);
+    let next = right.iter().min().map_or(a, |&k| key_value(k));
     (a, next)
 }
 
 /// `(v[lo] + v[hi]) / 2.0` with `lo = n-1-n/2` and `hi = lo + (n even)`.
-fn median(bucket: &[f64], scratch: &mut Vec<(u64, u32)>) -> f64 {
+fn median(bucket: &[f64], scratch: &mut Scratch) -> f64 {
     let n = bucket.len();
     let lo = n - 1 - n / 2;
     let hi = lo + usize::from(n.is_multiple_of(2));
@@ -179,7 +247,7 @@ fn median(bucket: &[f64], scratch: &mut Vec<(u64, u32)>) -> f64 {
 
 /// Gnocchi's interpolated percentile: positions are computed on the whole
 /// sorted series, so the bucket's absolute offset enters the arithmetic.
-fn percentile(bucket: &[f64], range: Range<usize>, q: f64, scratch: &mut Vec<(u64, u32)>) -> f64 {
+fn percentile(bucket: &[f64], range: Range<usize>, q: f64, scratch: &mut Scratch) -> f64 {
     let p = range.start as f64;
     let n = bucket.len();
     let real = p + (n - 1) as f64 * (q / 100.0);

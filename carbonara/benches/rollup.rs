@@ -162,7 +162,7 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(N as u64)).sample_size(20);
     for m in methods() {
         g.bench_function(BenchmarkId::from_parameter(m.as_str()), |b| {
-            b.iter(|| aggregate_all(black_box(&serie), m))
+            b.iter(|| aggregate_all(black_box(&serie), m));
         });
     }
     g.finish();
@@ -172,10 +172,10 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("b_bound_ingest_1M_batches_1000");
     g.throughput(Throughput::Elements(N as u64)).sample_size(10);
     g.bench_function("set_values_rollup", |b| {
-        b.iter(|| ingest(black_box(&batches), &ms, false))
+        b.iter(|| ingest(black_box(&batches), &ms, false));
     });
     g.bench_function("set_values_rollup_with_serde", |b| {
-        b.iter(|| ingest(black_box(&batches), &ms, true))
+        b.iter(|| ingest(black_box(&batches), &ms, true));
     });
     g.finish();
 

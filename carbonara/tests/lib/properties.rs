@@ -99,7 +99,7 @@ fn model(values: &[f64], offset: usize, method: &str) -> Option<f64> {
         }
         "median" => {
             let lo = n - 1 - n / 2;
-            let hi = lo + usize::from(n % 2 == 0);
+            let hi = lo + usize::from(n.is_multiple_of(2));
             (sorted[lo] + sorted[hi]) / 2.0
         }
         pct => {
@@ -107,7 +107,11 @@ fn model(values: &[f64], offset: usize, method: &str) -> Option<f64> {
             let real = offset as f64 + (n - 1) as f64 * (q / 100.0);
             let (f, c) = (real.floor(), real.ceil());
             let (a, b) = (sorted[f as usize - offset], sorted[c as usize - offset]);
-            if f == c { a } else { a * (c - real) + b * (real - f) }
+            if f == c {
+                a
+            } else {
+                a * (c - real) + b * (real - f)
+            }
         }
     })
 }

@@ -196,6 +196,7 @@ fn key_value(key: u64) -> f64 {
 #[derive(Default)]
 struct Scratch {
     keys: Vec<u64>,
+    bin: Vec<u64>,
     pairs: Vec<(u64, u32)>,
 }
 
@@ -227,12 +228,69 @@ fn sorted_pair(bucket: &[f64], lo: usize, hi: usize, scratch: &mut Scratch) -> (
     let keys = &mut scratch.keys;
     keys.clear();
     keys.extend(bucket.iter().map(|&v| order_key(v)));
-    let (_, nth, right) = keys.select_nth_unstable(lo);
-    let a = key_value(*nth);
+    let (a, b) = if keys.len() >= RADIX_MIN {
+        radix_select(keys, lo, hi, &mut scratch.bin)
+    } else {
+        let (_, nth, right) = keys.select_nth_unstable(lo);
+        let a = *nth;
+        (
+            a,
+            if hi == lo {
+                a
+            } else {
+                right.iter().min().copied().unwrap_or(a)
+            },
+        )
+    };
+    (key_value(a), key_value(b))
+}
+
+/// Buckets at least this large use [`radix_select`].
+const RADIX_MIN: usize = 2048;
+
+/// The keys at sorted positions `lo` and `hi` (`hi <= lo + 1`): a histogram
+/// of the keys' leading bits (relative to the minimum) finds the bin holding
+/// rank `lo`, and only that bin is selected on. Same result as a sort.
+fn radix_select(keys: &[u64], lo: usize, hi: usize, bin_keys: &mut Vec<u64>) -> (u64, u64) {
+    const BINS: usize = 2048;
+    let (mut mn, mut mx) = (u64::MAX, 0);
+    for &k in keys {
+        mn = mn.min(k);
+        mx = mx.max(k);
+    }
+    if mn == mx {
+        return (mn, mn);
+    }
+    let bits = 64 - (mx - mn).leading_zeros();
+    let shift = bits.saturating_sub(BINS.trailing_zeros());
+    let bin_of = |k: u64| ((k - mn) >> shift) as usize;
+    let mut counts = [0u32; BINS];
+    for &k in keys {
+        counts[bin_of(k)] += 1;
+    }
+    let (mut before, mut bin) = (0usize, 0usize);
+    while before + counts[bin] as usize <= lo {
+        before += counts[bin] as usize;
+        bin += 1;
+    }
+    bin_keys.clear();
+    bin_keys.extend(keys.iter().copied().filter(|&k| bin_of(k) == bin));
+    let local = lo - before;
+    let (_, nth, right) = bin_keys.select_nth_unstable(local);
+    let a = *nth;
     if hi == lo {
         return (a, a);
     }
-    let next = right.iter().min().map_or(a, |&k| key_value(k));
+    if let Some(&next) = right.iter().min() {
+        return (a, next);
+    }
+    // Rank `hi` opens the next non-empty bin: its smallest key.
+    let next = keys
+        .iter()
+        .copied()
+        .filter(|&k| bin_of(k) > bin)
+        .min()
+        .unwrap_or(a);
     (a, next)
 }
 
@@ -336,6 +394,46 @@ mod tests {
             "1pct",
         );
         assert_eq!(later[1].1, 2.049999999999999);
+    }
+
+    #[test]
+    fn radix_select_matches_sorting() {
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        // (length, value generator)
+        let gens: [(usize, &dyn Fn(u64) -> f64); 4] = [
+            (5000, &|r| (r % 1000) as f64 - 500.5),
+            (4096, &|r| f64::from_bits(r >> 2) + 1.0),
+            (3000, &|r| if r % 3 == 0 { 7.25 } else { -1e300 }),
+            (2048, &|r| (r >> 11) as f64 * 1e-9),
+        ];
+        for (n, make) in gens {
+            let values: Vec<f64> = (0..n)
+                .map(|_| make(next()))
+                .filter(|v: &f64| !v.is_nan())
+                .collect();
+            let keys: Vec<u64> = values.iter().map(|&v| order_key(v)).collect();
+            let mut sorted = keys.clone();
+            sorted.sort_unstable();
+            for lo in [0, 1, n / 2, keys.len() - 2, keys.len() - 1] {
+                let hi = (lo + 1).min(keys.len() - 1);
+                let mut bin = Vec::new();
+                assert_eq!(
+                    radix_select(&keys, lo, hi, &mut bin),
+                    (sorted[lo], sorted[hi]),
+                    "n={n} lo={lo}"
+                );
+                assert_eq!(
+                    radix_select(&keys, lo, lo, &mut bin),
+                    (sorted[lo], sorted[lo])
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,118 @@
-//! Placeholder: this crate is filled by its own issue.
+//! Typed, zero-copy [serde] models of the JSON that Ceph's commands print, Luminous to Tentacle.
+//!
+//! Every Ceph monitoring tool reads the same dumps (`ceph health`, `ceph df`, `ceph osd dump`,
+//! the admin socket's `perf dump`, ...). This crate gives each one a documented type that
+//! borrows its strings from the input, tolerates the fields that come and go between releases,
+//! and reports faults with the command, the JSON path and the line/column. It is the base of the
+//! suite: `perfcounter` reads the perf-counter shapes from here, and the exporter binaries read
+//! the cluster maps.
 //!
 //! ```
+//! use ceph_types::{PerfDump, PerfValue};
+//!
+//! let text = r#"{"osd": {"op_r": 1234, "op_r_latency": {"avgcount": 4, "sum": 0.5, "avgtime": 0.125}}}"#;
+//! let dump = PerfDump::parse(text)?;
+//! assert_eq!(dump.get("osd", "op_r"), Some(&PerfValue::Uint(1234)));
+//! let lat = dump.get("osd", "op_r_latency").and_then(PerfValue::as_avg).unwrap();
+//! assert_eq!((lat.avgcount, lat.sum.as_f64()), (4, 0.5));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Overview
+//!
+//! * One model per command, each with `parse(&str)`; the [`Model`] trait lets generic code
+//!   parse any of them, and [`Command`] names them (and maps fixture file names to them).
+//! * [`Error`] says which command's output failed, where (line, column) and, for values that do
+//!   not fit, at which JSON path.
+//! * [`IntoOwned`] turns a borrowed model into a `'static` one to keep.
+//! * [`Map`] is the ordered object used where Ceph keys objects by data (counter groups, check
+//!   codes); [`Number`] keeps integers exact where they may exceed 2^53.
+//!
+//! # Tolerance
+//!
+//! Unknown fields are ignored; fields that some releases lack are `Option`; numeric fields
+//! accept integers, integral floats and numeric strings (see the lenient rules in `num`);
+//! Ceph's bare `nan`/`-nan`/`inf` tokens are quoted by a pre-pass ([`quote_non_finite`]) that
+//! `parse` runs by itself when strict parsing fails. No input makes a parser panic.
+//!
+//! # Reading perf counters
+//!
+//! ```
+//! use ceph_types::{CounterSchema, PerfSchema};
+//!
+//! let schema = PerfSchema::parse(r#"{"osd": {"op": {"type": 10, "metric_type": "counter",
+//!     "value_type": "integer", "description": "Client operations", "nick": "ops",
+//!     "priority": 10, "units": "none"}}}"#)?;
+//! assert_eq!(schema.get("osd", "op").map(|c| c.type_bits), Some(10));
+//!
+//! let labeled = CounterSchema::parse(r#"{"AsyncMessenger::Worker": [{"labels": {"id": "0"},
+//!     "counters": {"msgr_connection_idle_timeouts": {"type": 10}}}]}"#)?;
+//! let worker = &labeled.groups.get("AsyncMessenger::Worker").unwrap()[0];
+//! assert_eq!(worker.labels.get("id").map(|v| v.as_ref()), Some("0"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Crate features
+//!
+//! None: the crate always depends on `serde`, `serde_json`, `serde_path_to_error` (the JSON
+//! path of a fault, only on the error path) and `thiserror`.
 #![doc(test(attr(deny(warnings))))]
+
+mod addr;
+mod command;
+mod cow;
+mod df;
+mod error;
+mod flags;
+mod fs;
+mod health;
+mod map;
+mod mgr;
+mod mon;
+mod nonfinite;
+mod num;
+mod number;
+mod osd;
+mod osdmap;
+mod owned;
+mod parse;
+mod perf;
+mod pg;
+mod pgstate;
+mod service;
+mod status;
+
+pub use addr::{AddrError, AddrKind, AddrVec, AddrVecEntry, EntityAddr};
+pub use command::{Command, UnknownCommand};
+pub use df::{Df, DfPool, DfPoolStats, DfStats};
+pub use error::Error;
+pub use flags::Flags;
+pub use fs::{Filesystem, FsDump, MdsInfo, MdsMap};
+pub use health::{
+    CheckDetail, CheckSummary, Health, HealthCheck, HealthMute, HealthStatus, LegacyHealthSummary,
+    UnknownHealthStatus, unwrap_envelope,
+};
+pub use map::Map;
+pub use mgr::{MgrDump, MgrModule, MgrStandby};
+pub use mon::{MonDump, MonFeatures, MonInfo, MonStatus, QuorumStatus};
+pub use nonfinite::quote_non_finite;
+pub use number::Number;
+pub use osd::{
+    CrushBucket, CrushDevice, CrushItem, CrushRule, CrushType, OsdCrushDump, OsdDf, OsdDfSummary,
+    OsdMetadata, OsdMetadataEntry, OsdPerf, OsdPerfInfo, OsdPerfInfos, OsdPoolStats, OsdTree,
+    OsdTreeNode, PoolIoRate, PoolRecovery, PoolStats,
+};
+pub use osdmap::{OsdDump, OsdInfo, PgUpmapItems, Pool, PoolType, UpmapPair};
+pub use owned::IntoOwned;
+pub use parse::Model;
+pub use perf::{
+    CounterDump, CounterSchema, Labeled, PerfAvg, PerfCounterSchema, PerfDump, PerfSchema,
+    PerfValue,
+};
+pub use pg::{
+    OsdPerfStat, OsdStatsEntry, PgDump, PgMap, PgStat, PgStateCount, PgStats, PgStatsSum,
+    PgSummary, PoolPgStats, StatSum,
+};
+pub use pgstate::{PgState, PgStateSet, UnknownPgState};
+pub use service::{Service, ServiceDaemon, ServiceDump, Versions};
+pub use status::{Status, StatusFsMap, StatusMdsRank, StatusOsdMap, StatusPgMap};

@@ -5,50 +5,9 @@ use std::borrow::Cow;
 
 use crate::{Error, ParseErrorKind};
 
-/// Byte classes, one bit each.
-const METRIC_START: u8 = 1;
-const METRIC_CONT: u8 = 2;
-const LABEL_START: u8 = 4;
-const LABEL_CONT: u8 = 8;
-/// Bytes that end a name without making it invalid; the grammar decides what may follow.
-const DELIMITER: u8 = 16;
-/// `"`, `\\` and line feed: the bytes an escaped string stops at.
-const QUOTE: u8 = 32;
-const BACKSLASH: u8 = 64;
-const LINE_FEED: u8 = 128;
-
-const CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let c = i as u8;
-        let alpha = c.is_ascii_alphabetic() || c == b'_';
-        let mut v = 0;
-        if alpha || c == b':' {
-            v |= METRIC_START | METRIC_CONT;
-        }
-        if c.is_ascii_digit() {
-            v |= METRIC_CONT | LABEL_CONT;
-        }
-        if alpha {
-            v |= LABEL_START | LABEL_CONT;
-        }
-        if matches!(
-            c,
-            b' ' | b'\t' | b'\n' | b'{' | b'}' | b',' | b'"' | b'=' | b'#'
-        ) {
-            v |= DELIMITER;
-        }
-        v |= match c {
-            b'"' => QUOTE,
-            b'\\' => BACKSLASH,
-            b'\n' => LINE_FEED,
-            _ => 0,
-        };
-        t[i] = v;
-        i += 1;
-    }
-    t
+use crate::name::{
+    BACKSLASH, CLASS, DELIMITER, LABEL_CONT, LABEL_START, LINE_FEED, METRIC_CONT, METRIC_START,
+    QUOTE,
 };
 
 /// How backslash escapes in a quoted string or a HELP text are read.

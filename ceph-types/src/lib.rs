@@ -40,10 +40,10 @@
 //! | `ceph osd dump` | [`OsdDump`] | 16.2, 18.2 |
 //! | `ceph osd tree` | [`OsdTree`] | 16.2, 18.2 |
 //! | `ceph osd df [tree]` | [`OsdDf`] | 16.2, 18.2, an older one with `-nan` |
-//! | `ceph osd perf` | [`OsdPerf`] | Luminous-era, 16.2, 18.2 |
+//! | `ceph osd perf` | [`OsdPerf`] | 16.2, 18.2, a sample of unknown release (Luminous+ shape) |
 //! | `ceph osd metadata [id]` | [`OsdMetadata`] | 16.2, 18.2 (list), 18.2.4 (one OSD) |
 //! | `ceph osd crush dump` | [`OsdCrushDump`] | Luminous, 16.2, 18.2 |
-//! | `ceph osd pool stats` | [`OsdPoolStats`] | Luminous-era, 16.2, 18.2 |
+//! | `ceph osd pool stats` | [`OsdPoolStats`] | 16.2, 18.2, a sample of unknown release (2018) |
 //! | `ceph pg dump` | [`PgDump`] | 16.2, 18.2 |
 //! | `ceph pg stat` | [`PgStat`] | 16.2, 18.2 |
 //! | `ceph mon dump` | [`MonDump`] | 16.2, 18.2 |

@@ -119,7 +119,7 @@ const RBD_IMAGE_FAMILIES: [&str; 8] = [
 
 #[test]
 fn pacific_healthy_matches_the_real_module() {
-    let (set, skipped) = map_capture("pacific-healthy", "perf", mgr());
+    let (set, skipped) = map_capture("pacific-healthy", mgr());
     assert!(skipped.is_empty(), "{skipped:?}");
 
     // Against the module run over these very dumps: everything equal, in the same order.
@@ -159,7 +159,7 @@ fn pacific_healthy_matches_the_real_module() {
 
 #[test]
 fn reef_healthy_matches_the_real_module_with_perf_counters() {
-    let (set, skipped) = map_capture("reef-healthy", "perf", mgr());
+    let (set, skipped) = map_capture("reef-healthy", mgr());
     assert!(skipped.is_empty(), "{skipped:?}");
 
     let harness = text("reef-healthy", "mgr_harness.txt");
@@ -193,7 +193,7 @@ fn reef_healthy_matches_the_real_module_with_perf_counters() {
 #[test]
 fn encodes_in_both_formats() {
     for dir in ["pacific-healthy", "reef-healthy"] {
-        let (set, _) = map_capture(dir, "perf", mgr());
+        let (set, _) = map_capture(dir, mgr());
         let (text, om) = super::common::encode_both(&set);
         // One HELP and one TYPE per family, in both formats.
         assert_eq!(text.matches("# TYPE ").count(), set.len());
@@ -201,4 +201,49 @@ fn encodes_in_both_formats() {
         assert!(text.contains("ceph_prioritycache:kv_pri0_bytes{ceph_daemon=\"mon.a\"} "));
         assert!(om.ends_with("# EOF\n"));
     }
+}
+
+/// The variable naming more capture folders to check (separated by `:`), each with
+/// `perf_schema.*.json`, `perf_dump.*.json`, the real module's output over exactly those
+/// files as `mgr_harness.txt`, and optionally its cluster-level family names as
+/// `non_perf_families.txt` (see `.ci/conformance.d/perfcounter.sh`, which makes them).
+const CAPTURES_VAR: &str = "PERFCOUNTER_MGR_CAPTURES";
+
+#[test]
+fn captures_named_by_the_environment() {
+    let Ok(dirs) = std::env::var(CAPTURES_VAR) else {
+        eprintln!("{CAPTURES_VAR} not set: 0 extra captures checked");
+        return;
+    };
+    let (mut captures, mut families, mut series) = (0, 0, 0);
+    for dir in dirs.split(':').filter(|d| !d.is_empty()) {
+        let dir = std::path::Path::new(dir);
+        let (set, skipped) = super::common::map_dir(dir, mgr());
+        assert!(skipped.is_empty(), "{}: {skipped:?}", dir.display());
+        let module = std::fs::read_to_string(dir.join("mgr_harness.txt")).unwrap();
+        let module = parse_module_text(&module);
+        let p = compare(&set, &module);
+        assert!(
+            p.differing.is_empty(),
+            "{}: {:#?}",
+            dir.display(),
+            p.differing
+        );
+        let rest = dir.join("non_perf_families.txt");
+        if rest.exists() {
+            let rest = std::fs::read_to_string(rest).unwrap();
+            assert_rest_is(&set, &module, &rest.lines().map(str::to_owned).collect());
+        }
+        eprintln!(
+            "{}: {} perf families, {} series, every value equal to the module's",
+            dir.display(),
+            p.families,
+            p.series
+        );
+        captures += 1;
+        families += p.families;
+        series += p.series;
+    }
+    eprintln!("{captures} captures checked: {families} families, {series} series");
+    assert!(captures > 0, "{CAPTURES_VAR} names no folder");
 }

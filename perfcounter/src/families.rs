@@ -61,32 +61,20 @@ impl<'a> Families<'a> {
 
     /// The families and every skipped counter.
     pub fn into_parts(mut self) -> (FamilySet<'a>, Vec<Skipped<'a>>) {
-        let mut set = FamilySet::new();
-        for family in std::mem::take(&mut self.set.families) {
-            // Cannot fail: the names are distinct.
-            let _ = set.insert(family);
-        }
         for copy in std::mem::take(&mut self.copies.families) {
-            let conflict = set
-                .get(&copy.name)
-                .map(|f| f.metric_type)
-                .filter(|t| *t != copy.metric_type);
-            match conflict {
-                Some(existing) => self.skipped.push(Skipped {
+            if let Err(reason) = self.set.adopt(copy) {
+                self.skipped.push(Skipped {
                     daemon: "",
                     logger: "",
                     counter: "",
-                    reason: SkipReason::ConflictingType {
-                        family: copy.name.as_ref().into(),
-                        existing,
-                        new: copy.metric_type,
-                    },
-                }),
-                // Cannot fail: a new name, or the same type.
-                None => {
-                    let _ = set.insert(copy);
-                }
+                    reason,
+                });
             }
+        }
+        let mut set = FamilySet::new();
+        for family in self.set.families {
+            // Cannot fail: the names are distinct.
+            let _ = set.insert(family);
         }
         (set, self.skipped)
     }
@@ -103,6 +91,9 @@ impl<'a> Families<'a> {
 pub(crate) struct Store<'a> {
     families: Vec<MetricFamily<'a>>,
     index: HashMap<String, usize>,
+    /// Every name a family writes in OpenMetrics (a counter `x` also writes `x_total` and
+    /// `x_created`) → its position, so that no two families write the same name.
+    claimed: HashMap<String, usize>,
     /// Prepared schema id → (its family number → position + 1, or 0 when not known yet).
     slots: HashMap<u64, Vec<u32>>,
 }
@@ -141,11 +132,9 @@ impl<'a> Store<'a> {
             slots[target.number] = slot(pos);
             pos
         } else {
-            let pos = self.families.len();
             let mut f = MetricFamily::new(target.name.to_owned(), target.metric_type);
             f.help = Some(target.help.clone());
-            self.families.push(f);
-            self.index.insert(target.name.to_owned(), pos);
+            let pos = self.create(f)?;
             slots[target.number] = slot(pos);
             pos
         };
@@ -160,6 +149,62 @@ impl<'a> Store<'a> {
         }
         family.metrics.push(metric);
         Ok(())
+    }
+}
+
+impl<'a> Store<'a> {
+    /// Adds a new family (its name is not in the store); refuses one that would write a name
+    /// another family writes in OpenMetrics.
+    fn create(&mut self, family: MetricFamily<'a>) -> Result<usize, SkipReason> {
+        let claims = openmetrics_names(&family.name, family.metric_type);
+        if let Some(&other) = claims.iter().find_map(|c| self.claimed.get(c.as_str())) {
+            return Err(SkipReason::NameClash {
+                family: family.name.as_ref().into(),
+                other: self.families[other].name.as_ref().into(),
+            });
+        }
+        let pos = self.families.len();
+        for c in claims {
+            self.claimed.insert(c, pos);
+        }
+        self.index.insert(family.name.to_string(), pos);
+        self.families.push(family);
+        Ok(pos)
+    }
+
+    /// Merges a whole family: into the family of the same name (same type required), or as a
+    /// new one.
+    fn adopt(&mut self, family: MetricFamily<'a>) -> Result<(), SkipReason> {
+        match self.index.get(family.name.as_ref()) {
+            Some(&pos) => {
+                let existing = &mut self.families[pos];
+                if existing.metric_type != family.metric_type {
+                    return Err(SkipReason::ConflictingType {
+                        family: family.name.as_ref().into(),
+                        existing: existing.metric_type,
+                        new: family.metric_type,
+                    });
+                }
+                existing.metrics.extend(family.metrics);
+                Ok(())
+            }
+            None => self.create(family).map(drop),
+        }
+    }
+}
+
+/// The names a family writes in OpenMetrics: a counter `x` (or `x_total`) writes `x`,
+/// `x_total` and `x_created`; a gauge only its name.
+fn openmetrics_names(name: &str, metric_type: MetricType) -> Vec<String> {
+    if metric_type == MetricType::Counter {
+        let base = name.strip_suffix("_total").unwrap_or(name);
+        vec![
+            base.to_owned(),
+            format!("{base}_total"),
+            format!("{base}_created"),
+        ]
+    } else {
+        vec![name.to_owned()]
     }
 }
 
@@ -271,6 +316,14 @@ pub enum SkipReason {
         /// The family name.
         family: Box<str>,
     },
+    /// The family would write a name another family writes in OpenMetrics (a counter `x`
+    /// writes `x_total` and `x_created`), so the two could not be encoded together.
+    NameClash {
+        /// The family that was not created.
+        family: Box<str>,
+        /// The family that has the name.
+        other: Box<str>,
+    },
     /// ceph-exporter derives no daemon label from this name (an `rgw` socket name with fewer
     /// than four `.`-separated fields); the whole daemon is skipped.
     NoDaemonLabel,
@@ -322,6 +375,10 @@ impl fmt::Display for SkipReason {
             SkipReason::DuplicateSeries { family } => {
                 write!(f, "family `{family}` already has this label set")
             }
+            SkipReason::NameClash { family, other } => write!(
+                f,
+                "family `{family}` would write an OpenMetrics name of family `{other}`"
+            ),
             SkipReason::NoDaemonLabel => f.write_str("no daemon label can be derived"),
             SkipReason::DuplicateDaemon => f.write_str("a daemon with this label was mapped"),
         }

@@ -827,6 +827,21 @@ mod tests {
                 ],
             ),
             (
+                "no two families write the same OpenMetrics name",
+                format!(
+                    r#"{{"a": {{"b": {}, "b_total": {}, "b_created": {}}}}}"#,
+                    c(10, 5, "B"),
+                    c(2, 5, "BT"),
+                    c(10, 5, "BC")
+                ),
+                vec![("osd.0", r#"{"a": {"b": 1, "b_total": 2, "b_created": 3}}"#)],
+                vec!["ceph_a_b counter B", "  {ceph_daemon=osd.0} U64(1)"],
+                vec![
+                    "osd.0: `a.b_created`: family `ceph_a_b_created` would write an OpenMetrics name of family `ceph_a_b`",
+                    "osd.0: `a.b_total`: family `ceph_a_b_total` would write an OpenMetrics name of family `ceph_a_b`",
+                ],
+            ),
+            (
                 "odd dumps and names",
                 format!(
                     r#"{{"a@b": {{"c-": {}, "d": {}, "e": {}, "f": {{"type": 2}}}}}}"#,

@@ -58,25 +58,61 @@
 //! path of a fault, only on the error path) and `thiserror`.
 #![doc(test(attr(deny(warnings))))]
 
+mod addr;
 mod command;
 mod cow;
+mod df;
 mod error;
+mod flags;
+mod fs;
+mod health;
 mod map;
+mod mgr;
+mod mon;
 mod nonfinite;
 mod num;
 mod number;
+mod osd;
+mod osdmap;
 mod owned;
 mod parse;
 mod perf;
+mod pg;
+mod pgstate;
+mod service;
+mod status;
 
+pub use addr::{AddrError, AddrKind, AddrVec, AddrVecEntry, EntityAddr};
 pub use command::{Command, UnknownCommand};
+pub use df::{Df, DfPool, DfPoolStats, DfStats};
 pub use error::Error;
+pub use flags::Flags;
+pub use fs::{Filesystem, FsDump, MdsInfo, MdsMap};
+pub use health::{
+    CheckDetail, CheckSummary, Health, HealthCheck, HealthMute, HealthStatus, LegacyHealthSummary,
+    UnknownHealthStatus, unwrap_envelope,
+};
 pub use map::Map;
+pub use mgr::{MgrDump, MgrModule, MgrStandby};
+pub use mon::{MonDump, MonFeatures, MonInfo, MonStatus, QuorumStatus};
 pub use nonfinite::quote_non_finite;
 pub use number::Number;
+pub use osd::{
+    CrushBucket, CrushDevice, CrushItem, CrushRule, CrushType, OsdCrushDump, OsdDf, OsdDfSummary,
+    OsdMetadata, OsdMetadataEntry, OsdPerf, OsdPerfInfo, OsdPerfInfos, OsdPoolStats, OsdTree,
+    OsdTreeNode, PoolIoRate, PoolRecovery, PoolStats,
+};
+pub use osdmap::{OsdDump, OsdInfo, PgUpmapItems, Pool, PoolType, UpmapPair};
 pub use owned::IntoOwned;
 pub use parse::Model;
 pub use perf::{
     CounterDump, CounterSchema, Labeled, PerfAvg, PerfCounterSchema, PerfDump, PerfSchema,
     PerfValue,
 };
+pub use pg::{
+    OsdPerfStat, OsdStatsEntry, PgDump, PgMap, PgStat, PgStateCount, PgStats, PgStatsSum,
+    PgSummary, PoolPgStats, StatSum,
+};
+pub use pgstate::{PgState, PgStateSet, UnknownPgState};
+pub use service::{Service, ServiceDaemon, ServiceDump, Versions};
+pub use status::{Status, StatusFsMap, StatusMdsRank, StatusOsdMap, StatusPgMap};

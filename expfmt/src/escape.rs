@@ -10,10 +10,47 @@ const ESC: [u8; 256] = {
     t
 };
 
+/// Whether any byte of the word `x` equals the byte broadcast in `b` (the classic SWAR
+/// "has zero byte" test on `x ^ b`).
+#[inline]
+fn has_byte(x: u64, b: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let y = x ^ b;
+    (y.wrapping_sub(LO) & !y & HI) != 0
+}
+
+/// Whether `s` has no byte to escape: eight bytes at a time, `"` only when `quotes`.
+#[inline]
+fn is_clean(s: &[u8], quotes: bool) -> bool {
+    const BACKSLASH: u64 = 0x5c5c_5c5c_5c5c_5c5c;
+    const NEWLINE: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    const QUOTE: u64 = 0x2222_2222_2222_2222;
+    let mut chunks = s.chunks_exact(8);
+    let dirty =
+        |w: u64| has_byte(w, BACKSLASH) || has_byte(w, NEWLINE) || (quotes && has_byte(w, QUOTE));
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        if dirty(u64::from_le_bytes(w)) {
+            return false;
+        }
+    }
+    // The tail, padded with a byte that never needs escaping.
+    let rest = chunks.remainder();
+    let mut w = [b'a'; 8];
+    w[..rest.len()].copy_from_slice(rest);
+    !dirty(u64::from_le_bytes(w))
+}
+
 /// Appends `s`, escaping every byte whose class has `mask`.
 #[inline]
 fn escape(out: &mut Vec<u8>, s: &str, mask: u8) {
     let b = s.as_bytes();
+    if is_clean(b, mask == 1) {
+        out.extend_from_slice(b);
+        return;
+    }
     let mut start = 0;
     for (i, &c) in b.iter().enumerate() {
         if ESC[usize::from(c)] & mask != 0 {
@@ -55,6 +92,21 @@ mod tests {
             ("two\nlines", r"two\nlines", r"two\nlines", r"two\nlines"),
             ("\\n", r"\\n", r"\\n", r"\\n"),
             ("é\"\n\\", r#"é\"\n\\"#, "é\"\\n\\\\", r#"é\"\n\\"#),
+            ("exactly8", "exactly8", "exactly8", "exactly8"),
+            (
+                "sixteen_bytes_ok",
+                "sixteen_bytes_ok",
+                "sixteen_bytes_ok",
+                "sixteen_bytes_ok",
+            ),
+            ("eight+1\"", "eight+1\\\"", "eight+1\"", "eight+1\\\""),
+            ("0123456\n", "0123456\\n", "0123456\\n", "0123456\\n"),
+            (
+                "\u{5c5c}\u{2222}",
+                "\u{5c5c}\u{2222}",
+                "\u{5c5c}\u{2222}",
+                "\u{5c5c}\u{2222}",
+            ),
         ];
         for (input, lv, h004, hom) in cases {
             let mut out = Vec::new();

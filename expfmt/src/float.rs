@@ -194,12 +194,12 @@ fn write_short_decimal<O: Out>(out: &mut O, v: f64, style: FloatStyle) -> Option
         return None;
     }
     let t = a * SCALE;
+    // Signed conversions: one instruction each on x86-64, unlike `u64`'s.
     #[expect(
         clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
         reason = "t is positive and below 2^53 by the range check"
     )]
-    let mut n = t as u64;
+    let mut n = t as i64;
     #[expect(clippy::cast_precision_loss, reason = "n is below 2^53")]
     if t - n as f64 >= 0.5 {
         n += 1;
@@ -208,6 +208,7 @@ fn write_short_decimal<O: Out>(out: &mut O, v: f64, style: FloatStyle) -> Option
     if n as f64 / SCALE != a {
         return None;
     }
+    let n = n.unsigned_abs();
     let int = n / 1_000_000;
     let mut frac = n % 1_000_000;
     if v < 0.0 {
@@ -227,22 +228,12 @@ fn write_short_decimal<O: Out>(out: &mut O, v: f64, style: FloatStyle) -> Option
         len -= 1;
     }
     out.put_byte(b'.');
-    let digits = count_digits(frac);
+    let digits = crate::sink::decimal_len(frac);
     for _ in digits..len {
         out.put_byte(b'0');
     }
     out.put_u64(frac);
     Some(())
-}
-
-fn count_digits(n: u64) -> usize {
-    let mut count = 1;
-    let mut p = 10;
-    while n >= p && count < 19 {
-        count += 1;
-        p *= 10;
-    }
-    count
 }
 
 #[cfg(test)]

@@ -77,17 +77,21 @@ impl Out for LineEnd {
     /// Digits written in place, two per division, without an intermediate buffer.
     #[inline]
     fn put_u64(&mut self, mut n: u64) {
-        let mut count = 1;
-        let mut p = 10u64;
-        while count < 20 && n >= p {
-            count += 1;
-            p = p.wrapping_mul(10);
-        }
-        let end = self.len + count;
+        let end = self.len + decimal_len(n);
         if end > LINE_END {
             return;
         }
         let mut i = end;
+        while n >= 10_000 {
+            let quad = n % 10_000;
+            n /= 10_000;
+            let (hi, lo) = ((quad / 100) as usize * 2, (quad % 100) as usize * 2);
+            i -= 4;
+            self.bytes[i] = PAIRS[hi];
+            self.bytes[i + 1] = PAIRS[hi + 1];
+            self.bytes[i + 2] = PAIRS[lo];
+            self.bytes[i + 3] = PAIRS[lo + 1];
+        }
         while n >= 100 {
             let pair = (n % 100) as usize * 2;
             n /= 100;
@@ -113,6 +117,26 @@ const PAIRS: &[u8; 200] = b"\
 4041424344454647484950515253545556575859\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
+
+/// 10^i for i in 0..20.
+const POW10: [u64; 20] = {
+    let mut t = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+/// The number of decimal digits of `n`: the bit length gives an estimate (`× log10 2`) that is
+/// exact or one too many, corrected with one comparison.
+#[inline]
+pub(crate) fn decimal_len(n: u64) -> usize {
+    let bits = 64 - (n | 1).leading_zeros() as usize;
+    let guess = (bits * 1233) >> 12; // floor(bits × log10(2))
+    (guess + usize::from(n >= POW10[guess])).max(1)
+}
 
 /// Writes the digits of `n` right-aligned in `buf`; returns where they start (the `itoa`
 /// algorithm: two digits per division).

@@ -89,11 +89,13 @@ impl<'a> Families<'a> {
 /// that mapping the second and later daemons of a schema hashes no name.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Store<'a> {
-    families: Vec<MetricFamily<'a>>,
+    pub(crate) families: Vec<MetricFamily<'a>>,
     index: HashMap<String, usize>,
-    /// Every name a family writes in OpenMetrics (a counter `x` also writes `x_total` and
-    /// `x_created`) → its position, so that no two families write the same name.
-    claimed: HashMap<String, usize>,
+    /// The names counters write in OpenMetrics besides their own (a counter `x` also writes
+    /// `x_total` and `x_created`) → position, so that no two families write the same name.
+    extra: HashMap<String, usize>,
+    /// A buffer for building names to look up.
+    scratch: String,
     /// Prepared schema id → (its family number → position + 1, or 0 when not known yet).
     slots: HashMap<u64, Vec<u32>>,
 }
@@ -156,20 +158,59 @@ impl<'a> Store<'a> {
     /// Adds a new family (its name is not in the store); refuses one that would write a name
     /// another family writes in OpenMetrics.
     fn create(&mut self, family: MetricFamily<'a>) -> Result<usize, SkipReason> {
-        let claims = openmetrics_names(&family.name, family.metric_type);
-        if let Some(&other) = claims.iter().find_map(|c| self.claimed.get(c.as_str())) {
+        let name = family.name.as_ref();
+        let counter = family.metric_type == MetricType::Counter;
+        let base = if counter {
+            name.strip_suffix("_total").unwrap_or(name)
+        } else {
+            name
+        };
+        let suffixes: &[&str] = if counter {
+            &["", "_total", "_created"]
+        } else {
+            &[""]
+        };
+        let mut buf = std::mem::take(&mut self.scratch);
+        let mut clash = None;
+        for suffix in suffixes {
+            buf.clear();
+            buf.push_str(base);
+            buf.push_str(suffix);
+            let other = self
+                .index
+                .get(buf.as_str())
+                .or(self.extra.get(buf.as_str()));
+            if let Some(&other) = other {
+                clash = Some(other);
+                break;
+            }
+        }
+        if let Some(other) = clash {
+            self.scratch = buf;
             return Err(SkipReason::NameClash {
-                family: family.name.as_ref().into(),
+                family: name.into(),
                 other: self.families[other].name.as_ref().into(),
             });
         }
         let pos = self.families.len();
-        for c in claims {
-            self.claimed.insert(c, pos);
+        for suffix in suffixes {
+            buf.clear();
+            buf.push_str(base);
+            buf.push_str(suffix);
+            if buf != name {
+                self.extra.insert(buf.clone(), pos);
+            }
         }
-        self.index.insert(family.name.to_string(), pos);
+        self.scratch = buf;
+        self.index.insert(name.to_owned(), pos);
         self.families.push(family);
         Ok(pos)
+    }
+
+    /// Makes room for `n` more families.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.families.reserve(n);
+        self.index.reserve(n);
     }
 
     /// Merges a whole family: into the family of the same name (same type required), or as a
@@ -190,21 +231,6 @@ impl<'a> Store<'a> {
             }
             None => self.create(family).map(drop),
         }
-    }
-}
-
-/// The names a family writes in OpenMetrics: a counter `x` (or `x_total`) writes `x`,
-/// `x_total` and `x_created`; a gauge only its name.
-fn openmetrics_names(name: &str, metric_type: MetricType) -> Vec<String> {
-    if metric_type == MetricType::Counter {
-        let base = name.strip_suffix("_total").unwrap_or(name);
-        vec![
-            base.to_owned(),
-            format!("{base}_total"),
-            format!("{base}_created"),
-        ]
-    } else {
-        vec![name.to_owned()]
     }
 }
 

@@ -442,6 +442,9 @@ impl<'s> PreparedSchema<'s> {
         let daemon_label = Label::new(label_name, label_value);
         let values = self.lookup(dump);
         let mut seen = HashSet::new();
+        if out.set.families.is_empty() {
+            out.set.reserve(self.families.len());
+        }
         let mut slots = out.set.take_slots(self.id, self.families.len());
         let mut copy_slots = out.copies.take_slots(self.id, self.families.len());
         for &i in &self.order {

@@ -2,5 +2,6 @@
 //! checks its output.
 
 mod carbonara_dump;
+mod perf2prom;
 mod promcat;
 mod rollup;

@@ -52,18 +52,22 @@ fn aggregate_buckets(g: &Grouped<'_>, method: Method) -> TimeSerie {
     let n = keys.len();
     let mut out_ts = Vec::with_capacity(n);
     let mut out_vs = Vec::with_capacity(n);
-    let mut scratch: Vec<(u64, u32)> = Vec::new();
-    for (key, range) in g.buckets() {
+    let mut scratch = Scratch::default();
+    let sums: &[f64] = match method {
+        Method::Mean | Method::Sum | Method::Std => g.bucket_sums(),
+        _ => &[],
+    };
+    for (i, (key, range)) in g.buckets().enumerate() {
         let bucket = &values[range.clone()];
         let value = match method {
-            Method::Mean => sum(bucket) / bucket.len() as f64,
-            Method::Sum => sum(bucket),
+            Method::Mean => sums[i] / bucket.len() as f64,
+            Method::Sum => sums[i],
             Method::Count => bucket.len() as f64,
             Method::First => bucket[0],
             Method::Last => bucket[bucket.len() - 1],
             Method::Min => min(bucket),
             Method::Max => max(bucket),
-            Method::Std => match std(bucket) {
+            Method::Std => match std(bucket, sums[i]) {
                 Some(v) => v,
                 None => continue,
             },
@@ -77,19 +81,31 @@ fn aggregate_buckets(g: &Grouped<'_>, method: Method) -> TimeSerie {
     TimeSerie::from_sorted(out_ts, out_vs).unwrap_or_default()
 }
 
-/// Sequential sum from 0.0 in series order (numpy's `bincount` weights).
-#[inline]
-fn sum(bucket: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for &v in bucket {
-        s += v;
-    }
-    s
-}
-
 /// Smallest non-NaN value; the first of equal values; NaN if all are NaN.
+///
+/// A lane-parallel pass finds the value (order does not matter for it);
+/// only a zero result, where -0.0 and 0.0 tie, needs the ordered scan.
 #[inline]
 fn min(bucket: &[f64]) -> f64 {
+    let mut lanes = [f64::INFINITY; 4];
+    let chunks = bucket.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            lanes[k] = if c[k] < lanes[k] { c[k] } else { lanes[k] };
+        }
+    }
+    let mut m = f64::INFINITY;
+    for v in lanes.into_iter().chain(rest.iter().copied()) {
+        m = if v < m { v } else { m };
+    }
+    if m == 0.0 || m == f64::INFINITY {
+        return min_ordered(bucket);
+    }
+    m
+}
+
+fn min_ordered(bucket: &[f64]) -> f64 {
     let mut m = f64::NAN;
     for &v in bucket {
         if v < m || m.is_nan() {
@@ -102,25 +118,46 @@ fn min(bucket: &[f64]) -> f64 {
 /// NaN if any value is NaN, else the largest; the last of equal values.
 #[inline]
 fn max(bucket: &[f64]) -> f64 {
-    let mut m = f64::NEG_INFINITY;
-    let mut nan = false;
-    for &v in bucket {
-        nan |= v.is_nan();
-        if v >= m {
-            m = v;
+    let mut lanes = [f64::NEG_INFINITY; 4];
+    let mut nan = [false; 4];
+    let chunks = bucket.chunks_exact(4);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..4 {
+            nan[k] |= c[k].is_nan();
+            lanes[k] = if c[k] > lanes[k] { c[k] } else { lanes[k] };
         }
     }
-    if nan { f64::NAN } else { m }
+    let mut m = f64::NEG_INFINITY;
+    let mut any_nan = nan.iter().any(|&n| n);
+    for v in lanes.into_iter().chain(rest.iter().copied()) {
+        any_nan |= v.is_nan();
+        m = if v > m { v } else { m };
+    }
+    if any_nan {
+        return f64::NAN;
+    }
+    if m == 0.0 {
+        // -0.0 and 0.0 tie: the last one in series order wins.
+        return bucket
+            .iter()
+            .rev()
+            .copied()
+            .find(|&v| v == 0.0)
+            .unwrap_or(m);
+    }
+    m
 }
 
-/// ddof-1 standard deviation; `None` for a single point.
+/// ddof-1 standard deviation from the bucket's sequential sum; `None` for a
+/// single point.
 #[inline]
-fn std(bucket: &[f64]) -> Option<f64> {
+fn std(bucket: &[f64], sum: f64) -> Option<f64> {
     let n = bucket.len();
     if n < 2 {
         return None;
     }
-    let mean = sum(bucket) / n as f64;
+    let mean = sum / n as f64;
     let mut ss = 0.0;
     for &v in bucket {
         let d = v - mean;
@@ -144,32 +181,121 @@ fn order_key(v: f64) -> u64 {
     }
 }
 
-/// Loads `(order key, index)` pairs: sorting them orders the bucket the way
-/// numpy's stable `lexsort` does (ties keep series order).
-fn load_keys(bucket: &[f64], scratch: &mut Vec<(u64, u32)>) {
-    scratch.clear();
-    scratch.extend(
-        bucket
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| (order_key(v), i as u32)),
-    );
+/// The value an order key came from (exact for every non-zero, non-NaN
+/// value).
+#[inline]
+fn key_value(key: u64) -> f64 {
+    if key >> 63 == 1 {
+        f64::from_bits(key & !(1 << 63))
+    } else {
+        f64::from_bits(!key)
+    }
 }
 
-/// The values at sorted positions `lo` and `hi` (`lo <= hi <= lo + 1`).
-fn sorted_pair(bucket: &[f64], lo: usize, hi: usize, scratch: &mut Vec<(u64, u32)>) -> (f64, f64) {
-    load_keys(bucket, scratch);
-    let (_, nth, right) = scratch.select_nth_unstable(lo);
-    let a = bucket[nth.1 as usize];
+/// Reusable buffers for order statistics.
+#[derive(Default)]
+struct Scratch {
+    keys: Vec<u64>,
+    bin: Vec<u64>,
+    pairs: Vec<(u64, u32)>,
+}
+
+/// The values at sorted positions `lo` and `hi` (`lo <= hi <= lo + 1`) of the
+/// bucket ordered as numpy's stable `lexsort` orders it (NaN last, ties in
+/// series order).
+///
+/// Equal keys have equal bits unless the bucket holds a zero (±0.0 share a
+/// key) or a NaN, so selecting on keys alone is exact otherwise; those
+/// buckets select on `(key, index)` pairs, which reproduce the stable order.
+fn sorted_pair(bucket: &[f64], lo: usize, hi: usize, scratch: &mut Scratch) -> (f64, f64) {
+    if bucket.iter().any(|&v| v == 0.0 || v.is_nan()) {
+        let pairs = &mut scratch.pairs;
+        pairs.clear();
+        pairs.extend(
+            bucket
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (order_key(v), i as u32)),
+        );
+        let (_, nth, right) = pairs.select_nth_unstable(lo);
+        let a = bucket[nth.1 as usize];
+        if hi == lo {
+            return (a, a);
+        }
+        let next = right.iter().min().map_or(a, |p| bucket[p.1 as usize]);
+        return (a, next);
+    }
+    let keys = &mut scratch.keys;
+    keys.clear();
+    keys.extend(bucket.iter().map(|&v| order_key(v)));
+    let (a, b) = if keys.len() >= RADIX_MIN {
+        radix_select(keys, lo, hi, &mut scratch.bin)
+    } else {
+        let (_, nth, right) = keys.select_nth_unstable(lo);
+        let a = *nth;
+        (
+            a,
+            if hi == lo {
+                a
+            } else {
+                right.iter().min().copied().unwrap_or(a)
+            },
+        )
+    };
+    (key_value(a), key_value(b))
+}
+
+/// Buckets at least this large use [`radix_select`].
+const RADIX_MIN: usize = 2048;
+
+/// The keys at sorted positions `lo` and `hi` (`hi <= lo + 1`): a histogram
+/// of the keys' leading bits (relative to the minimum) finds the bin holding
+/// rank `lo`, and only that bin is selected on. Same result as a sort.
+fn radix_select(keys: &[u64], lo: usize, hi: usize, bin_keys: &mut Vec<u64>) -> (u64, u64) {
+    const BINS: usize = 2048;
+    let (mut mn, mut mx) = (u64::MAX, 0);
+    for &k in keys {
+        mn = mn.min(k);
+        mx = mx.max(k);
+    }
+    if mn == mx {
+        return (mn, mn);
+    }
+    let bits = 64 - (mx - mn).leading_zeros();
+    let shift = bits.saturating_sub(BINS.trailing_zeros());
+    let bin_of = |k: u64| ((k - mn) >> shift) as usize;
+    let mut counts = [0u32; BINS];
+    for &k in keys {
+        counts[bin_of(k)] += 1;
+    }
+    let (mut before, mut bin) = (0usize, 0usize);
+    while before + counts[bin] as usize <= lo {
+        before += counts[bin] as usize;
+        bin += 1;
+    }
+    bin_keys.clear();
+    bin_keys.extend(keys.iter().copied().filter(|&k| bin_of(k) == bin));
+    let local = lo - before;
+    let (_, nth, right) = bin_keys.select_nth_unstable(local);
+    let a = *nth;
     if hi == lo {
         return (a, a);
     }
-    let next = right.iter().min().map_or(a, |p| bucket[p.1 as usize]);
+    if let Some(&next) = right.iter().min() {
+        return (a, next);
+    }
+    // Rank `hi` opens the next non-empty bin: its smallest key.
+    let next = keys
+        .iter()
+        .copied()
+        .filter(|&k| bin_of(k) > bin)
+        .min()
+        .unwrap_or(a);
     (a, next)
 }
 
 /// `(v[lo] + v[hi]) / 2.0` with `lo = n-1-n/2` and `hi = lo + (n even)`.
-fn median(bucket: &[f64], scratch: &mut Vec<(u64, u32)>) -> f64 {
+fn median(bucket: &[f64], scratch: &mut Scratch) -> f64 {
     let n = bucket.len();
     let lo = n - 1 - n / 2;
     let hi = lo + usize::from(n.is_multiple_of(2));
@@ -179,7 +305,7 @@ fn median(bucket: &[f64], scratch: &mut Vec<(u64, u32)>) -> f64 {
 
 /// Gnocchi's interpolated percentile: positions are computed on the whole
 /// sorted series, so the bucket's absolute offset enters the arithmetic.
-fn percentile(bucket: &[f64], range: Range<usize>, q: f64, scratch: &mut Vec<(u64, u32)>) -> f64 {
+fn percentile(bucket: &[f64], range: Range<usize>, q: f64, scratch: &mut Scratch) -> f64 {
     let p = range.start as f64;
     let n = bucket.len();
     let real = p + (n - 1) as f64 * (q / 100.0);
@@ -268,6 +394,46 @@ mod tests {
             "1pct",
         );
         assert_eq!(later[1].1, 2.049999999999999);
+    }
+
+    #[test]
+    fn radix_select_matches_sorting() {
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        // (length, value generator)
+        let gens: [(usize, &dyn Fn(u64) -> f64); 4] = [
+            (5000, &|r| (r % 1000) as f64 - 500.5),
+            (4096, &|r| f64::from_bits(r >> 2) + 1.0),
+            (3000, &|r| if r % 3 == 0 { 7.25 } else { -1e300 }),
+            (2048, &|r| (r >> 11) as f64 * 1e-9),
+        ];
+        for (n, make) in gens {
+            let values: Vec<f64> = (0..n)
+                .map(|_| make(next()))
+                .filter(|v: &f64| !v.is_nan())
+                .collect();
+            let keys: Vec<u64> = values.iter().map(|&v| order_key(v)).collect();
+            let mut sorted = keys.clone();
+            sorted.sort_unstable();
+            for lo in [0, 1, n / 2, keys.len() - 2, keys.len() - 1] {
+                let hi = (lo + 1).min(keys.len() - 1);
+                let mut bin = Vec::new();
+                assert_eq!(
+                    radix_select(&keys, lo, hi, &mut bin),
+                    (sorted[lo], sorted[hi]),
+                    "n={n} lo={lo}"
+                );
+                assert_eq!(
+                    radix_select(&keys, lo, lo, &mut bin),
+                    (sorted[lo], sorted[lo])
+                );
+            }
+        }
     }
 
     #[test]

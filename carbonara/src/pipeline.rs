@@ -119,6 +119,39 @@ impl Metric {
             .map(Vec::as_slice)
     }
 
+    /// The objects Gnocchi's file driver would hold for this metric, as
+    /// (path relative to the metric's directory, bytes): the raw buffer
+    /// `none_v3` and every split `agg_<method>/<key>_<granularity>_v3`
+    /// (key and granularity in seconds as Python prints floats, e.g.
+    /// `agg_mean/1451520000.0_60.0_v3`).
+    ///
+    /// # Errors
+    ///
+    /// Only if the raw buffer is too large for one LZ4 block.
+    pub fn file_objects(&self) -> Result<Vec<(String, Vec<u8>)>, Error> {
+        use std::fmt::Write;
+        let mut out = Vec::new();
+        if let Some(bound) = &self.raw {
+            let mut raw = Vec::new();
+            bound.serialize(&mut raw)?;
+            out.push(("none_v3".to_owned(), raw));
+        }
+        for (agg, splits) in &self.splits {
+            for (&key, data) in splits {
+                let mut path = format!(
+                    "agg_{}/{}_",
+                    agg.method,
+                    SplitKey::new(key, agg.granularity)
+                );
+                // Writing to a String cannot fail.
+                let _ = crate::split::write_python_float(&mut path, agg.granularity as f64 / 1e9);
+                let _ = write!(path, "_v3");
+                out.push((path, data.clone()));
+            }
+        }
+        Ok(out)
+    }
+
     /// Processes one batch of raw measures (any order, duplicates allowed):
     /// sorts it by timestamp then value (so duplicates inside the batch keep
     /// the smallest value, NaN last), feeds the raw buffer, recomputes the

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use timeserie::{TimeSerie, compress_block, decompress_block, round_timestamp};
+use timeserie::{TimeSerie, compress_block, decompress_block_with, round_timestamp};
 
 use crate::error::Error;
 
@@ -125,16 +125,24 @@ pub fn serialize_compressed(
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
     let ts = serie.timestamps();
+    let n = ts.len();
     let g = key.sampling as f64;
-    let mut payload = Vec::with_capacity(ts.len() * 10);
+    let mut payload = vec![0u8; n * 10];
+    let (deltas, values) = payload.split_at_mut(2 * n);
     let mut prev = key.key;
-    for &t in ts {
-        let delta = (t.wrapping_sub(prev) as f64 / g) as i64 as u16;
-        payload.extend_from_slice(&delta.to_le_bytes());
+    for (slot, &t) in deltas.chunks_exact_mut(2).zip(ts) {
+        let d = t.wrapping_sub(prev);
+        // d == g divides to exactly 1.0: skip the float division.
+        let delta = if d == key.sampling {
+            1
+        } else {
+            (d as f64 / g) as i64 as u16
+        };
+        slot.copy_from_slice(&delta.to_le_bytes());
         prev = t;
     }
-    for &v in serie.values() {
-        payload.extend_from_slice(&v.to_le_bytes());
+    for (slot, &v) in values.chunks_exact_mut(8).zip(serie.values()) {
+        slot.copy_from_slice(&v.to_le_bytes());
     }
     out.push(b'c');
     compress_block(&payload, out)?;
@@ -186,7 +194,10 @@ pub fn unserialize(data: &[u8], key: SplitKey) -> Result<TimeSerie, Error> {
 }
 
 fn unserialize_compressed(block: &[u8], key: SplitKey) -> Result<TimeSerie, Error> {
-    let payload = decompress_block(block)?;
+    decompress_block_with(block, |payload| decode_compressed(payload, key))?
+}
+
+fn decode_compressed(payload: &[u8], key: SplitKey) -> Result<TimeSerie, Error> {
     let n = payload.len() / 10;
     let tail = payload.len() - 2 * n;
     if !tail.is_multiple_of(8) {

@@ -23,6 +23,10 @@ pub enum AddrKind {
     Any,
     /// `none`: an unset address.
     None,
+    /// `cidr`: an address range (Reef and later, range blocklists).
+    Cidr,
+    /// A type this crate does not know (read leniently from JSON; written as `unknown`).
+    Unknown,
 }
 
 impl AddrKind {
@@ -33,6 +37,8 @@ impl AddrKind {
             AddrKind::V2 => "v2",
             AddrKind::Any => "any",
             AddrKind::None => "none",
+            AddrKind::Cidr => "cidr",
+            AddrKind::Unknown => "unknown",
         }
     }
 }
@@ -52,6 +58,7 @@ impl FromStr for AddrKind {
             "v2" | "msgr2" => Ok(AddrKind::V2),
             "any" => Ok(AddrKind::Any),
             "none" => Ok(AddrKind::None),
+            "cidr" => Ok(AddrKind::Cidr),
             _ => Err(AddrError::new(s, "unknown address type")),
         }
     }
@@ -206,20 +213,35 @@ impl fmt::Display for EntityAddr {
     }
 }
 
+impl<'de> Deserialize<'de> for AddrKind {
+    /// Reads the `type` of an address vector entry; unknown types read as
+    /// [`AddrKind::Unknown`].
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = crate::cow::CowStr::deserialize(d)?;
+        Ok(s.0.parse().unwrap_or(AddrKind::Unknown))
+    }
+}
+
+impl Serialize for AddrKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// One element of an address vector as JSON: `{"type": "v2", "addr": "127.0.0.1:6800",
 /// "nonce": 1234}`.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct AddrVecEntry<'a> {
-    /// `v1`, `v2` or `any`.
-    #[serde(rename = "type", borrow)]
-    pub kind: Cow<'a, str>,
+    /// The protocol (`type`).
+    #[serde(rename = "type")]
+    pub kind: AddrKind,
     /// `IP:PORT`.
     #[serde(borrow)]
     pub addr: Cow<'a, str>,
     /// The nonce.
     #[serde(default, deserialize_with = "num::int")]
-    pub nonce: u64,
+    pub nonce: u32,
 }
 
 impl AddrVecEntry<'_> {
@@ -227,16 +249,16 @@ impl AddrVecEntry<'_> {
     ///
     /// # Errors
     ///
-    /// When `type`, `addr` or `nonce` is not valid.
+    /// When `addr` is not a valid `IP:PORT`.
     pub fn parse(&self) -> Result<EntityAddr, AddrError> {
         let mut a: EntityAddr = self.addr.parse()?;
-        a.kind = self.kind.parse()?;
-        a.nonce = u32::try_from(self.nonce)
-            .map_err(|_| AddrError::new(&self.addr, "nonce is not a 32-bit integer"))?;
+        a.kind = self.kind;
+        a.nonce = self.nonce;
         Ok(a)
     }
 }
 
+into_owned!(AddrKind);
 into_owned!(AddrVecEntry<'a> { kind, addr, nonce });
 
 /// An address vector as JSON (Nautilus and later): `{"addrvec": [...]}`.
@@ -374,12 +396,13 @@ mod tests {
             (parsed[0].kind, parsed[0].port, parsed[0].nonce),
             (AddrKind::V2, 40028, 2720044764)
         );
-        let bad = r#"{"addrvec":[{"type":"v9","addr":"127.0.0.1:1","nonce":0}]}"#;
-        assert!(
-            serde_json::from_str::<AddrVec<'_>>(bad)
-                .unwrap()
-                .parse()
-                .is_err()
-        );
+        let odd = r#"{"addrvec":[{"type":"v9","addr":"127.0.0.1:1","nonce":0}]}"#;
+        let av: AddrVec<'_> = serde_json::from_str(odd).unwrap();
+        assert_eq!(av.addrvec[0].kind, AddrKind::Unknown);
+        let bad = r#"{"addrvec":[{"type":"v2","addr":"host:1","nonce":0}]}"#;
+        let av: AddrVec<'_> = serde_json::from_str(bad).unwrap();
+        assert!(av.parse().is_err());
+        let big = r#"{"addrvec":[{"type":"v2","addr":"127.0.0.1:1","nonce":4294967296}]}"#;
+        assert!(serde_json::from_str::<AddrVec<'_>>(big).is_err());
     }
 }

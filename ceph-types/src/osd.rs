@@ -4,14 +4,13 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::cow::{KeySeed, ScalarStr};
+use crate::addr::{AddrError, EntityAddr};
+use crate::num;
 use crate::owned::into_owned;
 use crate::parse::model;
 use crate::pg::OsdPerfStat;
-use crate::{Map, num};
 
 /// One node of `ceph osd tree` / `ceph osd df tree`: a CRUSH bucket (negative id) or an OSD.
 #[non_exhaustive]
@@ -329,130 +328,239 @@ impl OsdPerf {
 into_owned!(OsdPerf);
 model!(OsdPerf, OsdPerf);
 
-/// One OSD's metadata from `ceph osd metadata`: its `id` and every other key as text.
+/// One OSD's metadata from `ceph osd metadata`.
 ///
-/// Ceph prints every value but `id` as a string; numbers or booleans a future release might
-/// print are kept in their JSON spelling. Typed accessors cover what exporters read.
+/// Ceph prints every value but `id` as a string; the fields exporters read are kept (ceph-mgr's
+/// `ceph_osd_metadata` and `ceph_disk_occupation` labels, digitalocean's `ceph_osd_*` labels),
+/// others (`arch`, `cpu`, `distro*`, `mem_*`, Rook's `container_*`/`pod_*`, ...) are ignored like
+/// any unknown field. Numbers or booleans a future release might print are kept in their JSON
+/// spelling. Release notes: `ceph_release`, `ceph_version_when_created`, `created_at` appear in
+/// Octopus, `bluestore_min_alloc_size` in Pacific; FileStore OSDs have
+/// `backend_filestore_dev_node` and `osd_journal` instead of the `bluestore_*`/`bluefs_*` keys.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct OsdMetadataEntry<'a> {
     /// The OSD id.
+    #[serde(deserialize_with = "num::int")]
     pub id: i64,
-    /// Every other key, in dump order.
-    pub fields: Map<'a, Cow<'a, str>>,
+    /// Host name.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hostname: Option<Cow<'a, str>>,
+    /// Version string (`ceph version 18.2.7 (...) reef (stable)`).
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ceph_version: Option<Cow<'a, str>>,
+    /// Release name (`reef`; Octopus and later).
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ceph_release: Option<Cow<'a, str>>,
+    /// Version that created the OSD (Octopus and later).
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ceph_version_when_created: Option<Cow<'a, str>>,
+    /// Creation time (Octopus and later).
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_at: Option<Cow<'a, str>>,
+    /// Object store (`bluestore`, `filestore`).
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub osd_objectstore: Option<Cow<'a, str>>,
+    /// Device class detected at creation (`hdd`, `ssd`).
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_device_class: Option<Cow<'a, str>>,
+    /// `1` for a rotational data device, `0` otherwise.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rotational: Option<Cow<'a, str>>,
+    /// Public address (`v2:IP:PORT/NONCE` list or `IP:PORT/NONCE`).
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub front_addr: Option<Cow<'a, str>>,
+    /// Cluster address.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub back_addr: Option<Cow<'a, str>>,
+    /// Network interface of the public address.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub front_iface: Option<Cow<'a, str>>,
+    /// Network interface of the cluster address.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub back_iface: Option<Cow<'a, str>>,
+    /// Block devices used, comma-separated (`sda,sdb`).
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub devices: Option<Cow<'a, str>>,
+    /// Device ids, `dev=VENDOR_MODEL_SERIAL` comma-separated.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub device_ids: Option<Cow<'a, str>>,
+    /// BlueStore data device node (`/dev/sdb`).
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bluestore_bdev_dev_node: Option<Cow<'a, str>>,
+    /// BlueStore data device size in bytes.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bluestore_bdev_size: Option<Cow<'a, str>>,
+    /// BlueStore allocation unit in bytes (Pacific and later).
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bluestore_min_alloc_size: Option<Cow<'a, str>>,
+    /// `1` when BlueFS has its own DB device.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bluefs_dedicated_db: Option<Cow<'a, str>>,
+    /// `1` when BlueFS has its own WAL device.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bluefs_dedicated_wal: Option<Cow<'a, str>>,
+    /// BlueFS DB device node.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bluefs_db_dev_node: Option<Cow<'a, str>>,
+    /// BlueFS WAL device node.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bluefs_wal_dev_node: Option<Cow<'a, str>>,
+    /// FileStore data device node.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub backend_filestore_dev_node: Option<Cow<'a, str>>,
+    /// FileStore journal path.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub osd_journal: Option<Cow<'a, str>>,
+    /// Kernel version.
+    #[serde(
+        borrow,
+        default,
+        deserialize_with = "crate::cow::opt_scalar",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub kernel_version: Option<Cow<'a, str>>,
 }
 
 impl OsdMetadataEntry<'_> {
-    /// The value of `key`.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.fields.get(key).map(AsRef::as_ref)
-    }
-
-    /// `hostname`.
-    pub fn hostname(&self) -> Option<&str> {
-        self.get("hostname")
-    }
-
-    /// `ceph_version` (`ceph version 18.2.7 (...) reef (stable)`).
-    pub fn ceph_version(&self) -> Option<&str> {
-        self.get("ceph_version")
-    }
-
-    /// `osd_objectstore` (`bluestore`, `filestore`).
-    pub fn objectstore(&self) -> Option<&str> {
-        self.get("osd_objectstore")
-    }
-
-    /// `front_addr` (public), as text; parse with [`EntityAddr`](crate::EntityAddr).
-    pub fn front_addr(&self) -> Option<&str> {
-        self.get("front_addr")
-    }
-
-    /// `back_addr` (cluster), as text.
-    pub fn back_addr(&self) -> Option<&str> {
-        self.get("back_addr")
-    }
-
     /// `bluestore_bdev_size` in bytes, when present and numeric.
     pub fn bdev_size(&self) -> Option<u64> {
-        self.get("bluestore_bdev_size")?.parse().ok()
+        self.bluestore_bdev_size.as_deref()?.parse().ok()
     }
 
-    /// `rotational` (`"1"`/`"0"`), when present.
-    pub fn rotational(&self) -> Option<bool> {
-        match self.get("rotational")? {
+    /// `rotational` as a boolean, when present.
+    pub fn is_rotational(&self) -> Option<bool> {
+        match self.rotational.as_deref()? {
             "1" => Some(true),
             "0" => Some(false),
             _ => None,
         }
     }
-}
 
-impl crate::IntoOwned for OsdMetadataEntry<'_> {
-    type Owned = OsdMetadataEntry<'static>;
-
-    fn into_owned(self) -> OsdMetadataEntry<'static> {
-        OsdMetadataEntry {
-            id: self.id,
-            fields: self.fields.into_owned(),
-        }
+    /// The public address, parsed (the first one of a `[v2:..,v1:..]` list).
+    pub fn front_entity_addr(&self) -> Option<Result<EntityAddr, AddrError>> {
+        self.front_addr
+            .as_deref()
+            .map(|a| EntityAddr::parse_vec(a).map(|v| v.into_iter().next().unwrap_or_default()))
     }
 }
 
-/// Visitor for [`OsdMetadataEntry`].
-struct EntryVisitor;
-
-impl<'de> Visitor<'de> for EntryVisitor {
-    type Value = OsdMetadataEntry<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an OSD metadata object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut id = None;
-        let mut fields = Vec::new();
-        while let Some(k) = map.next_key_seed(KeySeed)? {
-            if k == "id" {
-                id = Some(map.next_value::<MetaId>()?.0);
-            } else {
-                let ScalarStr(v) = map.next_value()?;
-                fields.push((k, v));
-            }
-        }
-        let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
-        Ok(OsdMetadataEntry {
-            id,
-            fields: Map::from(fields),
-        })
-    }
-}
-
-/// The `id` of a metadata entry, read leniently.
-struct MetaId(i64);
-
-impl<'de> Deserialize<'de> for MetaId {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        num::int(d).map(MetaId)
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for OsdMetadataEntry<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(EntryVisitor)
-    }
-}
-
-impl Serialize for OsdMetadataEntry<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.fields.len() + 1))?;
-        m.serialize_entry("id", &self.id)?;
-        for (k, v) in self.fields.iter() {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
-    }
-}
+into_owned!(OsdMetadataEntry<'a> { id, hostname, ceph_version, ceph_release, ceph_version_when_created, created_at, osd_objectstore, default_device_class, rotational, front_addr, back_addr, front_iface, back_iface, devices, device_ids, bluestore_bdev_dev_node, bluestore_bdev_size, bluestore_min_alloc_size, bluefs_dedicated_db, bluefs_dedicated_wal, bluefs_db_dev_node, bluefs_wal_dev_node, backend_filestore_dev_node, osd_journal, kernel_version });
 
 /// `ceph osd metadata -f json`: a list with one entry per OSD; `ceph osd metadata <id>` prints
 /// one entry as an object, which reads as a one-element list.
@@ -490,7 +598,7 @@ impl<'de> Visitor<'de> for MetadataVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let e = EntryVisitor.visit_map(map)?;
+        let e = OsdMetadataEntry::deserialize(de::value::MapAccessDeserializer::new(map))?;
         Ok(OsdMetadata { osds: vec![e] })
     }
 }

@@ -84,28 +84,28 @@ pub struct OsdInfo<'a> {
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_affinity: Option<f64>,
-    /// Epoch the OSD last came up.
+    /// Epoch the OSD last came up (0 if never, or absent).
     #[serde(
         default,
         deserialize_with = "num::opt_int",
         skip_serializing_if = "Option::is_none"
     )]
     pub up_from: Option<u64>,
-    /// Epoch up to which the OSD is known to be up.
+    /// Epoch up to which the OSD is known to be up (0 if absent).
     #[serde(
         default,
         deserialize_with = "num::opt_int",
         skip_serializing_if = "Option::is_none"
     )]
     pub up_thru: Option<u64>,
-    /// Epoch the OSD last went down.
+    /// Epoch the OSD last went down (0 if never, or absent).
     #[serde(
         default,
         deserialize_with = "num::opt_int",
         skip_serializing_if = "Option::is_none"
     )]
     pub down_at: Option<u64>,
-    /// Epoch the OSD was marked lost, 0 if never.
+    /// Epoch the OSD was marked lost (0 if never, or absent).
     #[serde(
         default,
         deserialize_with = "num::opt_int",

@@ -245,8 +245,9 @@ pub enum ParseErrorKind {
         /// What is wrong.
         reason: &'static str,
     },
-    /// A sample's name does not belong to the family declared by the last `# TYPE` (an
-    /// OpenMetrics gauge with a `_total` sample, a counter without `_total`, ...).
+    /// A sample's name does not belong to the family declared by the last `# TYPE`: a
+    /// histogram or summary sample with a suffix its type does not have, an OpenMetrics
+    /// counter sample without `_total` or `_created`, ...
     #[error("sample name `{sample}` does not fit {metric_type} family `{family}`")]
     SampleNameMismatch {
         /// The sample name.

@@ -2,27 +2,48 @@
 
 use crate::Error;
 
-/// Byte classes: bit 0 = may start a metric name, bit 1 = may continue a metric name,
-/// bit 2 = may start a label name, bit 3 = may continue a label name.
-const CLASS: [u8; 256] = {
+/// Byte classes, one bit each; shared by validation here and the parser's lexer.
+pub(crate) const METRIC_START: u8 = 1;
+pub(crate) const METRIC_CONT: u8 = 2;
+pub(crate) const LABEL_START: u8 = 4;
+pub(crate) const LABEL_CONT: u8 = 8;
+/// Bytes that end a name without making it invalid; the grammar decides what may follow.
+pub(crate) const DELIMITER: u8 = 16;
+/// `"`, `\\` and line feed: the bytes an escaped string stops at.
+pub(crate) const QUOTE: u8 = 32;
+pub(crate) const BACKSLASH: u8 = 64;
+pub(crate) const LINE_FEED: u8 = 128;
+
+pub(crate) const CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
         let alpha = c.is_ascii_alphabetic() || c == b'_';
-        let digit = c.is_ascii_digit();
         let mut v = 0;
         if alpha || c == b':' {
-            v |= 1 | 2;
+            v |= METRIC_START | METRIC_CONT;
         }
-        if digit {
-            v |= 2 | 8;
+        if c.is_ascii_digit() {
+            v |= METRIC_CONT | LABEL_CONT;
         }
         if alpha {
-            v |= 4 | 8;
+            v |= LABEL_START | LABEL_CONT;
         }
-        t[b] = v;
-        b += 1;
+        if matches!(
+            c,
+            b' ' | b'\t' | b'\n' | b'{' | b'}' | b',' | b'"' | b'=' | b'#'
+        ) {
+            v |= DELIMITER;
+        }
+        v |= match c {
+            b'"' => QUOTE,
+            b'\\' => BACKSLASH,
+            b'\n' => LINE_FEED,
+            _ => 0,
+        };
+        t[i] = v;
+        i += 1;
     }
     t
 };
@@ -103,7 +124,7 @@ pub fn validate_label_name(name: &str) -> Result<(), Error> {
 /// assert_eq!(expfmt::sanitize_metric_name(""), "_");
 /// ```
 pub fn sanitize_metric_name(name: &str) -> String {
-    sanitize(name, 2)
+    sanitize(name, METRIC_CONT)
 }
 
 /// Turns any string into a valid, non-reserved label name: every character outside
@@ -116,7 +137,7 @@ pub fn sanitize_metric_name(name: &str) -> String {
 /// assert_eq!(expfmt::sanitize_label_name("9"), "_9");
 /// ```
 pub fn sanitize_label_name(name: &str) -> String {
-    let mut out = sanitize(name, 8);
+    let mut out = sanitize(name, LABEL_CONT);
     while out.starts_with("__") {
         out.remove(0);
     }

@@ -61,32 +61,20 @@ impl<'a> Families<'a> {
 
     /// The families and every skipped counter.
     pub fn into_parts(mut self) -> (FamilySet<'a>, Vec<Skipped<'a>>) {
-        let mut set = FamilySet::new();
-        for family in std::mem::take(&mut self.set.families) {
-            // Cannot fail: the names are distinct.
-            let _ = set.insert(family);
-        }
         for copy in std::mem::take(&mut self.copies.families) {
-            let conflict = set
-                .get(&copy.name)
-                .map(|f| f.metric_type)
-                .filter(|t| *t != copy.metric_type);
-            match conflict {
-                Some(existing) => self.skipped.push(Skipped {
+            if let Err(reason) = self.set.adopt(copy) {
+                self.skipped.push(Skipped {
                     daemon: "",
                     logger: "",
                     counter: "",
-                    reason: SkipReason::ConflictingType {
-                        family: copy.name.as_ref().into(),
-                        existing,
-                        new: copy.metric_type,
-                    },
-                }),
-                // Cannot fail: a new name, or the same type.
-                None => {
-                    let _ = set.insert(copy);
-                }
+                    reason,
+                });
             }
+        }
+        let mut set = FamilySet::new();
+        for family in self.set.families {
+            // Cannot fail: the names are distinct.
+            let _ = set.insert(family);
         }
         (set, self.skipped)
     }
@@ -101,8 +89,13 @@ impl<'a> Families<'a> {
 /// that mapping the second and later daemons of a schema hashes no name.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Store<'a> {
-    families: Vec<MetricFamily<'a>>,
+    pub(crate) families: Vec<MetricFamily<'a>>,
     index: HashMap<String, usize>,
+    /// The names counters write in OpenMetrics besides their own (a counter `x` also writes
+    /// `x_total` and `x_created`) → position, so that no two families write the same name.
+    extra: HashMap<String, usize>,
+    /// A buffer for building names to look up.
+    scratch: String,
     /// Prepared schema id → (its family number → position + 1, or 0 when not known yet).
     slots: HashMap<u64, Vec<u32>>,
 }
@@ -141,11 +134,9 @@ impl<'a> Store<'a> {
             slots[target.number] = slot(pos);
             pos
         } else {
-            let pos = self.families.len();
             let mut f = MetricFamily::new(target.name.to_owned(), target.metric_type);
             f.help = Some(target.help.clone());
-            self.families.push(f);
-            self.index.insert(target.name.to_owned(), pos);
+            let pos = self.create(f)?;
             slots[target.number] = slot(pos);
             pos
         };
@@ -160,6 +151,86 @@ impl<'a> Store<'a> {
         }
         family.metrics.push(metric);
         Ok(())
+    }
+}
+
+impl<'a> Store<'a> {
+    /// Adds a new family (its name is not in the store); refuses one that would write a name
+    /// another family writes in OpenMetrics.
+    fn create(&mut self, family: MetricFamily<'a>) -> Result<usize, SkipReason> {
+        let name = family.name.as_ref();
+        let counter = family.metric_type == MetricType::Counter;
+        let base = if counter {
+            name.strip_suffix("_total").unwrap_or(name)
+        } else {
+            name
+        };
+        let suffixes: &[&str] = if counter {
+            &["", "_total", "_created"]
+        } else {
+            &[""]
+        };
+        let mut buf = std::mem::take(&mut self.scratch);
+        let mut clash = None;
+        for suffix in suffixes {
+            buf.clear();
+            buf.push_str(base);
+            buf.push_str(suffix);
+            let other = self
+                .index
+                .get(buf.as_str())
+                .or(self.extra.get(buf.as_str()));
+            if let Some(&other) = other {
+                clash = Some(other);
+                break;
+            }
+        }
+        if let Some(other) = clash {
+            self.scratch = buf;
+            return Err(SkipReason::NameClash {
+                family: name.into(),
+                other: self.families[other].name.as_ref().into(),
+            });
+        }
+        let pos = self.families.len();
+        for suffix in suffixes {
+            buf.clear();
+            buf.push_str(base);
+            buf.push_str(suffix);
+            if buf != name {
+                self.extra.insert(buf.clone(), pos);
+            }
+        }
+        self.scratch = buf;
+        self.index.insert(name.to_owned(), pos);
+        self.families.push(family);
+        Ok(pos)
+    }
+
+    /// Makes room for `n` more families.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.families.reserve(n);
+        self.index.reserve(n);
+    }
+
+    /// Merges a whole family: into the family of the same name (same type required), or as a
+    /// new one.
+    fn adopt(&mut self, family: MetricFamily<'a>) -> Result<(), SkipReason> {
+        match self.index.get(family.name.as_ref()) {
+            Some(&pos) => {
+                let existing = &mut self.families[pos];
+                if existing.metric_type != family.metric_type {
+                    return Err(SkipReason::ConflictingType {
+                        family: family.name.as_ref().into(),
+                        existing: existing.metric_type,
+                        new: family.metric_type,
+                    });
+                }
+                existing.metrics.extend(family.metrics);
+                Ok(())
+            }
+            None => self.create(family).map(drop),
+        }
     }
 }
 
@@ -271,6 +342,14 @@ pub enum SkipReason {
         /// The family name.
         family: Box<str>,
     },
+    /// The family would write a name another family writes in OpenMetrics (a counter `x`
+    /// writes `x_total` and `x_created`), so the two could not be encoded together.
+    NameClash {
+        /// The family that was not created.
+        family: Box<str>,
+        /// The family that has the name.
+        other: Box<str>,
+    },
     /// ceph-exporter derives no daemon label from this name (an `rgw` socket name with fewer
     /// than four `.`-separated fields); the whole daemon is skipped.
     NoDaemonLabel,
@@ -322,6 +401,10 @@ impl fmt::Display for SkipReason {
             SkipReason::DuplicateSeries { family } => {
                 write!(f, "family `{family}` already has this label set")
             }
+            SkipReason::NameClash { family, other } => write!(
+                f,
+                "family `{family}` would write an OpenMetrics name of family `{other}`"
+            ),
             SkipReason::NoDaemonLabel => f.write_str("no daemon label can be derived"),
             SkipReason::DuplicateDaemon => f.write_str("a daemon with this label was mapped"),
         }

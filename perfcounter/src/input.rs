@@ -64,15 +64,12 @@ impl<'s> Schema<'s> {
     /// [`Error::Parse`] with the `ceph-types` error (position and JSON path) when `text` is
     /// not a schema document.
     pub fn parse(text: &'s str) -> Result<Self, Error> {
-        let parsed = if first_value_is_array(text) {
-            CounterSchema::parse(text).map(Schema::Counter)
-        } else {
-            PerfSchema::parse(text).map(Schema::Perf)
-        };
-        parsed.map_err(|source| Error::Parse {
-            document: Document::Schema,
-            source,
-        })
+        parse_either(
+            text,
+            Document::Schema,
+            |t| PerfSchema::parse(t).map(Schema::Perf),
+            |t| CounterSchema::parse(t).map(Schema::Counter),
+        )
     }
 
     /// Whether this is the labeled (`counter schema`) shape.
@@ -82,10 +79,7 @@ impl<'s> Schema<'s> {
 
     /// The number of counters over every logger and instance.
     pub fn counter_count(&self) -> usize {
-        self.loggers()
-            .flat_map(|(_, instances)| instances)
-            .map(|(_, counters)| counters.len())
-            .sum()
+        count(self.loggers())
     }
 
     pub(crate) fn loggers<'r>(
@@ -108,15 +102,12 @@ impl<'d> Dump<'d> {
     /// [`Error::Parse`] with the `ceph-types` error when `text` is not a dump document. A
     /// counter value of an unexpected shape is not an error: the mapping skips that counter.
     pub fn parse(text: &'d str) -> Result<Self, Error> {
-        let parsed = if first_value_is_array(text) {
-            CounterDump::parse(text).map(Dump::Counter)
-        } else {
-            PerfDump::parse(text).map(Dump::Perf)
-        };
-        parsed.map_err(|source| Error::Parse {
-            document: Document::Dump,
-            source,
-        })
+        parse_either(
+            text,
+            Document::Dump,
+            |t| PerfDump::parse(t).map(Dump::Perf),
+            |t| CounterDump::parse(t).map(Dump::Counter),
+        )
     }
 
     /// Whether this is the labeled (`counter dump`) shape.
@@ -126,10 +117,7 @@ impl<'d> Dump<'d> {
 
     /// The number of counters over every logger and instance.
     pub fn counter_count(&self) -> usize {
-        self.loggers()
-            .flat_map(|(_, instances)| instances)
-            .map(|(_, counters)| counters.len())
-            .sum()
+        count(self.loggers())
     }
 
     pub(crate) fn loggers<'r>(
@@ -165,6 +153,31 @@ impl<'d> From<CounterDump<'d>> for Dump<'d> {
     fn from(d: CounterDump<'d>) -> Self {
         Dump::Counter(d)
     }
+}
+
+/// Parses `text` with `perf` or, when its first logger holds an array, with `counter`.
+fn parse_either<'t, T>(
+    text: &'t str,
+    document: Document,
+    perf: impl FnOnce(&'t str) -> Result<T, ceph_types::Error>,
+    counter: impl FnOnce(&'t str) -> Result<T, ceph_types::Error>,
+) -> Result<T, Error> {
+    let parsed = if first_value_is_array(text) {
+        counter(text)
+    } else {
+        perf(text)
+    };
+    parsed.map_err(|source| Error::Parse { document, source })
+}
+
+/// The number of counters over every logger and instance.
+fn count<'r, 's: 'r, T: 'r>(
+    loggers: impl Iterator<Item = (&'r str, Instances<'r, 's, T>)>,
+) -> usize {
+    loggers
+        .flat_map(|(_, instances)| instances)
+        .map(|(_, counters)| counters.len())
+        .sum()
 }
 
 /// One instance: its labels and counters.

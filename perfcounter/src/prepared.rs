@@ -442,6 +442,9 @@ impl<'s> PreparedSchema<'s> {
         let daemon_label = Label::new(label_name, label_value);
         let values = self.lookup(dump);
         let mut seen = HashSet::new();
+        if out.set.families.is_empty() {
+            out.set.reserve(self.families.len());
+        }
         let mut slots = out.set.take_slots(self.id, self.families.len());
         let mut copy_slots = out.copies.take_slots(self.id, self.families.len());
         for &i in &self.order {
@@ -824,6 +827,21 @@ mod tests {
                     "osd.1: `a.p_q`: family `ceph_a_p_q` is gauge, not counter",
                     "osd.1: `a.p-q`: no value in the dump",
                     "osd.1: `a_b.c`: family `ceph_a_b_c` already has this label set",
+                ],
+            ),
+            (
+                "no two families write the same OpenMetrics name",
+                format!(
+                    r#"{{"a": {{"b": {}, "b_total": {}, "b_created": {}}}}}"#,
+                    c(10, 5, "B"),
+                    c(2, 5, "BT"),
+                    c(10, 5, "BC")
+                ),
+                vec![("osd.0", r#"{"a": {"b": 1, "b_total": 2, "b_created": 3}}"#)],
+                vec!["ceph_a_b counter B", "  {ceph_daemon=osd.0} U64(1)"],
+                vec![
+                    "osd.0: `a.b_created`: family `ceph_a_b_created` would write an OpenMetrics name of family `ceph_a_b`",
+                    "osd.0: `a.b_total`: family `ceph_a_b_total` would write an OpenMetrics name of family `ceph_a_b`",
                 ],
             ),
             (

@@ -129,6 +129,11 @@ mod tests {
                 "ceph_mds_mem_ino_plus",
             ),
             (
+                "osd_flag_nodeep-scrub",
+                "ceph_osd_flag_nodeep_scrub",
+                "ceph_osd_flag_nodeep_scrub",
+            ),
+            (
                 "mds_mem.ino-",
                 "ceph_mds_mem_ino_minus",
                 "ceph_mds_mem_ino_minus",

@@ -2,7 +2,7 @@
 //! serialization.
 
 use crate::error::Error;
-use crate::lz4::{compress_block, decompress_block};
+use crate::lz4::{compress_block, decompress_block_with};
 use crate::round::round_timestamp;
 use crate::series::{Point, TimeSerie};
 
@@ -185,8 +185,7 @@ impl BoundTimeSerie {
         block_size: Option<i64>,
         back_window: u64,
     ) -> Result<Self, Error> {
-        let payload = decompress_block(data)?;
-        let serie = decode_payload(&payload)?;
+        let serie = decompress_block_with(data, decode_payload)??;
         Self::with_serie(serie, block_size, back_window)
     }
 }

@@ -1,5 +1,6 @@
 //! Grouping a sorted series into buckets by granularity or calendar unit.
 
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use crate::round::{CalendarUnit, round_timestamp};
@@ -41,6 +42,7 @@ pub struct Grouped<'a> {
     derive_values: &'a [f64],
     keys: Vec<i64>,
     ends: Vec<usize>,
+    sums: OnceCell<Vec<f64>>,
 }
 
 impl<'a> Grouped<'a> {
@@ -77,6 +79,7 @@ impl<'a> Grouped<'a> {
             derive_values: &values[derive_lo..],
             keys,
             ends,
+            sums: OnceCell::new(),
         }
     }
 
@@ -137,6 +140,27 @@ impl<'a> Grouped<'a> {
             GroupBy::Duration(_) => Some((self.derive_timestamps, self.derive_values)),
             GroupBy::Calendar(_) => None,
         }
+    }
+
+    /// The sum of each bucket, computed once and shared by every method
+    /// that needs it: 0.0 plus each value in series order (numpy's
+    /// `bincount` with weights, bit for bit; no reassociation).
+    #[must_use]
+    pub fn bucket_sums(&self) -> &[f64] {
+        self.sums.get_or_init(|| {
+            let mut start = 0;
+            self.ends
+                .iter()
+                .map(|&end| {
+                    let mut s = 0.0;
+                    for &v in &self.values[start..end] {
+                        s += v;
+                    }
+                    start = end;
+                    s
+                })
+                .collect()
+        })
     }
 
     /// The buckets as (key, index range into [`Grouped::values`]).

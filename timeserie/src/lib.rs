@@ -70,7 +70,9 @@ mod time;
 pub use bound::BoundTimeSerie;
 pub use error::Error;
 pub use group::{GroupBy, Grouped};
-pub use lz4::{MAX_LZ4_RATIO, compress_block, decompress_block, decompress_block_into};
+pub use lz4::{
+    MAX_LZ4_RATIO, compress_block, decompress_block, decompress_block_into, decompress_block_with,
+};
 pub use round::{CalendarUnit, ParseCalendarUnitError, round_timestamp};
 pub use series::{Point, TimeSerie};
 pub use time::{parse_timestamp, write_timestamp};

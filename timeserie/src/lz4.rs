@@ -54,13 +54,33 @@ pub fn decompress_block(data: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
-/// [`decompress_block`] into a caller-owned buffer (cleared first).
+/// Decodes a size-prefixed LZ4 block into a reused per-thread buffer and
+/// hands the payload to `f` (no allocation or zero-filling once the buffer
+/// has grown to the payload size).
 ///
 /// # Errors
 ///
 /// As [`decompress_block`].
-pub fn decompress_block_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
-    out.clear();
+pub fn decompress_block_with<R>(data: &[u8], f: impl FnOnce(&[u8]) -> R) -> Result<R, Error> {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => {
+            let expected = checked_size(data)?;
+            if scratch.len() < expected {
+                scratch.resize(expected, 0);
+            }
+            decode(&data[4..], &mut scratch[..expected])?;
+            Ok(f(&scratch[..expected]))
+        }
+        // Re-entered from `f`: fall back to a fresh buffer.
+        Err(_) => decompress_block(data).map(|p| f(&p)),
+    })
+}
+
+/// Validates the size prefix against the block length; returns the size.
+fn checked_size(data: &[u8]) -> Result<usize, Error> {
     let Some((prefix, block)) = data.split_first_chunk::<4>() else {
         return Err(Error::Lz4Truncated { len: data.len() });
     };
@@ -75,25 +95,39 @@ pub fn decompress_block_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error
             len: block.len(),
         });
     }
-    let expected = claimed as usize;
-    out.resize(expected, 0);
+    Ok(claimed as usize)
+}
+
+/// Decodes `block` into exactly `out.len()` bytes.
+fn decode(block: &[u8], out: &mut [u8]) -> Result<(), Error> {
+    let expected = out.len();
     match lz4_flex::block::decompress_into(block, out) {
         Ok(n) if n == expected => Ok(()),
-        Ok(_) => {
-            out.clear();
-            Err(Error::Lz4Corrupt {
-                expected,
-                source: None,
-            })
-        }
-        Err(e) => {
-            out.clear();
-            Err(Error::Lz4Corrupt {
-                expected,
-                source: Some(e),
-            })
-        }
+        Ok(_) => Err(Error::Lz4Corrupt {
+            expected,
+            source: None,
+        }),
+        Err(e) => Err(Error::Lz4Corrupt {
+            expected,
+            source: Some(e),
+        }),
     }
+}
+
+/// [`decompress_block`] into a caller-owned buffer (cleared first).
+///
+/// # Errors
+///
+/// As [`decompress_block`].
+pub fn decompress_block_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+    out.clear();
+    let expected = checked_size(data)?;
+    out.resize(expected, 0);
+    let result = decode(&data[4..], out);
+    if result.is_err() {
+        out.clear();
+    }
+    result
 }
 
 #[cfg(test)]

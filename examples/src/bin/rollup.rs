@@ -1,13 +1,16 @@
 //! Rolls raw measures up with a Gnocchi archive policy, as metricd does.
 //!
-//! Usage: `rollup --policy NAME|FILE [--format csv|json] [--batch N] [INPUT]`
+//! Usage: `rollup --policy NAME|FILE [--format csv|json] [--batch N] [--objects DIR] [INPUT]`
 //!
 //! NAME is a built-in policy (`low`, `medium`, `high`, `bool`); FILE is an
 //! archive policy in Gnocchi's REST JSON form. INPUT (default: stdin) holds
 //! `timestamp,value` lines, the timestamp in RFC 3339 or seconds since the
 //! epoch. Lines go to the pipeline in batches of N (default 10000); a blank
 //! line also ends a batch, like a separate POST. Lines starting with `#` are
-//! skipped. Output: the aggregates per granularity and method.
+//! skipped. Output: the aggregates per granularity and method. With
+//! `--objects DIR`, the objects Gnocchi's file driver would store for the
+//! metric (`none_v3`, `agg_<method>/<key>_<granularity>_v3`) are written
+//! under DIR.
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
@@ -15,18 +18,21 @@ use std::process::ExitCode;
 use carbonara::{ArchivePolicy, Metric};
 use timeserie::{Point, parse_timestamp, write_timestamp};
 
-const USAGE: &str = "usage: rollup --policy NAME|FILE [--format csv|json] [--batch N] [INPUT]";
+const USAGE: &str =
+    "usage: rollup --policy NAME|FILE [--format csv|json] [--batch N] [--objects DIR] [INPUT]";
 
 #[derive(Debug)]
 struct Args {
     policy: String,
     json: bool,
     batch: usize,
+    objects: Option<String>,
     input: Option<String>,
 }
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
-    let (mut policy, mut json, mut batch, mut input) = (None, false, 10_000, None);
+    let (mut policy, mut json, mut batch, mut input, mut objects) =
+        (None, false, 10_000, None, None);
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--policy" => policy = Some(it.next().ok_or("--policy needs a value")?),
@@ -42,6 +48,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
                     .filter(|&n| n > 0)
                     .ok_or("--batch needs a positive number")?;
             }
+            "--objects" => objects = Some(it.next().ok_or("--objects needs a directory")?),
             "-h" | "--help" => return Err(String::new()),
             s if s.starts_with('-') && s != "-" => return Err(format!("unknown option `{s}`")),
             _ if input.is_none() => input = Some(arg),
@@ -52,6 +59,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         policy: policy.ok_or("--policy is required")?,
         json,
         batch,
+        objects,
         input,
     })
 }
@@ -118,6 +126,17 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     metric.add_measures(&batch)?;
+    if let Some(dir) = &args.objects {
+        for (path, data) in metric.file_objects()? {
+            let path = std::path::Path::new(dir).join(path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+            }
+            std::fs::write(&path, data)
+                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        }
+    }
 
     let mut out = String::new();
     if args.json {

@@ -93,7 +93,7 @@ fn check_reports_line_and_column() {
 
 #[test]
 fn the_pacific_mgr_output_is_rejected_for_its_duplicate_family() {
-    let path = testdata("expfmt/ceph/mgr_prometheus_metrics.16.2.15.txt");
+    let path = testdata("expfmt/ceph/ceph-16.2.15-mgr_prometheus_metrics.txt");
     let out = promcat(&["--check", &path], b"");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();

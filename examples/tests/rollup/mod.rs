@@ -192,3 +192,34 @@ fn errors_table() {
         assert!(err.contains(fragment), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn objects_are_written_in_file_driver_layout() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rollup-objects");
+    let _ = std::fs::remove_dir_all(&dir);
+    let input = "1451520000,1\n1451520060,3\n";
+    let out = run(
+        &["--policy", "low", "--objects", dir.to_str().expect("utf-8")],
+        input,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // 2015-12-31T00:00Z is itself a split key of 300 s x 3600 points.
+    let split = dir.join("agg_mean/1451520000.0_300.0_v3");
+    assert!(dir.join("none_v3").is_file());
+    let dump = Command::new(env!("CARGO_BIN_EXE_carbonara-dump"))
+        .arg(&split)
+        .args(["--granularity", "300", "--key", "1451520000.0"])
+        .output()
+        .expect("run carbonara-dump");
+    let text = String::from_utf8(dump.stdout).expect("utf-8");
+    assert_eq!(
+        text,
+        "# compressed split, 1 points\n2015-12-31T00:00:00.000000000Z,2.0\n"
+    );
+    let methods = std::fs::read_dir(&dir).expect("dir").count();
+    assert_eq!(methods, 7, "none_v3 and six agg_ directories");
+}

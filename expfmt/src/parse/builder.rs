@@ -45,8 +45,13 @@ impl SampleKind {
         openmetrics: bool,
         sample: &str,
     ) -> Option<SampleKind> {
+        SampleKind::of_suffix(t, openmetrics, sample.strip_prefix(family)?)
+    }
+
+    /// The kind of a sample whose name is the family name followed by `suffix`.
+    #[inline]
+    pub(super) fn of_suffix(t: MetricType, openmetrics: bool, suffix: &str) -> Option<SampleKind> {
         use MetricType::*;
-        let suffix = sample.strip_prefix(family)?;
         Some(match (t, suffix) {
             (Gauge | Untyped, "") => SampleKind::Value,
             (Counter, "") if !openmetrics => SampleKind::Value,
@@ -58,11 +63,6 @@ impl SampleKind {
             (Histogram | Summary, "_count") => SampleKind::Count,
             _ => return None,
         })
-    }
-
-    /// Whether samples of this kind are merged into one metric per label set.
-    fn is_part(self) -> bool {
-        !matches!(self, SampleKind::Value)
     }
 }
 
@@ -84,6 +84,8 @@ pub(super) struct Sample<'a> {
     pub(super) at: Pos,
     pub(super) value_at: Pos,
     pub(super) timestamp_at: Pos,
+    /// The timestamp as written (empty when there is none), for messages.
+    pub(super) timestamp_text: &'a str,
 }
 
 /// A hasher for keys that already are good hashes.
@@ -263,40 +265,44 @@ impl<'a> FamilyBuilder<'a> {
         Ok(())
     }
 
-    /// Adds a sample.
-    pub(super) fn add(&mut self, s: Sample<'a>) -> Result<(), Error> {
-        if s.kind.is_part() {
-            return self.add_part(s);
-        }
-        // A whole metric in one sample: the label set must be new.
+    /// Adds a sample that is a whole metric (the value of a gauge, an untyped metric or a
+    /// 0.0.4 counter): its label set must be new.
+    #[inline]
+    pub(super) fn add_value(
+        &mut self,
+        name: &'a str,
+        labels: Vec<Label<'a>>,
+        hash: u64,
+        value: Value,
+        timestamp: Option<Timestamp>,
+        at: Pos,
+    ) -> Result<(), Error> {
         let index = self.family.metrics.len();
-        match self.index.entry(s.hash) {
+        match self.index.entry(hash) {
             Entry::Vacant(slot) => {
                 slot.insert(index);
                 self.chain.push(NONE);
             }
             Entry::Occupied(mut slot) => {
                 let head = *slot.get();
-                if find(&self.family.metrics, &self.chain, head, &s.labels).is_some() {
-                    return Err(s.at.error(ParseErrorKind::DuplicateSeries {
-                        name: s.name.into(),
-                    }));
+                if find(&self.family.metrics, &self.chain, head, &labels).is_some() {
+                    return Err(at.error(ParseErrorKind::DuplicateSeries { name: name.into() }));
                 }
                 slot.insert(index);
                 self.chain.push(head);
             }
         }
         self.family.metrics.push(Metric {
-            labels: s.labels,
-            value: MetricValue::Scalar(s.value),
-            timestamp: s.timestamp,
+            labels,
+            value: MetricValue::Scalar(value),
+            timestamp,
             created: None,
         });
         Ok(())
     }
 
     /// Adds a sample that is one part of a metric (a bucket, a sum, a total, ...).
-    fn add_part(&mut self, mut s: Sample<'a>) -> Result<(), Error> {
+    pub(super) fn add_part(&mut self, mut s: Sample<'a>) -> Result<(), Error> {
         let found = self
             .index
             .get(&s.hash)
@@ -339,9 +345,11 @@ impl<'a> FamilyBuilder<'a> {
         if found.is_some() && metric.timestamp != s.timestamp {
             return Err(s.timestamp_at.error(ParseErrorKind::BadTimestamp {
                 expected: "the timestamp of the metric's other samples",
-                found: s
-                    .timestamp
-                    .map_or_else(|| "none".into(), |t| t.as_millis().to_string().into()),
+                found: if s.timestamp_text.is_empty() {
+                    "none".into()
+                } else {
+                    s.timestamp_text.into()
+                },
             }));
         }
         let bad_count = || {
@@ -556,4 +564,332 @@ fn check(name: &str, metric: &mut Metric<'_>, parts: &Parts) -> Result<(), Error
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{check_faults, families, name};
+    use crate::{Bucket, Format, MetricType, MetricValue, ParseErrorKind as K, Quantile};
+
+    const H: &str = "# TYPE h histogram\n";
+    const S: &str = "# TYPE s summary\n";
+
+    fn histogram(body: &str, format: Format) -> Vec<crate::Histogram> {
+        let eof = if format == Format::OpenMetrics {
+            "# EOF\n"
+        } else {
+            ""
+        };
+        let input = format!("{H}{body}{eof}");
+        families(&input, format)[0]
+            .metrics
+            .iter()
+            .map(|m| match &m.value {
+                MetricValue::Histogram(h) => h.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn bucket(upper_bound: f64, cumulative_count: u64) -> Bucket {
+        Bucket {
+            upper_bound,
+            cumulative_count,
+        }
+    }
+
+    #[test]
+    fn histograms() {
+        for format in [Format::Text, Format::OpenMetrics] {
+            let h = histogram(
+                "h_bucket{a=\"1\",le=\"0.5\"} 1\nh_bucket{le=\"1e1\",a=\"1\"} 2.0\n\
+                 h_bucket{a=\"1\",le=\"+Inf\"} 3e0\nh_sum{a=\"1\"} 4.5\nh_count{a=\"1\"} 3\n\
+                 h_bucket{a=\"2\",le=\"+Inf\"} 0\nh_count{a=\"2\"} 0\nh_sum{a=\"2\"} 0\n",
+                format,
+            );
+            assert_eq!(h.len(), 2, "{format}");
+            assert_eq!(
+                h[0].buckets,
+                [bucket(0.5, 1), bucket(10.0, 2), bucket(f64::INFINITY, 3)]
+            );
+            assert_eq!((h[0].sum, h[0].count), (4.5, 3));
+            assert_eq!(h[1].buckets, [bucket(f64::INFINITY, 0)]);
+        }
+        // 0.0.4 takes buckets in any order and metrics interleaved, as Go does.
+        let h = histogram(
+            "h_bucket{a=\"1\",le=\"+Inf\"} 3\nh_bucket{a=\"2\",le=\"+Inf\"} 1\n\
+             h_bucket{a=\"1\",le=\"1\"} 2\nh_sum{a=\"2\"} 1\nh_count{a=\"2\"} 1\n\
+             h_sum{a=\"1\"} 1\nh_count{a=\"1\"} 3\n",
+            Format::Text,
+        );
+        assert_eq!(h[0].buckets, [bucket(1.0, 2), bucket(f64::INFINITY, 3)]);
+        let f = families(
+            "# TYPE h histogram\nh_bucket{le=\"+Inf\",x=\"y\"} 1 5\nh_sum{x=\"y\"} 1 5\nh_count{x=\"y\"} 1 5\n",
+            Format::Text,
+        );
+        assert_eq!(f[0].metrics[0].labels.len(), 1);
+        assert_eq!(
+            f[0].metrics[0].timestamp,
+            Some(crate::Timestamp::from_millis(5))
+        );
+    }
+
+    #[test]
+    fn summaries() {
+        for format in [Format::Text, Format::OpenMetrics] {
+            let eof = if format == Format::OpenMetrics {
+                "# EOF\n"
+            } else {
+                ""
+            };
+            let input = format!(
+                "{S}s{{quantile=\"0.9\"}} 2\ns{{quantile=\"0.5\"}} NaN\ns_sum 7.5\ns_count 4\n{eof}"
+            );
+            let f = families(&input, format);
+            assert_eq!(f[0].metric_type, MetricType::Summary);
+            let MetricValue::Summary(s) = &f[0].metrics[0].value else {
+                panic!("not a summary");
+            };
+            assert_eq!(s.quantiles.len(), 2);
+            assert_eq!(s.quantiles[0].quantile, 0.5);
+            assert!(s.quantiles[0].value.is_nan());
+            assert_eq!(
+                s.quantiles[1],
+                Quantile {
+                    quantile: 0.9,
+                    value: 2.0
+                }
+            );
+            assert_eq!((s.sum, s.count), (7.5, 4));
+        }
+    }
+
+    #[test]
+    fn rejected_in_both_formats() {
+        for format in [Format::Text, Format::OpenMetrics] {
+            let eof = if format == Format::OpenMetrics {
+                "# EOF\n"
+            } else {
+                ""
+            };
+            let cases: Vec<(String, usize, usize, K)> = [
+                (
+                    "h_bucket{le=\"1\"} 1\nh_sum 1\nh_count 1\n",
+                    2,
+                    1,
+                    K::MissingInfBucket { name: name("h") },
+                ),
+                (
+                    "h_sum 1\nh_count 1\n",
+                    2,
+                    1,
+                    K::MissingInfBucket { name: name("h") },
+                ),
+                (
+                    "h_bucket 1\n",
+                    2,
+                    1,
+                    K::MissingLabel {
+                        name: name("h_bucket"),
+                        label: "le",
+                    },
+                ),
+                (
+                    "h_bucket{le=\"x\"} 1\n",
+                    2,
+                    14,
+                    K::BadLabelNumber {
+                        label: "le",
+                        found: name("x"),
+                    },
+                ),
+                (
+                    "h_bucket{le=\"NaN\"} 1\n",
+                    2,
+                    14,
+                    K::InvalidDistribution {
+                        name: name("h_bucket"),
+                        metric_type: MetricType::Histogram,
+                        reason: "bucket bound is NaN",
+                    },
+                ),
+                (
+                    "h_bucket{le=\"1\",le=\"2\"} 1\n",
+                    2,
+                    17,
+                    K::DuplicateLabelName { name: name("le") },
+                ),
+                (
+                    "h_sum{le=\"1\"} 1\n",
+                    2,
+                    7,
+                    K::ReservedLabelName { name: name("le") },
+                ),
+                (
+                    "h 1\n",
+                    2,
+                    1,
+                    K::SampleNameMismatch {
+                        sample: name("h"),
+                        family: name("h"),
+                        metric_type: MetricType::Histogram,
+                    },
+                ),
+                (
+                    "h_bucket{le=\"+Inf\"} 1.5\n",
+                    2,
+                    21,
+                    K::BadValue {
+                        expected: "non-negative integer",
+                        found: name("1.5"),
+                    },
+                ),
+                (
+                    "h_bucket{le=\"+Inf\"} -1\n",
+                    2,
+                    21,
+                    K::BadValue {
+                        expected: "non-negative integer",
+                        found: name("-1"),
+                    },
+                ),
+                (
+                    "h_bucket{le=\"+Inf\"} 1e20\n",
+                    2,
+                    21,
+                    K::BadValue {
+                        expected: "non-negative integer",
+                        found: name("1e20"),
+                    },
+                ),
+                (
+                    "h_bucket{le=\"+Inf\"} 1\nh_count NaN\n",
+                    3,
+                    9,
+                    K::BadValue {
+                        expected: "non-negative integer",
+                        found: name("NaN"),
+                    },
+                ),
+                (
+                    "h_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 1\n",
+                    2,
+                    1,
+                    K::InvalidDistribution {
+                        name: name("h"),
+                        metric_type: MetricType::Histogram,
+                        reason: "bucket counts decrease",
+                    },
+                ),
+                (
+                    "h_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 2\n",
+                    2,
+                    1,
+                    K::InvalidDistribution {
+                        name: name("h"),
+                        metric_type: MetricType::Histogram,
+                        reason: "the `+Inf` bucket differs from `_count`",
+                    },
+                ),
+                (
+                    "h_bucket{le=\"+Inf\"} 1\nh_sum 1\n",
+                    2,
+                    1,
+                    K::MissingSample {
+                        name: name("h"),
+                        sample: "_count",
+                    },
+                ),
+                (
+                    "h_bucket{le=\"+Inf\"} 1\nh_count 1\n",
+                    2,
+                    1,
+                    K::MissingSample {
+                        name: name("h"),
+                        sample: "_sum",
+                    },
+                ),
+                (
+                    "h_bucket{le=\"+Inf\"} 1\nh_bucket{le=\"+Inf\"} 1\n",
+                    3,
+                    1,
+                    K::DuplicateSeries {
+                        name: name("h_bucket"),
+                    },
+                ),
+                (
+                    "h_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_sum 1\n",
+                    4,
+                    1,
+                    K::DuplicateSeries {
+                        name: name("h_sum"),
+                    },
+                ),
+                (
+                    "h_bucket{le=\"+Inf\"} 1 1000\nh_sum 1 1000\nh_count 1 2000\n",
+                    4,
+                    11,
+                    K::BadTimestamp {
+                        expected: "the timestamp of the metric's other samples",
+                        found: name("2000"),
+                    },
+                ),
+            ]
+            .into_iter()
+            .map(|(body, line, column, kind)| (format!("{H}{body}{eof}"), line, column, kind))
+            .collect();
+            let mut summaries: Vec<(String, usize, usize, K)> = [
+                ("s 1\n", 2, 1, K::MissingLabel { name: name("s"), label: "quantile" }),
+                ("s{quantile=\"1.5\"} 1\n", 2, 13, K::InvalidDistribution { name: name("s"), metric_type: MetricType::Summary, reason: "quantile outside [0, 1]" }),
+                ("s{quantile=\"-0.1\"} 1\n", 2, 13, K::InvalidDistribution { name: name("s"), metric_type: MetricType::Summary, reason: "quantile outside [0, 1]" }),
+                ("s_count{quantile=\"0.5\"} 1\n", 2, 9, K::ReservedLabelName { name: name("quantile") }),
+                ("s{quantile=\"0.5\"} 1\ns{quantile=\"0.5\"} 1\n", 3, 1, K::DuplicateSeries { name: name("s") }),
+                ("s{quantile=\"0.5\"} 1\ns{quantile=\"0.9\"} 1\ns{quantile=\"0.5\"} 1\ns_sum 1\ns_count 1\n", 2, 1, K::DuplicateSeries { name: name("s") }),
+                ("s_sum 1\n", 2, 1, K::MissingSample { name: name("s"), sample: "_count" }),
+                ("s_count 1\n", 2, 1, K::MissingSample { name: name("s"), sample: "_sum" }),
+                ("s_count 1.5\n", 2, 9, K::BadValue { expected: "non-negative integer", found: name("1.5") }),
+            ]
+            .into_iter()
+            .map(|(body, line, column, kind)| (format!("{S}{body}{eof}"), line, column, kind))
+            .collect();
+            let mut all = cases;
+            all.append(&mut summaries);
+            let borrowed: Vec<_> = all
+                .iter()
+                .map(|(input, line, column, kind)| (input.as_str(), *line, *column, kind.clone()))
+                .collect();
+            check_faults(format, &borrowed);
+        }
+    }
+
+    #[test]
+    fn openmetrics_histogram_order() {
+        let cases = [
+            (
+                "# TYPE h histogram\nh_bucket{le=\"2\"} 1\nh_bucket{le=\"1\"} 1\n# EOF\n",
+                3,
+                1,
+                K::InvalidDistribution {
+                    name: name("h"),
+                    metric_type: MetricType::Histogram,
+                    reason: "buckets are not in increasing `le` order",
+                },
+            ),
+            (
+                "# TYPE h histogram\nh_bucket{a=\"1\",le=\"+Inf\"} 1\nh_bucket{a=\"2\",le=\"+Inf\"} 1\nh_count{a=\"1\"} 1\n# EOF\n",
+                4,
+                1,
+                K::InterleavedMetric { name: name("h") },
+            ),
+            (
+                "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_count 1\nh_sum 1\nh_created 1\nh_created 2\n# EOF\n",
+                6,
+                1,
+                K::DuplicateSeries {
+                    name: name("h_created"),
+                },
+            ),
+        ];
+        check_faults(Format::OpenMetrics, &cases);
+    }
 }

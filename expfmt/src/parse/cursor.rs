@@ -5,40 +5,9 @@ use std::borrow::Cow;
 
 use crate::{Error, ParseErrorKind};
 
-/// Byte classes, one bit each.
-const METRIC_START: u8 = 1;
-const METRIC_CONT: u8 = 2;
-const LABEL_START: u8 = 4;
-const LABEL_CONT: u8 = 8;
-/// Bytes that end a name without making it invalid; the grammar decides what may follow.
-const DELIMITER: u8 = 16;
-
-const CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let c = i as u8;
-        let alpha = c.is_ascii_alphabetic() || c == b'_';
-        let mut v = 0;
-        if alpha || c == b':' {
-            v |= METRIC_START | METRIC_CONT;
-        }
-        if c.is_ascii_digit() {
-            v |= METRIC_CONT | LABEL_CONT;
-        }
-        if alpha {
-            v |= LABEL_START | LABEL_CONT;
-        }
-        if matches!(
-            c,
-            b' ' | b'\t' | b'\n' | b'{' | b'}' | b',' | b'"' | b'=' | b'#'
-        ) {
-            v |= DELIMITER;
-        }
-        t[i] = v;
-        i += 1;
-    }
-    t
+use crate::name::{
+    BACKSLASH, CLASS, DELIMITER, LABEL_CONT, LABEL_START, LINE_FEED, METRIC_CONT, METRIC_START,
+    QUOTE,
 };
 
 /// How backslash escapes in a quoted string or a HELP text are read.
@@ -235,21 +204,41 @@ impl<'a> Cursor<'a> {
     /// Reads a metric name, `[a-zA-Z_:][a-zA-Z0-9_:]*`, which must end at a delimiter (a
     /// blank, `{`, end of line, ...) or the end of input.
     pub(super) fn metric_name(&mut self) -> Result<&'a str, Error> {
-        self.name(METRIC_START, METRIC_CONT, "metric name", |name| {
+        self.name(0, METRIC_START, METRIC_CONT, "metric name", |name| {
             ParseErrorKind::InvalidMetricName { name }
         })
     }
 
+    /// As [`Cursor::metric_name`], for a name that may start with `prefix`, a valid metric
+    /// name (the current family's name). Also says whether it does.
+    #[inline]
+    pub(super) fn metric_name_with_prefix(
+        &mut self,
+        prefix: &str,
+    ) -> Result<(&'a str, bool), Error> {
+        let known = if self.bytes[self.pos..].starts_with(prefix.as_bytes()) {
+            prefix.len()
+        } else {
+            0
+        };
+        let name = self.name(known, METRIC_START, METRIC_CONT, "metric name", |name| {
+            ParseErrorKind::InvalidMetricName { name }
+        })?;
+        Ok((name, known > 0))
+    }
+
     /// Reads a label name, `[a-zA-Z_][a-zA-Z0-9_]*`, which must end at a delimiter.
     pub(super) fn label_name(&mut self) -> Result<&'a str, Error> {
-        self.name(LABEL_START, LABEL_CONT, "label name", |name| {
+        self.name(0, LABEL_START, LABEL_CONT, "label name", |name| {
             ParseErrorKind::InvalidLabelName { name }
         })
     }
 
+    /// Reads a name whose first `known` bytes are already known to be valid.
     #[inline]
     fn name(
         &mut self,
+        known: usize,
         start_class: u8,
         cont_class: u8,
         what: &'static str,
@@ -258,16 +247,16 @@ impl<'a> Cursor<'a> {
         let start = self.pos;
         let b = self.bytes;
         let mut i = start;
-        if b.get(i)
-            .is_some_and(|&c| CLASS[usize::from(c)] & start_class != 0)
+        if known > 0
+            || b.get(i)
+                .is_some_and(|&c| CLASS[usize::from(c)] & start_class != 0)
         {
-            i += 1;
-            while b
-                .get(i)
-                .is_some_and(|&c| CLASS[usize::from(c)] & cont_class != 0)
-            {
-                i += 1;
-            }
+            i += known.max(1);
+            let rest = b.get(i..).unwrap_or_default();
+            i += rest
+                .iter()
+                .position(|&c| CLASS[usize::from(c)] & cont_class == 0)
+                .unwrap_or(rest.len());
         }
         match b.get(i) {
             Some(&c) if CLASS[usize::from(c)] & DELIMITER == 0 => {
@@ -298,24 +287,24 @@ impl<'a> Cursor<'a> {
     pub(super) fn escaped(&mut self, end: u8, escapes: Escapes) -> Result<Cow<'a, str>, Error> {
         let start = self.pos;
         let b = self.bytes;
-        let mut i = start;
-        loop {
-            match b.get(i) {
-                Some(&c) if c == end => {
-                    let s = self.str(start, i)?;
-                    self.pos = if end == b'"' { i + 1 } else { i };
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(b'\n') => return Err(self.error(i, ParseErrorKind::UnescapedNewline)),
-                Some(b'"') if escapes == Escapes::OpenMetrics => {
-                    return Err(self.unexpected(i, "`\\\"` (a double quote must be escaped)"));
-                }
-                Some(_) => i += 1,
-                None => return Err(self.unexpected(i, string_end(end))),
+        let stops = stop_class(end, escapes);
+        let rest = b.get(start..).unwrap_or_default();
+        let i = start
+            + rest
+                .iter()
+                .position(|&c| CLASS[usize::from(c)] & stops != 0)
+                .unwrap_or(rest.len());
+        match b.get(i) {
+            Some(&c) if c == end => {
+                let s = self.str(start, i)?;
+                self.pos = if end == b'"' { i + 1 } else { i };
+                Ok(Cow::Borrowed(s))
             }
+            Some(b'\\') => self.unescape(start, i, end, escapes).map(Cow::Owned),
+            Some(b'\n') => Err(self.error(i, ParseErrorKind::UnescapedNewline)),
+            Some(_) => Err(self.unexpected(i, "`\\\"` (a double quote must be escaped)")),
+            None => Err(self.unexpected(i, string_end(end))),
         }
-        self.unescape(start, i, end, escapes).map(Cow::Owned)
     }
 
     /// The slow path of [`Cursor::escaped`]: `start..first` has no escape, `first` is a
@@ -391,6 +380,12 @@ impl<'a> Cursor<'a> {
         self.pos = start + len;
         self.str(start, self.pos)
     }
+}
+
+/// The classes an escaped string ending at `end` stops at.
+fn stop_class(end: u8, escapes: Escapes) -> u8 {
+    let quote = end == b'"' || escapes == Escapes::OpenMetrics;
+    BACKSLASH | LINE_FEED | if quote { QUOTE } else { 0 }
 }
 
 /// What ends a string ending at `end`, for messages.

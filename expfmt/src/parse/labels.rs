@@ -185,21 +185,44 @@ fn fold(a: u64, b: u64) -> u64 {
     (p as u64) ^ ((p >> 64) as u64)
 }
 
-/// A fast seeded hash of bytes (multiply-fold over 8-byte words). The seed is random per
-/// parser, so an input cannot be crafted to collide.
+/// A fast seeded hash of bytes (multiply-fold over 8-byte words, wyhash-style reads of the
+/// tail). The seed is random per parser, so an input cannot be crafted to collide.
 #[inline]
 pub(super) fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
-    let mut h = fold(seed ^ K0, (bytes.len() as u64) ^ K1);
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let mut buf = [0u8; 8];
-        buf.copy_from_slice(w);
-        h = fold(h ^ u64::from_le_bytes(buf), K1);
+    let n = bytes.len();
+    let mut h = fold(seed ^ K0, (n as u64) ^ K1);
+    if n <= 8 {
+        return fold(h ^ small(bytes), K2);
     }
-    let tail = words.remainder();
+    let mut words = bytes[..n - 1].chunks_exact(8);
+    for w in &mut words {
+        h = fold(h ^ word(w), K1);
+    }
+    // The last 8 bytes, overlapping the words already read; the length is in `h`.
+    fold(h ^ word(&bytes[n - 8..]), K2)
+}
+
+/// Eight bytes as a little-endian word.
+#[inline]
+fn word(b: &[u8]) -> u64 {
     let mut buf = [0u8; 8];
-    buf[..tail.len()].copy_from_slice(tail);
-    fold(h ^ u64::from_le_bytes(buf), K2)
+    buf.copy_from_slice(&b[..8]);
+    u64::from_le_bytes(buf)
+}
+
+/// Up to eight bytes as a word, without a byte-by-byte copy.
+#[inline]
+fn small(b: &[u8]) -> u64 {
+    let n = b.len();
+    if n >= 4 {
+        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+        (u64::from(hi) << 32) | u64::from(lo)
+    } else if n > 0 {
+        (u64::from(b[0]) << 16) | (u64::from(b[n / 2]) << 8) | u64::from(b[n - 1])
+    } else {
+        0
+    }
 }
 
 #[cfg(test)]

@@ -28,11 +28,13 @@ const METRICS_HINT_LIMIT: usize = 4096;
 /// ```
 /// use expfmt::{Format, MetricType, MetricValue, Value};
 ///
-/// let text = b"# HELP ceph_osd_up OSD status up\n\
-///              ## TYPE ceph_osd_up gauge\n\
-///              ceph_osd_up{ceph_daemon=\"osd.0\"} 1\n\
-///              ceph_osd_up{ceph_daemon=\"osd.1\"} 0.5\n";
-/// let families = expfmt::parse(text, Format::Text)?;
+/// let text = concat!(
+///     "# HELP ceph_osd_up OSD status up\n",
+///     "# TYPE ceph_osd_up gauge\n",
+///     "ceph_osd_up{ceph_daemon=\"osd.0\"} 1\n",
+///     "ceph_osd_up{ceph_daemon=\"osd.1\"} 0.5\n",
+/// );
+/// let families = expfmt::parse(text.as_bytes(), Format::Text)?;
 /// assert_eq!(families.len(), 1);
 /// assert_eq!(families[0].metric_type, MetricType::Gauge);
 /// assert_eq!(families[0].metrics[0].value, MetricValue::Scalar(Value::U64(1)));
@@ -253,11 +255,24 @@ impl<'a> Parser<'a> {
     }
 
     /// What a sample named `name` is to the current family, starting a new untyped family
-    /// when it is not part of the current one.
-    fn bind_sample(&mut self, name: &'a str, at: Pos) -> Result<(SampleKind, MetricType), Error> {
+    /// when it is not part of the current one. `prefixed` says whether `name` starts with
+    /// the current family's name.
+    fn bind_sample(
+        &mut self,
+        name: &'a str,
+        prefixed: bool,
+        at: Pos,
+    ) -> Result<(SampleKind, MetricType), Error> {
         if let Some(family) = &self.family {
             let t = family.metric_type();
-            if let Some(kind) = SampleKind::of(family.name, t, self.openmetrics, name) {
+            let suffix = if prefixed {
+                name.get(family.name.len()..)
+            } else {
+                None
+            };
+            if let Some(kind) =
+                suffix.and_then(|suffix| SampleKind::of_suffix(t, self.openmetrics, suffix))
+            {
                 return Ok((kind, t));
             }
             if name == family.name {
@@ -319,3 +334,153 @@ impl<'a> Iterator for Parser<'a> {
 }
 
 impl FusedIterator for Parser<'_> {}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::{MetricValue, Value};
+
+    /// The error `input` gives: (line, column, kind).
+    pub(super) fn fault(input: &str, format: Format) -> (usize, usize, ParseErrorKind) {
+        match parse(input.as_bytes(), format) {
+            Err(Error::Parse { line, column, kind }) => (line, column, kind),
+            other => panic!("{input:?}: expected a parse error, got {other:?}"),
+        }
+    }
+
+    /// Checks a table of (input, line, column, kind).
+    pub(super) fn check_faults(format: Format, cases: &[(&str, usize, usize, ParseErrorKind)]) {
+        for (input, line, column, kind) in cases {
+            assert_eq!(
+                fault(input, format),
+                (*line, *column, kind.clone()),
+                "{format}: {input:?}"
+            );
+        }
+    }
+
+    /// The families of a valid `input`.
+    pub(super) fn families(input: &str, format: Format) -> Vec<MetricFamily<'_>> {
+        parse(input.as_bytes(), format).unwrap_or_else(|e| panic!("{input:?}: {e}"))
+    }
+
+    /// The scalar value of every metric, in order.
+    pub(super) fn scalars(families: &[MetricFamily<'_>]) -> Vec<Value> {
+        families
+            .iter()
+            .flat_map(|f| &f.metrics)
+            .filter_map(|m| match m.value {
+                MetricValue::Scalar(v) => Some(v),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub(super) fn name(s: &str) -> Box<str> {
+        s.into()
+    }
+
+    #[test]
+    fn streaming_yields_each_family_then_the_error() {
+        let input = b"# TYPE a gauge\na 1\n# TYPE b gauge\nb 1\nb{x=\"1\"} 2\nc 1\nc 1\nd 1\n";
+        let mut p = Parser::new(input, Format::Text);
+        let names: Vec<_> = p
+            .by_ref()
+            .map_while(Result::ok)
+            .map(|f| f.name.into_owned())
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+        // The error came right after `b`, and the parser is fused.
+        assert!(p.next().is_none());
+        let mut p = Parser::new(input, Format::Text);
+        let items: Vec<_> = p.by_ref().collect();
+        assert_eq!(items.len(), 3);
+        assert_eq!(
+            items[2],
+            Err(Error::Parse {
+                line: 7,
+                column: 1,
+                kind: ParseErrorKind::DuplicateSeries { name: name("c") }
+            })
+        );
+        assert!(p.next().is_none());
+    }
+
+    #[test]
+    fn a_family_finished_by_a_bad_line_comes_before_the_error() {
+        let mut p = Parser::new(b"a 1\nb x\n", Format::Text);
+        assert_eq!(p.next().map(|r| r.map(|f| f.name)), Some(Ok("a".into())));
+        assert!(matches!(
+            p.next(),
+            Some(Err(Error::Parse {
+                line: 2,
+                column: 3,
+                ..
+            }))
+        ));
+        assert!(p.next().is_none());
+    }
+
+    #[test]
+    fn empty_inputs() {
+        assert_eq!(parse(b"", Format::Text), Ok(vec![]));
+        assert_eq!(parse(b"\n \n\t\n", Format::Text), Ok(vec![]));
+        assert_eq!(parse(b"# EOF\n", Format::OpenMetrics), Ok(vec![]));
+        assert_eq!(parse(b"# EOF", Format::OpenMetrics), Ok(vec![]));
+    }
+
+    #[test]
+    fn strings_borrow_unless_escaped() {
+        let input = "# HELP a plain\na{x=\"plain\",y=\"esc\\\\aped\"} 1\n";
+        let f = families(input, Format::Text);
+        assert!(matches!(f[0].name, Cow::Borrowed("a")));
+        assert!(matches!(f[0].help, Some(Cow::Borrowed("plain"))));
+        let labels = &f[0].metrics[0].labels;
+        assert!(matches!(labels[0].name, Cow::Borrowed("x")));
+        assert!(matches!(labels[0].value, Cow::Borrowed("plain")));
+        assert_eq!(labels[1].value, "esc\\aped");
+        assert!(matches!(labels[1].value, Cow::Owned(_)));
+    }
+
+    #[test]
+    fn every_family_is_returned_in_order_with_its_metadata() {
+        let input = "# HELP a A\n# TYPE a counter\na 1\n# TYPE empty gauge\nb 2\n# HELP c C\n";
+        let f = families(input, Format::Text);
+        let summary: Vec<_> = f
+            .iter()
+            .map(|f| (&*f.name, f.metric_type, f.help.as_deref(), f.metrics.len()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("a", MetricType::Counter, Some("A"), 1),
+                ("empty", MetricType::Gauge, None, 0),
+                ("b", MetricType::Untyped, None, 1),
+                ("c", MetricType::Untyped, Some("C"), 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn many_series_and_labels_stay_linear() {
+        // 20,000 series of one family, each label set a permutation-free variant: the
+        // duplicate check is hashed, so this runs in milliseconds even unoptimised.
+        let mut input = String::from("# TYPE big gauge\n");
+        for i in 0..20_000 {
+            input.push_str(&format!("big{{a=\"{i}\",b=\"x\"}} {i}\n"));
+        }
+        input.push_str("big{b=\"x\",a=\"777\"} 1\n");
+        let (line, column, kind) = fault(&input, Format::Text);
+        assert_eq!((line, column), (20_002, 1));
+        assert_eq!(kind, ParseErrorKind::DuplicateSeries { name: name("big") });
+    }
+
+    #[test]
+    fn errors_display_with_position() {
+        let e = parse(b"a 1\na 2\n", Format::Text).unwrap_err();
+        assert_eq!(e.to_string(), "2:1: duplicate series for metric name `a`");
+        assert_eq!(scalars(&families("a -3\n", Format::Text)), [Value::I64(-3)]);
+    }
+}

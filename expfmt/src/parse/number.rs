@@ -80,12 +80,6 @@ fn shape(b: &[u8]) -> Option<Shape> {
     })
 }
 
-/// Parses a float with the grammar above, rejecting finite overflow.
-fn float(s: &str, shape: Shape) -> Option<f64> {
-    let v: f64 = s.parse().ok()?;
-    (shape == Shape::Special || v.is_finite()).then_some(v)
-}
-
 /// Parses ASCII digits into a `u64`, `None` on overflow.
 fn digits_u64(b: &[u8]) -> Option<u64> {
     b.iter().try_fold(0u64, |acc, &c| {
@@ -100,9 +94,9 @@ fn digits_u64(b: &[u8]) -> Option<u64> {
 /// that matches the grammar gives [`Value::F64`], correctly rounded.
 pub(super) fn value(s: &str) -> Option<Value> {
     let b = s.as_bytes();
-    let shape = shape(b)?;
-    if let Shape::Integer { negative } = shape {
-        let digits = if negative { &b[1..] } else { b };
+    let digits = b.strip_prefix(b"-").unwrap_or(b);
+    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        let negative = digits.len() != b.len();
         if let Some(magnitude) = digits_u64(digits) {
             if !negative {
                 return Some(Value::U64(magnitude));
@@ -115,12 +109,52 @@ pub(super) fn value(s: &str) -> Option<Value> {
             }
         }
     }
-    float(s, shape).map(Value::F64)
+    float_value(s).map(Value::F64)
 }
 
-/// Parses a float (an `le` or `quantile` label value, or a value read as a float).
+/// The fast path of [`value`] for a token starting `b`: an integer literal of at most 19
+/// digits followed by a blank, a line feed or the end. Returns the token length and the value;
+/// `None` sends the caller to the general path.
+#[inline]
+pub(super) fn fast_integer(b: &[u8]) -> Option<(usize, Value)> {
+    let negative = b.first() == Some(&b'-');
+    let start = usize::from(negative);
+    let mut i = start;
+    let mut acc: u64 = 0;
+    while let Some(&c) = b.get(i) {
+        if !c.is_ascii_digit() || i - start == 19 {
+            break;
+        }
+        acc = acc * 10 + u64::from(c - b'0');
+        i += 1;
+    }
+    if i == start || !matches!(b.get(i), None | Some(b' ' | b'\t' | b'\n')) {
+        return None;
+    }
+    let v = match (negative, acc) {
+        (false, _) => Value::U64(acc),
+        (true, 0) => Value::F64(-0.0),
+        (true, _) => Value::I64(0i64.checked_sub_unsigned(acc)?),
+    };
+    Some((i, v))
+}
+
+/// Parses a float (an `le` or `quantile` label value, or a value that is not an integer
+/// literal).
+///
+/// Rust's `f64` grammar is the grammar above, except that it also takes a signed `nan` and
+/// turns a finite overflow into an infinity; both are rejected here.
 pub(super) fn float_value(s: &str) -> Option<f64> {
-    float(s, shape(s.as_bytes())?)
+    let v: f64 = s.parse().ok()?;
+    if v.is_finite() {
+        return Some(v);
+    }
+    let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let literal = unsigned
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_alphabetic);
+    (literal && !(v.is_nan() && unsigned.len() != s.len())).then_some(v)
 }
 
 /// The value as a count: a non-negative integer, written as one or as an exactly integral
@@ -307,6 +341,62 @@ mod tests {
                 matches!(value(nan), Some(Value::F64(v)) if v.is_nan()),
                 "{nan}"
             );
+        }
+    }
+
+    #[test]
+    fn fast_integers_agree_with_the_general_path() {
+        let cases = [
+            "0 ",
+            "42\n",
+            "-1",
+            "-0 ",
+            "1234567890123456789 ",
+            "9999999999999999999\n",
+            "-9223372036854775808 ",
+            "-9999999999999999999 ",
+            "12345678901234567890 ",
+            "1.5 ",
+            "1e3 ",
+            "- ",
+            "",
+            "12a ",
+            "+1 ",
+        ];
+        for case in cases {
+            let token = case.trim_end();
+            match fast_integer(case.as_bytes()) {
+                Some((len, v)) => {
+                    assert_eq!(len, token.len(), "{case:?}");
+                    assert!(value(token).is_some_and(|w| w.bit_eq(v)), "{case:?}");
+                }
+                None => assert!(
+                    !token.bytes().all(|c| c.is_ascii_digit() || c == b'-')
+                        || token.len() > 19
+                        || value(token).is_none()
+                        || token.starts_with("-9"),
+                    "{case:?}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn rust_float_grammar_is_the_number_grammar() {
+        let pieces = [
+            "", "+", "-", "0", "7", "12", ".", "e", "E", "+", "-", "5", "inf", "nan", "x", "_", " ",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    for d in ["", "1", "e1", ".5"] {
+                        let text = format!("{a}{b}{c}{d}");
+                        let by_shape = shape(text.as_bytes()).is_some();
+                        let by_rust = float_value(&text).is_some();
+                        assert_eq!(by_shape, by_rust, "{text:?}");
+                    }
+                }
+            }
         }
     }
 

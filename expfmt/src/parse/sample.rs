@@ -3,8 +3,11 @@
 
 use super::builder::{Sample, SampleKind};
 use super::labels::{LabelSet, Special, label_set};
-use super::{Parser, number};
+use super::{Parser, Pos, number};
 use crate::{Error, MetricType, ParseErrorKind, Timestamp};
+
+/// A sample's timestamp, where it is (or where the sample ends), and its text.
+type TimestampPart<'a> = (Option<Timestamp>, Pos, &'a str);
 
 /// The combined length limit of an exemplar's label names and values, in characters.
 const EXEMPLAR_LABELS_LIMIT: usize = 128;
@@ -14,8 +17,11 @@ impl<'a> Parser<'a> {
     pub(super) fn sample_line(&mut self) -> Result<(), Error> {
         let om = self.openmetrics;
         let at = self.cur.pos_of(self.cur.pos);
-        let name = self.cur.metric_name()?;
-        let (kind, metric_type) = self.bind_sample(name, at)?;
+        let (name, prefixed) = match &self.family {
+            Some(family) => self.cur.metric_name_with_prefix(family.name)?,
+            None => (self.cur.metric_name()?, false),
+        };
+        let (kind, metric_type) = self.bind_sample(name, prefixed, at)?;
         let special = match (metric_type, kind) {
             (MetricType::Histogram, SampleKind::Bucket) => Special::Extract("le"),
             (MetricType::Histogram, _) => Special::Reserve("le"),
@@ -75,21 +81,37 @@ impl<'a> Parser<'a> {
         }
         let value_start = self.cur.pos;
         let value_at = self.cur.pos_of(value_start);
-        let value_text = self.cur.token()?;
-        let value = number::value(value_text).ok_or_else(|| {
-            value_at.error(ParseErrorKind::BadValue {
-                expected: "float",
-                found: value_text.into(),
-            })
-        })?;
+        let (value_text, value) = match number::fast_integer(&self.cur.bytes[value_start..]) {
+            Some((len, value)) => {
+                self.cur.pos += len;
+                (self.cur.str(value_start, self.cur.pos)?, value)
+            }
+            None => {
+                let text = self.cur.token()?;
+                let value = number::value(text).ok_or_else(|| {
+                    value_at.error(ParseErrorKind::BadValue {
+                        expected: "float",
+                        found: text.into(),
+                    })
+                })?;
+                (text, value)
+            }
+        };
 
-        let (timestamp, timestamp_at) = if om {
+        let (timestamp, timestamp_at, timestamp_text) = if om {
             self.openmetrics_sample_end(kind)?
         } else {
             self.text_sample_end()?
         };
         self.cur.end_line()?;
-        let sample = Sample {
+        let Some(family) = self.family.as_mut() else {
+            // `bind_sample` always leaves a family in place.
+            return Ok(());
+        };
+        if kind == SampleKind::Value {
+            return family.add_value(name, labels, set.hash, value, timestamp, at);
+        }
+        family.add_part(Sample {
             name,
             kind,
             labels,
@@ -101,20 +123,16 @@ impl<'a> Parser<'a> {
             at,
             value_at,
             timestamp_at,
-        };
-        match self.family.as_mut() {
-            Some(family) => family.add(sample),
-            // `bind_sample` always leaves a family in place.
-            None => Ok(()),
-        }
+            timestamp_text,
+        })
     }
 
     /// After a text value: optional blanks, an optional timestamp, optional blanks.
-    fn text_sample_end(&mut self) -> Result<(Option<Timestamp>, super::Pos), Error> {
+    fn text_sample_end(&mut self) -> Result<TimestampPart<'a>, Error> {
         self.cur.skip_blanks();
         let at = self.cur.pos_of(self.cur.pos);
         if matches!(self.cur.peek(), Some(b'\n') | None) {
-            return Ok((None, at));
+            return Ok((None, at, ""));
         }
         let text = self.cur.token()?;
         let t = number::text_timestamp(text).ok_or_else(|| {
@@ -124,37 +142,35 @@ impl<'a> Parser<'a> {
             })
         })?;
         self.cur.skip_blanks();
-        Ok((Some(t), at))
+        Ok((Some(t), at, text))
     }
 
     /// After an OpenMetrics value: ` timestamp`, ` # exemplar`, both, or nothing.
-    fn openmetrics_sample_end(
-        &mut self,
-        kind: SampleKind,
-    ) -> Result<(Option<Timestamp>, super::Pos), Error> {
+    fn openmetrics_sample_end(&mut self, kind: SampleKind) -> Result<TimestampPart<'a>, Error> {
         let mut at = self.cur.pos_of(self.cur.pos);
         if self.cur.peek() != Some(b' ') {
-            return Ok((None, at));
+            return Ok((None, at, ""));
         }
         self.cur.pos += 1;
-        let mut timestamp = None;
+        let mut timestamp = (None, "");
         if self.cur.peek() != Some(b'#') {
             at = self.cur.pos_of(self.cur.pos);
-            timestamp = Some(self.openmetrics_timestamp()?);
+            let (t, text) = self.openmetrics_timestamp()?;
+            timestamp = (Some(t), text);
             if self.cur.peek() != Some(b' ') {
-                return Ok((timestamp, at));
+                return Ok((timestamp.0, at, timestamp.1));
             }
             self.cur.pos += 1;
         }
         self.exemplar(kind)?;
-        Ok((timestamp, at))
+        Ok((timestamp.0, at, timestamp.1))
     }
 
     /// Reads an OpenMetrics timestamp token.
-    fn openmetrics_timestamp(&mut self) -> Result<Timestamp, Error> {
+    fn openmetrics_timestamp(&mut self) -> Result<(Timestamp, &'a str), Error> {
         let start = self.cur.pos;
         let text = self.cur.token()?;
-        number::openmetrics_timestamp(text).ok_or_else(|| {
+        let t = number::openmetrics_timestamp(text).ok_or_else(|| {
             self.cur.error(
                 start,
                 ParseErrorKind::BadTimestamp {
@@ -162,7 +178,8 @@ impl<'a> Parser<'a> {
                     found: text.into(),
                 },
             )
-        })
+        })?;
+        Ok((t, text))
     }
 
     /// Reads and drops an exemplar: `# {labels} value [timestamp]`.

@@ -2,7 +2,7 @@
 //! module's exposition (which never escapes, so a plain split is exact for it).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use expfmt::{FamilySet, MetricValue, Value};
 use perfcounter::{Dump, Families, Flavor, Mapper, Schema, Skipped};
@@ -19,44 +19,75 @@ pub(crate) fn read(dir: &str, file: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The daemons of both captures whose perf counters the mgr exports, in the module's order
-/// (`list_servers()`: by type, then id), with the file holding each one's schema (the three
-/// OSD schemas are byte-identical, so one copy is kept).
-pub(crate) const DAEMONS: [(&str, &str); 6] = [
-    ("mds.a", "mds.a"),
-    ("mds.b", "mds.b"),
-    ("mon.a", "mon.a"),
-    ("osd.0", "osd.0"),
-    ("osd.1", "osd.0"),
-    ("osd.2", "osd.0"),
-];
+/// The daemon types whose perf counters the mgr module exports (`get_all_perf_counters`).
+const SERVICES: [&str; 6] = ["mds", "mon", "osd", "rbd-mirror", "rgw", "tcmu-runner"];
 
-/// Maps every daemon of a capture directory with `mapper`, each distinct schema prepared
-/// once. `kind` is `perf` or `counter`. The documents are leaked: the models borrow them.
-pub(crate) fn map_capture(
-    dir: &str,
-    kind: &str,
-    mapper: Mapper,
-) -> (FamilySet<'static>, Vec<Skipped<'static>>) {
-    let mut schemas: BTreeMap<&str, Schema<'static>> = BTreeMap::new();
-    for (_, schema) in DAEMONS {
-        schemas.entry(schema).or_insert_with(|| {
-            let json = read(dir, &format!("{kind}_schema.{schema}.json")).leak();
-            Schema::parse(json).unwrap()
+/// The daemons with a `perf_dump.<daemon>.json` in `dir` that the module exports, in the
+/// module's order (`list_servers()` on one host: by type, then id, as strings), each with
+/// its schema file: its own `perf_schema.<daemon>.json`, or when absent that of the first
+/// daemon of the same type that has one (the committed captures keep one OSD schema, the
+/// three being byte-identical).
+pub(crate) fn daemons(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut found: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            let daemon = name.strip_prefix("perf_dump.")?.strip_suffix(".json")?;
+            let (t, id) = daemon.split_once('.')?;
+            SERVICES.contains(&t).then(|| (t.to_owned(), id.to_owned()))
+        })
+        .collect();
+    found.sort();
+    found
+        .iter()
+        .map(|(t, id)| {
+            let own = dir.join(format!("perf_schema.{t}.{id}.json"));
+            let schema = if own.exists() {
+                own
+            } else {
+                found
+                    .iter()
+                    .filter(|(t2, _)| t2 == t)
+                    .map(|(_, id2)| dir.join(format!("perf_schema.{t}.{id2}.json")))
+                    .find(|p| p.exists())
+                    .unwrap_or_else(|| panic!("no perf schema for {t}.{id}"))
+            };
+            (format!("{t}.{id}"), schema)
+        })
+        .collect()
+}
+
+/// Maps every daemon of a capture directory (see [`daemons`]) with `mapper`, each distinct
+/// schema file prepared once. The documents are leaked: the models borrow them.
+pub(crate) fn map_dir(dir: &Path, mapper: Mapper) -> (FamilySet<'static>, Vec<Skipped<'static>>) {
+    let list = daemons(dir);
+    let mut schemas: BTreeMap<PathBuf, &'static Schema<'static>> = BTreeMap::new();
+    for (_, path) in &list {
+        schemas.entry(path.clone()).or_insert_with(|| {
+            let text = std::fs::read_to_string(path).unwrap().leak();
+            Box::leak(Box::new(Schema::parse(text).unwrap()))
         });
     }
-    let schemas: &'static BTreeMap<&str, Schema<'static>> = Box::leak(Box::new(schemas));
     let prepared: BTreeMap<_, _> = schemas
         .iter()
-        .map(|(k, s)| (*k, mapper.prepare(s)))
+        .map(|(k, s)| (k.clone(), mapper.prepare(s)))
         .collect();
     let mut out = Families::new();
-    for (daemon, schema) in DAEMONS {
-        let json = read(dir, &format!("{kind}_dump.{daemon}.json"));
+    for (daemon, schema) in list {
+        let daemon: &'static str = daemon.leak();
+        let json = std::fs::read_to_string(dir.join(format!("perf_dump.{daemon}.json"))).unwrap();
         let dump = Dump::parse(&json).unwrap();
-        prepared[schema].map(daemon, &dump, &mut out);
+        prepared[&schema].map(daemon, &dump, &mut out);
     }
     out.into_parts()
+}
+
+/// [`map_dir`] on `testdata/perfcounter/<dir>`.
+pub(crate) fn map_capture(
+    dir: &str,
+    mapper: Mapper,
+) -> (FamilySet<'static>, Vec<Skipped<'static>>) {
+    map_dir(&testdata(dir), mapper)
 }
 
 pub(crate) fn mgr() -> Mapper {

@@ -117,83 +117,72 @@ const RBD_IMAGE_FAMILIES: [&str; 8] = [
     "ceph_rbd_read_latency_count",
 ];
 
-#[test]
-fn pacific_healthy_matches_the_real_module() {
-    let (set, skipped) = map_capture("pacific-healthy", "perf", mgr());
+/// Checks the mapping of the committed capture `dir` against the module over the same dumps
+/// (everything equal, same order) and against the live output `live` whose non-perf families
+/// are `rest`; returns (perf families, series, values equal to the live output).
+fn check_capture(dir: &str, live: &Exposition, rest: &BTreeSet<String>) -> (usize, usize, usize) {
+    let (set, skipped) = map_capture(dir, mgr());
     assert!(skipped.is_empty(), "{skipped:?}");
 
     // Against the module run over these very dumps: everything equal, in the same order.
-    let harness = text("pacific-healthy", "mgr_harness.txt");
+    let harness = text(dir, "mgr_harness.txt");
     let exact = compare(&set, &harness);
     assert!(exact.differing.is_empty(), "{:#?}", exact.differing);
     assert_same_order(&set, &harness);
 
     // Against the live capture: same families, types, HELP and series; values equal except
     // where a counter moved between the module's read and the admin-socket dump.
+    assert_rest_is(&set, live, rest);
+    let p = compare(&set, live);
+    eprintln!(
+        "{dir}: {} perf families of {} in the module's output, {} series; values equal to the \
+         live capture {}/{}, to the module over the same dumps {}/{}",
+        p.families,
+        live.families.len(),
+        p.series,
+        p.equal_values,
+        p.series,
+        exact.equal_values,
+        exact.series
+    );
+    for d in p.differing.iter().take(3) {
+        eprintln!("  moved: {d}");
+    }
+    assert_eq!((p.families, p.series), (exact.families, exact.series));
+    (p.families, p.series, p.equal_values)
+}
+
+#[test]
+fn pacific_healthy_matches_the_real_module() {
     let live = text("pacific-healthy", "mgr_prometheus_metrics.txt");
     let mut rest: BTreeSet<String> = read("pacific-healthy", "non_perf_families.txt")
         .lines()
         .map(str::to_owned)
         .collect();
     rest.extend(RBD_IMAGE_FAMILIES.iter().map(|s| (*s).to_owned()));
-    assert_rest_is(&set, &live, &rest);
-    let p = compare(&set, &live);
-    eprintln!(
-        "pacific healthy: {} perf families of {} in the module's output, {} series; values equal \
-         to the live capture {}/{}, to the module over the same dumps {}/{}",
-        p.families,
-        live.families.len(),
-        p.series,
-        p.equal_values,
-        p.series,
-        exact.equal_values,
-        exact.series
-    );
-    assert_eq!((p.families, p.series), (exact.families, exact.series));
     // The figures of this capture (see the README).
-    assert_eq!((p.families, p.series, p.equal_values), (430, 740, 550));
-    for d in p.differing.iter().take(5) {
-        eprintln!("  moved: {d}");
-    }
+    assert_eq!(
+        check_capture("pacific-healthy", &live, &rest),
+        (430, 740, 550)
+    );
 }
 
 #[test]
 fn reef_healthy_matches_the_real_module_with_perf_counters() {
-    let (set, skipped) = map_capture("reef-healthy", "perf", mgr());
-    assert!(skipped.is_empty(), "{skipped:?}");
-
-    let harness = text("reef-healthy", "mgr_harness.txt");
-    let exact = compare(&set, &harness);
-    assert!(exact.differing.is_empty(), "{:#?}", exact.differing);
-    assert_same_order(&set, &harness);
-
     // `exclude_perf_counters=false`; the default output (perf counters excluded) of the same
     // module lists exactly the families that are not perf counters.
     let live = text("reef-healthy", "mgr_prometheus_metrics_with_perf.txt");
     let default = text("reef-healthy", "mgr_prometheus_metrics.txt");
     let rest: BTreeSet<String> = default.families.keys().cloned().collect();
-    assert_rest_is(&set, &live, &rest);
-    let p = compare(&set, &live);
-    eprintln!(
-        "reef healthy: {} perf families of {} in the module's output, {} series; values equal \
-         to the live capture {}/{}, to the module over the same dumps {}/{}",
-        p.families,
-        live.families.len(),
-        p.series,
-        p.equal_values,
-        p.series,
-        exact.equal_values,
-        exact.series
-    );
-    assert_eq!((p.families, p.series), (exact.families, exact.series));
-    assert_eq!(p.families, live.families.len() - default.families.len());
-    assert_eq!((p.families, p.series, p.equal_values), (528, 1024, 697));
+    let found = check_capture("reef-healthy", &live, &rest);
+    assert_eq!(found.0, live.families.len() - default.families.len());
+    assert_eq!(found, (528, 1024, 697));
 }
 
 #[test]
 fn encodes_in_both_formats() {
     for dir in ["pacific-healthy", "reef-healthy"] {
-        let (set, _) = map_capture(dir, "perf", mgr());
+        let (set, _) = map_capture(dir, mgr());
         let (text, om) = super::common::encode_both(&set);
         // One HELP and one TYPE per family, in both formats.
         assert_eq!(text.matches("# TYPE ").count(), set.len());
@@ -201,4 +190,49 @@ fn encodes_in_both_formats() {
         assert!(text.contains("ceph_prioritycache:kv_pri0_bytes{ceph_daemon=\"mon.a\"} "));
         assert!(om.ends_with("# EOF\n"));
     }
+}
+
+/// The variable naming more capture folders to check (separated by `:`), each with
+/// `perf_schema.*.json`, `perf_dump.*.json`, the real module's output over exactly those
+/// files as `mgr_harness.txt`, and optionally its cluster-level family names as
+/// `non_perf_families.txt` (see `.ci/conformance.d/perfcounter.sh`, which makes them).
+const CAPTURES_VAR: &str = "PERFCOUNTER_MGR_CAPTURES";
+
+#[test]
+fn captures_named_by_the_environment() {
+    let Ok(dirs) = std::env::var(CAPTURES_VAR) else {
+        eprintln!("{CAPTURES_VAR} not set: 0 extra captures checked");
+        return;
+    };
+    let (mut captures, mut families, mut series) = (0, 0, 0);
+    for dir in dirs.split(':').filter(|d| !d.is_empty()) {
+        let dir = std::path::Path::new(dir);
+        let (set, skipped) = super::common::map_dir(dir, mgr());
+        assert!(skipped.is_empty(), "{}: {skipped:?}", dir.display());
+        let module = std::fs::read_to_string(dir.join("mgr_harness.txt")).unwrap();
+        let module = parse_module_text(&module);
+        let p = compare(&set, &module);
+        assert!(
+            p.differing.is_empty(),
+            "{}: {:#?}",
+            dir.display(),
+            p.differing
+        );
+        let rest = dir.join("non_perf_families.txt");
+        if rest.exists() {
+            let rest = std::fs::read_to_string(rest).unwrap();
+            assert_rest_is(&set, &module, &rest.lines().map(str::to_owned).collect());
+        }
+        eprintln!(
+            "{}: {} perf families, {} series, every value equal to the module's",
+            dir.display(),
+            p.families,
+            p.series
+        );
+        captures += 1;
+        families += p.families;
+        series += p.series;
+    }
+    eprintln!("{captures} captures checked: {families} families, {series} series");
+    assert!(captures > 0, "{CAPTURES_VAR} names no folder");
 }

@@ -41,7 +41,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn any_names_give_valid_text(
+    fn any_names_give_valid_exposition(
         counters in prop::collection::vec((name(), name(), counter_type(), 0i32..12), 1..12),
         labels in prop::collection::vec((name(), name()), 0..3),
         labeled in any::<bool>(),
@@ -92,10 +92,13 @@ proptest! {
                 prop_assert!(series.insert(pairs), "duplicate series in {}", f.name);
             }
         }
-        let mut text = Vec::new();
-        let mut enc = expfmt::Encoder::new(&mut text, expfmt::Format::Text);
-        prop_assert!(enc.encode_families(set.families()).is_ok());
-        enc.finish();
+        for format in [expfmt::Format::Text, expfmt::Format::OpenMetrics] {
+            let mut text = Vec::new();
+            let mut enc = expfmt::Encoder::new(&mut text, format);
+            let encoded = enc.encode_families(set.families());
+            prop_assert!(encoded.is_ok(), "{format}: {encoded:?}");
+            enc.finish();
+        }
     }
 
     #[test]

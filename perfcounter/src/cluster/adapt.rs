@@ -166,9 +166,28 @@ pub(crate) fn crush<'a>(c: &'a ceph_types::OsdCrushDump<'a>) -> Vec<CrushDevice<
 pub(crate) fn osd_metadata<'a>(m: &'a ceph_types::OsdMetadata<'a>) -> Vec<DaemonMetadata<'a>> {
     m.osds
         .iter()
-        .map(|o| DaemonMetadata {
-            id: o.id.to_string(),
-            fields: o.fields.iter().map(|(k, v)| (k, v.as_ref())).collect(),
+        .map(|o| {
+            let keys = [
+                ("hostname", &o.hostname),
+                ("ceph_version", &o.ceph_version),
+                ("osd_objectstore", &o.osd_objectstore),
+                ("front_iface", &o.front_iface),
+                ("back_iface", &o.back_iface),
+                ("devices", &o.devices),
+                ("device_ids", &o.device_ids),
+                ("bluestore_bdev_dev_node", &o.bluestore_bdev_dev_node),
+                ("bluefs_db_dev_node", &o.bluefs_db_dev_node),
+                ("bluefs_wal_dev_node", &o.bluefs_wal_dev_node),
+                ("backend_filestore_dev_node", &o.backend_filestore_dev_node),
+                ("osd_journal", &o.osd_journal),
+            ];
+            DaemonMetadata {
+                id: o.id.to_string(),
+                fields: keys
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k, v.as_deref()?)))
+                    .collect(),
+            }
         })
         .collect()
 }

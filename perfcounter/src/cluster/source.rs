@@ -52,25 +52,6 @@ pub enum Input {
 }
 
 impl Input {
-    /// The cluster-wide documents, in the order the collector reads them.
-    pub const CLUSTER: [Input; 15] = [
-        Input::Versions,
-        Input::MonMetadata,
-        Input::MgrMetadata,
-        Input::MdsMetadata,
-        Input::OsdMetadata,
-        Input::ServiceDump,
-        Input::HealthDetail,
-        Input::MonStatus,
-        Input::MgrDump,
-        Input::FsDump,
-        Input::OsdDump,
-        Input::OsdCrushDump,
-        Input::DfDetail,
-        Input::OsdPoolStats,
-        Input::PgDump,
-    ];
-
     /// The file name in a dump directory (`testdata/ceph/<release>/<state>/` layout). The
     /// monitor status is `mon_status.<mon>.json`; see [`DumpDir`] for the alternatives tried.
     pub fn file_name(&self) -> String {

@@ -60,6 +60,15 @@ fn eq_mask(w: u64, b: u8) -> u64 {
     x.wrapping_sub(LO) & !x & HI
 }
 
+/// The high bit of each byte of `w` that equals `b`, every such byte (no borrow between
+/// bytes: each byte's low seven bits are added apart from its high bit).
+#[inline]
+fn eq_mask_exact(w: u64, b: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = w ^ (LO * u64::from(b));
+    !(((x & LOW7) + LOW7) | x) & HI
+}
+
 #[inline]
 fn word(s: &[u8], i: usize) -> u64 {
     let mut a = [0u8; 8];
@@ -105,6 +114,58 @@ fn find_structural(s: &[u8]) -> Option<usize> {
         .iter()
         .position(|&c| STRUCTURAL[usize::from(c)] != 0)
         .map(|p| i + p)
+}
+
+/// The quotes, opening and closing brackets of 64 bytes, one bit per byte, and whether they
+/// hold a backslash (`backslash` non-zero).
+struct Block {
+    quote: u64,
+    backslash: u64,
+    open: u64,
+    close: u64,
+}
+
+impl Block {
+    fn new(bytes: &[u8]) -> Block {
+        const CASE: u64 = 0x2020_2020_2020_2020;
+        let mut b = Block {
+            quote: 0,
+            backslash: 0,
+            open: 0,
+            close: 0,
+        };
+        for (k, chunk) in bytes.chunks_exact(8).enumerate() {
+            let w = word(chunk, 0);
+            let shift = 8 * k;
+            b.quote |= gather(eq_mask_exact(w, b'"')) << shift;
+            // Only whether there is one matters (the lowest-match mask says so).
+            b.backslash |= eq_mask(w, b'\\');
+            // `{` 0x7b and `[` 0x5b differ in bit 0x20 only, as do `}` 0x7d and `]` 0x5d.
+            let folded = w | CASE;
+            b.open |= gather(eq_mask_exact(folded, b'{')) << shift;
+            b.close |= gather(eq_mask_exact(folded, b'}')) << shift;
+        }
+        b
+    }
+}
+
+/// The high bits of the bytes of `m` (other bits clear), packed into 8 bits: byte 0 to bit 0.
+#[inline]
+fn gather(m: u64) -> u64 {
+    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// Bit `i` set when an odd number of bits at or below `i` are set in `x`: from an opening
+/// quote (included) to its closing quote (excluded).
+#[inline]
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
 }
 
 /// Why the document could not be read, and where (byte offset from its start).
@@ -342,11 +403,58 @@ impl<R: Read> Scanner<R> {
     /// Skips an object or array (its opening bracket next): only strings and brackets are
     /// looked at, everything between them is passed over.
     fn skip_container(&mut self) -> Result<()> {
-        let mut depth = 0usize;
+        self.skip_to_close(0)
+    }
+
+    /// Skips to just after the bracket that closes the container the position is in, `depth`
+    /// levels down (0: the container starts at the position). The position must not be inside
+    /// a string.
+    ///
+    /// Where 64 bytes without a backslash are at hand they are classified at once: quotes,
+    /// brackets and the bytes inside strings as 64-bit masks, so only brackets outside strings
+    /// are looked at one by one. Anything else goes a token at a time.
+    fn skip_to_close(&mut self, mut depth: usize) -> Result<()> {
+        let mut in_string = false;
         loop {
+            if in_string {
+                self.skip_string_body()?;
+                in_string = false;
+            }
             if !self.fill()? {
                 return self.err("unexpected end of input");
             }
+            if self.end - self.pos >= 64 {
+                let block = Block::new(&self.buf[self.pos..self.pos + 64]);
+                if block.backslash == 0 {
+                    let inside = prefix_xor(block.quote);
+                    let mut brackets = (block.open | block.close) & !inside;
+                    while brackets != 0 {
+                        let i = brackets.trailing_zeros();
+                        if block.open >> i & 1 == 1 {
+                            depth += 1;
+                            if depth > MAX_DEPTH {
+                                self.pos += i as usize;
+                                return self.err("nested too deeply");
+                            }
+                        } else {
+                            if depth == 0 {
+                                self.pos += i as usize;
+                                return self.err("unexpected end of object or array");
+                            }
+                            depth -= 1;
+                            if depth == 0 {
+                                self.pos += i as usize + 1;
+                                return Ok(());
+                            }
+                        }
+                        brackets &= brackets - 1;
+                    }
+                    self.pos += 64;
+                    in_string = inside >> 63 == 1;
+                    continue;
+                }
+            }
+            // One token.
             let chunk = &self.buf[self.pos..self.end];
             let Some(i) = find_structural(chunk) else {
                 self.pos = self.end;
@@ -355,7 +463,7 @@ impl<R: Read> Scanner<R> {
             let b = chunk[i];
             self.pos += i + 1;
             match b {
-                b'"' => self.skip_string_body()?,
+                b'"' => in_string = true,
                 b'{' | b'[' => {
                     depth += 1;
                     if depth > MAX_DEPTH {
@@ -364,6 +472,10 @@ impl<R: Read> Scanner<R> {
                     }
                 }
                 _ => {
+                    if depth == 0 {
+                        self.pos -= 1;
+                        return self.err("unexpected end of object or array");
+                    }
                     depth -= 1;
                     if depth == 0 {
                         return Ok(());
@@ -502,9 +614,11 @@ impl Acc {
                 s.pos += i;
                 // Once the pgid and state are known, and the acting primary too or not needed
                 // (only `creating` PGs count it), the rest of the PG is only passed over.
-                let done = has_id && has_state && (has_primary || !creating);
+                if has_id && has_state && (has_primary || !creating) {
+                    return s.skip_to_close(depth);
+                }
                 match b {
-                    b'"' if depth == 1 && !done => {
+                    b'"' if depth == 1 => {
                         s.string(&mut key)?;
                         if s.peek()? != b':' {
                             continue;
@@ -877,6 +991,73 @@ mod tests {
         assert!(summarize(deep.as_bytes()).is_err());
         let ok = format!("{{\"x\":{}{}}}", "[".repeat(100), "]".repeat(100));
         assert!(summarize(ok.as_bytes()).is_ok());
+    }
+
+    /// Strings with quotes, backslashes and brackets in skipped fields, around block and
+    /// chunk boundaries.
+    #[test]
+    fn tricky_skipped_strings_agree_with_the_model() {
+        let tricky = [
+            r#"a\"}]{["#,
+            r#"\\"#,
+            r#"x\\\"]"#,
+            r#"{\"pgid\":\"9.9\",\"state\":\"creating\"}"#,
+            "",
+            r#"\u005d\u007b"#,
+        ];
+        let mut pgs = Vec::new();
+        for i in 0..300 {
+            let t = tricky[i % tricky.len()];
+            let pad = "p".repeat(i % 97);
+            pgs.push(format!(
+                r#"{{"pgid":"{pool}.{i:x}","version":"{t}","state":"{state}","last_scrub":"{pad}{t}","stat_sum":{{"num_objects":{i},"nested":[{{"s":"{t}"}},[]]}},"acting_primary":{p},"up":[1,2]}}"#,
+                pool = i % 3 + 1,
+                state = if i % 11 == 0 { "creating+peering" } else { "active+clean" },
+                p = i % 5,
+            ));
+        }
+        let text = format!(
+            r#"{{"pg_ready":true,"pg_map":{{"pg_stats":[{}],"pool_stats":[],"osd_stats":[]}}}}"#,
+            pgs.join(",")
+        );
+        let want = reference(&text);
+        assert_eq!(want.by_pool.iter().map(|p| p.2).sum::<u64>(), 300);
+        for chunk in [63, 64, 65, 100, 1000, CHUNK] {
+            let got = summarize_chunked(text.as_bytes(), chunk).unwrap();
+            assert!(same(&got, &want), "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn block_masks_match_a_byte_by_byte_reference() {
+        let mut text = Vec::new();
+        for i in 0..4096u32 {
+            text.push(b"\"{}[]\\az#\x01\x7f\xff 0"[(i * 7 + i / 13) as usize % 14]);
+        }
+        for start in 0..text.len() - 64 {
+            let bytes = &text[start..start + 64];
+            let b = Block::new(bytes);
+            let mask = |f: &dyn Fn(u8) -> bool| {
+                bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| f(**c))
+                    .fold(0u64, |m, (i, _)| m | 1 << i)
+            };
+            assert_eq!(b.quote, mask(&|c| c == b'"'));
+            assert_eq!(b.backslash != 0, mask(&|c| c == b'\\') != 0);
+            assert_eq!(b.open, mask(&|c| c == b'{' || c == b'['));
+            assert_eq!(b.close, mask(&|c| c == b'}' || c == b']'));
+        }
+        for x in [0u64, 1, 0b1001, 1 << 63, u64::MAX, 0x8000_0000_0000_0001] {
+            let mut inside = false;
+            let mut want = 0u64;
+            for i in 0..64 {
+                inside ^= x >> i & 1 == 1;
+                want |= u64::from(inside) << i;
+            }
+            assert_eq!(prefix_xor(x), want, "{x:#x}");
+        }
     }
 
     proptest::proptest! {

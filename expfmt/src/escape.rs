@@ -21,7 +21,7 @@ fn has_byte(x: u64, b: u64) -> bool {
 }
 
 /// Whether `s` has no byte to escape: eight bytes at a time, `"` only when `quotes`.
-#[inline]
+#[inline(always)]
 fn is_clean(s: &[u8], quotes: bool) -> bool {
     const BACKSLASH: u64 = 0x5c5c_5c5c_5c5c_5c5c;
     const NEWLINE: u64 = 0x0a0a_0a0a_0a0a_0a0a;
@@ -44,13 +44,20 @@ fn is_clean(s: &[u8], quotes: bool) -> bool {
 }
 
 /// Appends `s`, escaping every byte whose class has `mask`.
-#[inline]
+#[inline(always)]
 fn escape(out: &mut Vec<u8>, s: &str, mask: u8) {
     let b = s.as_bytes();
     if is_clean(b, mask == 1) {
         out.extend_from_slice(b);
-        return;
+    } else {
+        escape_slow(out, b, mask);
     }
+}
+
+/// The rare case: `b` has bytes to escape.
+#[cold]
+#[inline(never)]
+fn escape_slow(out: &mut Vec<u8>, b: &[u8], mask: u8) {
     let mut start = 0;
     for (i, &c) in b.iter().enumerate() {
         if ESC[usize::from(c)] & mask != 0 {

@@ -210,7 +210,7 @@ fn write_short_decimal<O: Out>(out: &mut O, v: f64, style: FloatStyle) -> Option
     }
     let n = n.unsigned_abs();
     let int = n / 1_000_000;
-    let mut frac = n % 1_000_000;
+    let frac = n % 1_000_000;
     if v < 0.0 {
         out.put_byte(b'-');
     }
@@ -221,18 +221,8 @@ fn write_short_decimal<O: Out>(out: &mut O, v: f64, style: FloatStyle) -> Option
         }
         return Some(());
     }
-    // Six fraction digits, trailing zeros dropped: strip whole zero digits first.
-    let mut len: usize = 6;
-    while frac.is_multiple_of(10) {
-        frac /= 10;
-        len -= 1;
-    }
     out.put_byte(b'.');
-    let digits = crate::sink::decimal_len(frac);
-    for _ in digits..len {
-        out.put_byte(b'0');
-    }
-    out.put_u64(frac);
+    out.put_fraction6(frac);
     Some(())
 }
 

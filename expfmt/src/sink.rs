@@ -15,6 +15,30 @@ pub(crate) trait Out {
         let start = digits_into(&mut buf, n);
         self.put(&buf[start..]);
     }
+
+    /// Appends the six digits of `frac` (below 10⁶, leading zeros kept) without their
+    /// trailing zeros; `frac` is not zero.
+    #[inline(always)]
+    fn put_fraction6(&mut self, frac: u64) {
+        let (a, b, c) = (
+            (frac / 10_000) as usize * 2,
+            (frac / 100 % 100) as usize * 2,
+            (frac % 100) as usize * 2,
+        );
+        let d = [
+            PAIRS[a],
+            PAIRS[a + 1],
+            PAIRS[b],
+            PAIRS[b + 1],
+            PAIRS[c],
+            PAIRS[c + 1],
+        ];
+        let mut len = 6;
+        while len > 1 && d[len - 1] == b'0' {
+            len -= 1;
+        }
+        self.put(&d[..len]);
+    }
 }
 
 impl Out for Vec<u8> {
@@ -75,7 +99,7 @@ impl Out for LineEnd {
     }
 
     /// Digits written in place, two per division, without an intermediate buffer.
-    #[inline]
+    #[inline(always)]
     fn put_u64(&mut self, mut n: u64) {
         let end = self.len + decimal_len(n);
         if end > LINE_END {

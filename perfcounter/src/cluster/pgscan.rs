@@ -7,8 +7,16 @@
 //! is never held whole. It is checked against the `ceph-types` model
 //! ([`ceph_types::PgDump`]) on every captured dump (see the tests).
 //!
-//! Skipped values are checked for structure (strings, brackets), not for number syntax, so
-//! Ceph's bare `nan`/`-nan` tokens in fields the module does not read are accepted.
+//! Skipped values are checked for string and bracket structure only (not for commas, colons
+//! or number syntax), so Ceph's bare `nan`/`-nan` tokens in fields the module does not read
+//! are accepted. Within a PG, once its pgid, state and (for `creating` PGs) acting primary are
+//! read, the rest is skipped 64 bytes at a time: quotes and brackets as bit masks, the bytes
+//! inside strings by a prefix XOR of the quote mask (blocks with a backslash go token by
+//! token).
+//!
+//! This is the one parser of the collector that does not go through `ceph-types`: the
+//! model holds every field of every PG, which at 100,000 PGs costs a 230 MB buffer and a full
+//! parse where the module needs three fields.
 
 use std::collections::HashMap;
 use std::io::Read;

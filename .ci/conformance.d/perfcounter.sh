@@ -7,7 +7,7 @@
 #  2. More captures (both degraded ones, and a 24-OSD cluster scaled from the Pacific capture
 #     with perturbed counters) are prepared with the module's output and checked by
 #     `captures_named_by_the_environment`: every perf family, type, HELP, series and value.
-# Needs root (apt) on Debian bookworm, and ../shared beside the repository.
+# Needs apt (as root or through sudo) on Debian bookworm, and the team's shared folder (see below).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -31,8 +31,10 @@ mkdir -p "$work/debs" "$work/cases"
 py=/usr/bin/python3
 mods='import rados, cephfs, rbd, ceph_argparse, ceph, cherrypy, yaml, pkg_resources, dateutil, OpenSSL'
 if ! "$py" -c "$mods" 2>/dev/null || ! (cd "$work/debs" && apt-get download -qq ceph-mgr ceph-mgr-modules-core 2>/dev/null); then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
         python3-rados python3-cephfs python3-rbd python3-ceph-argparse python3-ceph-common \
         python3-cherrypy3 python3-yaml python3-pkg-resources python3-dateutil python3-openssl >/dev/null
     (cd "$work/debs" && apt-get download -qq ceph-mgr ceph-mgr-modules-core 2>/dev/null)

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use crate::escape;
 use crate::float::write_f64;
-use crate::sink::{LineEnd, Out, put_i64, put_u64};
+use crate::sink::{Line, Out, put_i64, put_u64};
 use crate::{
     Error, FloatStyle, Format, Histogram, Label, Metric, MetricFamily, MetricType, MetricValue,
     Summary, Timestamp, Value, validate_label_name, validate_metric_name,
@@ -204,15 +204,16 @@ impl<'b> Encoder<'b> {
                 open.extend_from_slice(first.as_bytes());
                 open.extend_from_slice(b"=\"");
                 for n in rest {
-                    let mut m = Vec::with_capacity(n.len() + 4);
+                    let mut m = Vec::with_capacity(n.len() + 20);
                     m.extend_from_slice(b"\",");
                     m.extend_from_slice(n.as_bytes());
                     m.extend_from_slice(b"=\"");
-                    mids.push(m.into_boxed_slice());
+                    mids.push(pad16(m));
                 }
                 b"\"} "
             }
         };
+        let open = pad16(open);
         Ok(FamilyEncoder {
             enc: self,
             base,
@@ -220,6 +221,7 @@ impl<'b> Encoder<'b> {
             open,
             mids,
             close,
+            line: Line::new(),
         })
     }
 
@@ -367,6 +369,29 @@ impl<'b> Encoder<'b> {
     }
 }
 
+/// Bytes zero-padded to a multiple of 16, so the line buffer can copy them in fixed-size
+/// pieces; `len` is the real length.
+#[derive(Debug)]
+struct Padded {
+    bytes: Box<[u8]>,
+    len: usize,
+}
+
+impl Padded {
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+fn pad16(mut v: Vec<u8>) -> Padded {
+    let len = v.len();
+    v.resize(len.div_ceil(16) * 16, 0);
+    Padded {
+        bytes: v.into_boxed_slice(),
+        len,
+    }
+}
+
 fn check_reserved_for_type(label: &str, metric_type: MetricType) -> Result<(), Error> {
     let reserved = match metric_type {
         MetricType::Histogram => label == "le",
@@ -387,11 +412,13 @@ pub struct FamilyEncoder<'e, 'b, 'd> {
     base: usize,
     desc: &'d Desc<'d>,
     /// Pre-rendered scalar line start: `name[_total]{first_label="` (or `name ` alone).
-    open: Vec<u8>,
+    open: Padded,
     /// `",label="` for the second and later label names.
-    mids: Vec<Box<[u8]>>,
+    mids: Vec<Padded>,
     /// `"} `, or nothing extra when there are no labels.
     close: &'static [u8],
+    /// The line buffer, kept across samples so it is not cleared for each.
+    line: Line,
 }
 
 /// A label set to write: values for the family's fixed names, then extra `(name, value)` pairs.
@@ -476,24 +503,46 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
     /// The hot path: pre-rendered name and label names, escaped values, the value.
     #[inline]
     fn write_fast(&mut self, values: &[&str], value: Value, timestamp: Option<Timestamp>) {
+        // The whole line in one buffer and one copy, when the name and the label values fit
+        // and need no escaping (the common case); otherwise piece by piece.
+        let line = &mut self.line;
+        line.clear();
+        let fitted = line.put_padded(&self.open.bytes, self.open.len)
+            && match values.split_first() {
+                None => true,
+                Some((first, rest)) => {
+                    line.put_clean_label_value(first.as_bytes())
+                        && self.mids.iter().zip(rest).all(|(m, v)| {
+                            line.put_padded(&m.bytes, m.len)
+                                && line.put_clean_label_value(v.as_bytes())
+                        })
+                }
+            };
         let buf = &mut *self.enc.buf;
-        buf.extend_from_slice(&self.open);
-        if let Some((first, rest)) = values.split_first() {
-            escape::label_value(buf, first);
-            for (m, v) in self.mids.iter().zip(rest) {
-                buf.extend_from_slice(m);
-                escape::label_value(buf, v);
+        if !fitted {
+            line.clear();
+            buf.extend_from_slice(self.open.as_bytes());
+            if let Some((first, rest)) = values.split_first() {
+                escape::label_value(buf, first);
+                for (m, v) in self.mids.iter().zip(rest) {
+                    buf.extend_from_slice(m.as_bytes());
+                    escape::label_value(buf, v);
+                }
             }
         }
-        let mut end = LineEnd::new();
-        end.put(self.close);
-        write_value(&mut end, value, self.enc.float_style);
+        let close: (&[u8; 4], usize) = if self.close.len() == 1 {
+            (b"    ", 1)
+        } else {
+            (b"\"}  ", 3)
+        };
+        line.put4(close.0, close.1);
+        write_value(line, value, self.enc.float_style);
         if let Some(ts) = timestamp {
-            end.put_byte(b' ');
-            write_timestamp(&mut end, ts, self.enc.format == Format::OpenMetrics);
+            line.put_byte(b' ');
+            write_timestamp(line, ts, self.enc.format == Format::OpenMetrics);
         }
-        end.put_byte(b'\n');
-        buf.extend_from_slice(end.as_bytes());
+        line.put_byte(b'\n');
+        buf.extend_from_slice(line.as_bytes());
     }
 
     /// As [`FamilyEncoder::sample`], with a timestamp.

@@ -20,19 +20,23 @@ fn has_byte(x: u64, b: u64) -> bool {
     (y.wrapping_sub(LO) & !y & HI) != 0
 }
 
-/// Whether `s` has no byte to escape: eight bytes at a time, `"` only when `quotes`.
+/// Whether the eight bytes of `w` hold a `\\` or a line feed, or a `"` when `quotes`.
 #[inline(always)]
-fn is_clean(s: &[u8], quotes: bool) -> bool {
+pub(crate) fn word_needs_escape(w: u64, quotes: bool) -> bool {
     const BACKSLASH: u64 = 0x5c5c_5c5c_5c5c_5c5c;
     const NEWLINE: u64 = 0x0a0a_0a0a_0a0a_0a0a;
     const QUOTE: u64 = 0x2222_2222_2222_2222;
+    has_byte(w, BACKSLASH) || has_byte(w, NEWLINE) || (quotes && has_byte(w, QUOTE))
+}
+
+/// Whether `s` has no byte to escape: eight bytes at a time, `"` only when `quotes`.
+#[inline(always)]
+fn is_clean(s: &[u8], quotes: bool) -> bool {
     let mut chunks = s.chunks_exact(8);
-    let dirty =
-        |w: u64| has_byte(w, BACKSLASH) || has_byte(w, NEWLINE) || (quotes && has_byte(w, QUOTE));
     for c in &mut chunks {
         let mut w = [0u8; 8];
         w.copy_from_slice(c);
-        if dirty(u64::from_le_bytes(w)) {
+        if word_needs_escape(u64::from_le_bytes(w), quotes) {
             return false;
         }
     }
@@ -40,7 +44,7 @@ fn is_clean(s: &[u8], quotes: bool) -> bool {
     let rest = chunks.remainder();
     let mut w = [b'a'; 8];
     w[..rest.len()].copy_from_slice(rest);
-    !dirty(u64::from_le_bytes(w))
+    !word_needs_escape(u64::from_le_bytes(w), quotes)
 }
 
 /// Appends `s`, escaping every byte whose class has `mask`.

@@ -53,22 +53,27 @@ impl Out for Vec<u8> {
     }
 }
 
+/// The line buffer's size. The end of a line needs at most [`LINE_END_ROOM`] bytes; the fast
+/// path only puts the name and labels in when they leave that much room.
+const LINE_END: usize = 256;
+
 /// Room for `"} ` + the longest value (`-1.7976931348623157e+308`, 24 bytes; an `i64`, 20) +
 /// ` ` + the longest timestamp (`-9223372036854775.808`, 21 bytes) + `\n`, with margin.
-const LINE_END: usize = 64;
+pub(crate) const LINE_END_ROOM: usize = 64;
 
-/// A fixed stack buffer for the end of a sample line. Writers put at most [`LINE_END`] bytes
-/// by construction (see the constant); a longer write would be a bug in this crate, and is
-/// dropped rather than allowed to panic.
-pub(crate) struct LineEnd {
+/// A fixed stack buffer for a sample line, copied to the output in one piece. Writers check
+/// the room they need (see [`LINE_END_ROOM`]); a longer write would be a bug in this crate, and
+/// is dropped rather than allowed to panic.
+#[derive(Debug)]
+pub(crate) struct Line {
     bytes: [u8; LINE_END],
     len: usize,
 }
 
-impl LineEnd {
+impl Line {
     #[inline]
     pub(crate) fn new() -> Self {
-        LineEnd {
+        Line {
             bytes: [0; LINE_END],
             len: 0,
         }
@@ -78,9 +83,88 @@ impl LineEnd {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
+
+    /// Empties the line (the bytes stay, only the length resets).
+    #[inline]
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Appends the first `len` bytes of `padded`, whose length is a multiple of 16, copying
+    /// 16 bytes at a time (fixed-size copies, no call). False, with nothing written, when the
+    /// line would not keep [`LINE_END_ROOM`] free.
+    #[inline(always)]
+    pub(crate) fn put_padded(&mut self, padded: &[u8], len: usize) -> bool {
+        if self.len + padded.len() + LINE_END_ROOM > LINE_END {
+            return false;
+        }
+        let mut at = self.len;
+        for c in padded.chunks_exact(16) {
+            let mut w = [0u8; 16];
+            w.copy_from_slice(c);
+            self.bytes[at..at + 16].copy_from_slice(&w);
+            at += 16;
+        }
+        self.len += len;
+        true
+    }
+
+    /// Appends a label value that needs no escaping, eight bytes at a time, checking as it
+    /// copies. False when a byte needs escaping or the line would not keep [`LINE_END_ROOM`]
+    /// free; the line's length is then unchanged (bytes past it may have been written).
+    #[inline(always)]
+    pub(crate) fn put_clean_label_value(&mut self, s: &[u8]) -> bool {
+        if self.len + s.len() + 8 + LINE_END_ROOM > LINE_END {
+            return false;
+        }
+        let mut at = self.len;
+        let mut chunks = s.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            if crate::escape::word_needs_escape(u64::from_le_bytes(w), true) {
+                return false;
+            }
+            self.bytes[at..at + 8].copy_from_slice(&w);
+            at += 8;
+        }
+        // The 0 to 7 bytes left, with fixed-size (overlapping) loads and stores: no copy call.
+        let rest = chunks.remainder();
+        let n = rest.len();
+        if n >= 4 {
+            let mut a = [0u8; 4];
+            let mut b = [0u8; 4];
+            a.copy_from_slice(&rest[..4]);
+            b.copy_from_slice(&rest[n - 4..]);
+            let w = u64::from(u32::from_le_bytes(a)) | (u64::from(u32::from_le_bytes(b)) << 32);
+            if crate::escape::word_needs_escape(w, true) {
+                return false;
+            }
+            self.bytes[at..at + 4].copy_from_slice(&a);
+            self.bytes[at + n - 4..at + n].copy_from_slice(&b);
+        } else {
+            for (i, &c) in rest.iter().enumerate() {
+                if matches!(c, b'\\' | b'"' | b'\n') {
+                    return false;
+                }
+                self.bytes[at + i] = c;
+            }
+        }
+        self.len = at + n;
+        true
+    }
+
+    /// Appends the first `len` (at most 4) bytes of `bytes` with one fixed-size copy.
+    #[inline(always)]
+    pub(crate) fn put4(&mut self, bytes: &[u8; 4], len: usize) {
+        if let Some(dst) = self.bytes.get_mut(self.len..self.len + 4) {
+            dst.copy_from_slice(bytes);
+            self.len += len.min(4);
+        }
+    }
 }
 
-impl Out for LineEnd {
+impl Out for Line {
     #[inline]
     fn put(&mut self, s: &[u8]) {
         let end = self.len + s.len();
@@ -206,6 +290,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn clean_label_values_copy_exactly_and_dirty_ones_are_refused() {
+        for len in 0..=20 {
+            let clean: Vec<u8> = (0..len).map(|i| b"osd.0123456789_-:/ab"[i % 20]).collect();
+            let mut line = Line::new();
+            line.put(b"x{");
+            assert!(line.put_clean_label_value(&clean), "{len}");
+            assert_eq!(&line.as_bytes()[2..], &clean[..], "{len}");
+            for pos in 0..len {
+                for special in [b'\\', b'"', b'\n'] {
+                    let mut dirty = clean.clone();
+                    dirty[pos] = special;
+                    let mut line = Line::new();
+                    assert!(!line.put_clean_label_value(&dirty), "{len} {pos} {special}");
+                }
+            }
+        }
+        // Too long for the buffer: refused, so the caller takes the piece-by-piece path.
+        let mut line = Line::new();
+        assert!(!line.put_clean_label_value(&[b'a'; 300]));
+        assert!(!line.put_padded(&[0; 256], 10));
+    }
+
+    #[test]
     fn integers() {
         let cases: [(i64, &str); 8] = [
             (0, "0"),
@@ -221,7 +328,7 @@ mod tests {
             let mut v = Vec::new();
             put_i64(&mut v, n);
             assert_eq!(v, want.as_bytes());
-            let mut e = LineEnd::new();
+            let mut e = Line::new();
             put_i64(&mut e, n);
             assert_eq!(e.as_bytes(), want.as_bytes());
         }
@@ -234,7 +341,7 @@ mod tests {
         ] {
             let mut v = Vec::new();
             put_u64(&mut v, n);
-            let mut e = LineEnd::new();
+            let mut e = Line::new();
             put_u64(&mut e, n);
             assert_eq!(v, n.to_string().as_bytes());
             assert_eq!(e.as_bytes(), n.to_string().as_bytes());

@@ -20,25 +20,57 @@ pub(crate) trait Out {
     /// trailing zeros; `frac` is not zero.
     #[inline(always)]
     fn put_fraction6(&mut self, frac: u64) {
-        let (a, b, c) = (
-            (frac / 10_000) as usize * 2,
-            (frac / 100 % 100) as usize * 2,
-            (frac % 100) as usize * 2,
-        );
-        let d = [
-            PAIRS[a],
-            PAIRS[a + 1],
-            PAIRS[b],
-            PAIRS[b + 1],
-            PAIRS[c],
-            PAIRS[c + 1],
-        ];
-        let mut len = 6;
-        while len > 1 && d[len - 1] == b'0' {
-            len -= 1;
-        }
+        let (d, len) = fraction6(frac);
         self.put(&d[..len]);
     }
+}
+
+/// The digits of `n` (below 10⁸) right-aligned in 8 bytes, and how many there are.
+#[inline(always)]
+fn eight_digits(n: u64) -> ([u8; 8], usize) {
+    let (a, b, c, d) = (
+        (n / 1_000_000 % 100) as usize * 2,
+        (n / 10_000 % 100) as usize * 2,
+        (n / 100 % 100) as usize * 2,
+        (n % 100) as usize * 2,
+    );
+    let digits = [
+        PAIRS[a],
+        PAIRS[a + 1],
+        PAIRS[b],
+        PAIRS[b + 1],
+        PAIRS[c],
+        PAIRS[c + 1],
+        PAIRS[d],
+        PAIRS[d + 1],
+    ];
+    (digits, decimal_len(n))
+}
+
+/// The six digits of `frac` (below 10⁶) in an 8-byte array, and how many remain once trailing
+/// zeros are dropped (at least one).
+#[inline(always)]
+fn fraction6(frac: u64) -> ([u8; 8], usize) {
+    let (a, b, c) = (
+        (frac / 10_000) as usize * 2,
+        (frac / 100 % 100) as usize * 2,
+        (frac % 100) as usize * 2,
+    );
+    let d = [
+        PAIRS[a],
+        PAIRS[a + 1],
+        PAIRS[b],
+        PAIRS[b + 1],
+        PAIRS[c],
+        PAIRS[c + 1],
+        b'0',
+        b'0',
+    ];
+    let mut len = 6;
+    while len > 1 && d[len - 1] == b'0' {
+        len -= 1;
+    }
+    (d, len)
 }
 
 impl Out for Vec<u8> {
@@ -182,9 +214,37 @@ impl Out for Line {
         }
     }
 
+    /// Below 10⁸: the eight digit bytes shifted so the number starts the word, one fixed
+    /// 8-byte store.
+    #[inline(always)]
+    fn put_u64(&mut self, n: u64) {
+        if n >= 100_000_000 {
+            self.put_u64_long(n);
+            return;
+        }
+        let (digits, count) = eight_digits(n);
+        let word = u64::from_le_bytes(digits) >> (8 * (8 - count));
+        if let Some(dst) = self.bytes.get_mut(self.len..self.len + 8) {
+            dst.copy_from_slice(&word.to_le_bytes());
+            self.len += count;
+        }
+    }
+
+    /// One fixed-size 8-byte store.
+    #[inline(always)]
+    fn put_fraction6(&mut self, frac: u64) {
+        let (d, len) = fraction6(frac);
+        if let Some(dst) = self.bytes.get_mut(self.len..self.len + 8) {
+            dst.copy_from_slice(&d);
+            self.len += len;
+        }
+    }
+}
+
+impl Line {
     /// Digits written in place, two per division, without an intermediate buffer.
     #[inline(always)]
-    fn put_u64(&mut self, mut n: u64) {
+    fn put_u64_long(&mut self, mut n: u64) {
         let end = self.len + decimal_len(n);
         if end > LINE_END {
             return;

@@ -1,6 +1,6 @@
 //! Float layouts over shortest round-trip digits.
 //!
-//! `ryu` gives the shortest digits that parse back to the same `f64`; this module reads the
+//! `zmij` (the Żmij algorithm, same digits as `ryu`) gives the shortest digits that parse back to the same `f64`; this module reads the
 //! digits and the decimal exponent out of its output and lays them out the way Go's `strconv`
 //! `%g`, OpenMetrics' canonical form or Python's `repr` would.
 
@@ -15,9 +15,9 @@ struct Decimal {
     exp: i32,
 }
 
-fn decimal(v: f64, ryu_buf: &mut ryu::Buffer) -> Decimal {
-    // Ryu's layouts: `123.45`, `0.00123`, `1e30`, `1.23e-7` (sign already stripped).
-    let s = ryu_buf.format_finite(v.abs()).as_bytes();
+fn decimal(v: f64, digits_buf: &mut zmij::Buffer) -> Decimal {
+    // Layouts: `123.45`, `0.00123`, `1e+30`, `1.23e-7` (sign already stripped).
+    let s = digits_buf.format_finite(v.abs()).as_bytes();
     let (mantissa, sci_exp) = match s.iter().position(|&b| b == b'e') {
         Some(e) => {
             let mut exp = 0i32;
@@ -25,7 +25,7 @@ fn decimal(v: f64, ryu_buf: &mut ryu::Buffer) -> Decimal {
             for &b in &s[e + 1..] {
                 if b == b'-' {
                     neg = true;
-                } else {
+                } else if b != b'+' {
                     exp = exp * 10 + i32::from(b - b'0');
                 }
             }
@@ -104,11 +104,11 @@ pub(crate) fn write_f64<O: Out>(out: &mut O, v: f64, style: FloatStyle) {
     }
 }
 
-/// Any finite, non-zero `v`, through ryu's shortest digits.
+/// Any finite, non-zero `v`, through the shortest digits.
 fn write_general<O: Out>(out: &mut O, v: f64, style: FloatStyle) {
     let dot_zero = !matches!(style, FloatStyle::Go);
-    let mut buf = ryu::Buffer::new();
-    // Fast path: inside these ranges ryu's own decimal layout (`123.45`, `0.00123`, `12.0`)
+    let mut buf = zmij::Buffer::new();
+    // Fast path: inside these ranges the digit writer's own decimal layout (`123.45`, `0.00123`, `12.0`)
     // is already the target's. The range tests on the value itself are exact: a value below
     // 1e6 cannot have shortest digits that read as 1e6 or more, as they must parse back to it.
     let a = v.abs();

@@ -82,7 +82,7 @@
 //!
 //! # Crate features
 //!
-//! None: the crate depends on `itoa`, `ryu` and `thiserror` only.
+//! None: the crate depends on `itoa`, `zmij` and `thiserror` only.
 #![doc(test(attr(deny(warnings))))]
 
 mod encode;

@@ -2,7 +2,7 @@
 //! histograms and summaries, and an order-insensitive hash of the set.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::cursor::{Cursor, Escapes, Fault};
 use super::number;
@@ -190,11 +190,20 @@ fn is_duplicate<'a>(
 }
 
 /// Whether two label sets hold the same labels, in any order. Names are unique within each
-/// set, so a one-way check with equal lengths is exact.
+/// set, so a one-way check with equal lengths is exact. Large sets go through a map, so the
+/// check stays linear.
 pub(super) fn same_labels(a: &[Label<'_>], b: &[Label<'_>]) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .all(|l| b.iter().any(|m| m.name == l.name && m.value == l.value))
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() <= LINEAR_LIMIT {
+        return a
+            .iter()
+            .all(|l| b.iter().any(|m| m.name == l.name && m.value == l.value));
+    }
+    let by_name: HashMap<&str, &str> = b.iter().map(|m| (&*m.name, &*m.value)).collect();
+    a.iter()
+        .all(|l| by_name.get(&*l.name).is_some_and(|v| *v == l.value))
 }
 
 const K0: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -398,10 +407,13 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(same_labels(
-            &labels,
-            &labels.iter().rev().cloned().collect::<Vec<_>>()
-        ));
+        let reversed: Vec<_> = labels.iter().rev().cloned().collect();
+        assert!(same_labels(&labels, &reversed));
         assert!(!same_labels(&labels, &labels[1..]));
+        let mut changed = reversed.clone();
+        changed[3].value = "other".into();
+        assert!(!same_labels(&labels, &changed));
+        assert!(!same_labels(&labels[..3], &changed[..3]));
+        assert!(same_labels(&labels[..3], &labels[..3]));
     }
 }

@@ -482,6 +482,16 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn a_huge_repeated_label_set_is_found_in_linear_time() {
+        let labels: Vec<String> = (0..50_000).map(|i| format!("l{i}=\"v\"")).collect();
+        let line = format!("a{{{}}} 1\n", labels.join(","));
+        let input = format!("{line}{line}");
+        let (line, column, kind) = fault(&input, Format::Text);
+        assert_eq!((line, column), (2, 1));
+        assert_eq!(kind, ParseErrorKind::DuplicateSeries { name: name("a") });
+    }
+
+    #[test]
     fn errors_display_with_position() {
         let e = parse(b"a 1\na 2\n", Format::Text).unwrap_err();
         assert_eq!(e.to_string(), "2:1: duplicate series for metric name `a`");

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::cursor::Pos;
+use super::cursor::{Fault, Pos};
 use super::labels::same_labels;
 use super::number;
 use crate::{
-    Bucket, Error, Histogram, Label, Metric, MetricFamily, MetricType, MetricValue, ParseErrorKind,
+    Bucket, Histogram, Label, Metric, MetricFamily, MetricType, MetricValue, ParseErrorKind,
     Quantile, Summary, Timestamp, Value,
 };
 
@@ -202,7 +202,7 @@ impl<'a> FamilyBuilder<'a> {
     }
 
     /// Applies a `# HELP` line. `None` is an OpenMetrics empty HELP, which counts as absent.
-    pub(super) fn set_help(&mut self, help: Option<Cow<'a, str>>, at: Pos) -> Result<(), Error> {
+    pub(super) fn set_help(&mut self, help: Option<Cow<'a, str>>, at: Pos) -> Result<(), Fault> {
         if self.help_line {
             return Err(at.error(ParseErrorKind::SecondHelp {
                 name: self.name.into(),
@@ -218,7 +218,7 @@ impl<'a> FamilyBuilder<'a> {
     }
 
     /// Applies a `# TYPE` line.
-    pub(super) fn set_type(&mut self, t: MetricType, at: Pos) -> Result<(), Error> {
+    pub(super) fn set_type(&mut self, t: MetricType, at: Pos) -> Result<(), Fault> {
         if self.type_line || self.has_samples() {
             return Err(at.error(ParseErrorKind::SecondType {
                 name: self.name.into(),
@@ -230,7 +230,7 @@ impl<'a> FamilyBuilder<'a> {
     }
 
     /// Applies an OpenMetrics `# UNIT` line. `None` is an empty UNIT, which counts as absent.
-    pub(super) fn set_unit(&mut self, unit: Option<&'a str>, at: Pos) -> Result<(), Error> {
+    pub(super) fn set_unit(&mut self, unit: Option<&'a str>, at: Pos) -> Result<(), Fault> {
         if self.unit_line {
             return Err(at.error(ParseErrorKind::SecondUnit {
                 name: self.name.into(),
@@ -255,7 +255,7 @@ impl<'a> FamilyBuilder<'a> {
         Ok(())
     }
 
-    fn metadata_before_samples(&self, keyword: &'static str, at: Pos) -> Result<(), Error> {
+    fn metadata_before_samples(&self, keyword: &'static str, at: Pos) -> Result<(), Fault> {
         if self.openmetrics && self.has_samples() {
             return Err(at.error(ParseErrorKind::MetadataAfterSamples {
                 name: self.name.into(),
@@ -276,7 +276,7 @@ impl<'a> FamilyBuilder<'a> {
         value: Value,
         timestamp: Option<Timestamp>,
         at: Pos,
-    ) -> Result<(), Error> {
+    ) -> Result<(), Fault> {
         let index = self.family.metrics.len();
         match self.index.entry(hash) {
             Entry::Vacant(slot) => {
@@ -302,7 +302,7 @@ impl<'a> FamilyBuilder<'a> {
     }
 
     /// Adds a sample that is one part of a metric (a bucket, a sum, a total, ...).
-    pub(super) fn add_part(&mut self, mut s: Sample<'a>) -> Result<(), Error> {
+    pub(super) fn add_part(&mut self, mut s: Sample<'a>) -> Result<(), Fault> {
         let found = self
             .index
             .get(&s.hash)
@@ -449,7 +449,7 @@ impl<'a> FamilyBuilder<'a> {
     }
 
     /// Checks the metrics assembled from parts and returns the family.
-    pub(super) fn finish(mut self) -> Result<(MetricFamily<'a>, Seen, Spare), Error> {
+    pub(super) fn finish(mut self) -> Result<(MetricFamily<'a>, Seen, Spare), Fault> {
         let seen = self.seen();
         let name = self.name;
         for (metric, parts) in self.family.metrics.iter_mut().zip(&self.parts) {
@@ -482,7 +482,7 @@ fn find(
 }
 
 /// Checks a finished metric assembled from parts; sorts buckets and quantiles.
-fn check(name: &str, metric: &mut Metric<'_>, parts: &Parts) -> Result<(), Error> {
+fn check(name: &str, metric: &mut Metric<'_>, parts: &Parts) -> Result<(), Fault> {
     let missing = |sample| {
         parts.at.error(ParseErrorKind::MissingSample {
             name: name.into(),

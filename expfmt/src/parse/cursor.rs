@@ -22,6 +22,9 @@ pub(super) enum Escapes {
     OpenMetrics,
 }
 
+/// The parser's internal error: boxed, so that results on the hot path stay small.
+pub(super) type Fault = Box<Error>;
+
 /// A position for an error raised after the cursor moved on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Pos {
@@ -31,12 +34,13 @@ pub(super) struct Pos {
 
 impl Pos {
     /// The error at this position.
-    pub(super) fn error(self, kind: ParseErrorKind) -> Error {
-        Error::Parse {
+    #[cold]
+    pub(super) fn error(self, kind: ParseErrorKind) -> Fault {
+        Box::new(Error::Parse {
             line: self.line,
             column: self.column,
             kind,
-        }
+        })
     }
 }
 
@@ -96,12 +100,14 @@ impl<'a> Cursor<'a> {
     }
 
     /// The error `kind` at byte `at` of the current line.
-    pub(super) fn error(&self, at: usize, kind: ParseErrorKind) -> Error {
+    #[cold]
+    pub(super) fn error(&self, at: usize, kind: ParseErrorKind) -> Fault {
         self.pos_of(at).error(kind)
     }
 
     /// "Expected `expected`, found what is at `at`".
-    pub(super) fn unexpected(&self, at: usize, expected: &'static str) -> Error {
+    #[cold]
+    pub(super) fn unexpected(&self, at: usize, expected: &'static str) -> Fault {
         self.error(
             at,
             ParseErrorKind::Unexpected {
@@ -137,7 +143,7 @@ impl<'a> Cursor<'a> {
     ///
     /// [`ParseErrorKind::InvalidUtf8`] at the first invalid byte when the range holds one.
     #[inline]
-    pub(super) fn str(&self, start: usize, end: usize) -> Result<&'a str, Error> {
+    pub(super) fn str(&self, start: usize, end: usize) -> Result<&'a str, Fault> {
         match self.text.get(start..end) {
             Some(s) => Ok(s),
             None => Err(self.error(self.text.len().max(start), ParseErrorKind::InvalidUtf8)),
@@ -154,7 +160,7 @@ impl<'a> Cursor<'a> {
 
     /// Consumes `byte` or fails with "expected `expected`".
     #[inline]
-    pub(super) fn expect(&mut self, byte: u8, expected: &'static str) -> Result<(), Error> {
+    pub(super) fn expect(&mut self, byte: u8, expected: &'static str) -> Result<(), Fault> {
         if self.peek() == Some(byte) {
             self.pos += 1;
             Ok(())
@@ -165,7 +171,7 @@ impl<'a> Cursor<'a> {
 
     /// Consumes the line feed ending the current line and starts the next line.
     #[inline]
-    pub(super) fn end_line(&mut self) -> Result<(), Error> {
+    pub(super) fn end_line(&mut self) -> Result<(), Fault> {
         self.expect(b'\n', "end of line")?;
         self.line += 1;
         self.line_start = self.pos;
@@ -173,7 +179,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Skips the rest of the line (checking it is UTF-8) and its line feed.
-    pub(super) fn skip_line(&mut self) -> Result<(), Error> {
+    pub(super) fn skip_line(&mut self) -> Result<(), Fault> {
         let end = self.find_line_end();
         self.str(self.pos, end)?;
         self.pos = end;
@@ -190,7 +196,7 @@ impl<'a> Cursor<'a> {
 
     /// Reads a token up to the next space, tab or line feed (possibly empty).
     #[inline]
-    pub(super) fn token(&mut self) -> Result<&'a str, Error> {
+    pub(super) fn token(&mut self) -> Result<&'a str, Fault> {
         let start = self.pos;
         let rest = &self.bytes[start..];
         let len = rest
@@ -203,7 +209,7 @@ impl<'a> Cursor<'a> {
 
     /// Reads a metric name, `[a-zA-Z_:][a-zA-Z0-9_:]*`, which must end at a delimiter (a
     /// blank, `{`, end of line, ...) or the end of input.
-    pub(super) fn metric_name(&mut self) -> Result<&'a str, Error> {
+    pub(super) fn metric_name(&mut self) -> Result<&'a str, Fault> {
         self.name(0, METRIC_START, METRIC_CONT, "metric name", |name| {
             ParseErrorKind::InvalidMetricName { name }
         })
@@ -215,7 +221,7 @@ impl<'a> Cursor<'a> {
     pub(super) fn metric_name_with_prefix(
         &mut self,
         prefix: &str,
-    ) -> Result<(&'a str, bool), Error> {
+    ) -> Result<(&'a str, bool), Fault> {
         let known = if self.bytes[self.pos..].starts_with(prefix.as_bytes()) {
             prefix.len()
         } else {
@@ -228,10 +234,25 @@ impl<'a> Cursor<'a> {
     }
 
     /// Reads a label name, `[a-zA-Z_][a-zA-Z0-9_]*`, which must end at a delimiter.
-    pub(super) fn label_name(&mut self) -> Result<&'a str, Error> {
+    pub(super) fn label_name(&mut self) -> Result<&'a str, Fault> {
         self.name(0, LABEL_START, LABEL_CONT, "label name", |name| {
             ParseErrorKind::InvalidLabelName { name }
         })
+    }
+
+    /// Takes `name`, a valid name read before, if the input continues with it and a delimiter
+    /// (or the end) follows: exactly when [`Cursor::label_name`] would read it.
+    #[inline]
+    pub(super) fn take_name(&mut self, name: &str) -> bool {
+        let rest = &self.bytes[self.pos..];
+        let fits = rest.starts_with(name.as_bytes())
+            && rest
+                .get(name.len())
+                .is_none_or(|&c| CLASS[usize::from(c)] & DELIMITER != 0);
+        if fits {
+            self.pos += name.len();
+        }
+        fits
     }
 
     /// Reads a name whose first `known` bytes are already known to be valid.
@@ -243,7 +264,7 @@ impl<'a> Cursor<'a> {
         cont_class: u8,
         what: &'static str,
         invalid: fn(Box<str>) -> ParseErrorKind,
-    ) -> Result<&'a str, Error> {
+    ) -> Result<&'a str, Fault> {
         let start = self.pos;
         let b = self.bytes;
         let mut i = start;
@@ -284,7 +305,7 @@ impl<'a> Cursor<'a> {
     /// Reads an escaped string that ends at `end` (`"` for label values, which is
     /// consumed, or a line feed for HELP, which is not). Borrows when there is no escape.
     #[inline]
-    pub(super) fn escaped(&mut self, end: u8, escapes: Escapes) -> Result<Cow<'a, str>, Error> {
+    pub(super) fn escaped(&mut self, end: u8, escapes: Escapes) -> Result<Cow<'a, str>, Fault> {
         let start = self.pos;
         let b = self.bytes;
         let stops = stop_class(end, escapes);
@@ -316,7 +337,7 @@ impl<'a> Cursor<'a> {
         first: usize,
         end: u8,
         escapes: Escapes,
-    ) -> Result<String, Error> {
+    ) -> Result<String, Fault> {
         let b = self.bytes;
         let mut out = String::with_capacity(first - start + 16);
         out.push_str(self.str(start, first)?);
@@ -370,7 +391,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Reads an OpenMetrics unit: `[a-zA-Z0-9_:]*`, possibly empty.
-    pub(super) fn unit(&mut self) -> Result<&'a str, Error> {
+    pub(super) fn unit(&mut self) -> Result<&'a str, Fault> {
         let start = self.pos;
         let rest = &self.bytes[start..];
         let len = rest
@@ -401,8 +422,8 @@ fn string_end(end: u8) -> &'static str {
 mod tests {
     use super::*;
 
-    fn kind(r: Result<impl std::fmt::Debug, Error>) -> (usize, usize, ParseErrorKind) {
-        match r {
+    fn kind(r: Result<impl std::fmt::Debug, Fault>) -> (usize, usize, ParseErrorKind) {
+        match r.map_err(|e| *e) {
             Err(Error::Parse { line, column, kind }) => (line, column, kind),
             other => panic!("not a parse error: {other:?}"),
         }
@@ -425,7 +446,7 @@ mod tests {
         ];
         for (input, want) in cases {
             let mut c = Cursor::new(input.as_bytes());
-            match (c.metric_name(), want) {
+            match (c.metric_name().map_err(|e| *e), want) {
                 (Ok(name), Ok(w)) => assert_eq!(name, *w, "{input:?}"),
                 (Err(Error::Parse { column, .. }), Err(w)) => assert_eq!(column, *w, "{input:?}"),
                 (got, _) => panic!("{input:?}: {got:?}"),
@@ -463,7 +484,7 @@ mod tests {
         ];
         for (input, end, escapes, want) in cases {
             let mut c = Cursor::new(input.as_bytes());
-            let got = c.escaped(*end, *escapes);
+            let got = c.escaped(*end, *escapes).map_err(|e| *e);
             match (got, want) {
                 (Ok(s), Ok(w)) => {
                     assert_eq!(s, *w, "{input:?}");

@@ -2,11 +2,11 @@
 //! histograms and summaries, and an order-insensitive hash of the set.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use super::cursor::{Cursor, Escapes};
+use super::cursor::{Cursor, Escapes, Fault};
 use super::number;
-use crate::{Error, Label, ParseErrorKind};
+use crate::{Label, ParseErrorKind};
 
 /// Above this many labels, duplicate names are found with a hash set instead of a scan.
 const LINEAR_LIMIT: usize = 16;
@@ -26,7 +26,8 @@ pub(super) enum Special {
 /// What [`label_set`] found besides the labels.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(super) struct LabelSet {
-    /// The order-insensitive hash of the labels (without the extracted one).
+    /// The order-insensitive hash of the labels (without the extracted one): the wrapping
+    /// sum of each label's hash, the value hashed with the name's hash as seed.
     pub(super) hash: u64,
     /// The extracted label's value.
     pub(super) special: Option<f64>,
@@ -34,96 +35,128 @@ pub(super) struct LabelSet {
     pub(super) special_at: usize,
 }
 
-/// Reads a label set starting at `{` into `out`.
-///
-/// Text 0.0.4 allows blanks around every token and a trailing comma; OpenMetrics allows
-/// neither.
-pub(super) fn label_set<'a>(
-    c: &mut Cursor<'a>,
-    openmetrics: bool,
-    special: Special,
+/// Reads label sets. It remembers the label names of the previous set (and their hashes),
+/// since consecutive samples nearly always repeat them: a name that matches is taken without
+/// a byte-by-byte scan.
+#[derive(Debug)]
+pub(super) struct LabelReader<'a> {
+    /// Seed of the label-set hash.
     seed: u64,
-    out: &mut Vec<Label<'a>>,
-) -> Result<LabelSet, Error> {
-    let escapes = if openmetrics {
-        Escapes::OpenMetrics
-    } else {
-        Escapes::TextLabel
-    };
-    let mut set = LabelSet::default();
-    let mut names: Option<HashSet<&'a str>> = None;
-    c.expect(b'{', "`{`")?;
-    if !openmetrics {
-        c.skip_blanks();
+    /// The names of the last label set read, in order, with their seeded hashes.
+    names: Vec<(&'a str, u64)>,
+}
+
+impl<'a> LabelReader<'a> {
+    pub(super) fn new(seed: u64) -> Self {
+        LabelReader {
+            seed,
+            names: Vec::new(),
+        }
     }
-    if c.peek() == Some(b'}') {
-        c.pos += 1;
-        return Ok(set);
-    }
-    loop {
-        let name_at = c.pos;
-        let name = c.label_name()?;
+
+    /// Reads a label set starting at `{` into `out`.
+    ///
+    /// Text 0.0.4 allows blanks around every token and a trailing comma; OpenMetrics allows
+    /// neither.
+    pub(super) fn read(
+        &mut self,
+        c: &mut Cursor<'a>,
+        openmetrics: bool,
+        special: Special,
+        out: &mut Vec<Label<'a>>,
+    ) -> Result<LabelSet, Fault> {
+        let escapes = if openmetrics {
+            Escapes::OpenMetrics
+        } else {
+            Escapes::TextLabel
+        };
+        let mut set = LabelSet::default();
+        let mut seen: Option<HashSet<&'a str>> = None;
+        c.expect(b'{', "`{`")?;
         if !openmetrics {
             c.skip_blanks();
         }
-        c.expect(b'=', "`=` after the label name")?;
-        if !openmetrics {
-            c.skip_blanks();
+        if c.peek() == Some(b'}') {
+            c.pos += 1;
+            return Ok(set);
         }
-        c.expect(b'"', "`\"` starting the label value")?;
-        let value_at = c.pos;
-        let value = c.escaped(b'"', escapes)?;
-        match special {
-            Special::Extract(label) if name == label => {
-                if set.special.is_some() {
-                    return Err(c.error(name_at, duplicate(name)));
+        let mut index = 0;
+        loop {
+            let name_at = c.pos;
+            let (name, name_hash) = match self.names.get(index) {
+                Some(&(name, hash)) if c.take_name(name) => (name, hash),
+                _ => {
+                    let name = c.label_name()?;
+                    let hash = hash_bytes(self.seed, name.as_bytes());
+                    self.names.truncate(index);
+                    self.names.push((name, hash));
+                    (name, hash)
                 }
-                let v = number::float_value(&value).ok_or_else(|| {
-                    c.error(
-                        value_at,
-                        ParseErrorKind::BadLabelNumber {
-                            label,
-                            found: value.as_ref().into(),
-                        },
-                    )
-                })?;
-                set.special = Some(v);
-                set.special_at = value_at;
+            };
+            index += 1;
+            if !openmetrics {
+                c.skip_blanks();
             }
-            Special::Reserve(label) if name == label => {
-                return Err(c.error(name_at, reserved(name)));
+            c.expect(b'=', "`=` after the label name")?;
+            if !openmetrics {
+                c.skip_blanks();
             }
-            _ if name == "__name__" => return Err(c.error(name_at, reserved(name))),
-            _ => {
-                if is_duplicate(out, &mut names, name) {
-                    return Err(c.error(name_at, duplicate(name)));
+            c.expect(b'"', "`\"` starting the label value")?;
+            let value_at = c.pos;
+            let value = c.escaped(b'"', escapes)?;
+            match special {
+                Special::Extract(label) if name == label => {
+                    if set.special.is_some() {
+                        return Err(c.error(name_at, duplicate(name)));
+                    }
+                    let v = number::float_value(&value).ok_or_else(|| {
+                        c.error(
+                            value_at,
+                            ParseErrorKind::BadLabelNumber {
+                                label,
+                                found: value.as_ref().into(),
+                            },
+                        )
+                    })?;
+                    set.special = Some(v);
+                    set.special_at = value_at;
                 }
-                set.hash = set.hash.wrapping_add(label_hash(seed, name, &value));
-                out.push(Label {
-                    name: Cow::Borrowed(name),
-                    value,
-                });
+                Special::Reserve(label) if name == label => {
+                    return Err(c.error(name_at, reserved(name)));
+                }
+                _ if name == "__name__" => return Err(c.error(name_at, reserved(name))),
+                _ => {
+                    if is_duplicate(out, &mut seen, name) {
+                        return Err(c.error(name_at, duplicate(name)));
+                    }
+                    let h = hash_bytes(name_hash, value.as_bytes());
+                    set.hash = set.hash.wrapping_add(h);
+                    out.push(Label {
+                        name: Cow::Borrowed(name),
+                        value,
+                    });
+                }
             }
-        }
-        if !openmetrics {
-            c.skip_blanks();
-        }
-        match c.peek() {
-            Some(b',') => {
-                c.pos += 1;
-                if !openmetrics {
-                    c.skip_blanks();
-                    if c.peek() == Some(b'}') {
-                        c.pos += 1;
-                        return Ok(set);
+            if !openmetrics {
+                c.skip_blanks();
+            }
+            match c.peek() {
+                Some(b',') => {
+                    c.pos += 1;
+                    if !openmetrics {
+                        c.skip_blanks();
+                        if c.peek() == Some(b'}') {
+                            c.pos += 1;
+                            return Ok(set);
+                        }
                     }
                 }
+                Some(b'}') => {
+                    c.pos += 1;
+                    return Ok(set);
+                }
+                _ => return Err(c.unexpected(c.pos, "`,` or `}` after the label value")),
             }
-            Some(b'}') => {
-                c.pos += 1;
-                return Ok(set);
-            }
-            _ => return Err(c.unexpected(c.pos, "`,` or `}` after the label value")),
         }
     }
 }
@@ -157,17 +190,20 @@ fn is_duplicate<'a>(
 }
 
 /// Whether two label sets hold the same labels, in any order. Names are unique within each
-/// set, so a one-way check with equal lengths is exact.
+/// set, so a one-way check with equal lengths is exact. Large sets go through a map, so the
+/// check stays linear.
 pub(super) fn same_labels(a: &[Label<'_>], b: &[Label<'_>]) -> bool {
-    a.len() == b.len()
-        && a.iter()
-            .all(|l| b.iter().any(|m| m.name == l.name && m.value == l.value))
-}
-
-/// The hash of one label; a set's hash is the wrapping sum of its labels' hashes, so it
-/// does not depend on their order.
-pub(super) fn label_hash(seed: u64, name: &str, value: &str) -> u64 {
-    hash_bytes(hash_bytes(seed, name.as_bytes()), value.as_bytes())
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() <= LINEAR_LIMIT {
+        return a
+            .iter()
+            .all(|l| b.iter().any(|m| m.name == l.name && m.value == l.value));
+    }
+    let by_name: HashMap<&str, &str> = b.iter().map(|m| (&*m.name, &*m.value)).collect();
+    a.iter()
+        .all(|l| by_name.get(&*l.name).is_some_and(|v| *v == l.value))
 }
 
 const K0: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -228,11 +264,14 @@ fn small(b: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     fn parse(input: &str, om: bool, special: Special) -> Result<(Vec<Label<'_>>, LabelSet), Error> {
         let mut c = Cursor::new(input.as_bytes());
         let mut out = Vec::new();
-        let set = label_set(&mut c, om, special, 7, &mut out)?;
+        let set = LabelReader::new(7)
+            .read(&mut c, om, special, &mut out)
+            .map_err(|e| *e)?;
         Ok((out, set))
     }
 
@@ -368,10 +407,13 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(same_labels(
-            &labels,
-            &labels.iter().rev().cloned().collect::<Vec<_>>()
-        ));
+        let reversed: Vec<_> = labels.iter().rev().cloned().collect();
+        assert!(same_labels(&labels, &reversed));
         assert!(!same_labels(&labels, &labels[1..]));
+        let mut changed = reversed.clone();
+        changed[3].value = "other".into();
+        assert!(!same_labels(&labels, &changed));
+        assert!(!same_labels(&labels[..3], &changed[..3]));
+        assert!(same_labels(&labels[..3], &labels[..3]));
     }
 }

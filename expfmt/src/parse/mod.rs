@@ -13,7 +13,8 @@ use std::hash::{BuildHasher, RandomState};
 use std::iter::FusedIterator;
 
 use builder::{FamilyBuilder, SampleKind, Seen, Spare};
-use cursor::{Cursor, Pos};
+use cursor::{Cursor, Fault, Pos};
+use labels::LabelReader;
 
 use crate::{Error, Format, Label, MetricFamily, MetricType, ParseErrorKind};
 
@@ -139,8 +140,10 @@ pub struct Parser<'a> {
     /// An error found after `ready` was finished, yielded next.
     pending: Option<Error>,
     done: bool,
-    /// Seed of the label-set hash.
-    seed: u64,
+    /// Reads the samples' label sets.
+    labels: LabelReader<'a>,
+    /// Reads exemplars' label sets.
+    exemplar_labels: LabelReader<'a>,
     metrics_hint: usize,
     labels_hint: usize,
     spare: Spare,
@@ -168,7 +171,8 @@ impl<'a> Parser<'a> {
             ready: None,
             pending: None,
             done: false,
-            seed: RandomState::new().hash_one(0x5EED_u64),
+            labels: LabelReader::new(RandomState::new().hash_one(0x5EED_u64)),
+            exemplar_labels: LabelReader::new(0),
             metrics_hint: 0,
             labels_hint: 0,
             spare: Spare::default(),
@@ -177,7 +181,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads one line, or handles the end of the input.
-    fn step(&mut self) -> Result<(), Error> {
+    fn step(&mut self) -> Result<(), Fault> {
         if self.cur.at_end() {
             if self.openmetrics {
                 return Err(self.cur.error(self.cur.pos, ParseErrorKind::MissingEof));
@@ -192,7 +196,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Ends the input: the last family becomes ready.
-    fn finish_input(&mut self) -> Result<(), Error> {
+    fn finish_input(&mut self) -> Result<(), Fault> {
         self.done = true;
         if let Some(at) = self.cur.utf8_error_at() {
             // Every byte is checked on the way, so this is not reached; it guarantees that
@@ -203,7 +207,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Finishes the current family, if any, into `ready`.
-    fn finish_family(&mut self) -> Result<(), Error> {
+    fn finish_family(&mut self) -> Result<(), Fault> {
         let Some(builder) = self.family.take() else {
             return Ok(());
         };
@@ -217,7 +221,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Finishes the current family and starts `name`.
-    fn start_family(&mut self, name: &'a str) -> Result<&mut FamilyBuilder<'a>, Error> {
+    fn start_family(&mut self, name: &'a str) -> Result<&mut FamilyBuilder<'a>, Fault> {
         self.finish_family()?;
         Ok(self.current_family(name))
     }
@@ -238,7 +242,7 @@ impl<'a> Parser<'a> {
         name: &'a str,
         at: Pos,
         meta: Meta,
-    ) -> Result<&mut FamilyBuilder<'a>, Error> {
+    ) -> Result<&mut FamilyBuilder<'a>, Fault> {
         if self.family.as_ref().is_some_and(|f| f.name == name) {
             return Ok(self.current_family(name));
         }
@@ -262,7 +266,7 @@ impl<'a> Parser<'a> {
         name: &'a str,
         prefixed: bool,
         at: Pos,
-    ) -> Result<(SampleKind, MetricType), Error> {
+    ) -> Result<(SampleKind, MetricType), Fault> {
         if let Some(family) = &self.family {
             let t = family.metric_type();
             let suffix = if prefixed {
@@ -319,10 +323,10 @@ impl<'a> Iterator for Parser<'a> {
                 self.family = None;
                 return match self.ready.take() {
                     Some(family) => {
-                        self.pending = Some(e);
+                        self.pending = Some(*e);
                         Some(Ok(family))
                     }
-                    None => Some(Err(e)),
+                    None => Some(Err(*e)),
                 };
             }
             if let Some(family) = self.ready.take() {
@@ -475,6 +479,16 @@ pub(super) mod tests {
         let (line, column, kind) = fault(&input, Format::Text);
         assert_eq!((line, column), (20_002, 1));
         assert_eq!(kind, ParseErrorKind::DuplicateSeries { name: name("big") });
+    }
+
+    #[test]
+    fn a_huge_repeated_label_set_is_found_in_linear_time() {
+        let labels: Vec<String> = (0..50_000).map(|i| format!("l{i}=\"v\"")).collect();
+        let line = format!("a{{{}}} 1\n", labels.join(","));
+        let input = format!("{line}{line}");
+        let (line, column, kind) = fault(&input, Format::Text);
+        assert_eq!((line, column), (2, 1));
+        assert_eq!(kind, ParseErrorKind::DuplicateSeries { name: name("a") });
     }
 
     #[test]

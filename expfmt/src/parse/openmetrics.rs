@@ -1,12 +1,12 @@
 //! OpenMetrics 1.0: `# TYPE`, `# UNIT`, `# HELP` and `# EOF` lines.
 
-use super::cursor::Escapes;
+use super::cursor::{Escapes, Fault};
 use super::{Meta, Parser};
-use crate::{Error, MetricType, ParseErrorKind};
+use crate::{MetricType, ParseErrorKind};
 
 impl Parser<'_> {
     /// Reads one line of OpenMetrics.
-    pub(super) fn openmetrics_line(&mut self) -> Result<(), Error> {
+    pub(super) fn openmetrics_line(&mut self) -> Result<(), Fault> {
         if self.cur.peek() == Some(b'#') {
             self.openmetrics_metadata()
         } else {
@@ -15,7 +15,7 @@ impl Parser<'_> {
     }
 
     /// Reads a `# TYPE`, `# UNIT`, `# HELP` or `# EOF` line.
-    fn openmetrics_metadata(&mut self) -> Result<(), Error> {
+    fn openmetrics_metadata(&mut self) -> Result<(), Fault> {
         let c = &mut self.cur;
         c.pos += 1;
         c.expect(b' ', "` ` after `#`")?;
@@ -70,7 +70,7 @@ impl Parser<'_> {
     }
 
     /// After `# EOF`: an optional line feed, then nothing.
-    fn eof(&mut self) -> Result<(), Error> {
+    fn eof(&mut self) -> Result<(), Fault> {
         let c = &mut self.cur;
         if !c.at_end() {
             c.end_line()?;

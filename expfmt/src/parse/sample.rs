@@ -2,9 +2,10 @@
 //! OpenMetrics an optional exemplar.
 
 use super::builder::{Sample, SampleKind};
-use super::labels::{LabelSet, Special, label_set};
+use super::cursor::Fault;
+use super::labels::{LabelSet, Special};
 use super::{Parser, Pos, number};
-use crate::{Error, MetricType, ParseErrorKind, Timestamp};
+use crate::{MetricType, ParseErrorKind, Timestamp};
 
 /// A sample's timestamp, where it is (or where the sample ends), and its text.
 type TimestampPart<'a> = (Option<Timestamp>, Pos, &'a str);
@@ -14,7 +15,7 @@ const EXEMPLAR_LABELS_LIMIT: usize = 128;
 
 impl<'a> Parser<'a> {
     /// Reads a sample line and adds it to its family.
-    pub(super) fn sample_line(&mut self) -> Result<(), Error> {
+    pub(super) fn sample_line(&mut self) -> Result<(), Fault> {
         let om = self.openmetrics;
         let at = self.cur.pos_of(self.cur.pos);
         let (name, prefixed) = match &self.family {
@@ -36,7 +37,7 @@ impl<'a> Parser<'a> {
         }
         let mut labels = Vec::with_capacity(self.labels_hint);
         let set = if self.cur.peek() == Some(b'{') {
-            let set = label_set(&mut self.cur, om, special, self.seed, &mut labels)?;
+            let set = self.labels.read(&mut self.cur, om, special, &mut labels)?;
             if !om {
                 self.cur.skip_blanks();
             }
@@ -128,7 +129,7 @@ impl<'a> Parser<'a> {
     }
 
     /// After a text value: optional blanks, an optional timestamp, optional blanks.
-    fn text_sample_end(&mut self) -> Result<TimestampPart<'a>, Error> {
+    fn text_sample_end(&mut self) -> Result<TimestampPart<'a>, Fault> {
         self.cur.skip_blanks();
         let at = self.cur.pos_of(self.cur.pos);
         if matches!(self.cur.peek(), Some(b'\n') | None) {
@@ -146,7 +147,7 @@ impl<'a> Parser<'a> {
     }
 
     /// After an OpenMetrics value: ` timestamp`, ` # exemplar`, both, or nothing.
-    fn openmetrics_sample_end(&mut self, kind: SampleKind) -> Result<TimestampPart<'a>, Error> {
+    fn openmetrics_sample_end(&mut self, kind: SampleKind) -> Result<TimestampPart<'a>, Fault> {
         let mut at = self.cur.pos_of(self.cur.pos);
         if self.cur.peek() != Some(b' ') {
             return Ok((None, at, ""));
@@ -167,7 +168,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads an OpenMetrics timestamp token.
-    fn openmetrics_timestamp(&mut self) -> Result<(Timestamp, &'a str), Error> {
+    fn openmetrics_timestamp(&mut self) -> Result<(Timestamp, &'a str), Fault> {
         let start = self.cur.pos;
         let text = self.cur.token()?;
         let t = number::openmetrics_timestamp(text).ok_or_else(|| {
@@ -183,7 +184,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads and drops an exemplar: `# {labels} value [timestamp]`.
-    fn exemplar(&mut self, kind: SampleKind) -> Result<(), Error> {
+    fn exemplar(&mut self, kind: SampleKind) -> Result<(), Fault> {
         let start = self.cur.pos;
         self.cur.expect(b'#', "`#` starting an exemplar")?;
         if !matches!(kind, SampleKind::Total | SampleKind::Bucket) {
@@ -195,7 +196,8 @@ impl<'a> Parser<'a> {
         self.cur.expect(b' ', "` ` after `#`")?;
         let labels_at = self.cur.pos;
         self.scratch.clear();
-        label_set(&mut self.cur, true, Special::None, 0, &mut self.scratch)?;
+        self.exemplar_labels
+            .read(&mut self.cur, true, Special::None, &mut self.scratch)?;
         let length: usize = self
             .scratch
             .iter()

@@ -2,13 +2,13 @@
 
 use std::borrow::Cow;
 
-use super::cursor::Escapes;
+use super::cursor::{Escapes, Fault};
 use super::{Meta, Parser};
-use crate::{Error, MetricType, ParseErrorKind};
+use crate::{MetricType, ParseErrorKind};
 
 impl Parser<'_> {
     /// Reads one line of text format.
-    pub(super) fn text_line(&mut self) -> Result<(), Error> {
+    pub(super) fn text_line(&mut self) -> Result<(), Fault> {
         self.cur.skip_blanks();
         match self.cur.peek() {
             // Trailing blanks at the end of the input.
@@ -20,7 +20,7 @@ impl Parser<'_> {
     }
 
     /// Reads a line starting with `#`: `# HELP`, `# TYPE`, or a comment.
-    fn text_comment(&mut self) -> Result<(), Error> {
+    fn text_comment(&mut self) -> Result<(), Fault> {
         let c = &mut self.cur;
         c.pos += 1;
         c.skip_blanks();

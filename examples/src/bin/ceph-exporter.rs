@@ -153,13 +153,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, Usage> {
 fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(a) => a,
-        Err(Usage(msg)) => {
-            if !msg.is_empty() {
-                eprintln!("ceph-exporter: {msg}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+        Err(Usage(msg)) => return examples::usage_error("ceph-exporter", &msg, USAGE),
     };
     match run(args) {
         Ok(true) => ExitCode::SUCCESS,
@@ -172,14 +166,7 @@ fn main() -> ExitCode {
 }
 
 fn print_chain(e: &dyn std::error::Error) {
-    let mut msg = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        msg.push_str(": ");
-        msg.push_str(&c.to_string());
-        cause = c.source();
-    }
-    eprintln!("ceph-exporter: {msg}");
+    eprintln!("ceph-exporter: {}", examples::error_chain(e));
 }
 
 /// Runs; `Ok(false)` when some inputs were left out.

@@ -172,18 +172,6 @@ impl Error for InFile {
     }
 }
 
-/// `: cause: cause...` for the sources of `e`.
-fn chain(e: &dyn Error) -> String {
-    let mut out = String::new();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
-}
-
 fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(a) => a,
@@ -191,16 +179,13 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        Err(Usage(msg)) => {
-            eprintln!("perf2prom: {msg}\n{USAGE}");
-            return ExitCode::from(2);
-        }
+        Err(Usage(msg)) => return examples::usage_error("perf2prom", &msg, USAGE),
     };
     match run(&args) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
-            eprintln!("perf2prom: {e}{}", chain(e.as_ref()));
+            eprintln!("perf2prom: {}", examples::error_chain(e.as_ref()));
             ExitCode::FAILURE
         }
     }

@@ -135,25 +135,12 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
 fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(a) => a,
-        Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("promcat: {msg}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+        Err(msg) => return examples::usage_error("promcat", &msg, USAGE),
     };
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let mut msg = e.to_string();
-            let mut source = e.source();
-            while let Some(s) = source {
-                msg.push_str(": ");
-                msg.push_str(&s.to_string());
-                source = s.source();
-            }
-            eprintln!("{msg}");
+            eprintln!("{}", examples::error_chain(e.as_ref()));
             ExitCode::FAILURE
         }
     }

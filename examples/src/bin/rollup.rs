@@ -196,24 +196,12 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(a) => a,
-        Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("rollup: {msg}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+        Err(msg) => return examples::usage_error("rollup", &msg, USAGE),
     };
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprint!("rollup: {e}");
-            let mut source = e.source();
-            while let Some(s) = source {
-                eprint!(": {s}");
-                source = s.source();
-            }
-            eprintln!();
+            eprintln!("rollup: {}", examples::error_chain(e.as_ref()));
             ExitCode::from(1)
         }
     }

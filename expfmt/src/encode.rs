@@ -623,12 +623,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         if self.desc.metric_type != MetricType::Histogram {
             return Err(self.wrong_kind());
         }
-        self.check_values(values)?;
-        let labels = Labels {
-            names: self.desc.label_names,
-            values,
-            pairs: &[],
-        };
+        let labels = self.fixed_labels(values)?;
         self.write_histogram(labels, histogram, None, None)
     }
 
@@ -642,13 +637,21 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         if self.desc.metric_type != MetricType::Summary {
             return Err(self.wrong_kind());
         }
+        let labels = self.fixed_labels(values)?;
+        self.write_summary(labels, summary, None, None)
+    }
+
+    /// The family's label names with `values` for them, checked for count.
+    fn fixed_labels<'l>(&self, values: &'l [&'l str]) -> Result<Labels<'l>, Error>
+    where
+        'd: 'l,
+    {
         self.check_values(values)?;
-        let labels = Labels {
+        Ok(Labels {
             names: self.desc.label_names,
             values,
             pairs: &[],
-        };
-        self.write_summary(labels, summary, None, None)
+        })
     }
 
     fn om(&self) -> bool {

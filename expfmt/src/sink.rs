@@ -51,21 +51,8 @@ fn eight_digits(n: u64) -> ([u8; 8], usize) {
 /// zeros are dropped (at least one).
 #[inline(always)]
 fn fraction6(frac: u64) -> ([u8; 8], usize) {
-    let (a, b, c) = (
-        (frac / 10_000) as usize * 2,
-        (frac / 100 % 100) as usize * 2,
-        (frac % 100) as usize * 2,
-    );
-    let d = [
-        PAIRS[a],
-        PAIRS[a + 1],
-        PAIRS[b],
-        PAIRS[b + 1],
-        PAIRS[c],
-        PAIRS[c + 1],
-        b'0',
-        b'0',
-    ];
+    // `frac × 100` has the six digits, leading zeros kept, then `00`.
+    let (d, _) = eight_digits(frac * 100);
     let mut len = 6;
     while len > 1 && d[len - 1] == b'0' {
         len -= 1;

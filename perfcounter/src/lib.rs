@@ -6,9 +6,8 @@
 //! parses both documents, decodes the counter vocabularies (type bits, priorities, units), and
 //! maps them to [`expfmt`] families with one of two documented [`Flavor`]s: the mgr module's
 //! names, types and labels, or ceph-exporter's. Names that collide land in one family, and
-//! every name is valid, so the result always encodes as valid exposition. On top of it,
-//! [`ClusterCollector`] builds the module's cluster-level families and [`serve`] serves them
-//! over HTTP as the module does; the `ceph-exporter` example binary wires the two.
+//! every name is valid, so the result always encodes as valid exposition. The `exporter` crate
+//! builds the module's cluster-level families and the collection run on top of it.
 //!
 //! ```
 //! use perfcounter::{Dump, Families, Mapper, Schema};
@@ -50,9 +49,6 @@
 //!   [`Skipped`] counters with their [`SkipReason`].
 //! - [`PerfCounterType`], [`Priority`], [`Unit`], [`MetricKind`] and [`ValueType`] are the
 //!   counter vocabularies; [`promethize`] and [`promethize_exporter`] the two naming rules.
-//! - [`ClusterCollector`] collects the module's cluster-level families from a [`Source`] of
-//!   dumps; [`serve`] answers `/metrics` from an [`Exposition`] cache it refreshes in the
-//!   background, with [`ServeOptions`] (interval, [`StaleStrategy`], limits).
 //!
 //! # Many daemons, one schema
 //!
@@ -105,7 +101,6 @@
 //! None. The crate depends on `ceph-types`, `expfmt` and `thiserror`.
 #![doc(test(attr(deny(warnings))))]
 
-mod cluster;
 mod counter_type;
 mod error;
 mod families;
@@ -116,11 +111,6 @@ mod priority;
 mod promethize;
 mod rules;
 
-pub use cluster::{
-    CephCli, ClusterCollector, CollectError, CollectOptions, Collection, DumpDir, Exposition,
-    FetchError, HealthHistory, Input, MAX_DOCUMENT_BYTES, MemoryDumps, Release, ServeOptions,
-    Source, StaleStrategy, UnknownRelease, UnknownStaleStrategy, serve,
-};
 pub use counter_type::{MetricKind, PerfCounterType, ValueType};
 pub use error::{Document, Error};
 pub use families::{Families, SkipReason, Skipped};

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use expfmt::{FloatStyle, Format};
-use perfcounter::{
+use exporter::{
     CephCli, ClusterCollector, CollectOptions, Collection, DumpDir, Exposition, MemoryDumps,
     ServeOptions, Source, StaleStrategy,
 };
@@ -249,6 +249,6 @@ fn serve(
         exposition
     };
     let options = ServeOptions::new().interval(interval).stale(args.stale);
-    perfcounter::serve(listener, collect, options)?;
+    exporter::serve(listener, collect, options)?;
     Ok(())
 }

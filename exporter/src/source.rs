@@ -321,7 +321,7 @@ impl Source for DumpDir {
 /// binary (`include_bytes!`) or built by tests.
 ///
 /// ```
-/// use perfcounter::{Input, MemoryDumps, Source};
+/// use exporter::{Input, MemoryDumps, Source};
 ///
 /// let dumps = MemoryDumps::new([("health_detail.json", &b"{\"status\":\"HEALTH_OK\"}"[..])]);
 /// assert_eq!(dumps.fetch(&Input::HealthDetail)?, b"{\"status\":\"HEALTH_OK\"}");

@@ -4,8 +4,8 @@
 
 use expfmt::{FamilySet, MetricFamily};
 
-use super::{CollectError, FetchError, Input, Source};
-use crate::{Dump, Families, Mapper, Schema};
+use crate::{CollectError, FetchError, Input, Source};
+use perfcounter::{Dump, Families, Mapper, Schema};
 
 /// The daemon types whose counters the module exports (`get_all_perf_counters`' `services`).
 pub(crate) const PERF_SERVICES: [&str; 6] =
@@ -187,7 +187,7 @@ fn read_schemas<'d>(source: &dyn Source, daemons: &'d [String]) -> SchemaPass<'d
 fn map_dumps<'s>(
     source: &dyn Source,
     part: &[(usize, &str)],
-    prepared: &[Option<crate::PreparedSchema<'s>>],
+    prepared: &[Option<perfcounter::PreparedSchema<'s>>],
 ) -> (FamilySet<'static>, Vec<CollectError>) {
     let mut errors = Vec::new();
     let mut out = Families::new();

@@ -6,12 +6,12 @@ use expfmt::Value;
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::input::{
+use crate::input::{
     Check, CrushDevice, DaemonMetadata, Df, Filesystem, FsMap, Health, Mds, MgrMap, Mon, MonStatus,
     Osd, OsdMap, Pool, PoolRecovery, ServiceDaemon,
 };
 #[cfg(test)]
-use super::input::{Pg, PgMap};
+use crate::input::{Pg, PgMap};
 
 pub(crate) fn health<'a>(h: &'a ceph_types::Health<'a>) -> Health<'a> {
     Health {

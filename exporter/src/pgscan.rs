@@ -23,8 +23,8 @@ use std::io::Read;
 
 use expfmt::Value;
 
-use super::pools::PgSummary;
-use super::spec::PG_STATES;
+use crate::pools::PgSummary;
+use crate::spec::PG_STATES;
 
 /// The chunk size.
 const CHUNK: usize = 1 << 20;
@@ -852,7 +852,7 @@ fn summarize_chunked(r: impl Read, chunk: usize) -> Result<PgSummary> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::adapt;
+    use crate::adapt;
 
     fn reference(text: &str) -> PgSummary {
         let dump = ceph_types::PgDump::parse(text).unwrap();

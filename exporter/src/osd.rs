@@ -4,11 +4,11 @@
 
 use std::borrow::Cow;
 
-use super::Release;
-use super::daemons::{DaemonIndex, int, owned};
-use super::input::{CrushDevice, OsdMap};
-use super::pools::PgSummary;
-use super::spec::{OSD_FLAGS, OSD_STATUS, StaticFamilies};
+use crate::Release;
+use crate::daemons::{DaemonIndex, int, owned};
+use crate::input::{CrushDevice, OsdMap};
+use crate::pools::PgSummary;
+use crate::spec::{OSD_FLAGS, OSD_STATUS, StaticFamilies};
 
 /// The part of `get_metadata_and_osd_status` that needs only the OSD map: flags, pool
 /// metadata and (from Tentacle) the full ratios.
@@ -240,8 +240,8 @@ fn before_last_colon(addr: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::input::{DaemonMetadata, Osd, Pool};
-    use crate::cluster::spec::static_specs;
+    use crate::input::{DaemonMetadata, Osd, Pool};
+    use crate::spec::static_specs;
 
     fn map() -> OsdMap<'static> {
         OsdMap {

@@ -8,21 +8,21 @@ use expfmt::{
     Encoder, FamilySet, FloatStyle, Format, Label, Metric, MetricFamily, MetricValue, Value,
 };
 
-use super::adapt::{self, MonDoc, NamedMetadata};
-use super::daemons::{self, DaemonIndex};
-use super::health::{self, HealthHistory, SlowOps};
-use super::input::DaemonMetadata;
-use super::perf::{PERF_SERVICES, perf_families};
-use super::pgscan;
-use super::pools::{self, PgSummary};
-use super::spec::{StaticFamilies, Step, duration_specs, static_specs};
-use super::{CollectError, FetchError, Input, Release, Source, osd};
-use crate::{Flavor, Mapper, Priority};
+use crate::adapt::{self, MonDoc, NamedMetadata};
+use crate::daemons::{self, DaemonIndex};
+use crate::health::{self, HealthHistory, SlowOps};
+use crate::input::DaemonMetadata;
+use crate::perf::{PERF_SERVICES, perf_families};
+use crate::pgscan;
+use crate::pools::{self, PgSummary};
+use crate::spec::{StaticFamilies, Step, duration_specs, static_specs};
+use crate::{CollectError, FetchError, Input, Release, Source, osd};
+use perfcounter::{Flavor, Mapper, Priority};
 
 /// What a [`ClusterCollector`] collects.
 ///
 /// ```
-/// use perfcounter::{CollectOptions, Release};
+/// use exporter::{CollectOptions, Release};
 ///
 /// let options = CollectOptions::new().perf(false).release(Some(Release::Reef));
 /// assert!(!options.perf_enabled());
@@ -250,7 +250,7 @@ fn encode_part(
 /// (`ceph_health_detail` reports cleared checks as `0`) and the accumulated collect durations.
 ///
 /// ```
-/// use perfcounter::{ClusterCollector, CollectOptions, MemoryDumps};
+/// use exporter::{ClusterCollector, CollectOptions, MemoryDumps};
 ///
 /// let dumps = MemoryDumps::new([
 ///     ("health_detail.json", &br#"{"status": "HEALTH_WARN", "checks": {"OSD_DOWN":
@@ -713,7 +713,7 @@ impl<'s> Run<'s> {
             let names: Vec<String> = index
                 .iter()
                 .filter(|d| PERF_SERVICES.contains(&d.kind))
-                .map(super::daemons::Daemon::name)
+                .map(crate::daemons::Daemon::name)
                 .collect();
             let mapper = Mapper::builder()
                 .flavor(Flavor::Mgr)
@@ -757,11 +757,11 @@ impl<'s> Run<'s> {
         }
         self.time("get_num_objects", t);
         if let (Some(pg), Some((status, checks))) = (&pg, &self.health) {
-            let h = super::input::Health {
+            let h = crate::input::Health {
                 status,
                 checks: checks
                     .iter()
-                    .map(|(n, s, m)| super::input::Check {
+                    .map(|(n, s, m)| crate::input::Check {
                         name: n,
                         severity: s,
                         message: m,

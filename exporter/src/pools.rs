@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use super::daemons::{int, owned};
+use crate::daemons::{int, owned};
 use expfmt::Value;
 
 #[cfg(test)]
-use super::input::PgMap;
-use super::input::{Df, PoolRecovery};
-use super::spec::{DF_CLUSTER, DF_POOL, NUM_OBJECTS, OSD_POOL_STATS, PG_STATES, StaticFamilies};
+use crate::input::PgMap;
+use crate::input::{Df, PoolRecovery};
+use crate::spec::{DF_CLUSTER, DF_POOL, NUM_OBJECTS, OSD_POOL_STATS, PG_STATES, StaticFamilies};
 
 /// `get_df`: cluster totals, per-class totals (Reef and later) and per-pool usage.
 pub(crate) fn df(out: &mut StaticFamilies, df: &Df<'_>) {
@@ -168,9 +168,9 @@ pub(crate) fn num_objects(out: &mut StaticFamilies, pg: &PgSummary) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::Release;
-    use crate::cluster::input::Pg;
-    use crate::cluster::spec::static_specs;
+    use crate::Release;
+    use crate::input::Pg;
+    use crate::spec::static_specs;
     use expfmt::{MetricFamily, MetricValue, Value};
 
     fn value(f: &MetricFamily<'_>, labels: &[&str]) -> Option<f64> {

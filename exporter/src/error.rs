@@ -1,6 +1,6 @@
 //! Why an input was left out of a collection.
 
-use super::{FetchError, Input, Release};
+use crate::{FetchError, Input, Release};
 
 /// One input the collector could not use. The families that need it are left out of the
 /// collection; everything else is still collected.
@@ -74,7 +74,7 @@ pub enum CollectError {
         origin: String,
         /// The parser's error.
         #[source]
-        source: crate::Error,
+        source: perfcounter::Error,
     },
     /// A document parsed but holds a value the module cannot use.
     #[error("unexpected value `{value}` at `{path}` in `{origin}`")]

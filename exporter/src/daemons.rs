@@ -3,9 +3,9 @@
 
 use std::borrow::Cow;
 
-use super::Release;
-use super::input::{DaemonMetadata, FsMap, MgrMap, MonStatus, ServiceDaemon};
-use super::spec::StaticFamilies;
+use crate::Release;
+use crate::input::{DaemonMetadata, FsMap, MgrMap, MonStatus, ServiceDaemon};
+use crate::spec::StaticFamilies;
 
 /// One daemon the mgr knows from metadata: its type, id, host and metadata.
 #[derive(Debug, Clone)]
@@ -189,7 +189,7 @@ pub(crate) fn mgr(
 
 /// `get_fs`: `ceph_mds_metadata` (standbys first, with `fs_id` `-1`) and `ceph_fs_metadata`.
 pub(crate) fn fs(out: &mut StaticFamilies, map: &FsMap<'_>, index: &DaemonIndex<'_, '_>) {
-    let mds = |out: &mut StaticFamilies, fs_id: Cow<'static, str>, m: &super::input::Mds<'_>| {
+    let mds = |out: &mut StaticFamilies, fs_id: Cow<'static, str>, m: &crate::input::Mds<'_>| {
         let (host, version) = index.host_version("mds", m.name);
         out.push(
             "ceph_mds_metadata",
@@ -234,8 +234,8 @@ pub(crate) fn fs(out: &mut StaticFamilies, map: &FsMap<'_>, index: &DaemonIndex<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::input::{Filesystem, Mds, Mon};
-    use crate::cluster::spec::static_specs;
+    use crate::input::{Filesystem, Mds, Mon};
+    use crate::spec::static_specs;
 
     fn md(id: &str, fields: &[(&'static str, &'static str)]) -> DaemonMetadata<'static> {
         DaemonMetadata {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use expfmt::{MetricFamily, MetricType};
 
-use super::Release;
+use crate::Release;
 
 /// The module's collection step that fills a family; a step whose inputs are missing or
 /// malformed leaves its families out.

@@ -9,7 +9,7 @@ use std::str::FromStr;
 /// emits, and with which labels: the table is on [`ClusterCollector`](crate::ClusterCollector).
 ///
 /// ```
-/// use perfcounter::Release;
+/// use exporter::Release;
 ///
 /// let r = Release::from_version("ceph version 16.2.15 (618f44) pacific (stable)");
 /// assert_eq!(r, Some(Release::Pacific));

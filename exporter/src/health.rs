@@ -4,10 +4,10 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::Release;
-use super::daemons::owned;
-use super::input::Health;
-use super::spec::StaticFamilies;
+use crate::Release;
+use crate::daemons::owned;
+use crate::input::Health;
+use crate::spec::StaticFamilies;
 
 /// The most health checks the history keeps (the module's `healthcheck_history_max_entries`
 /// default); the oldest entry goes first.
@@ -172,8 +172,8 @@ pub(crate) fn daemon_health(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::input::{Check, DaemonMetadata, Pg, PgMap};
-    use crate::cluster::spec::static_specs;
+    use crate::input::{Check, DaemonMetadata, Pg, PgMap};
+    use crate::spec::static_specs;
     use expfmt::MetricValue;
 
     fn samples(out: StaticFamilies, name: &str) -> Vec<(Vec<String>, f64)> {
@@ -283,7 +283,7 @@ mod tests {
         let osds = [md("0"), md("1"), md("3")];
         let mons = [md("a")];
         let mdss = [md("x")];
-        let index = crate::cluster::daemons::DaemonIndex::new(
+        let index = crate::daemons::DaemonIndex::new(
             &[("osd", &osds), ("mon", &mons), ("mds", &mdss)],
             &[],
         );
@@ -314,7 +314,7 @@ mod tests {
             ..PgMap::default()
         };
         let mut out = StaticFamilies::new(static_specs(Release::Reef));
-        let pg = crate::cluster::pools::PgSummary::new(&pg);
+        let pg = crate::pools::PgSummary::new(&pg);
         daemon_health(&mut out, &names, &h, &pg.creating);
         let got: Vec<(String, String, f64)> = samples(out, "ceph_daemon_health_metrics")
             .into_iter()

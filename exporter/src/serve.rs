@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use expfmt::{FloatStyle, Format};
 
-use super::Collection;
+use crate::Collection;
 
 /// How long a connection may take to send its request head.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -41,7 +41,7 @@ const INDEX: &[u8] =
 /// The cache is stale when the collection that filled it took at least the refresh interval.
 ///
 /// ```
-/// use perfcounter::StaleStrategy;
+/// use exporter::StaleStrategy;
 ///
 /// assert_eq!("return".parse::<StaleStrategy>()?, StaleStrategy::Return);
 /// assert_eq!(StaleStrategy::default().to_string(), "fail");
@@ -98,7 +98,7 @@ impl FromStr for StaleStrategy {
 ///
 /// ```
 /// use std::time::Duration;
-/// use perfcounter::{ServeOptions, StaleStrategy};
+/// use exporter::{ServeOptions, StaleStrategy};
 ///
 /// let options = ServeOptions::new()
 ///     .interval(Duration::from_secs(30))
@@ -195,7 +195,7 @@ impl ServeOptions {
 ///
 /// ```
 /// use expfmt::Format;
-/// use perfcounter::Exposition;
+/// use exporter::Exposition;
 ///
 /// let e = Exposition::new(b"up 1\n".to_vec(), b"up 1.0\n# EOF\n".to_vec());
 /// assert_eq!(e.body(Format::OpenMetrics), b"up 1.0\n# EOF\n");
@@ -285,13 +285,13 @@ fn current(cache: &Shared) -> Option<Arc<Snapshot>> {
 /// use std::net::TcpListener;
 /// use std::time::Duration;
 /// use expfmt::FloatStyle;
-/// use perfcounter::{ClusterCollector, CollectOptions, DumpDir, Exposition, ServeOptions};
+/// use exporter::{ClusterCollector, CollectOptions, DumpDir, Exposition, ServeOptions};
 ///
 /// let source = DumpDir::open("testdata/ceph/18.2.7-healthy")?;
 /// let mut collector = ClusterCollector::new(CollectOptions::new());
 /// let listener = TcpListener::bind("127.0.0.1:9283")?;
 /// let options = ServeOptions::new().interval(Duration::from_secs(30));
-/// perfcounter::serve(
+/// exporter::serve(
 ///     listener,
 ///     move || {
 ///         let collection = collector.collect(&source);

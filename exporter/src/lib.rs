@@ -19,11 +19,20 @@
 //!
 //! - [`ClusterCollector`] runs one collection from a [`Source`] ([`DumpDir`], [`MemoryDumps`],
 //!   [`CephCli`]) and returns a [`Collection`] of families.
-//! - [`serve`] answers `/metrics` from an [`Exposition`] cache refreshed in the background,
-//!   with [`ServeOptions`] (interval, [`StaleStrategy`], limits).
+//! - [`MetricsCache`] keeps the last [`Exposition`] (bytes and a content type) and decides what
+//!   `/metrics` answers, stale or not ([`StaleStrategy`]), without any runtime.
+//! - [`serve`] (feature `server`) answers `/metrics` over HTTP from that cache, refreshed in
+//!   the background, with [`ServeOptions`] and an optional [`WebConfig`] (TLS, basic auth).
+//!
+//! # Crate features
+//!
+//! - `server` (default): the HTTP server, on hyper and tokio, with gzip, TLS (rustls) and
+//!   basic auth from an exporter-toolkit web config. Without it the crate pulls no runtime;
+//!   mount [`MetricsCache::answer`] in a server of your own.
 #![doc(test(attr(deny(warnings))))]
 
 mod adapt;
+mod cache;
 mod collect;
 mod daemons;
 mod error;
@@ -34,13 +43,18 @@ mod perf;
 mod pgscan;
 mod pools;
 mod release;
-mod serve;
+#[cfg(feature = "server")]
+mod server;
 mod source;
 mod spec;
 
+pub use cache::{
+    CacheAnswer, Exposition, MetricsCache, Snapshot, StaleStrategy, UnknownStaleStrategy,
+};
 pub use collect::{ClusterCollector, CollectOptions, Collection};
 pub use error::CollectError;
 pub use health::HealthHistory;
 pub use release::{Release, UnknownRelease};
-pub use serve::{Exposition, ServeOptions, StaleStrategy, UnknownStaleStrategy, serve};
+#[cfg(feature = "server")]
+pub use server::{ServeOptions, WebConfig, WebConfigError, serve, serve_cache};
 pub use source::{CephCli, DumpDir, FetchError, Input, MAX_DOCUMENT_BYTES, MemoryDumps, Source};

@@ -9,7 +9,9 @@
 //! Without a source it prints the metrics of the Reef 18.2.7 capture it embeds
 //! (`testdata/ceph/18.2.7-healthy`). With `--listen` it serves `/metrics` over HTTP from a
 //! cache a background thread refreshes every `--interval` seconds (default 15), as the mgr
-//! module does; otherwise it prints once to stdout. Inputs that are missing or malformed are
+//! module does, in `--format` whatever the scraper's `Accept` says (text 0.0.4 by default, as
+//! the module), over TLS and with basic auth when `--web.config.file` says so, until SIGTERM or
+//! SIGINT; otherwise it prints once to stdout. Inputs that are missing or malformed are
 //! logged on stderr, their families are left out, and the exit status is 1. Exit status 2 is a
 //! usage error.
 
@@ -19,12 +21,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, ValueEnum};
 use examples::{LogLevel, error_chain};
 use expfmt::{FloatStyle, Format};
 use exporter::{
     CephCli, ClusterCollector, CollectOptions, Collection, DumpDir, Exposition, MemoryDumps,
-    ServeOptions, Source, StaleStrategy,
+    ServeOptions, Source, StaleStrategy, WebConfig,
 };
 use tracing::{debug, info, warn};
 
@@ -154,7 +156,9 @@ struct Cli {
           default_value_t = StaleArg::Fail)]
     stale_cache: StaleArg,
 
-    /// The exposition format, printed and served (the module's is `text`)
+    /// The exposition format, printed and served whatever a scraper's `Accept` asks (the
+    /// module always answers `text`; with `openmetrics` a Prometheus stores counters with
+    /// `_total`)
     #[arg(long, value_name = "FORMAT", env = "CEPH_EXPORTER_FORMAT", value_enum,
           default_value_t = FormatArg::Text)]
     format: FormatArg,
@@ -163,6 +167,16 @@ struct Cli {
     #[arg(long, value_name = "STYLE", env = "CEPH_EXPORTER_FLOAT_STYLE", value_enum,
           default_value_t = FloatStyleArg::Go)]
     float_style: FloatStyleArg,
+
+    /// An exporter-toolkit web config for `--listen`: `tls_server_config` (`cert_file`,
+    /// `key_file`) and `basic_auth_users` (bcrypt hashes) [default: plain HTTP, no auth]
+    #[arg(
+        long = "web.config.file",
+        value_name = "FILE",
+        env = "CEPH_EXPORTER_WEB_CONFIG_FILE",
+        requires = "listen"
+    )]
+    web_config: Option<PathBuf>,
 
     /// Leave out the daemons' perf counters
     #[arg(long)]
@@ -211,7 +225,17 @@ impl Cli {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     examples::init_logs(cli.log_level);
-    match run(&cli) {
+    // A bad web config is a usage error, found before any socket is opened.
+    let web = match &cli.web_config {
+        None => None,
+        Some(path) => match WebConfig::load(path) {
+            Ok(w) => Some(w),
+            Err(e) => Cli::command()
+                .error(clap::error::ErrorKind::ValueValidation, error_chain(&e))
+                .exit(),
+        },
+    };
+    match run(&cli, web) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
@@ -222,7 +246,7 @@ fn main() -> ExitCode {
 }
 
 /// Runs; `Ok(false)` when some inputs were left out.
-fn run(cli: &Cli) -> Result<bool, Box<dyn std::error::Error>> {
+fn run(cli: &Cli, web: Option<WebConfig>) -> Result<bool, Box<dyn std::error::Error>> {
     let source = cli.source()?;
     let options = CollectOptions::new().perf(!cli.no_perf);
     let mut collector = ClusterCollector::new(options);
@@ -236,7 +260,7 @@ fn run(cli: &Cli) -> Result<bool, Box<dyn std::error::Error>> {
             Ok(collection.errors().is_empty())
         }
         Some(addr) => {
-            serve(addr, cli, collector, source)?;
+            serve(addr, cli, web, collector, source)?;
             Ok(true)
         }
     }
@@ -259,35 +283,38 @@ fn collect(collector: &mut ClusterCollector, source: &dyn Source) -> Collection 
     collection
 }
 
-/// Serves `/metrics` on `addr` from a cache refreshed every `--interval` seconds.
+/// Serves `/metrics` on `addr` from a cache refreshed every `--interval` seconds, until
+/// SIGTERM or SIGINT.
 fn serve(
     addr: &str,
     cli: &Cli,
+    web: Option<WebConfig>,
     mut collector: ClusterCollector,
     source: Box<dyn Source + Send>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let listener =
         TcpListener::bind(addr).map_err(|e| format!("cannot listen on `{addr}`: {e}"))?;
-    info!("listening on {}", listener.local_addr()?);
-    let interval = cli.interval;
-    let (_, style) = cli.encoding();
+    let (format, style) = cli.encoding();
+    info!(
+        tls = web.as_ref().is_some_and(WebConfig::is_tls),
+        basic_auth = web.as_ref().is_some_and(WebConfig::has_users),
+        format = format.as_str(),
+        "listening on {}",
+        listener.local_addr()?
+    );
     let collect = move || {
-        let start = Instant::now();
         let collection = collect(&mut collector, source.as_ref());
-        let exposition = Exposition::from_collection(&collection, style)
+        Exposition::from_collection(&collection, format, style)
             .map_err(|e| warn!("cannot encode the collection: {}", error_chain(&e)))
-            .ok();
-        let took = start.elapsed();
-        if took > interval {
-            warn!(
-                "collecting took {:.2} s, more than the {:.3} s interval: the cache is stale",
-                took.as_secs_f64(),
-                interval.as_secs_f64()
-            );
-        }
-        exposition
+            .ok()
     };
-    let options = ServeOptions::new().interval(interval).stale(cli.stale());
+    let mut options = ServeOptions::new()
+        .interval(cli.interval)
+        .stale(cli.stale());
+    if let Some(web) = web {
+        options = options.web_config(web);
+    }
     exporter::serve(listener, collect, options)?;
+    info!("stopped");
     Ok(())
 }

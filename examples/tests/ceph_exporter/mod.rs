@@ -5,6 +5,7 @@ mod cli;
 mod expo;
 mod http;
 mod parity;
+mod starvation;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -43,4 +43,4 @@ pub use error::CollectError;
 pub use health::HealthHistory;
 pub use release::{Release, UnknownRelease};
 pub use serve::{Exposition, ServeOptions, StaleStrategy, UnknownStaleStrategy, serve};
-pub use source::{CephCli, DumpDir, FetchError, Input, MAX_DOCUMENT_BYTES, MemoryDumps, Source};
+pub use source::{CephCli, DumpDir, FetchError, MAX_DOCUMENT_BYTES, MemoryDumps, Source};

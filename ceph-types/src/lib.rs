@@ -109,6 +109,7 @@ mod parse;
 mod perf;
 mod pg;
 mod pgstate;
+mod release;
 mod service;
 mod status;
 
@@ -145,5 +146,6 @@ pub use pg::{
     PgSummary, PoolPgStats, StatSum,
 };
 pub use pgstate::{PgState, PgStateSet, UnknownPgState};
+pub use release::{Release, UnknownRelease};
 pub use service::{Service, ServiceDaemon, ServiceDump, Versions};
 pub use status::{Status, StatusFsMap, StatusMdsRank, StatusOsdMap, StatusPgMap};

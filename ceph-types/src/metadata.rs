@@ -8,7 +8,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::Map;
-use crate::cow::{KeySeed, ScalarStr};
+use crate::cow::KeySeed;
 use crate::parse::model;
 
 /// One daemon's entry of `mon metadata`, `mgr metadata` or `mds metadata`: its `name` and
@@ -16,7 +16,9 @@ use crate::parse::model;
 ///
 /// Ceph keeps daemon metadata as a map of strings; the keys differ by daemon type and release,
 /// so they are kept as a [`Map`] rather than as fields. A number or boolean value is kept in
-/// its JSON spelling. Strings borrow from the input unless they hold escapes.
+/// its JSON spelling; a `null`, list or object value (which Ceph does not write: its metadata
+/// is a map of strings) is skipped rather than failing the whole list. Strings borrow from the
+/// input unless they hold escapes.
 ///
 /// ```
 /// use ceph_types::MonMetadata;
@@ -25,7 +27,7 @@ use crate::parse::model;
 /// let m = MonMetadata::parse(text)?;
 /// assert_eq!(m.daemons[0].name, "a");
 /// assert_eq!(m.daemons[0].hostname(), Some("node\"1"));
-/// assert_eq!(m.get("a").and_then(|d| d.ceph_version()), Some("ceph version 18.2.7 (x) reef (stable)"));
+/// assert_eq!(m.get("a").and_then(|d| d.release()), Some(ceph_types::Release::Reef));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[non_exhaustive]
@@ -60,6 +62,11 @@ impl<'a> DaemonMetadata<'a> {
     pub fn ceph_version(&self) -> Option<&str> {
         self.get("ceph_version")
     }
+
+    /// The release of `ceph_version`, when it names a known one.
+    pub fn release(&self) -> Option<crate::Release> {
+        self.ceph_version().and_then(crate::Release::from_version)
+    }
 }
 
 crate::owned::into_owned!(DaemonMetadata<'a> { name, fields });
@@ -78,7 +85,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for DaemonMetadata<'a> {
                 let mut name = None;
                 let mut fields = Map::new();
                 while let Some(k) = map.next_key_seed(KeySeed)? {
-                    let ScalarStr(v) = map.next_value()?;
+                    let Value(v) = map.next_value()?;
+                    let Some(v) = v else { continue };
                     if k == "name" && name.is_none() {
                         name = Some(v);
                     } else {
@@ -90,6 +98,68 @@ impl<'de: 'a, 'a> Deserialize<'de> for DaemonMetadata<'a> {
             }
         }
         d.deserialize_map(EntryVisitor)
+    }
+}
+
+/// A metadata value: a scalar as a string, or `None` for anything else (skipped).
+struct Value<'a>(Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Value<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ValueVisitor;
+        impl<'de> Visitor<'de> for ValueVisitor {
+            type Value = Value<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a metadata value")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Value<'de>, E> {
+                Ok(Value(Some(Cow::Borrowed(v))))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Value<'de>, E> {
+                Ok(Value(Some(Cow::Owned(v.to_owned()))))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Value<'de>, E> {
+                Ok(Value(Some(Cow::Owned(v))))
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value<'de>, E> {
+                Ok(Value(Some(Cow::Owned(v.to_string()))))
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value<'de>, E> {
+                Ok(Value(Some(Cow::Owned(v.to_string()))))
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value<'de>, E> {
+                Ok(Value(Some(Cow::Owned(v.to_string()))))
+            }
+
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value<'de>, E> {
+                Ok(Value(Some(Cow::Borrowed(if v { "true" } else { "false" }))))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Value<'de>, E> {
+                Ok(Value(None))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value<'de>, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Value(None))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value<'de>, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Value(None))
+            }
+        }
+        d.deserialize_any(ValueVisitor)
     }
 }
 
@@ -190,7 +260,7 @@ mod tests {
     #[test]
     fn cases() {
         // Input, names, hostname of the first, whether that hostname borrows.
-        let cases: [(&str, &[&str], Option<&str>, bool); 5] = [
+        let cases: [(&str, &[&str], Option<&str>, bool); 6] = [
             (
                 r#"[{"name":"a","hostname":"h1"},{"name":"b"}]"#,
                 &["a", "b"],
@@ -218,6 +288,13 @@ mod tests {
                 true,
             ),
             ("[]", &[], None, true),
+            // Values Ceph does not write (null, lists, objects) are skipped, not fatal.
+            (
+                r#"[{"name":"a","x":[1,{}],"y":{"z":1},"n":null,"hostname":"h"}]"#,
+                &["a"],
+                Some("h"),
+                true,
+            ),
         ];
         for (text, names, host, borrowed) in cases {
             let m = MonMetadata::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
@@ -243,8 +320,8 @@ mod tests {
     fn errors_name_the_command_and_path() {
         let cases = [
             r#"[{"hostname":"h"}]"#,
-            r#"[{"name":"a","x":[1]}]"#,
-            r#"[{"name":"a","x":{}}]"#,
+            r#"[{"name":null}]"#,
+            r#"[{"name":"a","x":[1]"#,
             r#""a""#,
             "[1]",
         ];

@@ -8,7 +8,7 @@ use expfmt::{
     Encoder, FamilySet, FloatStyle, Format, Label, Metric, MetricFamily, MetricValue, Value,
 };
 
-use crate::adapt::{self, MonDoc, NamedMetadata};
+use crate::adapt::{self, MonDoc};
 use crate::daemons::{self, DaemonIndex};
 use crate::health::{self, HealthHistory, SlowOps};
 use crate::input::DaemonMetadata;
@@ -399,26 +399,6 @@ fn parse<'a, T>(
     }
 }
 
-/// Parses a `mon`/`mgr`/`mds metadata` document.
-fn parse_named<'a>(
-    source: &dyn Source,
-    doc: Option<&'a (Request, String)>,
-    errors: &mut Vec<CollectError>,
-) -> Option<Vec<DaemonMetadata<'a>>> {
-    let (input, text) = doc?;
-    match NamedMetadata::parse(text) {
-        Ok(m) => Some(m.0),
-        Err(e) => {
-            errors.push(CollectError::Json {
-                input: input.clone(),
-                origin: source.origin(input),
-                source: e,
-            });
-            None
-        }
-    }
-}
-
 /// The PG map, read in one pass per PG input and aggregated, with the time it took.
 fn load_pg(source: &dyn Source) -> (Option<PgSummary>, Vec<CollectError>, Duration) {
     let start = Instant::now();
@@ -535,15 +515,33 @@ impl<'s> Run<'s> {
         let errors = &mut self.errors;
         let t0 = Instant::now();
         // Daemon metadata: the mgr's DaemonStateIndex.
-        let named = |command: Command, errors: &mut Vec<CollectError>| {
-            fetch_text(src, command, errors).map(|t| (Request::cluster(command), t))
-        };
-        let mon_md = named(Command::MonMetadata, errors);
-        let mgr_md = named(Command::MgrMetadata, errors);
-        let mds_md = named(Command::MdsMetadata, errors);
-        let mons = parse_named(src, mon_md.as_ref(), errors);
-        let mgrs = parse_named(src, mgr_md.as_ref(), errors);
-        let mdss = parse_named(src, mds_md.as_ref(), errors);
+        let mon_text = fetch_text(src, Command::MonMetadata, errors);
+        let mon_md = parse(
+            src,
+            Command::MonMetadata,
+            mon_text.as_deref(),
+            errors,
+            ceph_types::MonMetadata::parse,
+        );
+        let mgr_text = fetch_text(src, Command::MgrMetadata, errors);
+        let mgr_md = parse(
+            src,
+            Command::MgrMetadata,
+            mgr_text.as_deref(),
+            errors,
+            ceph_types::MgrMetadata::parse,
+        );
+        let mds_text = fetch_text(src, Command::MdsMetadata, errors);
+        let mds_md = parse(
+            src,
+            Command::MdsMetadata,
+            mds_text.as_deref(),
+            errors,
+            ceph_types::MdsMetadata::parse,
+        );
+        let mons = mon_md.as_ref().map(|m| adapt::named(&m.daemons));
+        let mgrs = mgr_md.as_ref().map(|m| adapt::named(&m.daemons));
+        let mdss = mds_md.as_ref().map(|m| adapt::named(&m.daemons));
         let osd_md_text = fetch_text(src, Command::OsdMetadata, errors);
         let osd_md = parse(
             src,
@@ -820,7 +818,9 @@ impl<'s> Run<'s> {
         }
         if c.options.durations {
             for method in PROFILED {
-                if method == "get_osd_blocklisted_entries" && !release.has_reef_families() {
+                if method == "get_osd_blocklisted_entries"
+                    && !crate::layout::has_reef_families(release)
+                {
                     continue;
                 }
                 if let Some(d) = self.times.get(method) {
@@ -1008,6 +1008,31 @@ mod tests {
         for want in ["osd dump", "pg dump", "df detail", "mon metadata"] {
             assert!(missing.iter().any(|m| m == want), "{want} in {missing:?}");
         }
+    }
+
+    #[test]
+    fn escaped_metadata_strings_are_read_not_skipped() {
+        // Regression: the exporter's own metadata reader borrowed `&str` and skipped every
+        // escaped value, so a hostname written with an escape lost its daemon's host label.
+        let mon_md = br#"[{"name": "a", "hostname": "node-1",
+            "ceph_version": "ceph version 18.2.7 (x) reef (stable)"}]"#;
+        let mon_status = br#"{"name": "a", "rank": 0, "state": "leader", "election_epoch": 3,
+            "quorum": [0], "monmap": {"epoch": 1, "fsid": "f", "modified": "m", "created": "c",
+            "mons": [{"rank": 0, "name": "a", "public_addr": "10.0.0.1:6789/0"}]}}"#;
+        let dumps = MemoryDumps::new([
+            ("mon_metadata.json", &mon_md[..]),
+            ("mon_status.mon.a.json", &mon_status[..]),
+        ]);
+        let coll = ClusterCollector::new(CollectOptions::new().perf(false)).collect(&dumps);
+        assert_eq!(coll.release(), Release::Reef);
+        let md =
+            family(&coll, "ceph_mon_metadata").unwrap_or_else(|| panic!("{:?}", coll.errors()));
+        let host = md.metrics[0]
+            .labels
+            .iter()
+            .find(|l| l.name == "hostname")
+            .map(|l| l.value.to_string());
+        assert_eq!(host.as_deref(), Some("node-1"));
     }
 
     #[test]

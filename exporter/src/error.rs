@@ -33,18 +33,6 @@ pub enum CollectError {
         #[source]
         source: ceph_types::Error,
     },
-    /// A daemon metadata list (`mon metadata`, `mgr metadata`, `mds metadata`) is not a
-    /// list of objects with a `name`.
-    #[error("malformed {input} in `{origin}`")]
-    Json {
-        /// The input.
-        input: Request,
-        /// The file path or command line.
-        origin: String,
-        /// The parser's error, with the line and column.
-        #[source]
-        source: serde_json::Error,
-    },
     /// A document read in one pass (the PG map) is malformed.
     #[error("malformed {input} in `{origin}` at byte {offset}: {reason}")]
     Syntax {
@@ -124,7 +112,6 @@ impl CollectError {
         match self {
             CollectError::Fetch { input, .. }
             | CollectError::Parse { input, .. }
-            | CollectError::Json { input, .. }
             | CollectError::Utf8 { input, .. }
             | CollectError::Syntax { input, .. }
             | CollectError::PerfParse { input, .. }

@@ -24,10 +24,12 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod adapt;
+mod asok;
 mod collect;
 mod daemons;
 mod error;
 mod health;
+mod host;
 mod input;
 mod osd;
 mod perf;
@@ -38,9 +40,16 @@ mod serve;
 mod source;
 mod spec;
 
+pub use asok::{
+    AdminSocket, AsokError, AsokErrorKind, DEFAULT_MAX_REPLY_BYTES, Excerpt, MAX_COMMAND_BYTES,
+    ReplyError, read_reply,
+};
 pub use collect::{ClusterCollector, CollectOptions, Collection};
 pub use error::CollectError;
 pub use health::HealthHistory;
+pub use host::{
+    AsokCollection, AsokCollector, AsokOptions, CounterApi, DaemonScrape, ScrapeStatus,
+};
 pub use release::{Release, UnknownRelease};
 pub use serve::{Exposition, ServeOptions, StaleStrategy, UnknownStaleStrategy, serve};
 pub use source::{CephCli, DumpDir, FetchError, Input, MAX_DOCUMENT_BYTES, MemoryDumps, Source};

@@ -404,7 +404,7 @@ fn short_reply() {
             err.kind(),
             AsokErrorKind::Reply(ReplyError::Truncated {
                 expected: 1000,
-                received: 11
+                received: 10
             })
         ),
         "{err:?}"

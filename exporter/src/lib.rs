@@ -21,6 +21,30 @@
 //!   [`CephCli`]) and returns a [`Collection`] of families.
 //! - [`serve`] answers `/metrics` from an [`Exposition`] cache refreshed in the background,
 //!   with [`ServeOptions`] (interval, [`StaleStrategy`], limits).
+//! - [`AsokCollector`] is the per-host mode of Ceph's C++ `ceph-exporter`: the perf counters
+//!   of every daemon with an admin socket in a directory, queried concurrently with
+//!   deadlines through [`AdminSocket`], in either [`perfcounter::Flavor`].
+//!
+//! # Per-host collection from admin sockets
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use exporter::{AsokCollector, AsokOptions};
+//! use perfcounter::Flavor;
+//!
+//! let options = AsokOptions::new("/var/run/ceph")
+//!     .flavor(Flavor::Exporter)
+//!     .timeout(Duration::from_secs(2));
+//! let collection = AsokCollector::new(options).collect();
+//! for daemon in collection.daemons() {
+//!     if let Some(e) = daemon.error() {
+//!         eprintln!("{}: {e}", daemon.daemon());
+//!     }
+//! }
+//! let mut text = Vec::new();
+//! collection.encode(&mut text, expfmt::Format::Text, expfmt::FloatStyle::Go)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![doc(test(attr(deny(warnings))))]
 
 mod adapt;

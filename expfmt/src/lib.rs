@@ -93,6 +93,7 @@ mod float;
 mod name;
 mod negotiate;
 mod parse;
+mod prepared;
 mod set;
 mod sink;
 mod types;
@@ -106,5 +107,6 @@ pub use name::{
 };
 pub use negotiate::negotiate;
 pub use parse::{Parser, parse};
+pub use prepared::{FamilyId, PreparedEncoder, SeriesId};
 pub use set::FamilySet;
 pub use types::{FloatStyle, Format, MetricType, Timestamp, Value};

@@ -51,7 +51,15 @@ fuzz_target!(|data: &[u8]| {
 
 fn same_family(a: &MetricFamily<'_>, b: &MetricFamily<'_>, to: Format) -> bool {
     let help = |f: &MetricFamily<'_>| f.help.as_deref().filter(|h| !h.is_empty()).map(str::to_owned);
-    a.name == b.name
+    // An OpenMetrics counter family is named without `_total` (its sample adds it back).
+    let name = |f: &MetricFamily<'_>| {
+        if to == Format::OpenMetrics && f.metric_type == expfmt::MetricType::Counter {
+            f.name.strip_suffix("_total").unwrap_or(&f.name).to_owned()
+        } else {
+            f.name.to_string()
+        }
+    };
+    name(a) == name(b)
         && a.metric_type == b.metric_type
         && help(a) == help(b)
         && (to == Format::Text || a.unit == b.unit)

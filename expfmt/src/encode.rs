@@ -219,13 +219,9 @@ impl<'b> Encoder<'b> {
             desc.unit,
             desc.label_names,
         )?;
-        let om_counter =
-            self.format == Format::OpenMetrics && desc.metric_type == MetricType::Counter;
         let mut open = Vec::with_capacity(base + 32);
         open.extend_from_slice(&desc.name.as_bytes()[..base]);
-        if om_counter {
-            open.extend_from_slice(b"_total");
-        }
+        open.extend_from_slice(scalar_suffix(self.format, desc.metric_type).as_bytes());
         let mut mids = Vec::new();
         let close: &'static [u8] = match desc.label_names.split_first() {
             None => b" ",
@@ -322,12 +318,24 @@ impl<'b> Encoder<'b> {
             validate_label_name(l)?;
             check_reserved_for_type(l, metric_type)?;
         }
+        if metric_type == MetricType::StateSet
+            && !label_names.is_empty()
+            && !label_names.contains(&base)
+        {
+            // Every state carries a label named after the family.
+            return Err(Error::LabelCount {
+                family: name.into(),
+                expected: label_names.len() + 1,
+                found: label_names.len(),
+            });
+        }
         if let Some(l) = first_duplicate(label_names.iter().copied()) {
             return Err(Error::DuplicateLabelName { name: l.into() });
         }
         let unit = unit.filter(|u| !u.is_empty());
         if let Some(u) = unit {
-            let ok = !u.is_empty()
+            let ok = !matches!(metric_type, MetricType::StateSet | MetricType::Info)
+                && !u.is_empty()
                 && u.bytes()
                     .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b':')
                 && base.len() > u.len() + 1
@@ -343,8 +351,10 @@ impl<'b> Encoder<'b> {
         // Every name this family writes, checked against every name written before.
         let suffixes: &[&str] = match (metric_type, om) {
             (MetricType::Histogram, _) => &["", "_bucket", "_sum", "_count", "_created"],
+            (MetricType::GaugeHistogram, _) => &["", "_bucket", "_gsum", "_gcount"],
             (MetricType::Summary, _) => &["", "_sum", "_count", "_created"],
             (MetricType::Counter, true) => &["", "_total", "_created"],
+            (MetricType::Info, _) => &["", "_info"],
             _ => &[""],
         };
         let mut owned = String::with_capacity(base.len() + 8);
@@ -368,10 +378,17 @@ impl<'b> Encoder<'b> {
         // a later plain family named `x` after a `x_sum` gauge is caught because the histogram
         // checks all its sample names.
         let buf = &mut *self.buf;
+        // Text has no info type: the family is the gauge its samples are (client_python).
+        let meta_suffix = if !om && metric_type == MetricType::Info {
+            "_info"
+        } else {
+            ""
+        };
         let write_help = |buf: &mut Vec<u8>| {
             if let Some(h) = help {
                 buf.extend_from_slice(b"# HELP ");
                 buf.extend_from_slice(base.as_bytes());
+                buf.extend_from_slice(meta_suffix.as_bytes());
                 buf.push(b' ');
                 escape::help(buf, h, om);
                 buf.push(b'\n');
@@ -382,6 +399,7 @@ impl<'b> Encoder<'b> {
         }
         buf.extend_from_slice(b"# TYPE ");
         buf.extend_from_slice(base.as_bytes());
+        buf.extend_from_slice(meta_suffix.as_bytes());
         buf.push(b' ');
         buf.extend_from_slice(metric_type.keyword(self.format).as_bytes());
         buf.push(b'\n');
@@ -440,9 +458,19 @@ fn first_duplicate<'n>(names: impl Iterator<Item = &'n str> + Clone) -> Option<&
     names.into_iter().find(|&n| !set.insert(n))
 }
 
+/// What a scalar sample adds to the family name: `_total` for an OpenMetrics counter, `_info`
+/// for an info family.
+pub(crate) fn scalar_suffix(format: Format, metric_type: MetricType) -> &'static str {
+    match (metric_type, format) {
+        (MetricType::Counter, Format::OpenMetrics) => "_total",
+        (MetricType::Info, _) => "_info",
+        _ => "",
+    }
+}
+
 fn check_reserved_for_type(label: &str, metric_type: MetricType) -> Result<(), Error> {
     let reserved = match metric_type {
-        MetricType::Histogram => label == "le",
+        MetricType::Histogram | MetricType::GaugeHistogram => label == "le",
         MetricType::Summary => label == "quantile",
         _ => false,
     };
@@ -504,9 +532,15 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         }
     }
 
-    /// OpenMetrics counters are never negative or NaN.
+    /// OpenMetrics counters are never negative or NaN; states are 0 or 1, info values 1.
     #[inline]
     fn check_counter(&self, value: Value) -> Result<(), Error> {
+        if matches!(
+            self.desc.metric_type,
+            MetricType::StateSet | MetricType::Info
+        ) {
+            return self.check_state(value);
+        }
         let bad = match value {
             Value::F64(v) => v.is_nan() || v < 0.0,
             Value::I64(v) => v < 0,
@@ -521,6 +555,27 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
             })
         } else {
             Ok(())
+        }
+    }
+
+    #[cold]
+    fn check_state(&self, value: Value) -> Result<(), Error> {
+        let (ok, reason) = match self.desc.metric_type {
+            MetricType::Info => (value.as_f64() == 1.0, "an info value is always 1"),
+            _ => (
+                matches!(value.as_f64(), 0.0 | 1.0),
+                "a state is 1 when true and 0 when false",
+            ),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidValue {
+                family: self.desc.name.into(),
+                metric_type: self.desc.metric_type,
+                value: format!("{value:?}").into(),
+                reason,
+            })
         }
     }
 
@@ -636,6 +691,15 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         if let Some(l) = first_duplicate(names.chain(metric.labels.iter().map(|l| &*l.name))) {
             return Err(Error::DuplicateLabelName { name: l.into() });
         }
+        if self.desc.metric_type == MetricType::StateSet
+            && !metric.labels.iter().any(|l| l.name == self.base())
+        {
+            return Err(Error::LabelCount {
+                family: self.desc.name.into(),
+                expected: metric.labels.len() + 1,
+                found: metric.labels.len(),
+            });
+        }
         if !self.desc.label_names.is_empty() {
             return Err(Error::LabelCount {
                 family: self.desc.name.into(),
@@ -654,7 +718,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
                 self.write_scalar(labels, *v, metric.timestamp, metric.created);
                 Ok(())
             }
-            (MetricValue::Histogram(h), MetricType::Histogram) => {
+            (MetricValue::Histogram(h), MetricType::Histogram | MetricType::GaugeHistogram) => {
                 self.write_histogram(labels, h, metric.timestamp, metric.created)
             }
             (MetricValue::Summary(s), MetricType::Summary) => {
@@ -671,7 +735,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
     /// [`Error::LabelCount`], [`Error::WrongValueKind`] on a non-histogram family,
     /// [`Error::InvalidDistribution`] when bounds do not increase or counts decrease.
     pub fn histogram(&mut self, values: &[&str], histogram: &Histogram) -> Result<(), Error> {
-        if self.desc.metric_type != MetricType::Histogram {
+        if !self.desc.metric_type.is_histogram() {
             return Err(self.wrong_kind());
         }
         let labels = self.fixed_labels(values)?;
@@ -802,7 +866,8 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         created: Option<f64>,
     ) {
         let counter_om = self.om() && self.desc.metric_type == MetricType::Counter;
-        self.write_series(if counter_om { "_total" } else { "" }, labels, None);
+        let suffix = scalar_suffix(self.enc.format, self.desc.metric_type);
+        self.write_series(suffix, labels, None);
         self.write_value(value);
         self.end_line(timestamp);
         if counter_om {
@@ -840,12 +905,35 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
             }
             prev = Some(b);
         }
-        if let Some(last) = h.buckets.last() {
-            if last.cumulative_count > h.count {
+        let has_inf = h
+            .buckets
+            .last()
+            .is_some_and(|b| b.upper_bound == f64::INFINITY);
+        if let (Some(last), Some(count)) = (h.buckets.last(), h.count) {
+            if last.cumulative_count > count {
                 return Err(self.invalid("a bucket count exceeds the total count"));
             }
-            if last.upper_bound == f64::INFINITY && last.cumulative_count != h.count {
+            if has_inf && last.cumulative_count != count {
                 return Err(self.invalid("the +Inf bucket differs from the count"));
+            }
+        }
+        if !has_inf && h.count.is_none() {
+            return Err(self.invalid("neither a +Inf bucket nor a count"));
+        }
+        let gauge = self.desc.metric_type == MetricType::GaugeHistogram;
+        if self.om() {
+            if h.sum.is_some() != h.count.is_some() {
+                return Err(self.invalid("OpenMetrics wants a sum if and only if a count"));
+            }
+            let negative_bucket = h.buckets.first().is_some_and(|b| b.upper_bound < 0.0);
+            match h.sum {
+                Some(s) if gauge && s.is_nan() => return Err(self.invalid("the sum is NaN")),
+                Some(s) if !gauge && (negative_bucket || s.is_nan() || s < 0.0) => {
+                    return Err(self.invalid(
+                        "a histogram with a negative bucket or sum has no sum in OpenMetrics",
+                    ));
+                }
+                _ => {}
             }
         }
         for b in &h.buckets {
@@ -853,21 +941,29 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
             self.write_value(Value::U64(b.cumulative_count));
             self.end_line(timestamp);
         }
-        if h.buckets
-            .last()
-            .is_none_or(|b| b.upper_bound != f64::INFINITY)
-        {
+        if let (false, Some(count)) = (has_inf, h.count) {
             self.write_series("_bucket", labels, Some(("le", f64::INFINITY)));
-            self.write_value(Value::U64(h.count));
+            self.write_value(Value::U64(count));
             self.end_line(timestamp);
         }
-        self.write_series("_sum", labels, None);
-        self.write_value(Value::F64(h.sum));
-        self.end_line(timestamp);
-        self.write_series("_count", labels, None);
-        self.write_value(Value::U64(h.count));
-        self.end_line(timestamp);
-        self.write_created(labels, created, timestamp);
+        let (sum_suffix, count_suffix) = if gauge {
+            ("_gsum", "_gcount")
+        } else {
+            ("_sum", "_count")
+        };
+        if let Some(sum) = h.sum {
+            self.write_series(sum_suffix, labels, None);
+            self.write_value(Value::F64(sum));
+            self.end_line(timestamp);
+        }
+        if let Some(count) = h.count {
+            self.write_series(count_suffix, labels, None);
+            self.write_value(Value::U64(count));
+            self.end_line(timestamp);
+        }
+        if !gauge {
+            self.write_created(labels, created, timestamp);
+        }
         Ok(())
     }
 
@@ -896,17 +992,24 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
                 });
             }
         }
+        if self.om() && s.sum.is_some_and(|v| v.is_nan() || v < 0.0) {
+            return Err(self.invalid("OpenMetrics summary sums are never negative or NaN"));
+        }
         for q in &s.quantiles {
             self.write_series("", labels, Some(("quantile", q.quantile)));
             self.write_value(Value::F64(q.value));
             self.end_line(timestamp);
         }
-        self.write_series("_sum", labels, None);
-        self.write_value(Value::F64(s.sum));
-        self.end_line(timestamp);
-        self.write_series("_count", labels, None);
-        self.write_value(Value::U64(s.count));
-        self.end_line(timestamp);
+        if let Some(sum) = s.sum {
+            self.write_series("_sum", labels, None);
+            self.write_value(Value::F64(sum));
+            self.end_line(timestamp);
+        }
+        if let Some(count) = s.count {
+            self.write_series("_count", labels, None);
+            self.write_value(Value::U64(count));
+            self.end_line(timestamp);
+        }
         self.write_created(labels, created, timestamp);
         Ok(())
     }
@@ -1174,6 +1277,102 @@ mod tests {
         }
     }
 
+    /// The OpenMetrics-only types: written as OpenMetrics, read back the same; written as
+    /// text the way client_python maps them.
+    #[test]
+    fn stateset_info_gaugehistogram() {
+        let families = vec![
+            MetricFamily {
+                metrics: vec![
+                    Metric::scalar(vec![Label::new("osd_state", "up")], 1u64),
+                    Metric::scalar(vec![Label::new("osd_state", "down")], 0u64),
+                ],
+                ..MetricFamily::new("osd_state", MetricType::StateSet).with_help("state")
+            },
+            MetricFamily {
+                metrics: vec![Metric::scalar(vec![Label::new("version", "18.2.7")], 1u64)],
+                ..MetricFamily::new("ceph_build", MetricType::Info)
+            },
+            MetricFamily {
+                metrics: vec![Metric {
+                    labels: vec![Label::new("queue", "a")],
+                    value: MetricValue::Histogram(Histogram {
+                        buckets: vec![
+                            Bucket {
+                                upper_bound: -1.0,
+                                cumulative_count: 1,
+                            },
+                            Bucket {
+                                upper_bound: f64::INFINITY,
+                                cumulative_count: 3,
+                            },
+                        ],
+                        sum: Some(-2.5),
+                        count: Some(3),
+                    }),
+                    timestamp: None,
+                    created: None,
+                }],
+                ..MetricFamily::new("queue_depth", MetricType::GaugeHistogram)
+            },
+        ];
+        let om = text(Format::OpenMetrics, None, |e| {
+            e.encode_families(&families).unwrap();
+        });
+        assert_eq!(
+            om,
+            "# TYPE osd_state stateset\n# HELP osd_state state\n\
+             osd_state{osd_state=\"up\"} 1\nosd_state{osd_state=\"down\"} 0\n\
+             # TYPE ceph_build info\nceph_build_info{version=\"18.2.7\"} 1\n\
+             # TYPE queue_depth gaugehistogram\n\
+             queue_depth_bucket{queue=\"a\",le=\"-1.0\"} 1\n\
+             queue_depth_bucket{queue=\"a\",le=\"+Inf\"} 3\n\
+             queue_depth_gsum{queue=\"a\"} -2.5\nqueue_depth_gcount{queue=\"a\"} 3\n# EOF\n"
+        );
+        assert_eq!(
+            crate::parse(om.as_bytes(), Format::OpenMetrics),
+            Ok(families.clone())
+        );
+        let txt = text(Format::Text, None, |e| {
+            e.encode_families(&families).unwrap();
+        });
+        assert_eq!(
+            txt,
+            "# HELP osd_state state\n# TYPE osd_state gauge\n\
+             osd_state{osd_state=\"up\"} 1\nosd_state{osd_state=\"down\"} 0\n\
+             # TYPE ceph_build_info gauge\nceph_build_info{version=\"18.2.7\"} 1\n\
+             # TYPE queue_depth histogram\n\
+             queue_depth_bucket{queue=\"a\",le=\"-1\"} 1\n\
+             queue_depth_bucket{queue=\"a\",le=\"+Inf\"} 3\n\
+             queue_depth_gsum{queue=\"a\"} -2.5\nqueue_depth_gcount{queue=\"a\"} 3\n"
+        );
+        // The values and label rules of the types.
+        let mut buf = Vec::new();
+        let mut enc = Encoder::new(&mut buf, Format::OpenMetrics);
+        let d = Desc::new("st", MetricType::StateSet).label_names(&["st"]);
+        let mut f = enc.family(&d).unwrap();
+        assert!(matches!(
+            f.sample(&["on"], 2u64),
+            Err(Error::InvalidValue { .. })
+        ));
+        f.sample(&["on"], 1.0).unwrap();
+        let d = Desc::new("i", MetricType::Info).label_names(&["v"]);
+        let mut f = enc.family(&d).unwrap();
+        assert!(matches!(
+            f.sample(&["x"], 0u64),
+            Err(Error::InvalidValue { .. })
+        ));
+        let bad = [
+            Desc::new("s2", MetricType::StateSet).label_names(&["other"]),
+            Desc::new("i2_bytes", MetricType::Info).unit("bytes"),
+            Desc::new("i_info", MetricType::Gauge),
+            Desc::new("i", MetricType::Gauge),
+        ];
+        for d in &bad {
+            assert!(enc.family(d).is_err(), "{d:?}");
+        }
+    }
+
     #[test]
     fn histogram_and_summary() {
         let h = Histogram {
@@ -1187,8 +1386,8 @@ mod tests {
                     cumulative_count: 3,
                 },
             ],
-            sum: 2.25,
-            count: 4,
+            sum: Some(2.25),
+            count: Some(4),
         };
         let s = Summary {
             quantiles: vec![
@@ -1201,8 +1400,8 @@ mod tests {
                     value: 1e6,
                 },
             ],
-            sum: 12.0,
-            count: 3,
+            sum: Some(12.0),
+            count: Some(3),
         };
         let got = text(Format::Text, None, |enc| {
             let d = Desc::new("h", MetricType::Histogram).label_names(&["a"]);
@@ -1257,28 +1456,28 @@ mod tests {
         let bad_h = [
             Histogram {
                 buckets: vec![b(1.0, 1), b(1.0, 2)],
-                sum: 0.0,
-                count: 2,
+                sum: Some(0.0),
+                count: Some(2),
             },
             Histogram {
                 buckets: vec![b(1.0, 3), b(2.0, 2)],
-                sum: 0.0,
-                count: 3,
+                sum: Some(0.0),
+                count: Some(3),
             },
             Histogram {
                 buckets: vec![b(f64::NAN, 1)],
-                sum: 0.0,
-                count: 1,
+                sum: Some(0.0),
+                count: Some(1),
             },
             Histogram {
                 buckets: vec![b(1.0, 5)],
-                sum: 0.0,
-                count: 4,
+                sum: Some(0.0),
+                count: Some(4),
             },
             Histogram {
                 buckets: vec![b(f64::INFINITY, 3)],
-                sum: 0.0,
-                count: 4,
+                sum: Some(0.0),
+                count: Some(4),
             },
         ];
         for h in &bad_h {
@@ -1300,8 +1499,8 @@ mod tests {
         ] {
             let s = Summary {
                 quantiles: qs,
-                sum: 0.0,
-                count: 0,
+                sum: Some(0.0),
+                count: Some(0),
             };
             let mut buf = Vec::new();
             let mut enc = Encoder::new(&mut buf, Format::Text);
@@ -1364,8 +1563,8 @@ mod tests {
                 quantile: 0.5,
                 value: -1.0,
             }],
-            sum: 0.0,
-            count: 1,
+            sum: Some(0.0),
+            count: Some(1),
         };
         for (format, ok) in [(Format::Text, true), (Format::OpenMetrics, false)] {
             let mut buf = Vec::new();

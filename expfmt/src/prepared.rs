@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::encode::{Encoder, write_value};
+use crate::encode::{Encoder, scalar_suffix, write_value};
 use crate::escape;
 use crate::sink::{LINE_END_ROOM, Line, Out};
 use crate::{Desc, EncoderBuilder, Error, FloatStyle, Format, MetricType, Timestamp, Value};
@@ -29,6 +29,21 @@ struct Slot {
     timestamp: Option<Timestamp>,
     /// Its family's index.
     family: usize,
+    /// Which values its family refuses.
+    rule: Rule,
+}
+
+/// The values a family refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// Any value (gauges, untyped, text counters).
+    Any,
+    /// Not negative, not NaN (OpenMetrics counters).
+    NotNegative,
+    /// 0 or 1 (states).
+    State,
+    /// 1 (info).
+    One,
 }
 
 #[derive(Debug, Clone)]
@@ -53,8 +68,8 @@ struct PreparedFamily {
 /// when they are added, so [`PreparedEncoder::encode`] only formats the values. Setting values
 /// and encoding allocate nothing once the output buffer has grown to its size.
 ///
-/// The families hold counter, gauge and untyped values (the types an exporter of Ceph's
-/// counters writes); histograms and summaries go through [`Encoder`]. The rules are the
+/// The families hold single values: counters, gauges, untyped, states and info (the types an
+/// exporter of Ceph's counters writes); histograms and summaries go through [`Encoder`]. The rules are the
 /// encoder's: valid and unique names, one family per name (including the sample names it
 /// implies), escaped label values, no negative or NaN counter in OpenMetrics.
 ///
@@ -165,9 +180,7 @@ impl PreparedEncoder {
         };
         let mut sample_name = String::with_capacity(base + 6);
         sample_name.push_str(&desc.name()[..base]);
-        if self.format == Format::OpenMetrics && desc.metric_type() == MetricType::Counter {
-            sample_name.push_str("_total");
-        }
+        sample_name.push_str(scalar_suffix(self.format, desc.metric_type()));
         self.families.push(PreparedFamily {
             name: desc.name().into(),
             metric_type: desc.metric_type(),
@@ -221,6 +234,12 @@ impl PreparedEncoder {
             value: None,
             timestamp: None,
             family: family.0,
+            rule: match (fam.metric_type, self.format) {
+                (MetricType::Counter, Format::OpenMetrics) => Rule::NotNegative,
+                (MetricType::StateSet, _) => Rule::State,
+                (MetricType::Info, _) => Rule::One,
+                _ => Rule::Any,
+            },
         });
         fam.series.push(id);
         Ok(SeriesId(id))
@@ -266,13 +285,19 @@ impl PreparedEncoder {
         value: Value,
         timestamp: Option<Timestamp>,
     ) -> Result<(), Error> {
-        let negative = match value {
-            Value::F64(v) => v.is_nan() || v < 0.0,
-            Value::I64(v) => v < 0,
-            Value::U64(_) => false,
+        let slot = &mut self.slots[series.0];
+        let ok = match slot.rule {
+            Rule::Any => true,
+            Rule::NotNegative => match value {
+                Value::F64(v) => !(v.is_nan() || v < 0.0),
+                Value::I64(v) => v >= 0,
+                Value::U64(_) => true,
+            },
+            Rule::State => matches!(value.as_f64(), 0.0 | 1.0),
+            Rule::One => value.as_f64() == 1.0,
         };
-        if negative && self.format == Format::OpenMetrics {
-            self.check_counter(series, value)?;
+        if !ok {
+            return Err(self.refused(series, value));
         }
         let slot = &mut self.slots[series.0];
         slot.value = Some(value);
@@ -281,17 +306,18 @@ impl PreparedEncoder {
     }
 
     #[cold]
-    fn check_counter(&self, series: SeriesId, value: Value) -> Result<(), Error> {
+    fn refused(&self, series: SeriesId, value: Value) -> Error {
         let fam = &self.families[self.slots[series.0].family];
-        if fam.metric_type != MetricType::Counter {
-            return Ok(());
-        }
-        Err(Error::InvalidValue {
+        Error::InvalidValue {
             family: fam.name.clone(),
-            metric_type: MetricType::Counter,
+            metric_type: fam.metric_type,
             value: format!("{value:?}").into(),
-            reason: "OpenMetrics counters are never negative or NaN",
-        })
+            reason: match fam.metric_type {
+                MetricType::StateSet => "a state is 1 when true and 0 when false",
+                MetricType::Info => "an info value is always 1",
+                _ => "OpenMetrics counters are never negative or NaN",
+            },
+        }
     }
 
     /// Removes the value of `series`: it is not written until set again.

@@ -26,7 +26,7 @@ pub(super) enum Escapes {
 pub(super) type Fault = Box<Error>;
 
 /// A position for an error raised after the cursor moved on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(super) struct Pos {
     pub(super) line: usize,
     pub(super) column: usize,

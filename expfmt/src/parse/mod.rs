@@ -299,14 +299,16 @@ impl<'a> Parser<'a> {
         if let Some((&owner, _)) = self.seen.get_key_value(name) {
             return Some(owner);
         }
-        ["_bucket", "_sum", "_count", "_total", "_created"]
-            .iter()
-            .filter_map(|suffix| name.strip_suffix(suffix))
-            .filter_map(|parent| self.seen.get_key_value(parent))
-            .find(|(owner, seen)| {
-                SampleKind::of(owner, seen.metric_type, self.openmetrics, name).is_some()
-            })
-            .map(|(&owner, _)| owner)
+        [
+            "_bucket", "_sum", "_count", "_total", "_created", "_info", "_gsum", "_gcount",
+        ]
+        .iter()
+        .filter_map(|suffix| name.strip_suffix(suffix))
+        .filter_map(|parent| self.seen.get_key_value(parent))
+        .find(|(owner, seen)| {
+            SampleKind::of(owner, seen.metric_type, self.openmetrics, name).is_some()
+        })
+        .map(|(&owner, _)| owner)
     }
 }
 

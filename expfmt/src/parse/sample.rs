@@ -24,8 +24,10 @@ impl<'a> Parser<'a> {
         };
         let (kind, metric_type) = self.bind_sample(name, prefixed, at)?;
         let special = match (metric_type, kind) {
-            (MetricType::Histogram, SampleKind::Bucket) => Special::Extract("le"),
-            (MetricType::Histogram, _) => Special::Reserve("le"),
+            (MetricType::Histogram | MetricType::GaugeHistogram, SampleKind::Bucket) => {
+                Special::Extract("le")
+            }
+            (MetricType::Histogram | MetricType::GaugeHistogram, _) => Special::Reserve("le"),
             (MetricType::Summary, SampleKind::Quantile) => Special::Extract("quantile"),
             (MetricType::Summary, _) => Special::Reserve("quantile"),
             _ => Special::None,
@@ -110,7 +112,9 @@ impl<'a> Parser<'a> {
             return Ok(());
         };
         if kind == SampleKind::Value {
-            return family.add_value(name, labels, set.hash, value, timestamp, at);
+            return family.add_value(
+                name, labels, set.hash, value, timestamp, at, value_at, value_text,
+            );
         }
         family.add_part(Sample {
             name,

@@ -186,7 +186,7 @@ pub enum ParseErrorKind {
         name: Box<str>,
     },
     /// A backslash is followed by something other than `\`, `"` or `n` (or `"` in a 0.0.4 HELP).
-    #[error("invalid escape sequence `\\{found}`")]
+    #[error("invalid escape sequence `\\{found}`", found = Excerpt(&.found.to_string()))]
     InvalidEscape {
         /// The character after the backslash.
         found: char,
@@ -374,6 +374,10 @@ mod tests {
         for (kind, want) in cases {
             assert_eq!(kind.to_string(), *want);
         }
+        assert_eq!(
+            ParseErrorKind::InvalidEscape { found: '\t' }.to_string(),
+            "invalid escape sequence `\\\\t`"
+        );
         let e = Error::InvalidMetricName {
             name: "a\tb".into(),
         };

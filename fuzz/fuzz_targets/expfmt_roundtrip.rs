@@ -1,5 +1,6 @@
 //! Encode → parse differential: whatever either parser accepts is re-encoded in both formats,
-//! and the encoding must parse back to the same families (what the format can hold).
+//! and the encoding must parse back; text → text, text → OpenMetrics and OpenMetrics →
+//! OpenMetrics must give back the same families.
 //! The first byte picks the input format; the rest is the exposition.
 #![no_main]
 
@@ -38,6 +39,12 @@ fuzz_target!(|data: &[u8]| {
                 String::from_utf8_lossy(&out)
             ),
         };
+        if from == Format::OpenMetrics && to == Format::Text {
+            // Lossy by design: text has no UNIT, no `_created`, no stateset/info/gaugehistogram
+            // (mapped as client_python maps them) and no HELP with leading blanks. It must
+            // parse; it cannot compare.
+            continue;
+        }
         assert_eq!(back.len(), families.len(), "family count, output:\n{}", String::from_utf8_lossy(&out));
         for (a, b) in families.iter().zip(&back) {
             assert!(

@@ -244,3 +244,15 @@ fn a_huge_bad_value_gives_a_short_message() {
     input.push(b'\n');
     assert_eq!(assert_clean_messages(&input, Format::Text), 1);
 }
+
+/// Fuzz finding (`expfmt_text`, second run): the character after a bad backslash was echoed
+/// raw (a tab).
+#[test]
+fn fuzz_text_tab_after_a_backslash_is_escaped_in_the_message() {
+    let input = b"# TYPE f gauge\nf{a=\"x\\\t\"} 1\n";
+    assert_eq!(assert_clean_messages(input, Format::Text), 1);
+    let Err(e) = expfmt::parse(input, Format::Text) else {
+        panic!("accepted");
+    };
+    assert_eq!(e.to_string(), "2:7: invalid escape sequence `\\\\t`");
+}

@@ -144,6 +144,12 @@ pub enum Error {
         /// The name.
         name: Box<str>,
     },
+    /// An `escaping=` value is not `allow-utf-8`, `underscores`, `dots` or `values`.
+    #[error("unknown escaping scheme `{name}`", name = Excerpt(.name))]
+    UnknownEscapingScheme {
+        /// The value.
+        name: Box<str>,
+    },
     /// The input is not a valid exposition.
     #[error("{line}:{column}: {kind}")]
     Parse {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::Error;
+use crate::{Error, EscapingScheme};
 
 /// The type of a metric family, as written on its `# TYPE` line.
 ///
@@ -150,6 +150,34 @@ impl Format {
         match self {
             Format::Text => "text/plain; version=0.0.4; charset=utf-8",
             Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        }
+    }
+
+    /// The `Content-Type` header value with the `escaping` parameter Prometheus 3's Go
+    /// libraries add (`text/plain; version=0.0.4; charset=utf-8; escaping=underscores`).
+    pub const fn content_type_escaped(self, escaping: EscapingScheme) -> &'static str {
+        use EscapingScheme::*;
+        match (self, escaping) {
+            (Format::Text, AllowUtf8) => {
+                "text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8"
+            }
+            (Format::Text, Underscores) => {
+                "text/plain; version=0.0.4; charset=utf-8; escaping=underscores"
+            }
+            (Format::Text, Dots) => "text/plain; version=0.0.4; charset=utf-8; escaping=dots",
+            (Format::Text, Values) => "text/plain; version=0.0.4; charset=utf-8; escaping=values",
+            (Format::OpenMetrics, AllowUtf8) => {
+                "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8"
+            }
+            (Format::OpenMetrics, Underscores) => {
+                "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores"
+            }
+            (Format::OpenMetrics, Dots) => {
+                "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=dots"
+            }
+            (Format::OpenMetrics, Values) => {
+                "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=values"
+            }
         }
     }
 

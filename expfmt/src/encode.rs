@@ -6,8 +6,9 @@ use crate::escape;
 use crate::float::write_f64;
 use crate::sink::{Line, Out, put_i64, put_u64};
 use crate::{
-    Error, FloatStyle, Format, Histogram, Label, Metric, MetricFamily, MetricType, MetricValue,
-    PreparedEncoder, Summary, Timestamp, Value, validate_label_name, validate_metric_name,
+    Error, EscapingScheme, FloatStyle, Format, Histogram, Label, Metric, MetricFamily, MetricType,
+    MetricValue, PreparedEncoder, Summary, Timestamp, Value, validate_label_name,
+    validate_metric_name,
 };
 
 /// Builds an [`Encoder`] with non-default options.
@@ -26,6 +27,7 @@ use crate::{
 pub struct EncoderBuilder {
     format: Format,
     float_style: Option<FloatStyle>,
+    escaping: Option<EscapingScheme>,
 }
 
 impl EncoderBuilder {
@@ -53,6 +55,40 @@ impl EncoderBuilder {
         PreparedEncoder::with(self.format, float_style)
     }
 
+    /// The name escaping scheme negotiated with the scraper
+    /// ([`negotiate_escaping`](crate::negotiate_escaping)); by default none, and every name
+    /// must be a classic name.
+    ///
+    /// - [`EscapingScheme::AllowUtf8`]: any non-empty UTF-8 metric and label name is written;
+    ///   names that are not classic are quoted the way Prometheus 3 reads them
+    ///   (`{"my.metric","label.name"="v"} 1`, `# TYPE "my.metric" gauge`).
+    /// - The other schemes: [`Encoder::encode_family`] escapes the names of a family whose
+    ///   names are not classic with [`escape_family`](crate::escape_family) before writing
+    ///   it. Names given to [`Encoder::family`] must still be classic (escape them with
+    ///   [`escape_name`](crate::escape_name)).
+    ///
+    /// ```
+    /// use expfmt::{Encoder, EscapingScheme, Format, Label, Metric, MetricFamily, MetricType};
+    ///
+    /// let mut f = MetricFamily::new("my.metric", MetricType::Gauge);
+    /// f.metrics.push(Metric::scalar(vec![Label::new("label.name", "v")], 1u64));
+    /// for (scheme, want) in [
+    ///     (EscapingScheme::AllowUtf8, "# TYPE \"my.metric\" gauge\n{\"my.metric\",\"label.name\"=\"v\"} 1\n"),
+    ///     (EscapingScheme::Underscores, "# TYPE my_metric gauge\nmy_metric{label_name=\"v\"} 1\n"),
+    /// ] {
+    ///     let mut out = Vec::new();
+    ///     let mut enc = Encoder::builder().escaping(scheme).build(&mut out);
+    ///     enc.encode_family(&f)?;
+    ///     enc.finish();
+    ///     assert_eq!(String::from_utf8(out)?, want);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn escaping(&mut self, scheme: EscapingScheme) -> &mut Self {
+        self.escaping = Some(scheme);
+        self
+    }
+
     /// An encoder appending to `buf`.
     pub fn build<'b>(&self, buf: &'b mut Vec<u8>) -> Encoder<'b> {
         let float_style = self.float_style.unwrap_or(match self.format {
@@ -64,6 +100,7 @@ impl EncoderBuilder {
             format: self.format,
             float_style,
             names: HashSet::new(),
+            escaping: self.escaping,
         }
     }
 }
@@ -106,6 +143,7 @@ pub struct Encoder<'b> {
     format: Format,
     float_style: FloatStyle,
     names: HashSet<Box<str>>,
+    escaping: Option<EscapingScheme>,
 }
 
 /// The description of a family: name, type, help, unit, and optionally fixed label names.
@@ -176,6 +214,7 @@ impl<'b> Encoder<'b> {
         EncoderBuilder {
             format,
             float_style: None,
+            escaping: None,
         }
         .build(buf)
     }
@@ -193,6 +232,11 @@ impl<'b> Encoder<'b> {
     /// The float layout in use.
     pub fn float_style(&self) -> FloatStyle {
         self.float_style
+    }
+
+    /// Whether names that are not classic are written quoted.
+    fn utf8(&self) -> bool {
+        self.escaping == Some(EscapingScheme::AllowUtf8)
     }
 
     /// The names written so far, for a [`PreparedEncoder`] that borrows this encoder's checks.
@@ -220,19 +264,25 @@ impl<'b> Encoder<'b> {
             desc.label_names,
         )?;
         let mut open = Vec::with_capacity(base + 32);
-        open.extend_from_slice(&desc.name.as_bytes()[..base]);
-        open.extend_from_slice(scalar_suffix(self.format, desc.metric_type).as_bytes());
+        let quoted = !crate::is_valid_metric_name(&desc.name[..base]);
+        let suffix = scalar_suffix(self.format, desc.metric_type);
+        put_sample_name(&mut open, &desc.name[..base], suffix);
         let mut mids = Vec::new();
         let close: &'static [u8] = match desc.label_names.split_first() {
-            None => b" ",
+            None => {
+                if quoted {
+                    open.push(b'}');
+                }
+                b" "
+            }
             Some((first, rest)) => {
-                open.push(b'{');
-                open.extend_from_slice(first.as_bytes());
+                open.push(if quoted { b',' } else { b'{' });
+                put_label_name(&mut open, first);
                 open.extend_from_slice(b"=\"");
                 for n in rest {
                     let mut m = Vec::with_capacity(n.len() + 20);
                     m.extend_from_slice(b"\",");
-                    m.extend_from_slice(n.as_bytes());
+                    put_label_name(&mut m, n);
                     m.extend_from_slice(b"=\"");
                     mids.push(pad16(m));
                 }
@@ -243,6 +293,7 @@ impl<'b> Encoder<'b> {
         Ok(FamilyEncoder {
             enc: self,
             base,
+            quoted,
             desc,
             open,
             mids,
@@ -258,6 +309,17 @@ impl<'b> Encoder<'b> {
     /// As [`Encoder::family`], plus the errors of [`FamilyEncoder::metric`] for each metric.
     /// On error the buffer may hold part of the family; discard it.
     pub fn encode_family(&mut self, family: &MetricFamily<'_>) -> Result<(), Error> {
+        if let Some(scheme) = self.escaping.filter(|s| *s != EscapingScheme::AllowUtf8)
+            && needs_escaping(family)
+        {
+            let mut escaped = family.clone();
+            crate::escape_family(&mut escaped, scheme);
+            return self.encode_family_as_is(&escaped);
+        }
+        self.encode_family_as_is(family)
+    }
+
+    fn encode_family_as_is(&mut self, family: &MetricFamily<'_>) -> Result<(), Error> {
         let desc = Desc {
             name: &family.name,
             metric_type: family.metric_type,
@@ -304,7 +366,8 @@ impl<'b> Encoder<'b> {
         unit: Option<&str>,
         label_names: &[&str],
     ) -> Result<usize, Error> {
-        validate_metric_name(name)?;
+        let utf8 = self.utf8();
+        check_metric_name(name, utf8)?;
         let om = self.format == Format::OpenMetrics;
         let base = if om && metric_type == MetricType::Counter {
             name.strip_suffix("_total").unwrap_or(name)
@@ -315,7 +378,7 @@ impl<'b> Encoder<'b> {
             return Err(Error::InvalidMetricName { name: name.into() });
         }
         for l in label_names {
-            validate_label_name(l)?;
+            check_label_name(l, utf8)?;
             check_reserved_for_type(l, metric_type)?;
         }
         if metric_type == MetricType::StateSet
@@ -387,8 +450,7 @@ impl<'b> Encoder<'b> {
         let write_help = |buf: &mut Vec<u8>| {
             if let Some(h) = help {
                 buf.extend_from_slice(b"# HELP ");
-                buf.extend_from_slice(base.as_bytes());
-                buf.extend_from_slice(meta_suffix.as_bytes());
+                put_metric_name(buf, base, meta_suffix);
                 buf.push(b' ');
                 escape::help(buf, h, om);
                 buf.push(b'\n');
@@ -398,15 +460,14 @@ impl<'b> Encoder<'b> {
             write_help(buf);
         }
         buf.extend_from_slice(b"# TYPE ");
-        buf.extend_from_slice(base.as_bytes());
-        buf.extend_from_slice(meta_suffix.as_bytes());
+        put_metric_name(buf, base, meta_suffix);
         buf.push(b' ');
         buf.extend_from_slice(metric_type.keyword(self.format).as_bytes());
         buf.push(b'\n');
         if om {
             if let Some(u) = unit {
                 buf.extend_from_slice(b"# UNIT ");
-                buf.extend_from_slice(base.as_bytes());
+                put_metric_name(buf, base, "");
                 buf.push(b' ');
                 buf.extend_from_slice(u.as_bytes());
                 buf.push(b'\n');
@@ -438,6 +499,67 @@ fn pad16(mut v: Vec<u8>) -> Padded {
         bytes: v.into_boxed_slice(),
         len,
     }
+}
+
+/// As [`put_metric_name`], opening the braces before a quoted name: the start of a sample
+/// line (the caller closes the braces).
+fn put_sample_name(buf: &mut Vec<u8>, name: &str, suffix: &str) {
+    if !crate::is_valid_metric_name(name) {
+        buf.push(b'{');
+    }
+    put_metric_name(buf, name, suffix);
+}
+
+/// Writes `name` + `suffix`: as it is when it is a classic name, else quoted and escaped
+/// (Prometheus 3).
+fn put_metric_name(buf: &mut Vec<u8>, name: &str, suffix: &str) {
+    if crate::is_valid_metric_name(name) {
+        buf.extend_from_slice(name.as_bytes());
+        buf.extend_from_slice(suffix.as_bytes());
+    } else {
+        buf.push(b'"');
+        escape::label_value(buf, name);
+        buf.extend_from_slice(suffix.as_bytes());
+        buf.push(b'"');
+    }
+}
+
+/// Writes a label name, quoted and escaped when it is not a classic one.
+fn put_label_name(buf: &mut Vec<u8>, name: &str) {
+    if crate::is_valid_label_name(name) {
+        buf.extend_from_slice(name.as_bytes());
+    } else {
+        buf.push(b'"');
+        escape::label_value(buf, name);
+        buf.push(b'"');
+    }
+}
+
+/// A metric name the encoder takes: classic, or with `utf8` any non-empty UTF-8.
+fn check_metric_name(name: &str, utf8: bool) -> Result<(), Error> {
+    if utf8 && !name.is_empty() {
+        return Ok(());
+    }
+    validate_metric_name(name)
+}
+
+/// A label name the encoder takes: classic, or with `utf8` any non-empty UTF-8; never one
+/// starting with `__`.
+fn check_label_name(name: &str, utf8: bool) -> Result<(), Error> {
+    if utf8 && !name.is_empty() && !name.starts_with("__") {
+        return Ok(());
+    }
+    validate_label_name(name)
+}
+
+/// Whether a name of `family` is not classic.
+fn needs_escaping(family: &MetricFamily<'_>) -> bool {
+    !crate::is_valid_metric_name(&family.name)
+        || family.metrics.iter().any(|m| {
+            m.labels
+                .iter()
+                .any(|l| !crate::is_valid_label_name(&l.name))
+        })
 }
 
 /// The first name that repeats an earlier one, in time linear in the number of names: a
@@ -486,6 +608,8 @@ fn check_reserved_for_type(label: &str, metric_type: MetricType) -> Result<(), E
 pub struct FamilyEncoder<'e, 'b, 'd> {
     enc: &'e mut Encoder<'b>,
     base: usize,
+    /// The family name is not classic: samples start `{"name"`.
+    quoted: bool,
     desc: &'d Desc<'d>,
     /// Pre-rendered scalar line start: `name[_total]{first_label="` (or `name ` alone).
     open: Padded,
@@ -683,8 +807,9 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
     /// [`Error::DuplicateLabelName`], [`Error::WrongValueKind`] when the value does not fit the
     /// family's type, [`Error::InvalidDistribution`] for unordered buckets or quantiles.
     pub fn metric(&mut self, metric: &Metric<'_>) -> Result<(), Error> {
+        let utf8 = self.enc.utf8();
         for l in &metric.labels {
-            validate_label_name(&l.name)?;
+            check_label_name(&l.name, utf8)?;
             check_reserved_for_type(&l.name, self.desc.metric_type)?;
         }
         let names = self.desc.label_names.iter().copied();
@@ -779,19 +904,21 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         let style = self.enc.float_style;
         let format = self.enc.format;
         let name = self.base();
+        let quoted = self.quoted;
         let buf = &mut *self.enc.buf;
-        buf.extend_from_slice(name.as_bytes());
-        buf.extend_from_slice(suffix.as_bytes());
+        put_sample_name(buf, name, suffix);
         let has_labels = !labels.names.is_empty() || !labels.pairs.is_empty() || extra.is_some();
-        if has_labels {
-            buf.push(b'{');
-            let mut first = true;
+        if has_labels || quoted {
+            if !quoted {
+                buf.push(b'{');
+            }
+            let mut first = !quoted;
             for (n, v) in labels.names.iter().zip(labels.values) {
                 if !first {
                     buf.push(b',');
                 }
                 first = false;
-                buf.extend_from_slice(n.as_bytes());
+                put_label_name(buf, n);
                 buf.extend_from_slice(b"=\"");
                 escape::label_value(buf, v);
                 buf.push(b'"');
@@ -801,7 +928,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
                     buf.push(b',');
                 }
                 first = false;
-                buf.extend_from_slice(l.name.as_bytes());
+                put_label_name(buf, &l.name);
                 buf.extend_from_slice(b"=\"");
                 escape::label_value(buf, &l.value);
                 buf.push(b'"');

@@ -315,6 +315,80 @@ mod tests {
         assert_eq!(unescape_name("plain", Values).as_deref(), Some("plain"));
     }
 
+    /// Quoted names as Prometheus 3 writes them (the example of Prometheus' documentation on
+    /// UTF-8 names), read back and written again byte for byte.
+    #[test]
+    fn quoted_names_round_trip() {
+        use crate::{Encoder, Format, MetricType, parse};
+        let doc = "# HELP \"my.dotted.metric\" this is a dotted metric\n\
+                   # TYPE \"my.dotted.metric\" gauge\n\
+                   {\"my.dotted.metric\", \"label.name\"=\"value\"} 1\n";
+        let f = parse(doc.as_bytes(), Format::Text).expect("Prometheus' example parses");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].name, "my.dotted.metric");
+        assert_eq!(f[0].metric_type, MetricType::Gauge);
+        assert_eq!(f[0].metrics[0].labels[0].name, "label.name");
+        for (format, want) in [
+            (
+                Format::Text,
+                "# HELP \"my.dotted.metric\" this is a dotted metric\n\
+                 # TYPE \"my.dotted.metric\" gauge\n\
+                 {\"my.dotted.metric\",\"label.name\"=\"value\"} 1\n",
+            ),
+            (
+                Format::OpenMetrics,
+                "# TYPE \"my.dotted.metric\" gauge\n\
+                 # HELP \"my.dotted.metric\" this is a dotted metric\n\
+                 {\"my.dotted.metric\",\"label.name\"=\"value\"} 1\n# EOF\n",
+            ),
+        ] {
+            let mut out = Vec::new();
+            let mut enc = Encoder::builder()
+                .format(format)
+                .float_style(crate::FloatStyle::Go)
+                .escaping(AllowUtf8Scheme::SCHEME)
+                .build(&mut out);
+            enc.encode_families(&f).expect("encodes");
+            enc.finish();
+            assert_eq!(String::from_utf8_lossy(&out), want);
+            let back = parse(&out, format).expect("reads back");
+            assert_eq!(back, f);
+        }
+        // Every type, quoted, with a plain label too; a counter's `_total` inside the quotes.
+        let om = "# TYPE \"a.b\" counter\n{\"a.b_total\",x=\"1\"} 2\n\
+                  # TYPE \"h.s\" histogram\n{\"h.s_bucket\",\"le\"=\"+Inf\"} 1\n\
+                  {\"h.s_count\"} 1\n{\"h.s_sum\"} 0.5\n# EOF\n";
+        let f = parse(om.as_bytes(), Format::OpenMetrics).expect("parses");
+        assert_eq!(f[0].name, "a.b");
+        let mut out = Vec::new();
+        let mut enc = Encoder::builder()
+            .format(Format::OpenMetrics)
+            .escaping(AllowUtf8Scheme::SCHEME)
+            .build(&mut out);
+        enc.encode_families(&f).expect("encodes");
+        enc.finish();
+        assert_eq!(parse(&out, Format::OpenMetrics).expect("reads back"), f);
+        // Without allow-utf-8 the encoder refuses such names, or escapes a whole family.
+        let mut out = Vec::new();
+        let mut enc = Encoder::new(&mut out, Format::Text);
+        assert!(enc.encode_family(&f[0]).is_err());
+        // Bad quoted names.
+        for bad in [
+            "{\"\"} 1\n",
+            "{\"a\\\"b\"} 1\n",
+            "{\"a\" 1\n",
+            "x{\"\"=\"v\"} 1\n",
+        ] {
+            assert!(parse(bad.as_bytes(), Format::Text).is_err(), "{bad}");
+        }
+    }
+
+    /// Shorthand for the tests.
+    struct AllowUtf8Scheme;
+    impl AllowUtf8Scheme {
+        const SCHEME: EscapingScheme = EscapingScheme::AllowUtf8;
+    }
+
     #[test]
     fn names_and_parse() {
         for s in [

@@ -233,6 +233,29 @@ impl<'a> Cursor<'a> {
         Ok((name, known > 0))
     }
 
+    /// Reads a Prometheus 3 quoted name at `"`: any non-empty UTF-8 without escapes (a
+    /// name that needs `\\`, `\"` or `\n` is refused, so names always borrow from the input).
+    pub(super) fn quoted_name(
+        &mut self,
+        invalid: fn(Box<str>) -> ParseErrorKind,
+    ) -> Result<&'a str, Fault> {
+        let open = self.pos;
+        self.expect(b'"', "`\"` starting a quoted name")?;
+        match self.escaped(b'"', Escapes::OpenMetrics)? {
+            Cow::Borrowed(name) if !name.is_empty() => Ok(name),
+            other => Err(self.error(open, invalid(format!("\"{other}\"").into()))),
+        }
+    }
+
+    /// A metric name, plain or quoted (`# HELP "my.metric" ...`).
+    pub(super) fn metric_name_or_quoted(&mut self) -> Result<&'a str, Fault> {
+        if self.peek() == Some(b'"') {
+            self.quoted_name(|name| ParseErrorKind::InvalidMetricName { name })
+        } else {
+            self.metric_name()
+        }
+    }
+
     /// Reads a label name, `[a-zA-Z_][a-zA-Z0-9_]*`, which must end at a delimiter.
     pub(super) fn label_name(&mut self) -> Result<&'a str, Fault> {
         self.name(0, LABEL_START, LABEL_CONT, "label name", |name| {

@@ -37,7 +37,7 @@ impl Parser<'_> {
         };
         c.expect(b' ', "` ` after the keyword")?;
         let at = c.pos_of(c.pos);
-        let name = c.metric_name()?;
+        let name = c.metric_name_or_quoted()?;
         c.expect(b' ', "` ` after the metric name")?;
         match meta {
             Meta::Help => {

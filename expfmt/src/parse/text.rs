@@ -38,7 +38,7 @@ impl Parser<'_> {
         }
         c.skip_blanks();
         let at = c.pos_of(c.pos);
-        let name = c.metric_name()?;
+        let name = c.metric_name_or_quoted()?;
         if meta == Meta::Help {
             let help = match c.peek() {
                 Some(b'\n') => Cow::Borrowed(""),

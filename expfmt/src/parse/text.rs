@@ -382,7 +382,7 @@ mod tests {
                 8,
                 unexpected("`,` or `}` after the label value", "end of line"),
             ),
-            ("{b=\"1\"} 1\n", 1, 1, unexpected("metric name", "`{`")),
+            ("{b=\"1\"} 1\n", 1, 2, unexpected("`\"` starting a quoted name", "`b`")),
             (
                 "# HELP\n",
                 1,

@@ -68,7 +68,7 @@ impl EncoderBuilder {
     ///   [`escape_name`](crate::escape_name)).
     ///
     /// ```
-    /// use expfmt::{Encoder, EscapingScheme, Format, Label, Metric, MetricFamily, MetricType};
+    /// use expfmt::{Encoder, EscapingScheme, Label, Metric, MetricFamily, MetricType};
     ///
     /// let mut f = MetricFamily::new("my.metric", MetricType::Gauge);
     /// f.metrics.push(Metric::scalar(vec![Label::new("label.name", "v")], 1u64));

@@ -333,6 +333,15 @@ pub enum ParseErrorKind {
         /// The missing sample suffix.
         sample: &'static str,
     },
+    /// A family's name and the sample names of another family could clash (a gauge
+    /// `foo_created` and a counter `foo`, whose `_created` sample has that name).
+    #[error("metric family `{name}` clashes with the sample names of family `{other}`", name = Excerpt(.name), other = Excerpt(.other))]
+    NameClash {
+        /// The family declared second.
+        name: Box<str>,
+        /// The family declared first.
+        other: Box<str>,
+    },
     /// An OpenMetrics `# HELP` or `# UNIT` line comes after the family's samples.
     #[error("`# {keyword}` line for metric family `{name}` after its samples", name = Excerpt(.name), keyword = Excerpt(.keyword))]
     MetadataAfterSamples {

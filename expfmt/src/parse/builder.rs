@@ -292,7 +292,7 @@ impl<'a> FamilyBuilder<'a> {
             MetricType::StateSet => {
                 if !matches!(value.as_f64(), 0.0 | 1.0) {
                     return Err(value_at.error(ParseErrorKind::BadValue {
-                        expected: "0 or 1 as a state",
+                        expected: "0 or 1 (a state)",
                         found: value_text.into(),
                     }));
                 }
@@ -305,7 +305,7 @@ impl<'a> FamilyBuilder<'a> {
             }
             MetricType::Info if value.as_f64() != 1.0 => {
                 return Err(value_at.error(ParseErrorKind::BadValue {
-                    expected: "1 as an info value",
+                    expected: "1 (an info value)",
                     found: value_text.into(),
                 }));
             }

@@ -64,6 +64,7 @@ impl Parser<'_> {
                     )
                 })?;
                 c.end_line()?;
+                self.check_type_clash(name, t, at)?;
                 self.meta_family(name, at, meta)?.set_type(t, at)
             }
         }
@@ -318,7 +319,7 @@ h_created  1520430000.123\n\
                 2,
                 10,
                 K::BadValue {
-                    expected: "0 or 1 as a state",
+                    expected: "0 or 1 (a state)",
                     found: name("2"),
                 },
             ),
@@ -346,7 +347,7 @@ h_created  1520430000.123\n\
                 2,
                 15,
                 K::BadValue {
-                    expected: "1 as an info value",
+                    expected: "1 (an info value)",
                     found: name("2"),
                 },
             ),

@@ -264,6 +264,11 @@ impl MetricsCache {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// How long the collection under way has been running, if one is.
+    pub fn running_for(&self) -> Option<Duration> {
+        self.state().running_since.map(|t| t.elapsed())
+    }
+
     /// Marks the start of a collection, now.
     pub fn begin(&self) {
         self.state().running_since = Some(Instant::now());

@@ -20,13 +20,20 @@ const OM_CT: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 pub(super) struct Server {
     pub(super) child: Child,
     pub(super) addr: String,
+    /// Its stderr lines after the first.
+    pub(super) logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
     pub(super) fn start(extra: &[&str]) -> Server {
-        let mut child = exe()
-            .args(["--listen", "127.0.0.1:0"])
-            .args(extra)
+        let mut cmd = exe();
+        cmd.args(["--listen", "127.0.0.1:0"]).args(extra);
+        Server::spawn(cmd)
+    }
+
+    /// Runs `cmd`, which must print `listening on ADDR` first on stderr.
+    pub(super) fn spawn(mut cmd: Command) -> Server {
+        let mut child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -39,8 +46,14 @@ impl Server {
             .unwrap_or_else(|| panic!("{first}"))
             .to_owned();
         // Keep draining stderr so the server never blocks on it.
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, addr }
+        let logs: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+        let sink = std::sync::Arc::clone(&logs);
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Server { child, addr, logs }
     }
 
     /// Sends `request` (a request line and headers, without the blank line) with

@@ -124,3 +124,59 @@ fn slow_and_idle_clients_do_not_block_scrapes() {
     );
     drop((idle, trickle));
 }
+
+#[test]
+fn out_of_file_descriptors_backs_off_and_recovers() {
+    // 64 descriptors: the runtime needs about ten, the rest go to connections.
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c").arg(format!(
+        "ulimit -n 64 && exec '{}' --listen 127.0.0.1:0 --interval 3600",
+        env!("CARGO_BIN_EXE_ceph-exporter")
+    ));
+    let server = Server::spawn(cmd);
+    assert_eq!(server.wait_ready().0, 200);
+    let pid = server.child.id();
+    let hz = ticks_per_second();
+
+    // More connections than descriptors: accept fails with EMFILE while they are open.
+    let held: Vec<TcpStream> = (0..120)
+        .map(|_| TcpStream::connect(&server.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let cpu_start = cpu_ticks(pid);
+    let window = Instant::now();
+    std::thread::sleep(Duration::from_secs(2));
+    let cpu_s = (cpu_ticks(pid) - cpu_start) as f64 / hz;
+    let window_s = window.elapsed().as_secs_f64();
+    let warned = server
+        .logs
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|l| l.contains("accept failed") && l.contains("Too many open files"));
+    println!(
+        "out of descriptors: server CPU {cpu_s:.3} s over {window_s:.1} s ({:.1} %)",
+        cpu_s / window_s * 100.0
+    );
+    assert!(
+        warned,
+        "no accept warning in {:?}",
+        server.logs.lock().unwrap()
+    );
+    assert!(
+        cpu_s / window_s < 0.10,
+        "accept loop spins: {cpu_s} s in {window_s} s"
+    );
+
+    // The clients leave: the server serves again.
+    drop(held);
+    let start = Instant::now();
+    loop {
+        let ok = TcpStream::connect(&server.addr).is_ok_and(|_| scrape(&server.addr).0 == 200);
+        if ok {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "never recovered");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

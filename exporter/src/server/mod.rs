@@ -352,3 +352,236 @@ async fn http1<I>(
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::sync::{Condvar, Mutex};
+
+    use ceph_types::Request;
+    use expfmt::{FloatStyle, Format};
+
+    use super::*;
+    use crate::{ClusterCollector, CollectOptions, DumpDir, FetchError, Source};
+
+    /// A dump directory whose fetches block while the gate is closed (at most a minute, so
+    /// a failing test never hangs).
+    struct Gated {
+        dir: DumpDir,
+        gate: Arc<(Mutex<bool>, Condvar)>,
+    }
+
+    impl Source for Gated {
+        fn fetch(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+            let (open, cv) = &*self.gate;
+            let guard = open.lock().unwrap();
+            let _ = cv
+                .wait_timeout_while(guard, Duration::from_secs(60), |open| !*open)
+                .unwrap();
+            self.dir.fetch(request)
+        }
+
+        fn origin(&self, request: &Request) -> String {
+            self.dir.origin(request)
+        }
+    }
+
+    fn set_gate(gate: &(Mutex<bool>, Condvar), open: bool) {
+        *gate.0.lock().unwrap() = open;
+        gate.1.notify_all();
+    }
+
+    /// A server on a runtime of its own, serving `cache` on an ephemeral port; stops on drop.
+    struct TestServer {
+        addr: std::net::SocketAddr,
+        stop: Option<tokio::sync::oneshot::Sender<()>>,
+        thread: Option<std::thread::JoinHandle<()>>,
+    }
+
+    impl TestServer {
+        fn start(cache: Arc<MetricsCache>, options: ServeOptions) -> TestServer {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let addr = listener.local_addr().unwrap();
+            listener.set_nonblocking(true).unwrap();
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let thread = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                    serve_cache(listener, cache, &options, async {
+                        let _ = stopped.await;
+                    })
+                    .await;
+                });
+            });
+            TestServer {
+                addr,
+                stop: Some(stop),
+                thread: Some(thread),
+            }
+        }
+
+        /// `GET /metrics`: the status and the body.
+        fn get(&self) -> (u16, String) {
+            let mut s = TcpStream::connect(self.addr).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut resp = Vec::new();
+            s.read_to_end(&mut resp).unwrap();
+            let resp = String::from_utf8(resp).unwrap();
+            let status = resp[9..12].parse().unwrap();
+            let body = resp.split_once("\r\n\r\n").unwrap().1.to_owned();
+            (status, body)
+        }
+    }
+
+    impl Drop for TestServer {
+        fn drop(&mut self) {
+            if let Some(stop) = self.stop.take() {
+                let _ = stop.send(());
+            }
+            if let Some(t) = self.thread.take() {
+                let _ = t.join();
+            }
+        }
+    }
+
+    /// Polls until `f` holds, for at most `limit`; returns how long it took.
+    fn within(limit: Duration, mut f: impl FnMut() -> bool) -> Option<Duration> {
+        let start = std::time::Instant::now();
+        while start.elapsed() < limit {
+            if f() {
+                return Some(start.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+
+    #[test]
+    fn a_blocked_collection_makes_metrics_stale_within_two_intervals() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../testdata/ceph/18.2.7-healthy"
+        );
+        let interval = Duration::from_secs(1);
+        for stale in [StaleStrategy::Fail, StaleStrategy::Return] {
+            let gate = Arc::new((Mutex::new(true), Condvar::new()));
+            let source = Gated {
+                dir: DumpDir::open(dir).unwrap(),
+                gate: Arc::clone(&gate),
+            };
+            let cache = Arc::new(MetricsCache::new(interval, stale));
+            let mut collector = ClusterCollector::new(CollectOptions::new().perf(false));
+            MetricsCache::spawn_refresh(&cache, move || {
+                let c = collector.collect(&source);
+                Exposition::from_collection(&c, Format::Text, FloatStyle::Go).ok()
+            })
+            .unwrap();
+            let server = TestServer::start(Arc::clone(&cache), ServeOptions::new());
+            let ready = within(Duration::from_secs(30), || server.get().0 == 200);
+            assert!(ready.is_some(), "{stale}: never ready");
+            let (_, fresh) = server.get();
+            assert!(fresh.contains("ceph_health_status"));
+
+            // The source hangs: the collection under way blocks in it.
+            set_gate(&gate, false);
+            let blocked_at = std::time::Instant::now();
+            let limit = interval * 2 + interval / 2;
+            let stale_after = match stale {
+                StaleStrategy::Fail => within(limit * 2, || {
+                    let (status, body) = server.get();
+                    status == 503 && body.contains("metrics are stale")
+                }),
+                StaleStrategy::Return => {
+                    // 200 with the last body all along; the cache knows it is stale.
+                    within(limit * 2, || {
+                        let (status, body) = server.get();
+                        assert_eq!(status, 200);
+                        assert!(body.contains("ceph_health_status"));
+                        cache.running_for().is_some_and(|r| r > interval)
+                    })
+                }
+            };
+            let took = blocked_at.elapsed();
+            assert!(stale_after.is_some(), "{stale}: never stale");
+            // The next collection starts at most one interval after the gate closed, and is
+            // stale one interval later.
+            assert!(took <= limit, "{stale}: stale after {took:?}");
+
+            // The source answers again: fresh data.
+            set_gate(&gate, true);
+            let back = within(Duration::from_secs(30), || server.get().0 == 200);
+            assert!(back.is_some(), "{stale}: never recovered");
+        }
+    }
+
+    #[test]
+    fn slow_heads_and_idle_connections_are_closed_at_the_deadline() {
+        let cache = Arc::new(MetricsCache::new(
+            Duration::from_secs(60),
+            StaleStrategy::Fail,
+        ));
+        cache.begin();
+        cache.finish(Some(Exposition::new(&b"up 1\n"[..], Format::Text)));
+        let head = Duration::from_millis(300);
+        let options = ServeOptions::new()
+            .head_timeout(head)
+            .write_timeout(Duration::from_millis(200));
+        let server = TestServer::start(cache, options);
+
+        // Closed: `read` sees the end (or a reset) and no response.
+        let closed_within = |s: &mut TcpStream, limit: Duration| {
+            s.set_read_timeout(Some(limit)).unwrap();
+            let start = std::time::Instant::now();
+            let mut buf = Vec::new();
+            let r = s.read_to_end(&mut buf);
+            let done = match r {
+                Ok(_) => true,
+                Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+            };
+            (done, start.elapsed(), buf)
+        };
+
+        // Idle from the start.
+        let mut idle = TcpStream::connect(server.addr).unwrap();
+        let (done, took, _) = closed_within(&mut idle, Duration::from_secs(5));
+        assert!(done && took < head * 4, "idle: {took:?}");
+
+        // A head trickled a byte every 50 ms never completes within the deadline.
+        let mut slow = TcpStream::connect(server.addr).unwrap();
+        let start = std::time::Instant::now();
+        let mut closed = false;
+        for b in b"GET /metrics HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" {
+            if slow.write_all(&[*b]).is_err() {
+                closed = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let (done, _, buf) = closed_within(&mut slow, Duration::from_secs(5));
+        let took = start.elapsed();
+        assert!(closed || done, "slow head still open after {took:?}");
+        assert!(!buf.starts_with(b"HTTP/1.1 200"), "{buf:?}");
+        assert!(took < Duration::from_secs(4), "slow head: {took:?}");
+
+        // Keep-alive: served, then closed once idle past the deadline.
+        let mut ka = TcpStream::connect(server.addr).unwrap();
+        ka.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let (done, took, buf) = closed_within(&mut ka, Duration::from_secs(5));
+        assert!(buf.starts_with(b"HTTP/1.1 200"), "{buf:?}");
+        assert!(
+            done && took < Duration::from_secs(3),
+            "keep-alive: {took:?}"
+        );
+
+        // And the server still answers.
+        assert_eq!(server.get(), (200, "up 1\n".to_owned()));
+    }
+}

@@ -211,7 +211,10 @@ struct State {
     last: Option<Arc<Snapshot>>,
     /// When the collection under way started.
     running_since: Option<Instant>,
-    /// How long the last finished collection took (kept even when it produced nothing).
+    /// When the collection of the cached exposition started.
+    cached_started: Option<Instant>,
+    /// How long the last finished collection took; after one that produced nothing, how old
+    /// the cached exposition is (as if its collection had lasted until then).
     last_took: Duration,
     /// A stale warning was logged since the last collection ended.
     warned: bool,
@@ -275,21 +278,26 @@ impl MetricsCache {
     }
 
     /// Marks the end of the collection begun last: `Some` replaces the cached exposition,
-    /// `None` (the collection produced nothing) keeps the previous one.
+    /// `None` (the collection produced nothing, say the cluster did not answer) keeps the
+    /// previous one, which is then as stale as if its collection had lasted until now.
     pub fn finish(&self, exposition: Option<Exposition>) {
         let mut state = self.state();
-        let took = state
-            .running_since
-            .take()
-            .map_or(Duration::ZERO, |t| t.elapsed());
-        state.last_took = took;
+        let started = state.running_since.take();
+        let took = started.map_or(Duration::ZERO, |t| t.elapsed());
         state.warned = false;
-        if let Some(exposition) = exposition {
-            state.last = Some(Arc::new(Snapshot {
-                exposition,
-                collect_time: took,
-                gzip: OnceLock::new(),
-            }));
+        match exposition {
+            Some(exposition) => {
+                state.last_took = took;
+                state.cached_started = started;
+                state.last = Some(Arc::new(Snapshot {
+                    exposition,
+                    collect_time: took,
+                    gzip: OnceLock::new(),
+                }));
+            }
+            None => {
+                state.last_took = state.cached_started.map_or(took, |t| t.elapsed());
+            }
         }
     }
 
@@ -443,6 +451,27 @@ mod tests {
         assert_eq!(answer.status(), 503);
         let body = answer.content().1;
         assert!(body.starts_with(b"Gathering data took "), "{body:?}");
+    }
+
+    #[test]
+    fn a_collection_without_exposition_ages_the_cached_one() {
+        let interval = Duration::from_millis(50);
+        let cache = MetricsCache::new(interval, StaleStrategy::Fail);
+        cache.begin();
+        cache.finish(text(b"a"));
+        // A quick failure right away: still fresh.
+        cache.begin();
+        cache.finish(None);
+        assert_eq!(cache.answer().status(), 200);
+        // A quick failure more than an interval after the cached collection: stale.
+        std::thread::sleep(interval * 2);
+        cache.begin();
+        cache.finish(None);
+        assert_eq!(cache.answer().status(), 503);
+        // A new exposition: fresh again.
+        cache.begin();
+        cache.finish(text(b"b"));
+        assert_eq!(cache.answer().content().1.as_ref(), b"b");
     }
 
     #[test]

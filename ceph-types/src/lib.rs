@@ -110,6 +110,7 @@ mod pg;
 mod pgstate;
 mod service;
 mod status;
+mod strict;
 
 pub use addr::{AddrError, AddrKind, AddrVec, AddrVecEntry, EntityAddr};
 pub use command::{Command, UnknownCommand};
@@ -145,3 +146,4 @@ pub use pg::{
 pub use pgstate::{PgState, PgStateSet, UnknownPgState};
 pub use service::{Service, ServiceDaemon, ServiceDump, Versions};
 pub use status::{Status, StatusFsMap, StatusMdsRank, StatusOsdMap, StatusPgMap};
+pub use strict::StrictDeserializer;

@@ -484,6 +484,10 @@ mod tests {
     #[test]
     fn replies() {
         let big = vec![b'x'; 200_000];
+        #[expect(
+            clippy::type_complexity,
+            reason = "a table: frame, limit, reply or error"
+        )]
         let cases: &[(&[u8], usize, Result<&[u8], &str>)] = &[
             (&framed(b"{}"), 1024, Ok(b"{}")),
             (&framed(b""), 1024, Ok(b"")),

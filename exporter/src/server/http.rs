@@ -166,6 +166,42 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Against a model: the last quality given to `gzip` (or `x-gzip`) decides; without
+        /// one, the last given to `*`; without either, no.
+        #[test]
+        fn accept_encoding_model(items in proptest::collection::vec(
+            (proptest::sample::select(vec!["gzip", "x-gzip", "GZip", "*", "br", "identity"]),
+             proptest::option::of(0u8..=10)),
+            0..6,
+        )) {
+            let header = items
+                .iter()
+                .map(|(c, q)| match q {
+                    Some(q) => format!("{c};q={}", f32::from(*q) / 10.0),
+                    None => (*c).to_owned(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let q = |q: &Option<u8>| q.is_none_or(|q| q > 0);
+            let named = items.iter().rev().find(|(c, _)| c.eq_ignore_ascii_case("gzip") || *c == "x-gzip");
+            let star = items.iter().rev().find(|(c, _)| *c == "*");
+            let want = named.or(star).is_some_and(|(_, v)| q(v));
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(&header).unwrap());
+            proptest::prop_assert_eq!(accepts_gzip(&h), want, "{}", header);
+        }
+
+        #[test]
+        fn any_accept_encoding_is_answered(value in "[ -~]{0,64}") {
+            let mut h = HeaderMap::new();
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                h.insert(header::ACCEPT_ENCODING, v);
+            }
+            let _ = accepts_gzip(&h);
+        }
+    }
+
     #[test]
     fn gzip_round_trips() {
         use std::io::Read;

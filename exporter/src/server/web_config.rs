@@ -551,6 +551,48 @@ mod tests {
         assert!(!users.check(None));
     }
 
+    /// Standard base64 with padding, for the properties.
+    fn base64_encode(data: &[u8]) -> String {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in data.chunks(3) {
+            let mut n = [0u8; 3];
+            n[..chunk.len()].copy_from_slice(chunk);
+            let v = u32::from_be_bytes([0, n[0], n[1], n[2]]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(ALPHABET[(v >> (18 - 6 * i) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn base64_round_trips(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            proptest::prop_assert_eq!(base64_decode(base64_encode(&data).as_bytes()), Some(data));
+        }
+
+        #[test]
+        fn credentials_round_trip(user in "[^:]{0,16}", password in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..32)) {
+            let mut raw = user.as_bytes().to_vec();
+            raw.push(b':');
+            raw.extend_from_slice(&password);
+            let header = format!("Basic {}", base64_encode(&raw));
+            proptest::prop_assert_eq!(basic_credentials(header.as_bytes()), Some((user, password)));
+        }
+
+        #[test]
+        fn any_authorization_value_is_answered_without_panic(value in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..96)) {
+            let _ = basic_credentials(&value);
+            let _ = base64_decode(&value);
+        }
+    }
+
     fn crate_error_chain(e: &dyn std::error::Error) -> String {
         let mut s = e.to_string();
         let mut src = e.source();

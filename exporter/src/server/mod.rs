@@ -87,7 +87,8 @@ impl ServeOptions {
 
     /// How long a connection may take to send a whole request head: from accept for the
     /// first request (a TLS handshake included), from the previous response for the next
-    /// ones. At least 1 ms.
+    /// ones, so a keep-alive connection idle this long is closed (clients such as
+    /// Prometheus then open a new one). At least 1 ms.
     #[must_use]
     pub fn head_timeout(mut self, timeout: Duration) -> Self {
         self.head_timeout = timeout.max(Duration::from_millis(1));

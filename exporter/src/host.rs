@@ -2,9 +2,7 @@
 //! directory, queried concurrently with deadlines, mapped in either perf-counter flavour.
 
 use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
 use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -664,23 +662,20 @@ fn parse_schema(doc: &[u8]) -> Result<Schema<'_>, SchemaFault> {
     Schema::parse(text).map_err(|e| SchemaFault::Parse(Arc::new(e)))
 }
 
-/// Distinct schema documents, found by hash.
+/// Distinct schema documents. A handful per host (one per daemon type and version), so a
+/// new document is compared with those of its length byte for byte, which costs less than
+/// hashing it.
 #[derive(Debug, Default)]
 struct Distinct {
     docs: Vec<Vec<u8>>,
-    by_hash: HashMap<u64, Vec<usize>>,
 }
 
 impl Distinct {
     fn index(&mut self, doc: Vec<u8>) -> usize {
-        let mut h = DefaultHasher::new();
-        doc.hash(&mut h);
-        let slot = self.by_hash.entry(h.finish()).or_default();
-        if let Some(&i) = slot.iter().find(|&&i| self.docs[i] == doc) {
+        if let Some(i) = self.docs.iter().position(|d| *d == doc) {
             return i;
         }
         self.docs.push(doc);
-        slot.push(self.docs.len() - 1);
         self.docs.len() - 1
     }
 }

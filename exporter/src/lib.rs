@@ -55,11 +55,11 @@ mod error;
 mod health;
 mod host;
 mod input;
+mod layout;
 mod osd;
 mod perf;
 mod pgscan;
 mod pools;
-mod release;
 mod serve;
 mod source;
 mod spec;
@@ -68,12 +68,12 @@ pub use asok::{
     AdminSocket, AsokError, AsokErrorKind, DEFAULT_MAX_REPLY_BYTES, Excerpt, MAX_COMMAND_BYTES,
     ReplyError, read_reply,
 };
+pub use ceph_types::{Release, UnknownRelease};
 pub use collect::{ClusterCollector, CollectOptions, Collection};
 pub use error::CollectError;
 pub use health::HealthHistory;
 pub use host::{
     AsokCollection, AsokCollector, AsokOptions, CounterApi, DaemonScrape, ScrapeStatus,
 };
-pub use release::{Release, UnknownRelease};
 pub use serve::{Exposition, ServeOptions, StaleStrategy, UnknownStaleStrategy, serve};
-pub use source::{CephCli, DumpDir, FetchError, Input, MAX_DOCUMENT_BYTES, MemoryDumps, Source};
+pub use source::{CephCli, DumpDir, FetchError, MAX_DOCUMENT_BYTES, MemoryDumps, Source};

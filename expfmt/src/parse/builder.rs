@@ -319,8 +319,16 @@ impl<'a> FamilyBuilder<'a> {
             }
             Entry::Occupied(mut slot) => {
                 let head = *slot.get();
-                if find(&self.family.metrics, &self.chain, head, &labels).is_some() {
-                    return Err(at.error(ParseErrorKind::DuplicateSeries { name: name.into() }));
+                if let Some(i) = find(&self.family.metrics, &self.chain, head, &labels) {
+                    // OpenMetrics: more points of one metric, timestamps increasing.
+                    let later = self.openmetrics
+                        && matches!(
+                            (self.family.metrics[i].timestamp, timestamp),
+                            (Some(a), Some(b)) if b > a
+                        );
+                    if !later {
+                        return Err(at.error(ParseErrorKind::DuplicateSeries { name: name.into() }));
+                    }
                 }
                 slot.insert(index);
                 self.chain.push(head);

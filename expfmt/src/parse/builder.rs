@@ -277,6 +277,10 @@ impl<'a> FamilyBuilder<'a> {
     /// Adds a sample that is a whole metric (the value of a gauge, an untyped metric or a
     /// 0.0.4 counter): its label set must be new.
     #[inline]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the hot path of every scalar sample: its parts, not a struct built per line"
+    )]
     pub(super) fn add_value(
         &mut self,
         name: &'a str,

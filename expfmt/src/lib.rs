@@ -58,13 +58,15 @@
 //! ```
 //! use expfmt::{Format, MetricType};
 //!
-//! let om = b"# TYPE osd_state stateset\n\
-//!            osd_state{osd_state=\"up\"} 1\n\
-//!            osd_state{osd_state=\"down\"} 0\n\
-//!            # TYPE ceph_build info\n\
-//!            ceph_build_info{version=\"18.2.7\"} 1\n\
-//!            # EOF\n";
-//! let families = expfmt::parse(om, Format::OpenMetrics)?;
+//! let om = concat!(
+//!     "# TYPE osd_state stateset\n",
+//!     "osd_state{osd_state=\"up\"} 1\n",
+//!     "osd_state{osd_state=\"down\"} 0\n",
+//!     "# TYPE ceph_build info\n",
+//!     "ceph_build_info{version=\"18.2.7\"} 1\n",
+//!     "# EOF\n",
+//! );
+//! let families = expfmt::parse(om.as_bytes(), Format::OpenMetrics)?;
 //! assert_eq!(families[0].metric_type, MetricType::StateSet);
 //! assert_eq!(families[1].metric_type, MetricType::Info);
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -235,3 +235,24 @@ fn regression_parse_timespan_multibyte_after_a_number() {
     }
     assert_eq!(parse_timespan("6 days"), Some(6 * 86_400 * S));
 }
+
+#[test]
+fn regression_too_old_points_are_counted() {
+    // Gnocchi drops points older than the raw buffer keeps without a word;
+    // the report counts them and names the first.
+    let mut metric = Metric::new(ArchivePolicy::builtin("low").unwrap());
+    let t0 = 1_600_000_000 * S;
+    let day = 86_400 * S;
+    let r = metric
+        .add_measures(&[Point::new(t0, 1.0), Point::new(t0 + 2 * day, 2.0)])
+        .unwrap();
+    assert_eq!((r.too_old, r.first_too_old), (0, None));
+    let r = metric
+        .add_measures(&[
+            Point::new(t0 + 2 * day + S, 3.0),
+            Point::new(t0, 4.0),
+            Point::new(t0 + S, 5.0),
+        ])
+        .unwrap();
+    assert_eq!((r.too_old, r.first_too_old), (2, Some(1)));
+}

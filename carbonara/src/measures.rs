@@ -60,8 +60,9 @@ pub enum MeasureError {
     },
 }
 
-/// A piece of input quoted in an error: at most 40 characters, control
-/// characters and backslashes escaped (`\n`, `\u{1b}`), `...` where it was cut.
+/// A piece of input quoted in an error: control characters and backslashes
+/// escaped (`\n`, `\u{1b}`), cut to 40 printed characters (escapes
+/// included), `...` where it was cut.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Excerpt(String);
 
@@ -70,16 +71,25 @@ impl Excerpt {
     #[must_use]
     pub fn new(text: &str) -> Self {
         let mut out = String::new();
-        let mut chars = text.chars();
-        for c in chars.by_ref().take(EXCERPT_CHARS) {
-            if c.is_control() || c == '\\' {
+        let mut width = 0;
+        for c in text.chars() {
+            let escaped = c.is_control() || c == '\\';
+            let w = if escaped {
+                c.escape_default().count()
+            } else {
+                1
+            };
+            // The window counts what is printed, escapes included.
+            if width + w > EXCERPT_CHARS {
+                out.push_str("...");
+                break;
+            }
+            width += w;
+            if escaped {
                 out.extend(c.escape_default());
             } else {
                 out.push(c);
             }
-        }
-        if chars.next().is_some() {
-            out.push_str("...");
         }
         Excerpt(out)
     }
@@ -287,6 +297,12 @@ mod tests {
                 "cannot parse value `1111111111222222222233333333334444444444...`",
             ),
             ("a\\b,1", 1, "cannot parse timestamp `a\\\\b`"),
+            // Fuzz finding: escapes counted in the window, not input chars.
+            (
+                "1607796970\0\0\0\0\0\0\0\0\0\0\0\0,1",
+                1,
+                "cannot parse timestamp `1607796970\\u{0}\\u{0}\\u{0}\\u{0}\\u{0}\\u{0}...`",
+            ),
         ];
         for (line, col, msg) in cases {
             let (c, e) = parse_line(line).unwrap_err();
@@ -316,6 +332,17 @@ mod tests {
                 .find_map(Result::err)
                 .expect("an error");
             assert_eq!(err.to_string(), msg);
+        }
+    }
+
+    #[test]
+    fn regression_escaped_excerpt_stays_short() {
+        // Found by the carbonara_measures fuzz target: 40 NUL bytes escaped
+        // to 200 characters in the message.
+        for text in ["\0".repeat(1000), "\u{1b}".repeat(50), "\\".repeat(100)] {
+            let e = Excerpt::new(&text);
+            assert!(e.as_str().chars().count() <= EXCERPT_CHARS + 3, "{e}");
+            assert!(!e.as_str().chars().any(char::is_control));
         }
     }
 

@@ -1,5 +1,7 @@
-//! Integration tests of `ceph-types`: the fixture walker and the round-trip property tests.
+//! Integration tests of `ceph-types`: the fixture walker, the round-trip property tests and the
+//! no-positional-decoding checks.
 
 mod facts;
 mod roundtrip;
+mod strict;
 mod walker;

@@ -9,9 +9,10 @@
 use std::collections::BTreeSet;
 
 use ceph_types::{
-    Command, CounterDump, CounterSchema, Df, Error, FsDump, Health, MgrDump, Model, MonDump,
-    MonStatus, OsdCrushDump, OsdDf, OsdDump, OsdMetadata, OsdPerf, OsdPoolStats, OsdTree, PerfDump,
-    PerfSchema, PgDump, PgStat, QuorumStatus, ServiceDump, Status, Versions,
+    Command, CounterDump, CounterSchema, Df, Error, FsDump, Health, MdsMetadata, MgrDump,
+    MgrMetadata, Model, MonDump, MonMetadata, MonStatus, OsdCrushDump, OsdDf, OsdDump, OsdMetadata,
+    OsdPerf, OsdPoolStats, OsdTree, PerfDump, PerfSchema, PgDump, PgStat, QuorumStatus,
+    ServiceDump, Status, Versions,
 };
 use serde_json::Value;
 
@@ -62,7 +63,13 @@ fn df_pool_stats_as_array_is_an_error() {
 fn every_model_rejects_an_array_document() {
     // `[]` is a valid document only for models whose root is a list (or a map that accepts
     // the list form); everything else must say where it expected an object.
-    let list_roots = [Command::OsdMetadata, Command::OsdPoolStats];
+    let list_roots = [
+        Command::OsdMetadata,
+        Command::OsdPoolStats,
+        Command::MonMetadata,
+        Command::MgrMetadata,
+        Command::MdsMetadata,
+    ];
     let mut checked = 0;
     for command in modelled() {
         for text in ["[1, 2, 3]", "[[1, 2, 3]]", r#"[{"a": 1}, 2]"#] {

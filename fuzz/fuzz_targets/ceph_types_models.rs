@@ -5,7 +5,8 @@
 #![no_main]
 
 use ceph_types::{
-    Command, CounterDump, CounterSchema, Df, Error, FsDump, Health, MgrDump, Model, MonDump,
+    Command, CounterDump, CounterSchema, Df, Error, FsDump, Health, MdsMetadata, MgrDump,
+    MgrMetadata, Model, MonDump, MonMetadata,
     MonStatus, OsdCrushDump, OsdDf, OsdDump, OsdMetadata, OsdPerf, OsdPoolStats, OsdTree,
     PerfDump, PerfSchema, PgDump, PgStat, QuorumStatus, ServiceDump, Status, Versions,
     unwrap_envelope,
@@ -13,7 +14,7 @@ use ceph_types::{
 use libfuzzer_sys::fuzz_target;
 
 /// The commands the selector byte picks from (modulo the length, plus the two envelopes).
-const COMMANDS: [Command; 25] = [
+const COMMANDS: [Command; 28] = [
     Command::PerfDump,
     Command::PerfSchema,
     Command::CounterDump,
@@ -39,6 +40,9 @@ const COMMANDS: [Command; 25] = [
     Command::FsDump,
     Command::ServiceDump,
     Command::Versions,
+    Command::MonMetadata,
+    Command::MgrMetadata,
+    Command::MdsMetadata,
 ];
 
 /// Parses `text` as `$t`; on success writes it, parses the writing and writes that again.
@@ -97,6 +101,9 @@ fn run(command: Command, text: &str) {
         Command::FsDump => check!(FsDump, command, text),
         Command::ServiceDump => check!(ServiceDump, command, text),
         Command::Versions => check!(Versions, command, text),
+        Command::MonMetadata => check!(MonMetadata, command, text),
+        Command::MgrMetadata => check!(MgrMetadata, command, text),
+        Command::MdsMetadata => check!(MdsMetadata, command, text),
         _ => unreachable!("not in COMMANDS"),
     }
 }

@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let unquoted = |s: &str| s.replace('"', "");
     assert_eq!(unquoted(&quoted), unquoted(&text), "only quotes are inserted");
     assert!(quoted.len() >= text.len());
-    if serde_json::from_str::<serde_json::de::IgnoredAny>(&text).is_ok() {
+    if serde_json::from_str::<serde_json::Value>(&text).is_ok() {
         assert!(matches!(quoted, Cow::Borrowed(_)), "strict JSON is left alone");
     }
     let twice = quote_non_finite(&quoted);

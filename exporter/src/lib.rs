@@ -21,6 +21,14 @@
 //!   [`CephCli`]) and returns a [`Collection`] of families.
 //! - [`serve`] answers `/metrics` from an [`Exposition`] cache refreshed in the background,
 //!   with [`ServeOptions`] (interval, [`StaleStrategy`], limits).
+//! - [`Live`] collects from a running cluster: every command of a collection concurrently, each
+//!   with a deadline, through a [`Commander`] ([`CephCli`], or `Rados` with the `rados`
+//!   feature), into a [`Snapshot`] the collector reads.
+//!
+//! # Crate features
+//!
+//! - `rados` (off by default): `Rados`, cluster commands over one librados connection. Links
+//!   the system's `librados` (Debian: `librados-dev`).
 #![doc(test(attr(deny(warnings))))]
 
 mod adapt;
@@ -29,10 +37,13 @@ mod daemons;
 mod error;
 mod health;
 mod input;
+mod live;
 mod osd;
 mod perf;
 mod pgscan;
 mod pools;
+#[cfg(feature = "rados")]
+mod rados;
 mod release;
 mod serve;
 mod source;
@@ -41,6 +52,11 @@ mod spec;
 pub use collect::{ClusterCollector, CollectOptions, Collection};
 pub use error::CollectError;
 pub use health::HealthHistory;
+pub use live::{Commander, ConnectError, Live, Snapshot};
+#[cfg(feature = "rados")]
+pub use rados::Rados;
 pub use release::{Release, UnknownRelease};
 pub use serve::{Exposition, ServeOptions, StaleStrategy, UnknownStaleStrategy, serve};
-pub use source::{CephCli, DumpDir, FetchError, Input, MAX_DOCUMENT_BYTES, MemoryDumps, Source};
+pub use source::{
+    CephCli, DumpDir, FetchError, Input, MAX_DOCUMENT_BYTES, MemoryDumps, Source, kill_children,
+};

@@ -119,7 +119,16 @@ pub struct Live {
     timeout: Duration,
     concurrency: usize,
     /// The last perf schema and dump of every daemon that answered, by daemon name.
-    retained: HashMap<String, (Arc<Vec<u8>>, Arc<Vec<u8>>)>,
+    retained: HashMap<String, Retained>,
+}
+
+/// A daemon's last answers.
+#[derive(Debug, Default)]
+struct Retained {
+    /// The daemon's incarnation the schema is from (see [`Maps::up`]).
+    incarnation: String,
+    schema: Option<Arc<Vec<u8>>>,
+    dump: Option<Arc<Vec<u8>>>,
 }
 
 /// The default deadline of one command.
@@ -193,30 +202,40 @@ impl Live {
         let maps = Maps::read(&docs);
         let cluster_time = start.elapsed();
 
-        // The perf counters of the daemons the maps list as present and up.
-        let ask: Vec<String> = maps.up.clone();
-        let inputs: Vec<Input> = ask
-            .iter()
-            .flat_map(|d| [Input::PerfSchema(d.clone()), Input::PerfDump(d.clone())])
-            .collect();
+        // The perf counters of the daemons the maps list as present and up. A schema changes
+        // only when the daemon restarts: it is asked again only for a new incarnation.
+        let mut inputs = Vec::with_capacity(maps.up.len() * 2);
+        for (daemon, incarnation) in &maps.up {
+            let known = self.retained.get(daemon);
+            if known.is_none_or(|r| r.schema.is_none() || r.incarnation != *incarnation) {
+                inputs.push(Input::PerfSchema(daemon.clone()));
+            }
+            inputs.push(Input::PerfDump(daemon.clone()));
+        }
         let answers = run_all(&self.tell, &inputs, self.concurrency, self.timeout);
-        let mut perf_errors = Vec::new();
-        let mut fresh: HashMap<String, [Option<Arc<Vec<u8>>>; 2]> = HashMap::new();
+        let mut failed = Vec::new();
         for (input, answer) in inputs.iter().zip(answers) {
             origins.insert(input.clone(), self.tell.origin(input));
-            let (daemon, slot) = match input {
-                Input::PerfSchema(d) => (d, 0),
-                Input::PerfDump(d) => (d, 1),
-                _ => continue,
+            let Some(daemon) = perf_daemon(input) else {
+                continue;
             };
             match answer {
-                Ok(bytes) => fresh.entry(daemon.clone()).or_default()[slot] = Some(Arc::new(bytes)),
-                Err(e) => perf_errors.push((input.clone(), e)),
-            }
-        }
-        for (daemon, [schema, dump]) in fresh {
-            if let (Some(s), Some(d)) = (schema, dump) {
-                self.retained.insert(daemon, (s, d));
+                Ok(bytes) => {
+                    let entry = self.retained.entry(daemon.clone()).or_default();
+                    let bytes = Some(Arc::new(bytes));
+                    if matches!(input, Input::PerfSchema(_)) {
+                        entry.schema = bytes;
+                        entry.incarnation = maps
+                            .up
+                            .iter()
+                            .find(|(d, _)| d == daemon)
+                            .map(|(_, i)| i.clone())
+                            .unwrap_or_default();
+                    } else {
+                        entry.dump = bytes;
+                    }
+                }
+                Err(e) => failed.push((input.clone(), e)),
             }
         }
         // Cull the daemons that left their maps; keep everything while a map is unknown.
@@ -224,14 +243,14 @@ impl Live {
             self.retained.retain(|d, _| present.contains(d));
         }
         let mut retained_used = Vec::new();
-        for (daemon, (schema, dump)) in &self.retained {
+        for (daemon, r) in &self.retained {
+            let (Some(schema), Some(dump)) = (&r.schema, &r.dump) else {
+                continue;
+            };
             docs.insert(Input::PerfSchema(daemon.clone()), Ok(schema.clone()));
             docs.insert(Input::PerfDump(daemon.clone()), Ok(dump.clone()));
-            if !ask.contains(daemon)
-                || perf_errors
-                    .iter()
-                    .any(|(i, _)| perf_daemon(i) == Some(daemon))
-            {
+            let asked = maps.up.iter().any(|(d, _)| d == daemon);
+            if !asked || failed.iter().any(|(i, _)| perf_daemon(i) == Some(daemon)) {
                 retained_used.push(daemon.clone());
             }
         }
@@ -239,15 +258,17 @@ impl Live {
         // A daemon without a retained answer whose `tell` failed: report why (it has no
         // perf series either way).
         let mut failed_tells = Vec::new();
-        for (input, e) in perf_errors {
-            if let Some(d) = perf_daemon(&input) {
-                if !self.retained.contains_key(d) {
-                    failed_tells.push((
-                        input.clone(),
-                        origins.get(&input).cloned().unwrap_or_default(),
-                        e,
-                    ));
-                }
+        for (input, e) in failed {
+            let Some(d) = perf_daemon(&input) else {
+                continue;
+            };
+            let served = self
+                .retained
+                .get(d)
+                .is_some_and(|r| r.schema.is_some() && r.dump.is_some());
+            if !served {
+                let origin = origins.get(&input).cloned().unwrap_or_default();
+                failed_tells.push((input, origin, e));
             }
         }
         Snapshot {
@@ -275,8 +296,10 @@ type Answer = Result<Arc<Vec<u8>>, FetchError>;
 /// What the maps of one snapshot say about the daemons.
 #[derive(Debug, Default)]
 struct Maps {
-    /// Daemons to ask for perf counters: OSDs up, monitors in quorum, MDS in the fs map.
-    up: Vec<String>,
+    /// Daemons to ask for perf counters (OSDs up, monitors in quorum, MDS in the fs map),
+    /// each with its incarnation: what changes when it restarts (an OSD's `up_from`, the
+    /// monitors' `election_epoch`, an MDS's `gid`).
+    up: Vec<(String, String)>,
     /// Every daemon in its map (up or down), when all three maps were read.
     present: Option<HashSet<String>>,
 }
@@ -298,7 +321,7 @@ impl Maps {
                 };
                 let name = format!("osd.{id}");
                 if o["up"].as_i64() == Some(1) {
-                    maps.up.push(name.clone());
+                    maps.up.push((name.clone(), o["up_from"].to_string()));
                 }
                 present.insert(name);
             }
@@ -317,7 +340,8 @@ impl Maps {
                 };
                 let name_full = format!("mon.{name}");
                 if quorum.contains(&name) {
-                    maps.up.push(name_full.clone());
+                    maps.up
+                        .push((name_full.clone(), q["election_epoch"].to_string()));
                 }
                 present.insert(name_full);
             }
@@ -328,7 +352,7 @@ impl Maps {
                 if let Some(name) = m["name"].as_str() {
                     let n = format!("mds.{name}");
                     if !present.contains(&n) {
-                        maps.up.push(n.clone());
+                        maps.up.push((n.clone(), m["gid"].to_string()));
                         present.insert(n);
                     }
                 }
@@ -594,6 +618,36 @@ mod tests {
             );
             live = Some(l);
         }
+    }
+
+    #[test]
+    fn a_schema_is_asked_again_only_when_the_daemon_restarts() {
+        let table = Arc::new(cluster(true, true));
+        let mut live = Live::new(table.clone());
+        let schemas = |t: &Table| {
+            t.asked
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|i| matches!(i, Input::PerfSchema(d) if d == "osd.1"))
+                .count()
+        };
+        for _ in 0..3 {
+            let snap = live.snapshot();
+            assert_eq!(
+                snap.fetch(&Input::PerfSchema("osd.1".into())).unwrap(),
+                b"schema osd.1"
+            );
+        }
+        assert_eq!(schemas(&table), 1);
+        // osd.1 restarts: a new up_from.
+        table.set(
+            Input::OsdDump,
+            Some(r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1,"up_from":9},{"osd":2,"up":1}]}"#),
+        );
+        live.snapshot();
+        live.snapshot();
+        assert_eq!(schemas(&table), 2);
     }
 
     #[test]

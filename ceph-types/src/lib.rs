@@ -96,6 +96,7 @@ mod flags;
 mod fs;
 mod health;
 mod map;
+mod metadata;
 mod mgr;
 mod mon;
 mod nonfinite;
@@ -108,11 +109,12 @@ mod parse;
 mod perf;
 mod pg;
 mod pgstate;
+mod release;
 mod service;
 mod status;
 
 pub use addr::{AddrError, AddrKind, AddrVec, AddrVecEntry, EntityAddr};
-pub use command::{Command, UnknownCommand};
+pub use command::{Command, Request, Target, UnknownCommand};
 pub use df::{Df, DfPool, DfPoolStats, DfStats};
 pub use error::Error;
 pub use flags::Flags;
@@ -122,6 +124,7 @@ pub use health::{
     UnknownHealthStatus, unwrap_envelope,
 };
 pub use map::Map;
+pub use metadata::{DaemonMetadata, MdsMetadata, MgrMetadata, MonMetadata};
 pub use mgr::{MgrDump, MgrModule, MgrStandby};
 pub use mon::{MonDump, MonFeatures, MonInfo, MonStatus, QuorumStatus};
 pub use nonfinite::quote_non_finite;
@@ -143,5 +146,6 @@ pub use pg::{
     PgSummary, PoolPgStats, StatSum,
 };
 pub use pgstate::{PgState, PgStateSet, UnknownPgState};
+pub use release::{Release, UnknownRelease};
 pub use service::{Service, ServiceDaemon, ServiceDump, Versions};
 pub use status::{Status, StatusFsMap, StatusMdsRank, StatusOsdMap, StatusPgMap};

@@ -37,6 +37,7 @@ mod daemons;
 mod error;
 mod health;
 mod input;
+mod layout;
 mod live;
 mod osd;
 mod perf;
@@ -44,19 +45,18 @@ mod pgscan;
 mod pools;
 #[cfg(feature = "rados")]
 mod rados;
-mod release;
 mod serve;
 mod source;
 mod spec;
 
+pub use ceph_types::{Release, UnknownRelease};
 pub use collect::{ClusterCollector, CollectOptions, Collection};
 pub use error::CollectError;
 pub use health::HealthHistory;
 pub use live::{Commander, ConnectError, Live, Snapshot};
 #[cfg(feature = "rados")]
 pub use rados::Rados;
-pub use release::{Release, UnknownRelease};
 pub use serve::{Exposition, ServeOptions, StaleStrategy, UnknownStaleStrategy, serve};
 pub use source::{
-    CephCli, DumpDir, FetchError, Input, MAX_DOCUMENT_BYTES, MemoryDumps, Source, kill_children,
+    CephCli, DumpDir, FetchError, MAX_DOCUMENT_BYTES, MemoryDumps, Source, kill_children,
 };

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::{FetchError, Input, Source};
+use ceph_types::{Command, Request};
+
+use crate::{FetchError, Source};
 
 /// Something that runs one Ceph command and returns its JSON answer: the `ceph` client
 /// ([`crate::CephCli`]) or a library connection to the cluster.
@@ -16,25 +18,25 @@ use crate::{FetchError, Input, Source};
 /// at the deadline (the call is abandoned, not cancelled: an implementation bounds its own
 /// calls so that abandoned ones end soon after).
 pub trait Commander: Send + Sync + std::fmt::Debug {
-    /// The answer to `input`'s command.
+    /// The answer to `request`.
     ///
     /// # Errors
     ///
     /// Why there is no answer: [`FetchError::Timeout`], [`FetchError::Refused`],
     /// [`FetchError::NoConnection`], ...
-    fn command(&self, input: &Input) -> Result<Vec<u8>, FetchError>;
+    fn command(&self, request: &Request) -> Result<Vec<u8>, FetchError>;
 
     /// How the command is sent, for messages (a command line, or the JSON sent to a monitor).
-    fn origin(&self, input: &Input) -> String;
+    fn origin(&self, request: &Request) -> String;
 }
 
 impl Commander for crate::CephCli {
-    fn command(&self, input: &Input) -> Result<Vec<u8>, FetchError> {
-        Source::fetch(self, input)
+    fn command(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+        Source::fetch(self, request)
     }
 
-    fn origin(&self, input: &Input) -> String {
-        Source::origin(self, input)
+    fn origin(&self, request: &Request) -> String {
+        Source::origin(self, request)
     }
 }
 
@@ -74,23 +76,23 @@ pub enum ConnectError {
 }
 
 /// The cluster commands of one collection, sent before the perf counters are asked for.
-const CLUSTER: [Input; 16] = [
-    Input::HealthDetail,
-    Input::MonStatus,
-    Input::MgrDump,
-    Input::FsDump,
-    Input::OsdDump,
-    Input::OsdCrushDump,
-    Input::OsdMetadata,
-    Input::MonMetadata,
-    Input::MgrMetadata,
-    Input::MdsMetadata,
-    Input::ServiceDump,
-    Input::DfDetail,
-    Input::PgDumpBrief,
-    Input::PgDumpSum,
-    Input::OsdPoolStats,
-    Input::Versions,
+static CLUSTER: [Request; 16] = [
+    Request::cluster(Command::HealthDetail),
+    Request::cluster(Command::MonStatus),
+    Request::cluster(Command::MgrDump),
+    Request::cluster(Command::FsDump),
+    Request::cluster(Command::OsdDump),
+    Request::cluster(Command::OsdCrushDump),
+    Request::cluster(Command::OsdMetadata),
+    Request::cluster(Command::MonMetadata),
+    Request::cluster(Command::MgrMetadata),
+    Request::cluster(Command::MdsMetadata),
+    Request::cluster(Command::ServiceDump),
+    Request::cluster(Command::DfDetail),
+    Request::cluster(Command::PgDumpBrief),
+    Request::cluster(Command::PgDumpSum),
+    Request::cluster(Command::OsdPoolStats),
+    Request::cluster(Command::Versions),
 ];
 
 /// A running cluster as a source of collections: [`Live::snapshot`] sends every command of
@@ -191,7 +193,7 @@ impl Live {
     pub fn snapshot(&mut self) -> Snapshot {
         let start = Instant::now();
         let answers = run_all(&self.cluster, &CLUSTER, self.concurrency, self.timeout);
-        let mut docs: HashMap<Input, Answer> = HashMap::new();
+        let mut docs: HashMap<Request, Answer> = HashMap::new();
         let mut origins = HashMap::new();
         let mut reachable = false;
         for (input, answer) in CLUSTER.iter().zip(answers) {
@@ -208,9 +210,9 @@ impl Live {
         for (daemon, incarnation) in &maps.up {
             let known = self.retained.get(daemon);
             if known.is_none_or(|r| r.schema.is_none() || r.incarnation != *incarnation) {
-                inputs.push(Input::PerfSchema(daemon.clone()));
+                inputs.push(Request::daemon(Command::PerfSchema, daemon.as_str()));
             }
-            inputs.push(Input::PerfDump(daemon.clone()));
+            inputs.push(Request::daemon(Command::PerfDump, daemon.as_str()));
         }
         let answers = run_all(&self.tell, &inputs, self.concurrency, self.timeout);
         let mut failed = Vec::new();
@@ -221,9 +223,9 @@ impl Live {
             };
             match answer {
                 Ok(bytes) => {
-                    let entry = self.retained.entry(daemon.clone()).or_default();
+                    let entry = self.retained.entry(daemon.to_owned()).or_default();
                     let bytes = Some(Arc::new(bytes));
-                    if matches!(input, Input::PerfSchema(_)) {
+                    if input.command() == Command::PerfSchema {
                         entry.schema = bytes;
                         entry.incarnation = maps
                             .up
@@ -247,8 +249,14 @@ impl Live {
             let (Some(schema), Some(dump)) = (&r.schema, &r.dump) else {
                 continue;
             };
-            docs.insert(Input::PerfSchema(daemon.clone()), Ok(schema.clone()));
-            docs.insert(Input::PerfDump(daemon.clone()), Ok(dump.clone()));
+            docs.insert(
+                Request::daemon(Command::PerfSchema, daemon.as_str()),
+                Ok(schema.clone()),
+            );
+            docs.insert(
+                Request::daemon(Command::PerfDump, daemon.as_str()),
+                Ok(dump.clone()),
+            );
             let asked = maps.up.iter().any(|(d, _)| d == daemon);
             if !asked || failed.iter().any(|(i, _)| perf_daemon(i) == Some(daemon)) {
                 retained_used.push(daemon.clone());
@@ -283,12 +291,9 @@ impl Live {
     }
 }
 
-/// The daemon a perf input is about.
-fn perf_daemon(input: &Input) -> Option<&String> {
-    match input {
-        Input::PerfSchema(d) | Input::PerfDump(d) => Some(d),
-        _ => None,
-    }
+/// The daemon a perf request is about.
+fn perf_daemon(request: &Request) -> Option<&str> {
+    request.daemon_name()
 }
 
 type Answer = Result<Arc<Vec<u8>>, FetchError>;
@@ -305,15 +310,16 @@ struct Maps {
 }
 
 impl Maps {
-    fn read(docs: &HashMap<Input, Answer>) -> Maps {
-        let json = |input: &Input| -> Option<serde_json::Value> {
+    fn read(docs: &HashMap<Request, Answer>) -> Maps {
+        let json = |command: Command| -> Option<serde_json::Value> {
+            let input = &Request::cluster(command);
             let bytes = docs.get(input)?.as_ref().ok()?;
             serde_json::from_slice(bytes).ok()
         };
         let mut maps = Maps::default();
         let mut present = HashSet::new();
         let mut known = 0;
-        if let Some(osd) = json(&Input::OsdDump) {
+        if let Some(osd) = json(Command::OsdDump) {
             known += 1;
             for o in osd["osds"].as_array().into_iter().flatten() {
                 let Some(id) = o["osd"].as_i64() else {
@@ -326,7 +332,7 @@ impl Maps {
                 present.insert(name);
             }
         }
-        if let Some(q) = json(&Input::MonStatus) {
+        if let Some(q) = json(Command::MonStatus) {
             known += 1;
             let quorum: Vec<&str> = q["quorum_names"]
                 .as_array()
@@ -346,7 +352,7 @@ impl Maps {
                 present.insert(name_full);
             }
         }
-        if let Some(fs) = json(&Input::FsDump) {
+        if let Some(fs) = json(Command::FsDump) {
             known += 1;
             let mut add = |m: &serde_json::Value| {
                 if let Some(name) = m["name"].as_str() {
@@ -382,7 +388,7 @@ impl Maps {
 /// thread and answered [`FetchError::Timeout`].
 fn run_all(
     commander: &Arc<dyn Commander>,
-    inputs: &[Input],
+    inputs: &[Request],
     limit: usize,
     timeout: Duration,
 ) -> Vec<Result<Vec<u8>, FetchError>> {
@@ -444,11 +450,11 @@ fn run_all(
 /// The answers of one collection's commands, as a [`Source`].
 #[derive(Debug)]
 pub struct Snapshot {
-    docs: HashMap<Input, Answer>,
-    origins: HashMap<Input, String>,
+    docs: HashMap<Request, Answer>,
+    origins: HashMap<Request, String>,
     reachable: bool,
     retained: Vec<String>,
-    failed_tells: Vec<(Input, String, FetchError)>,
+    failed_tells: Vec<(Request, String, FetchError)>,
     cluster_time: Duration,
     total_time: Duration,
 }
@@ -468,7 +474,7 @@ impl Snapshot {
 
     /// The `tell` commands that failed for daemons without a retained answer: input, how it
     /// was sent, and why.
-    pub fn failed_tells(&self) -> &[(Input, String, FetchError)] {
+    pub fn failed_tells(&self) -> &[(Request, String, FetchError)] {
         &self.failed_tells
     }
 
@@ -478,7 +484,7 @@ impl Snapshot {
     }
 
     /// Why the cluster commands failed, when none was answered: the first error.
-    pub fn first_error(&self) -> Option<(&Input, &FetchError)> {
+    pub fn first_error(&self) -> Option<(&Request, &FetchError)> {
         CLUSTER.iter().find_map(|i| match self.docs.get(i) {
             Some(Err(e)) => Some((i, e)),
             _ => None,
@@ -487,7 +493,7 @@ impl Snapshot {
 }
 
 impl Source for Snapshot {
-    fn fetch(&self, input: &Input) -> Result<Vec<u8>, FetchError> {
+    fn fetch(&self, input: &Request) -> Result<Vec<u8>, FetchError> {
         match self.docs.get(input) {
             Some(Ok(bytes)) => Ok(bytes.as_ref().clone()),
             Some(Err(e)) => Err(e.duplicate()),
@@ -495,11 +501,14 @@ impl Source for Snapshot {
         }
     }
 
-    fn pg_inputs(&self) -> Vec<Input> {
-        vec![Input::PgDumpBrief, Input::PgDumpSum]
+    fn pg_inputs(&self) -> Vec<Request> {
+        vec![
+            Request::cluster(Command::PgDumpBrief),
+            Request::cluster(Command::PgDumpSum),
+        ]
     }
 
-    fn origin(&self, input: &Input) -> String {
+    fn origin(&self, input: &Request) -> String {
         self.origins
             .get(input)
             .cloned()
@@ -515,21 +524,21 @@ mod tests {
     /// Answers from a table; `None` is a call that hangs past any deadline.
     #[derive(Debug, Default)]
     struct Table {
-        answers: Mutex<HashMap<Input, Option<Vec<u8>>>>,
-        asked: Mutex<Vec<Input>>,
+        answers: Mutex<HashMap<Request, Option<Vec<u8>>>>,
+        asked: Mutex<Vec<Request>>,
     }
 
     impl Table {
-        fn set(&self, input: Input, answer: Option<&str>) {
+        fn set(&self, input: impl Into<Request>, answer: Option<&str>) {
             self.answers
                 .lock()
                 .unwrap()
-                .insert(input, answer.map(|a| a.as_bytes().to_vec()));
+                .insert(input.into(), answer.map(|a| a.as_bytes().to_vec()));
         }
     }
 
     impl Commander for Table {
-        fn command(&self, input: &Input) -> Result<Vec<u8>, FetchError> {
+        fn command(&self, input: &Request) -> Result<Vec<u8>, FetchError> {
             self.asked.lock().unwrap().push(input.clone());
             let a = self.answers.lock().unwrap().get(input).cloned();
             match a {
@@ -545,7 +554,7 @@ mod tests {
             }
         }
 
-        fn origin(&self, input: &Input) -> String {
+        fn origin(&self, input: &Request) -> String {
             format!("table {input}")
         }
     }
@@ -559,15 +568,21 @@ mod tests {
         } else {
             r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1}]}"#.to_owned()
         };
-        t.set(Input::OsdDump, Some(&dump));
+        t.set(Command::OsdDump, Some(&dump));
         t.set(
-            Input::MonStatus,
+            Command::MonStatus,
             Some(r#"{"quorum_names":["a"],"monmap":{"mons":[{"name":"a"}]}}"#),
         );
-        t.set(Input::FsDump, Some(r#"{"filesystems":[],"standbys":[]}"#));
+        t.set(Command::FsDump, Some(r#"{"filesystems":[],"standbys":[]}"#));
         for d in ["osd.0", "osd.1", "osd.2", "mon.a"] {
-            t.set(Input::PerfSchema(d.into()), Some(&format!("schema {d}")));
-            t.set(Input::PerfDump(d.into()), Some(&format!("dump {d}")));
+            t.set(
+                Request::daemon(Command::PerfSchema, d),
+                Some(&format!("schema {d}")),
+            );
+            t.set(
+                Request::daemon(Command::PerfDump, d),
+                Some(&format!("dump {d}")),
+            );
         }
         t
     }
@@ -596,7 +611,7 @@ mod tests {
             let mut l = l;
             let snap = l.snapshot();
             assert!(snap.reachable(), "step {n}");
-            let dump = snap.fetch(&Input::PerfDump("osd.2".into()));
+            let dump = snap.fetch(&Request::daemon(Command::PerfDump, "osd.2"));
             assert_eq!(dump.is_ok(), served, "step {n}");
             if served {
                 assert_eq!(dump.unwrap(), b"dump osd.2", "step {n}");
@@ -605,7 +620,7 @@ mod tests {
                 .asked
                 .lock()
                 .unwrap()
-                .contains(&Input::PerfDump("osd.2".into()));
+                .contains(&Request::daemon(Command::PerfDump, "osd.2"));
             assert_eq!(was_asked, asked, "step {n}");
             assert_eq!(
                 snap.retained_daemons().contains(&"osd.2".to_owned()),
@@ -613,7 +628,8 @@ mod tests {
                 "step {n}"
             );
             assert_eq!(
-                snap.fetch(&Input::PerfDump("osd.0".into())).unwrap(),
+                snap.fetch(&Request::daemon(Command::PerfDump, "osd.0"))
+                    .unwrap(),
                 b"dump osd.0"
             );
             live = Some(l);
@@ -629,20 +645,21 @@ mod tests {
                 .lock()
                 .unwrap()
                 .iter()
-                .filter(|i| matches!(i, Input::PerfSchema(d) if d == "osd.1"))
+                .filter(|i| i.command() == Command::PerfSchema && i.daemon_name() == Some("osd.1"))
                 .count()
         };
         for _ in 0..3 {
             let snap = live.snapshot();
             assert_eq!(
-                snap.fetch(&Input::PerfSchema("osd.1".into())).unwrap(),
+                snap.fetch(&Request::daemon(Command::PerfSchema, "osd.1"))
+                    .unwrap(),
                 b"schema osd.1"
             );
         }
         assert_eq!(schemas(&table), 1);
         // osd.1 restarts: a new up_from.
         table.set(
-            Input::OsdDump,
+            Command::OsdDump,
             Some(r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1,"up_from":9},{"osd":2,"up":1}]}"#),
         );
         live.snapshot();
@@ -653,8 +670,8 @@ mod tests {
     #[test]
     fn a_hanging_command_is_abandoned_at_its_deadline() {
         let table = cluster(true, true);
-        table.set(Input::DfDetail, None);
-        table.set(Input::PerfDump("osd.1".into()), None);
+        table.set(Command::DfDetail, None);
+        table.set(Request::daemon(Command::PerfDump, "osd.1"), None);
         let mut live = Live::new(Arc::new(table)).timeout(Duration::from_millis(200));
         let start = Instant::now();
         let snap = live.snapshot();
@@ -665,17 +682,20 @@ mod tests {
             start.elapsed()
         );
         assert!(matches!(
-            snap.fetch(&Input::DfDetail),
+            snap.fetch(&Request::cluster(Command::DfDetail)),
             Err(FetchError::Timeout { .. })
         ));
-        assert!(snap.fetch(&Input::OsdDump).is_ok());
+        assert!(snap.fetch(&Request::cluster(Command::OsdDump)).is_ok());
         assert_eq!(snap.failed_tells().len(), 1);
         assert!(matches!(
             snap.failed_tells()[0].2,
             FetchError::Timeout { .. }
         ));
         // No schema without its dump.
-        assert!(snap.fetch(&Input::PerfSchema("osd.1".into())).is_err());
+        assert!(
+            snap.fetch(&Request::daemon(Command::PerfSchema, "osd.1"))
+                .is_err()
+        );
     }
 
     #[test]
@@ -685,8 +705,11 @@ mod tests {
         let snap = live.snapshot();
         assert!(!snap.reachable());
         let (input, e) = snap.first_error().unwrap();
-        assert_eq!(*input, Input::HealthDetail);
+        assert_eq!(*input, Request::cluster(Command::HealthDetail));
         assert!(matches!(e, FetchError::Refused { code: -2, .. }));
-        assert_eq!(snap.origin(&Input::DfDetail), "table df detail");
+        assert_eq!(
+            snap.origin(&Request::cluster(Command::DfDetail)),
+            "table df detail"
+        );
     }
 }

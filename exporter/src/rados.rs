@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::{Commander, ConnectError, FetchError, Input, MAX_DOCUMENT_BYTES};
+use ceph_types::{Command, Request, Target};
+
+use crate::{Commander, ConnectError, FetchError, MAX_DOCUMENT_BYTES};
 
 /// The largest configuration file read (1 MiB).
 const MAX_CONF_BYTES: u64 = 1 << 20;
@@ -194,38 +196,23 @@ fn connect(
 
 static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// The monitor command for `input`, as the JSON the `ceph` client sends.
-pub(crate) fn mon_command(input: &Input) -> Option<serde_json::Value> {
-    use serde_json::json;
-    Some(match input {
-        Input::HealthDetail => json!({"prefix": "health", "detail": "detail", "format": "json"}),
-        Input::MonStatus => json!({"prefix": "quorum_status", "format": "json"}),
-        Input::MgrDump => json!({"prefix": "mgr dump", "format": "json"}),
-        Input::FsDump => json!({"prefix": "fs dump", "format": "json"}),
-        Input::OsdDump => json!({"prefix": "osd dump", "format": "json"}),
-        Input::OsdCrushDump => json!({"prefix": "osd crush dump", "format": "json"}),
-        Input::OsdMetadata => json!({"prefix": "osd metadata", "format": "json"}),
-        Input::MonMetadata => json!({"prefix": "mon metadata", "format": "json"}),
-        Input::MgrMetadata => json!({"prefix": "mgr metadata", "format": "json"}),
-        Input::MdsMetadata => json!({"prefix": "mds metadata", "format": "json"}),
-        Input::ServiceDump => json!({"prefix": "service dump", "format": "json"}),
-        Input::DfDetail => json!({"prefix": "df", "detail": "detail", "format": "json"}),
-        Input::PgDump => json!({"prefix": "pg dump", "format": "json"}),
-        Input::PgDumpBrief => json!({
-            "prefix": "pg dump",
-            "dumpcontents": ["pgs_brief", "pools", "osds"],
-            "format": "json"
-        }),
-        Input::PgDumpSum => json!({"prefix": "pg dump", "dumpcontents": ["sum"], "format": "json"}),
-        Input::OsdPoolStats => json!({"prefix": "osd pool stats", "format": "json"}),
-        Input::Versions => json!({"prefix": "versions", "format": "json"}),
-        Input::PerfSchema(_) | Input::PerfDump(_) => return None,
-    })
+/// The monitor command for `request`, as the JSON the `ceph` client sends, or `None` for a
+/// request to a daemon. The monitors forward the mgr's commands to the active mgr.
+pub(crate) fn mon_command(request: &Request) -> Option<serde_json::Value> {
+    if request.target() == Target::Daemon {
+        return None;
+    }
+    // `mon_status` is a daemon command since Octopus; the cluster's is `quorum_status`.
+    let command = match request.command() {
+        Command::MonStatus => Command::QuorumStatus,
+        other => other,
+    };
+    serde_json::from_str(&command.to_json()).ok()
 }
 
 impl Commander for Rados {
-    fn command(&self, input: &Input) -> Result<Vec<u8>, FetchError> {
-        let Some(cmd) = mon_command(input) else {
+    fn command(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+        let Some(cmd) = mon_command(request) else {
             // `tell` needs `rados_osd_command`, `rados_mon_command_target` and libcephfs,
             // which the `ceph` crate does not offer safely.
             return Err(FetchError::Refused {
@@ -247,10 +234,10 @@ impl Commander for Rados {
         }
     }
 
-    fn origin(&self, input: &Input) -> String {
-        match mon_command(input) {
+    fn origin(&self, request: &Request) -> String {
+        match mon_command(request) {
             Some(cmd) => format!("rados mon_command {cmd} ({})", self.conf.display()),
-            None => format!("rados {input}"),
+            None => format!("rados {request}"),
         }
     }
 }
@@ -275,26 +262,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_cluster_input_has_a_mon_command() {
-        for input in [
-            Input::HealthDetail,
-            Input::MonStatus,
-            Input::PgDumpBrief,
-            Input::PgDumpSum,
-            Input::DfDetail,
-            Input::Versions,
-        ] {
-            let cmd = mon_command(&input).unwrap();
-            assert_eq!(cmd["format"], "json", "{input}");
-            // The prefix is the command's words before its arguments.
-            assert!(
-                input
-                    .to_string()
-                    .starts_with(cmd["prefix"].as_str().unwrap()),
-                "{input}"
-            );
+    fn every_cluster_request_has_a_mon_command() {
+        let cases = [
+            (
+                Command::HealthDetail,
+                r#"{"detail":"detail","format":"json","prefix":"health"}"#,
+            ),
+            (
+                Command::MonStatus,
+                r#"{"format":"json","prefix":"quorum_status"}"#,
+            ),
+            (
+                Command::PgDumpSum,
+                r#"{"dumpcontents":["sum"],"format":"json","prefix":"pg dump"}"#,
+            ),
+            (
+                Command::Versions,
+                r#"{"format":"json","prefix":"versions"}"#,
+            ),
+        ];
+        for (command, want) in cases {
+            let cmd = mon_command(&Request::cluster(command)).unwrap();
+            assert_eq!(cmd.to_string(), want, "{command}");
         }
-        assert!(mon_command(&Input::PerfDump("osd.0".into())).is_none());
+        assert!(mon_command(&Request::daemon(Command::PerfDump, "osd.0")).is_none());
     }
 
     #[test]
@@ -302,7 +293,7 @@ mod tests {
         let r = Rados::new("/nonexistent/ceph.conf").timeout(Duration::from_secs(2));
         let e = r.connect().unwrap_err();
         assert!(matches!(&*e, ConnectError::Conf { path, .. } if path.ends_with("ceph.conf")));
-        let e = r.command(&Input::OsdDump).unwrap_err();
+        let e = r.command(&Request::cluster(Command::OsdDump)).unwrap_err();
         assert!(matches!(e, FetchError::NoConnection(_)));
     }
 }

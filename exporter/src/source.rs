@@ -1,139 +1,19 @@
 //! Where the JSON documents come from: a directory of dumps, or the `ceph` command-line client.
+//!
+//! Every source speaks `ceph-types`' command vocabulary: a [`Request`] names the command and,
+//! for per-daemon commands, the daemon; it gives the file name in a dump directory, the
+//! command line, and the JSON a connection sends.
 
-use std::fmt;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command as Process, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// One JSON input the collector reads, named after the Ceph command that prints it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Input {
-    /// `ceph health detail` (the module's `get('health')`).
-    HealthDetail,
-    /// A monitor's `mon_status`, or `ceph quorum_status` (monmap and quorum).
-    MonStatus,
-    /// `ceph mgr dump`.
-    MgrDump,
-    /// `ceph fs dump`.
-    FsDump,
-    /// `ceph osd dump`.
-    OsdDump,
-    /// `ceph osd crush dump`.
-    OsdCrushDump,
-    /// `ceph osd metadata`.
-    OsdMetadata,
-    /// `ceph mon metadata`.
-    MonMetadata,
-    /// `ceph mgr metadata`.
-    MgrMetadata,
-    /// `ceph mds metadata`.
-    MdsMetadata,
-    /// `ceph service dump` (rgw, rbd-mirror and other service daemons). Optional: without it
-    /// there are no such daemons.
-    ServiceDump,
-    /// `ceph df detail`.
-    DfDetail,
-    /// `ceph pg dump`.
-    PgDump,
-    /// `ceph pg dump pgs_brief pools osds`: the PG map without the per-PG statistics the
-    /// module does not read (about 20 times smaller than `pg dump` on a large cluster).
-    PgDumpBrief,
-    /// `ceph pg dump sum`: the PG map's totals.
-    PgDumpSum,
-    /// `ceph osd pool stats`.
-    OsdPoolStats,
-    /// `ceph versions`. Optional: the release is read from the daemons' metadata first.
-    Versions,
-    /// A daemon's `perf schema` (`osd.0`, `mon.a`, ...).
-    PerfSchema(String),
-    /// A daemon's `perf dump`.
-    PerfDump(String),
-}
+use ceph_types::{Command, Request};
 
-impl Input {
-    /// The file name in a dump directory (`testdata/ceph/<release>/<state>/` layout). The
-    /// monitor status is `mon_status.<mon>.json`; see [`DumpDir`] for the alternatives tried.
-    pub fn file_name(&self) -> String {
-        match self {
-            Input::HealthDetail => "health_detail.json".into(),
-            Input::MonStatus => "mon_status.<mon>.json".into(),
-            Input::MgrDump => "mgr_dump.json".into(),
-            Input::FsDump => "fs_dump.json".into(),
-            Input::OsdDump => "osd_dump.json".into(),
-            Input::OsdCrushDump => "osd_crush_dump.json".into(),
-            Input::OsdMetadata => "osd_metadata.json".into(),
-            Input::MonMetadata => "mon_metadata.json".into(),
-            Input::MgrMetadata => "mgr_metadata.json".into(),
-            Input::MdsMetadata => "mds_metadata.json".into(),
-            Input::ServiceDump => "service_dump.json".into(),
-            Input::DfDetail => "df_detail.json".into(),
-            Input::PgDump => "pg_dump.json".into(),
-            Input::PgDumpBrief => "pg_dump_pgs_brief_pools_osds.json".into(),
-            Input::PgDumpSum => "pg_dump_sum.json".into(),
-            Input::OsdPoolStats => "osd_pool_stats.json".into(),
-            Input::Versions => "versions.json".into(),
-            Input::PerfSchema(d) => format!("perf_schema.{d}.json"),
-            Input::PerfDump(d) => format!("perf_dump.{d}.json"),
-        }
-    }
-
-    /// The arguments of the `ceph` command that prints this input as JSON (without the
-    /// client's own options such as `--conf`).
-    pub fn ceph_args(&self) -> Vec<String> {
-        let words: &[&str] = match self {
-            Input::HealthDetail => &["health", "detail"],
-            Input::MonStatus => &["quorum_status"],
-            Input::MgrDump => &["mgr", "dump"],
-            Input::FsDump => &["fs", "dump"],
-            Input::OsdDump => &["osd", "dump"],
-            Input::OsdCrushDump => &["osd", "crush", "dump"],
-            Input::OsdMetadata => &["osd", "metadata"],
-            Input::MonMetadata => &["mon", "metadata"],
-            Input::MgrMetadata => &["mgr", "metadata"],
-            Input::MdsMetadata => &["mds", "metadata"],
-            Input::ServiceDump => &["service", "dump"],
-            Input::DfDetail => &["df", "detail"],
-            Input::PgDump => &["pg", "dump"],
-            Input::PgDumpBrief => &["pg", "dump", "pgs_brief", "pools", "osds"],
-            Input::PgDumpSum => &["pg", "dump", "sum"],
-            Input::OsdPoolStats => &["osd", "pool", "stats"],
-            Input::Versions => &["versions"],
-            Input::PerfSchema(d) => return tell(d, "schema"),
-            Input::PerfDump(d) => return tell(d, "dump"),
-        };
-        let mut v: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
-        v.extend(["-f".to_owned(), "json".to_owned()]);
-        v
-    }
-
-    /// Whether the collector does without this input when a source does not have it
-    /// (perf files of a daemon that was down, `service dump`, `versions`).
-    pub fn is_optional(&self) -> bool {
-        matches!(
-            self,
-            Input::ServiceDump | Input::Versions | Input::PerfSchema(_) | Input::PerfDump(_)
-        )
-    }
-}
-
-fn tell(daemon: &str, what: &str) -> Vec<String> {
-    ["tell", daemon, "perf", what, "-f", "json"]
-        .iter()
-        .map(|w| (*w).to_owned())
-        .collect()
-}
-
-impl fmt::Display for Input {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.ceph_args()[..self.ceph_args().len() - 2].join(" "))
-    }
-}
-
-/// Why a source could not give a input.
+/// Why a source could not give an input.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FetchError {
@@ -201,20 +81,20 @@ impl FetchError {
 
 /// Something that gives the collector its JSON documents.
 pub trait Source: Sync {
-    /// The input's bytes.
+    /// The output of `request`.
     ///
     /// # Errors
     ///
     /// [`FetchError::NotFound`] when the source does not have it, or why reading it failed.
-    fn fetch(&self, input: &Input) -> Result<Vec<u8>, FetchError>;
+    fn fetch(&self, request: &Request) -> Result<Vec<u8>, FetchError>;
 
     /// The document's bytes, into `buf` (cleared first), so one buffer serves many documents.
     ///
     /// # Errors
     ///
     /// As [`Source::fetch`].
-    fn fetch_into(&self, input: &Input, buf: &mut Vec<u8>) -> Result<(), FetchError> {
-        *buf = self.fetch(input)?;
+    fn fetch_into(&self, request: &Request, buf: &mut Vec<u8>) -> Result<(), FetchError> {
+        *buf = self.fetch(request)?;
         Ok(())
     }
 
@@ -224,29 +104,32 @@ pub trait Source: Sync {
     /// # Errors
     ///
     /// As [`Source::fetch`].
-    fn open(&self, input: &Input) -> Result<Box<dyn Read + '_>, FetchError> {
-        Ok(Box::new(std::io::Cursor::new(self.fetch(input)?)))
+    fn open(&self, request: &Request) -> Result<Box<dyn Read + '_>, FetchError> {
+        Ok(Box::new(std::io::Cursor::new(self.fetch(request)?)))
     }
 
-    /// The inputs that make up the PG map: [`Input::PgDump`], or the smaller
-    /// [`Input::PgDumpBrief`] and [`Input::PgDumpSum`] that together hold what the module
+    /// The requests that make up the PG map: [`Command::PgDump`], or the smaller
+    /// [`Command::PgDumpBrief`] and [`Command::PgDumpSum`] that together hold what the module
     /// reads. The default is the full dump.
-    fn pg_inputs(&self) -> Vec<Input> {
-        vec![Input::PgDump]
+    fn pg_inputs(&self) -> Vec<Request> {
+        vec![Request::cluster(Command::PgDump)]
     }
 
-    /// Where the input comes from, for messages: a file path or a command line.
-    fn origin(&self, input: &Input) -> String;
+    /// Where the output of `request` comes from, for messages: a file path or a command line.
+    fn origin(&self, request: &Request) -> String;
 }
 
 /// The PG inputs of a set of dump files: `pg_dump.json` when there is one, else the two
 /// smaller dumps when both are there, else `pg_dump.json` (reported missing).
-fn pg_inputs_of(names: &[String]) -> Vec<Input> {
-    let has = |i: &Input| resolve(names, i).is_some();
-    if !has(&Input::PgDump) && has(&Input::PgDumpBrief) && has(&Input::PgDumpSum) {
-        vec![Input::PgDumpBrief, Input::PgDumpSum]
+fn pg_inputs_of(names: &[String]) -> Vec<Request> {
+    let has = |c: Command| resolve(names, &Request::cluster(c)).is_some();
+    if !has(Command::PgDump) && has(Command::PgDumpBrief) && has(Command::PgDumpSum) {
+        vec![
+            Request::cluster(Command::PgDumpBrief),
+            Request::cluster(Command::PgDumpSum),
+        ]
     } else {
-        vec![Input::PgDump]
+        vec![Request::cluster(Command::PgDump)]
     }
 }
 
@@ -256,7 +139,7 @@ pub const MAX_DOCUMENT_BYTES: u64 = 1 << 30;
 
 /// A directory of JSON dumps named like `testdata/ceph/<release>/<state>/`: `health_detail.json`,
 /// `df_detail.json`, `osd_dump.json`, `perf_dump.osd.0.json`, ... (see
-/// [`Input::file_name`]).
+/// [`Request::file_name`]).
 ///
 /// Alternatives it accepts: `health.json` for the health detail; for the monitor status the
 /// first of `mon_status.*.json`, `tell_mon.*_mon_status.json`, `mon_status.json`,
@@ -291,15 +174,15 @@ impl DumpDir {
         &self.dir
     }
 
-    /// The file that holds `input`, if the directory has one.
-    pub fn file(&self, input: &Input) -> Option<PathBuf> {
-        resolve(&self.names, input).map(|n| self.dir.join(n))
+    /// The file that holds the output of `request`, if the directory has one.
+    pub fn file(&self, request: &Request) -> Option<PathBuf> {
+        resolve(&self.names, request).map(|n| self.dir.join(n))
     }
 }
 
-/// The file name that holds `input` among `names` (sorted), trying the alternatives
-/// [`DumpDir`] documents.
-fn resolve<'n>(names: &'n [String], input: &Input) -> Option<&'n str> {
+/// The file name that holds the output of `request` among `names` (sorted), trying the
+/// alternatives [`DumpDir`] documents.
+fn resolve<'n>(names: &'n [String], request: &Request) -> Option<&'n str> {
     let has = |name: &str| {
         names
             .binary_search_by(|n| n.as_str().cmp(name))
@@ -317,34 +200,37 @@ fn resolve<'n>(names: &'n [String], input: &Input) -> Option<&'n str> {
             })
             .map(String::as_str)
     };
-    match input {
-        Input::HealthDetail => first(&["health_detail.json", "health.json"]),
-        Input::DfDetail => first(&["df_detail.json", "df.json"]),
-        Input::MonStatus => glob("mon_status.", ".json")
+    if request.daemon_name().is_some() {
+        return has(&request.file_name());
+    }
+    match request.command() {
+        Command::HealthDetail => first(&["health_detail.json", "health.json"]),
+        Command::DfDetail => first(&["df_detail.json", "df.json"]),
+        Command::MonStatus => glob("mon_status.", ".json")
             .or_else(|| glob("tell_mon.", "_mon_status.json"))
             .or_else(|| first(&["mon_status.json", "quorum_status.json"])),
-        other => has(&other.file_name()),
+        _ => has(&request.file_name()),
     }
 }
 
 impl Source for DumpDir {
-    fn fetch(&self, input: &Input) -> Result<Vec<u8>, FetchError> {
+    fn fetch(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
         let mut buf = Vec::new();
-        self.fetch_into(input, &mut buf)?;
+        self.fetch_into(request, &mut buf)?;
         Ok(buf)
     }
 
-    fn fetch_into(&self, input: &Input, buf: &mut Vec<u8>) -> Result<(), FetchError> {
-        let path = self.file(input).ok_or(FetchError::NotFound)?;
+    fn fetch_into(&self, request: &Request, buf: &mut Vec<u8>) -> Result<(), FetchError> {
+        let path = self.file(request).ok_or(FetchError::NotFound)?;
         read_limited(&path, MAX_DOCUMENT_BYTES, buf)
     }
 
-    fn pg_inputs(&self) -> Vec<Input> {
+    fn pg_inputs(&self) -> Vec<Request> {
         pg_inputs_of(&self.names)
     }
 
-    fn open(&self, input: &Input) -> Result<Box<dyn Read + '_>, FetchError> {
-        let path = self.file(input).ok_or(FetchError::NotFound)?;
+    fn open(&self, request: &Request) -> Result<Box<dyn Read + '_>, FetchError> {
+        let path = self.file(request).ok_or(FetchError::NotFound)?;
         let file = std::fs::File::open(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => FetchError::NotFound,
             _ => FetchError::Io(e),
@@ -352,9 +238,9 @@ impl Source for DumpDir {
         Ok(Box::new(file))
     }
 
-    fn origin(&self, input: &Input) -> String {
-        self.file(input)
-            .unwrap_or_else(|| self.dir.join(input.file_name()))
+    fn origin(&self, request: &Request) -> String {
+        self.file(request)
+            .unwrap_or_else(|| self.dir.join(request.file_name()))
             .display()
             .to_string()
     }
@@ -364,11 +250,13 @@ impl Source for DumpDir {
 /// binary (`include_bytes!`) or built by tests.
 ///
 /// ```
-/// use exporter::{Input, MemoryDumps, Source};
+/// use ceph_types::{Command, Request};
+/// use exporter::{MemoryDumps, Source};
 ///
 /// let dumps = MemoryDumps::new([("health_detail.json", &b"{\"status\":\"HEALTH_OK\"}"[..])]);
-/// assert_eq!(dumps.fetch(&Input::HealthDetail)?, b"{\"status\":\"HEALTH_OK\"}");
-/// assert!(dumps.fetch(&Input::OsdDump).is_err());
+/// let health = Request::cluster(Command::HealthDetail);
+/// assert_eq!(dumps.fetch(&health)?, b"{\"status\":\"HEALTH_OK\"}");
+/// assert!(dumps.fetch(&Request::cluster(Command::OsdDump)).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -392,8 +280,8 @@ impl<'a> MemoryDumps<'a> {
 }
 
 impl Source for MemoryDumps<'_> {
-    fn fetch(&self, input: &Input) -> Result<Vec<u8>, FetchError> {
-        let name = resolve(&self.names, input).ok_or(FetchError::NotFound)?;
+    fn fetch(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+        let name = resolve(&self.names, request).ok_or(FetchError::NotFound)?;
         let i = self
             .names
             .binary_search_by(|n| n.as_str().cmp(name))
@@ -401,12 +289,12 @@ impl Source for MemoryDumps<'_> {
         Ok(self.contents[i].to_vec())
     }
 
-    fn pg_inputs(&self) -> Vec<Input> {
+    fn pg_inputs(&self) -> Vec<Request> {
         pg_inputs_of(&self.names)
     }
 
-    fn origin(&self, input: &Input) -> String {
-        resolve(&self.names, input).map_or_else(|| input.file_name(), str::to_owned)
+    fn origin(&self, request: &Request) -> String {
+        resolve(&self.names, request).map_or_else(|| request.file_name(), str::to_owned)
     }
 }
 
@@ -432,8 +320,11 @@ fn read_limited(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), FetchE
     Ok(())
 }
 
-/// The `ceph` command-line client: each input is one `ceph ... -f json` command, perf
-/// counters come from `ceph tell <daemon> perf dump|schema`.
+/// The `ceph` command-line client: each request is one `ceph ... -f json` command
+/// ([`Request::cli_args`]); per-daemon requests (perf counters) are `ceph tell <daemon> ...`.
+///
+/// The monitor status is asked for as `quorum_status` (the monmap and the quorum, what the
+/// module reads of `mon_status`): `mon_status` is not a cluster command since Octopus.
 ///
 /// Every command has a deadline ([`CephCli::timeout`], default 10 s): the child runs in a
 /// process group of its own, and at the deadline the whole group is killed. The client's own
@@ -490,8 +381,8 @@ impl CephCli {
         self
     }
 
-    /// The full argument list for `input` (client options first).
-    pub fn args(&self, input: &Input) -> Vec<String> {
+    /// The full argument list for `request` (client options first).
+    pub fn args(&self, request: &Request) -> Vec<String> {
         let mut v = Vec::new();
         if let Some(c) = &self.conf {
             v.push("--conf".to_owned());
@@ -499,15 +390,19 @@ impl CephCli {
         }
         v.push("--connect-timeout".to_owned());
         v.push(self.timeout.as_secs().max(1).to_string());
-        v.extend(input.ceph_args());
+        if request.daemon_name().is_none() && request.command() == Command::MonStatus {
+            v.extend(Request::cluster(Command::QuorumStatus).cli_args());
+        } else {
+            v.extend(request.cli_args());
+        }
         v
     }
 
-    /// Runs the command for `input` with the deadline; its standard output, or why not.
-    fn run(&self, input: &Input) -> Result<Vec<u8>, FetchError> {
+    /// Runs the command for `request` with the deadline; its standard output, or why not.
+    fn run(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
         let start = Instant::now();
-        let mut child = Command::new(&self.program)
-            .args(self.args(input))
+        let mut child = Process::new(&self.program)
+            .args(self.args(request))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -571,7 +466,7 @@ impl CephCli {
             let stderr = String::from_utf8_lossy(&stderr);
             // A daemon that does not answer (down, or gone) has no perf counters, as a daemon
             // the mgr holds no report from.
-            if matches!(input, Input::PerfSchema(_) | Input::PerfDump(_)) {
+            if request.daemon_name().is_some() {
                 return Err(FetchError::NotFound);
             }
             return Err(FetchError::Command {
@@ -645,19 +540,22 @@ mod children {
 }
 
 impl Source for CephCli {
-    fn fetch(&self, input: &Input) -> Result<Vec<u8>, FetchError> {
-        self.run(input)
+    fn fetch(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+        self.run(request)
     }
 
     /// `pg dump pgs_brief pools osds` and `pg dump sum`: what the module reads of the PG map
     /// without the full per-PG statistics.
-    fn pg_inputs(&self) -> Vec<Input> {
-        vec![Input::PgDumpBrief, Input::PgDumpSum]
+    fn pg_inputs(&self) -> Vec<Request> {
+        vec![
+            Request::cluster(Command::PgDumpBrief),
+            Request::cluster(Command::PgDumpSum),
+        ]
     }
 
-    fn origin(&self, input: &Input) -> String {
+    fn origin(&self, request: &Request) -> String {
         let mut s = self.program.display().to_string();
-        for a in self.args(input) {
+        for a in self.args(request) {
             s.push(' ');
             s.push_str(&a);
         }
@@ -674,27 +572,27 @@ mod tests {
         let cli = CephCli::new().conf("/etc/ceph/x.conf");
         let cases = [
             (
-                Input::HealthDetail,
+                Request::cluster(Command::HealthDetail),
                 "ceph --conf /etc/ceph/x.conf --connect-timeout 10 health detail -f json",
             ),
             (
-                Input::MonStatus,
+                Request::cluster(Command::MonStatus),
                 "ceph --conf /etc/ceph/x.conf --connect-timeout 10 quorum_status -f json",
             ),
             (
-                Input::OsdCrushDump,
+                Request::cluster(Command::OsdCrushDump),
                 "ceph --conf /etc/ceph/x.conf --connect-timeout 10 osd crush dump -f json",
             ),
             (
-                Input::PgDump,
+                Request::cluster(Command::PgDump),
                 "ceph --conf /etc/ceph/x.conf --connect-timeout 10 pg dump -f json",
             ),
             (
-                Input::PerfSchema("osd.12".into()),
+                Request::daemon(Command::PerfSchema, "osd.12"),
                 "ceph --conf /etc/ceph/x.conf --connect-timeout 10 tell osd.12 perf schema -f json",
             ),
             (
-                Input::PerfDump("mds.a".into()),
+                Request::daemon(Command::PerfDump, "mds.a"),
                 "ceph --conf /etc/ceph/x.conf --connect-timeout 10 tell mds.a perf dump -f json",
             ),
         ];
@@ -702,11 +600,20 @@ mod tests {
             assert_eq!(cli.origin(&doc), want);
         }
         assert_eq!(
-            CephCli::new().args(&Input::Versions),
+            CephCli::new().args(&Request::cluster(Command::Versions)),
             ["--connect-timeout", "10", "versions", "-f", "json"]
         );
-        assert_eq!(Input::OsdPoolStats.to_string(), "osd pool stats");
-        assert_eq!(cli.pg_inputs(), [Input::PgDumpBrief, Input::PgDumpSum]);
+        assert_eq!(
+            Request::cluster(Command::OsdPoolStats).to_string(),
+            "osd pool stats"
+        );
+        assert_eq!(
+            cli.pg_inputs(),
+            [
+                Request::cluster(Command::PgDumpBrief),
+                Request::cluster(Command::PgDumpSum)
+            ]
+        );
     }
 
     #[test]
@@ -714,13 +621,16 @@ mod tests {
         // `false` exits 1 without output; a missing program cannot be spawned.
         let cli = CephCli::new().program("false");
         assert!(matches!(
-            cli.fetch(&Input::OsdDump),
+            cli.fetch(&Request::cluster(Command::OsdDump)),
             Err(FetchError::Command { .. })
         ));
         let cli = CephCli::new().program("/nonexistent/ceph");
-        assert!(matches!(cli.fetch(&Input::OsdDump), Err(FetchError::Io(_))));
+        assert!(matches!(
+            cli.fetch(&Request::cluster(Command::OsdDump)),
+            Err(FetchError::Io(_))
+        ));
         let cli = CephCli::new().program("echo");
-        let out = cli.fetch(&Input::DfDetail).unwrap();
+        let out = cli.fetch(&Request::cluster(Command::DfDetail)).unwrap();
         assert_eq!(out, b"--connect-timeout 10 df detail -f json\n");
     }
 
@@ -745,7 +655,7 @@ mod tests {
             .program(&script)
             .timeout(Duration::from_millis(300));
         let start = Instant::now();
-        let r = cli.fetch(&Input::OsdDump);
+        let r = cli.fetch(&Request::cluster(Command::OsdDump));
         assert!(matches!(r, Err(FetchError::Timeout { .. })), "{r:?}");
         assert!(
             start.elapsed() < Duration::from_secs(5),
@@ -781,22 +691,31 @@ mod tests {
             std::fs::write(dir.join(f), b"{}").unwrap();
         }
         let d = DumpDir::open(&dir).unwrap();
-        let name = |doc: &Input| {
+        let name = |doc: &Request| {
             d.file(doc)
                 .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         };
-        assert_eq!(name(&Input::HealthDetail).as_deref(), Some("health.json"));
         assert_eq!(
-            name(&Input::MonStatus).as_deref(),
+            name(&Request::cluster(Command::HealthDetail)).as_deref(),
+            Some("health.json")
+        );
+        assert_eq!(
+            name(&Request::cluster(Command::MonStatus)).as_deref(),
             Some("mon_status.mon.b.json")
         );
-        assert_eq!(name(&Input::OsdDump), None);
+        assert_eq!(name(&Request::cluster(Command::OsdDump)), None);
         assert!(matches!(
-            d.fetch(&Input::OsdDump),
+            d.fetch(&Request::cluster(Command::OsdDump)),
             Err(FetchError::NotFound)
         ));
-        assert_eq!(d.fetch(&Input::HealthDetail).unwrap(), b"{}");
-        assert!(d.origin(&Input::OsdDump).ends_with("osd_dump.json"));
+        assert_eq!(
+            d.fetch(&Request::cluster(Command::HealthDetail)).unwrap(),
+            b"{}"
+        );
+        assert!(
+            d.origin(&Request::cluster(Command::OsdDump))
+                .ends_with("osd_dump.json")
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,15 +1,17 @@
-//! Ceph releases, and how the mgr module's cluster-level families change between them.
+//! Ceph releases, named and numbered as Ceph does, and their detection from version strings.
 
 use std::fmt;
 use std::str::FromStr;
 
 /// A Ceph release, named as Ceph names it (`ceph version 18.2.7 (...) reef (stable)`).
 ///
-/// The release decides which cluster-level families the mgr prometheus module of that release
-/// emits, and with which labels: the table is on [`ClusterCollector`](crate::ClusterCollector).
+/// Detected from a daemon's `ceph_version` ([`Release::from_version`],
+/// [`DaemonMetadata::release`](crate::DaemonMetadata::release)) or from `ceph versions`
+/// ([`Versions::newest_release`](crate::Versions::newest_release)). Releases differ in the
+/// shape of some dumps, and the mgr prometheus module of each release in its families.
 ///
 /// ```
-/// use exporter::Release;
+/// use ceph_types::Release;
 ///
 /// let r = Release::from_version("ceph version 16.2.15 (618f44) pacific (stable)");
 /// assert_eq!(r, Some(Release::Pacific));
@@ -100,33 +102,12 @@ impl Release {
         Release::from_major(major)
     }
 
-    /// The newest release whose mgr module layout this crate knows.
+    /// Every known release, oldest first.
+    pub const ALL: &'static [Release] = &ALL;
+
+    /// The newest release this crate knows.
     pub const fn newest() -> Release {
         Release::Tentacle
-    }
-
-    /// Whether `ceph_pool_objects_repaired` is labelled `pool_id` (Reef and later) rather than
-    /// Pacific's `poolid`.
-    pub(crate) fn repaired_label(self) -> &'static str {
-        if self >= Release::Reef {
-            "pool_id"
-        } else {
-            "poolid"
-        }
-    }
-
-    /// Whether the module emits `ceph_cluster_by_class_*` and `ceph_cluster_osd_blocklist_count`
-    /// (seen in 18.2.7, absent from 16.2.15).
-    pub(crate) fn has_reef_families(self) -> bool {
-        self >= Release::Reef
-    }
-
-    /// Whether the module emits the families added on Ceph's main branch in 2025
-    /// (`ceph_osd_nearfull_ratio`, `ceph_osd_full_ratio`, `application` on pool metadata,
-    /// `message` on health detail). The release boundary is not verified against a capture;
-    /// Tentacle is the first release cut after those changes.
-    pub(crate) fn has_tentacle_families(self) -> bool {
-        self >= Release::Tentacle
     }
 }
 
@@ -210,16 +191,5 @@ mod tests {
             Release::try_from(11).unwrap_err().to_string(),
             "unknown ceph release `11`"
         );
-    }
-
-    #[test]
-    fn deltas() {
-        assert_eq!(Release::Pacific.repaired_label(), "poolid");
-        assert_eq!(Release::Quincy.repaired_label(), "poolid");
-        assert_eq!(Release::Reef.repaired_label(), "pool_id");
-        assert!(!Release::Pacific.has_reef_families());
-        assert!(Release::Squid.has_reef_families());
-        assert!(!Release::Squid.has_tentacle_families());
-        assert!(Release::Tentacle.has_tentacle_families());
     }
 }

@@ -88,23 +88,27 @@
 mod encode;
 mod error;
 mod escape;
+mod escaping;
 mod family;
 mod float;
 mod name;
 mod negotiate;
 mod parse;
+mod prepared;
 mod set;
 mod sink;
 mod types;
 
 pub use encode::{Desc, Encoder, EncoderBuilder, FamilyEncoder};
 pub use error::{Error, ParseErrorKind};
+pub use escaping::{EscapingScheme, escape_family, escape_name, unescape_name};
 pub use family::{Bucket, Histogram, Label, Metric, MetricFamily, MetricValue, Quantile, Summary};
 pub use name::{
     is_valid_label_name, is_valid_metric_name, sanitize_label_name, sanitize_metric_name,
     validate_label_name, validate_metric_name,
 };
-pub use negotiate::negotiate;
+pub use negotiate::{negotiate, negotiate_escaping};
 pub use parse::{Parser, parse};
+pub use prepared::{FamilyId, PreparedEncoder, SeriesId};
 pub use set::FamilySet;
 pub use types::{FloatStyle, Format, MetricType, Timestamp, Value};

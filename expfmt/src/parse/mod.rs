@@ -255,6 +255,24 @@ impl<'a> Parser<'a> {
                 _ => ParseErrorKind::Interleaved { name },
             }));
         }
+        let current_owner = self
+            .family
+            .as_ref()
+            .filter(|_| self.openmetrics)
+            .and_then(|f| {
+                SampleKind::of(f.name, f.metric_type(), self.openmetrics, name)
+                    .filter(|_| name != f.name)
+                    .map(|_| f.name)
+            });
+        let owner =
+            current_owner.or_else(|| self.openmetrics.then(|| self.seen_owner(name)).flatten());
+        if let Some(owner) = owner {
+            // `# TYPE foo_created gauge` after counter `foo`: the names could clash.
+            return Err(at.error(ParseErrorKind::NameClash {
+                name: name.into(),
+                other: owner.into(),
+            }));
+        }
         self.start_family(name)
     }
 
@@ -294,19 +312,57 @@ impl<'a> Parser<'a> {
         Ok((SampleKind::Value, MetricType::Untyped))
     }
 
+    /// Refuses a `# TYPE` that would make family `name` claim a sample name that an earlier
+    /// family has (`# TYPE foo counter` after a family `foo_created`).
+    fn check_type_clash(&self, name: &str, t: MetricType, at: Pos) -> Result<(), Fault> {
+        if !self.openmetrics {
+            // A rule of OpenMetrics; Prometheus' text parser takes such names.
+            return Ok(());
+        }
+        const SUFFIXES: [&str; 8] = [
+            "_bucket", "_sum", "_count", "_total", "_created", "_info", "_gsum", "_gcount",
+        ];
+        for suffix in SUFFIXES {
+            if SampleKind::of_suffix(t, self.openmetrics, suffix).is_none() {
+                continue;
+            }
+            let mut claimed = String::with_capacity(name.len() + suffix.len());
+            claimed.push_str(name);
+            claimed.push_str(suffix);
+            let current = self
+                .family
+                .as_ref()
+                .map(|f| f.name)
+                .filter(|&f| f == claimed);
+            if let Some(other) = current.or_else(|| {
+                self.seen
+                    .get_key_value(claimed.as_str())
+                    .map(|(&other, _)| other)
+            }) {
+                return Err(at.error(ParseErrorKind::NameClash {
+                    name: name.into(),
+                    other: other.into(),
+                }));
+            }
+        }
+        Ok(())
+    }
+
     /// The finished family a sample named `name` would belong to.
     fn seen_owner(&self, name: &'a str) -> Option<&'a str> {
         if let Some((&owner, _)) = self.seen.get_key_value(name) {
             return Some(owner);
         }
-        ["_bucket", "_sum", "_count", "_total", "_created"]
-            .iter()
-            .filter_map(|suffix| name.strip_suffix(suffix))
-            .filter_map(|parent| self.seen.get_key_value(parent))
-            .find(|(owner, seen)| {
-                SampleKind::of(owner, seen.metric_type, self.openmetrics, name).is_some()
-            })
-            .map(|(&owner, _)| owner)
+        [
+            "_bucket", "_sum", "_count", "_total", "_created", "_info", "_gsum", "_gcount",
+        ]
+        .iter()
+        .filter_map(|suffix| name.strip_suffix(suffix))
+        .filter_map(|parent| self.seen.get_key_value(parent))
+        .find(|(owner, seen)| {
+            SampleKind::of(owner, seen.metric_type, self.openmetrics, name).is_some()
+        })
+        .map(|(&owner, _)| owner)
     }
 }
 

@@ -31,7 +31,7 @@ fn expected(f: &MetricFamily<'static>, format: Format) -> MetricFamily<'static> 
         {
             h.buckets.push(Bucket {
                 upper_bound: f64::INFINITY,
-                cumulative_count: h.count,
+                cumulative_count: h.count.unwrap_or_default(),
             });
         }
     }
@@ -57,9 +57,16 @@ fn same_value(want: Value, got: Value, style: FloatStyle) -> bool {
     }
 }
 
+fn same_opt_f64(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => same_f64(a, b),
+        (a, b) => a.is_none() && b.is_none(),
+    }
+}
+
 fn same_histogram(a: &Histogram, b: &Histogram) -> bool {
     a.count == b.count
-        && same_f64(a.sum, b.sum)
+        && same_opt_f64(a.sum, b.sum)
         && a.buckets.len() == b.buckets.len()
         && a.buckets.iter().zip(&b.buckets).all(|(x, y)| {
             same_f64(x.upper_bound, y.upper_bound) && x.cumulative_count == y.cumulative_count
@@ -78,7 +85,7 @@ fn same_metric(want: &Metric<'_>, got: &Metric<'_>, style: FloatStyle) -> bool {
             (MetricValue::Histogram(a), MetricValue::Histogram(b)) => same_histogram(a, b),
             (MetricValue::Summary(a), MetricValue::Summary(b)) => {
                 a.count == b.count
-                    && same_f64(a.sum, b.sum)
+                    && same_opt_f64(a.sum, b.sum)
                     && a.quantiles.len() == b.quantiles.len()
                     && a.quantiles.iter().zip(&b.quantiles).all(|(x, y)| {
                         same_f64(x.quantile, y.quantile) && same_f64(x.value, y.value)

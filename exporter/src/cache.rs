@@ -145,13 +145,13 @@ impl Exposition {
 /// A finished collection in the cache: its exposition, how long it took, and (for the server)
 /// its gzip form, made once on first use.
 #[derive(Debug)]
-pub struct Snapshot {
+pub struct CachedExposition {
     exposition: Exposition,
     collect_time: Duration,
     gzip: OnceLock<Bytes>,
 }
 
-impl Snapshot {
+impl CachedExposition {
     /// The exposition.
     pub fn exposition(&self) -> &Exposition {
         &self.exposition
@@ -176,7 +176,7 @@ impl Snapshot {
 #[non_exhaustive]
 pub enum CacheAnswer {
     /// 200 with this snapshot (fresh, or stale under [`StaleStrategy::Return`]).
-    Ready(Arc<Snapshot>),
+    Ready(Arc<CachedExposition>),
     /// 503: no collection has finished yet.
     NotReady,
     /// 503: the cache is stale under [`StaleStrategy::Fail`]; the message says how.
@@ -208,7 +208,7 @@ impl CacheAnswer {
 /// The mutable part of the cache.
 #[derive(Debug, Default)]
 struct State {
-    last: Option<Arc<Snapshot>>,
+    last: Option<Arc<CachedExposition>>,
     /// When the collection under way started.
     running_since: Option<Instant>,
     /// When the collection of the cached exposition started.
@@ -289,7 +289,7 @@ impl MetricsCache {
             Some(exposition) => {
                 state.last_took = took;
                 state.cached_started = started;
-                state.last = Some(Arc::new(Snapshot {
+                state.last = Some(Arc::new(CachedExposition {
                     exposition,
                     collect_time: took,
                     gzip: OnceLock::new(),

@@ -23,6 +23,17 @@
 //!   `/metrics` answers, stale or not ([`StaleStrategy`]), without any runtime.
 //! - [`serve`] (feature `server`) answers `/metrics` over HTTP from that cache, refreshed in
 //!   the background, with [`ServeOptions`] and an optional [`WebConfig`] (TLS, basic auth).
+//! - [`Live`] collects from a running cluster: every command of a collection concurrently, each
+//!   with a deadline, through a [`Commander`] ([`CephCli`], or `Rados` with the `rados`
+//!   feature), into a [`Snapshot`] the collector reads.
+//!
+//! # Crate features
+//!
+//! - `server` (default): the HTTP server, on hyper and tokio, with gzip, TLS (rustls) and
+//!   basic auth from an exporter-toolkit web config. Without it the crate pulls no runtime;
+//!   mount [`MetricsCache::answer`] in a server of your own.
+//! - `rados` (off by default): `Rados`, cluster commands over one librados connection. Links
+//!   the system's `librados` (Debian: `librados-dev`).
 //! - [`AsokCollector`] is the per-host mode of Ceph's C++ `ceph-exporter`: the perf counters
 //!   of every daemon with an admin socket in a directory, queried concurrently with
 //!   deadlines through [`AdminSocket`], in either [`perfcounter::Flavor`].
@@ -47,12 +58,6 @@
 //! collection.encode(&mut text, expfmt::Format::Text, expfmt::FloatStyle::Go)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-//!
-//! # Crate features
-//!
-//! - `server` (default): the HTTP server, on hyper and tokio, with gzip, TLS (rustls) and
-//!   basic auth from an exporter-toolkit web config. Without it the crate pulls no runtime;
-//!   mount [`MetricsCache::answer`] in a server of your own.
 #![doc(test(attr(deny(warnings))))]
 
 mod adapt;
@@ -65,10 +70,13 @@ mod health;
 mod host;
 mod input;
 mod layout;
+mod live;
 mod osd;
 mod perf;
 mod pgscan;
 mod pools;
+#[cfg(feature = "rados")]
+mod rados;
 #[cfg(feature = "server")]
 mod server;
 mod source;
@@ -79,7 +87,7 @@ pub use asok::{
     ReplyError, read_reply,
 };
 pub use cache::{
-    CacheAnswer, Exposition, MetricsCache, Snapshot, StaleStrategy, UnknownStaleStrategy,
+    CacheAnswer, CachedExposition, Exposition, MetricsCache, StaleStrategy, UnknownStaleStrategy,
 };
 pub use ceph_types::{Release, UnknownRelease};
 pub use collect::{ClusterCollector, CollectOptions, Collection};
@@ -88,6 +96,11 @@ pub use health::HealthHistory;
 pub use host::{
     AsokCollection, AsokCollector, AsokOptions, CounterApi, DaemonScrape, ScrapeStatus,
 };
+pub use live::{Commander, ConnectError, Live, Snapshot};
+#[cfg(feature = "rados")]
+pub use rados::Rados;
 #[cfg(feature = "server")]
 pub use server::{ServeOptions, WebConfig, WebConfigError, serve, serve_cache};
-pub use source::{CephCli, DumpDir, FetchError, MAX_DOCUMENT_BYTES, MemoryDumps, Source};
+pub use source::{
+    CephCli, DumpDir, FetchError, MAX_DOCUMENT_BYTES, MemoryDumps, Source, kill_children,
+};

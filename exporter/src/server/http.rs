@@ -11,7 +11,7 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::Shared;
-use crate::cache::Snapshot;
+use crate::cache::CachedExposition;
 use crate::{CacheAnswer, MetricsCache};
 
 /// The index page served at `/`, as the module's.
@@ -81,7 +81,7 @@ async fn metrics(cache: &MetricsCache, headers: &HeaderMap) -> Response<Full<Byt
     r
 }
 
-fn identity(snapshot: &Snapshot, content_type: &'static str) -> Response<Full<Bytes>> {
+fn identity(snapshot: &CachedExposition, content_type: &'static str) -> Response<Full<Bytes>> {
     response(
         StatusCode::OK,
         content_type,

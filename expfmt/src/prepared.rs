@@ -26,7 +26,9 @@ struct Slot {
     len: usize,
     /// The value to write; `None` writes no line.
     value: Option<Value>,
-    timestamp: Option<Timestamp>,
+    /// Whether `timestamps` holds a timestamp for this series (kept aside: it is rare, and
+    /// 32 bytes).
+    timestamped: bool,
     /// Its family's index.
     family: usize,
     /// Which values its family refuses.
@@ -113,6 +115,8 @@ pub struct PreparedEncoder {
     slots: Vec<Slot>,
     /// Every series' line start, each zero-padded to a multiple of 16 bytes.
     arena: Vec<u8>,
+    /// Timestamps by series, for the series set with one.
+    timestamps: Vec<Option<Timestamp>>,
     /// A label-name set reused by [`PreparedEncoder::family`].
     scratch: Vec<u8>,
 }
@@ -133,6 +137,7 @@ impl PreparedEncoder {
             families: Vec::new(),
             slots: Vec::new(),
             arena: Vec::new(),
+            timestamps: Vec::new(),
             scratch: Vec::new(),
         }
     }
@@ -232,7 +237,7 @@ impl PreparedEncoder {
             start,
             len,
             value: None,
-            timestamp: None,
+            timestamped: false,
             family: family.0,
             rule: match (fam.metric_type, self.format) {
                 (MetricType::Counter, Format::OpenMetrics) => Rule::NotNegative,
@@ -301,7 +306,13 @@ impl PreparedEncoder {
         }
         let slot = &mut self.slots[series.0];
         slot.value = Some(value);
-        slot.timestamp = timestamp;
+        slot.timestamped = timestamp.is_some();
+        if let Some(ts) = timestamp {
+            if self.timestamps.len() <= series.0 {
+                self.timestamps.resize(self.slots.len(), None);
+            }
+            self.timestamps[series.0] = Some(ts);
+        }
         Ok(())
     }
 
@@ -356,10 +367,15 @@ impl PreparedEncoder {
                     continue;
                 };
                 let padded = &self.arena[slot.start..slot.start + slot.len.div_ceil(16) * 16];
+                let timestamp = if slot.timestamped {
+                    self.timestamps.get(i).copied().flatten()
+                } else {
+                    None
+                };
                 line.clear();
                 if line.put_padded(padded, slot.len) {
                     write_value(&mut line, value, style);
-                    if let Some(ts) = slot.timestamp {
+                    if let Some(ts) = timestamp {
                         line.put_byte(b' ');
                         crate::encode::write_timestamp(&mut line, ts, om);
                     }
@@ -370,7 +386,7 @@ impl PreparedEncoder {
                     debug_assert!(slot.len + LINE_END_ROOM > 0);
                     buf.extend_from_slice(&padded[..slot.len]);
                     write_value(buf, value, style);
-                    if let Some(ts) = slot.timestamp {
+                    if let Some(ts) = timestamp {
                         buf.put_byte(b' ');
                         crate::encode::write_timestamp(buf, ts, om);
                     }
@@ -496,6 +512,23 @@ mod tests {
         out.clear();
         p.encode(&mut out);
         assert_eq!(out, b"# TYPE up gauge\nup{d=\"a\"} 1\nup{d=\"b\"} 2 1500\n");
+        // The longest timestamps fit the line buffer.
+        for (ns, om) in [
+            (i128::MIN, "-170141183460469231731687303715.884105728"),
+            (i128::MAX, "170141183460469231731687303715.884105727"),
+        ] {
+            let mut q = PreparedEncoder::new(Format::OpenMetrics);
+            let f = q
+                .family(&Desc::new("t", MetricType::Gauge))
+                .expect("family");
+            let s = q.series(f, &[]).expect("series");
+            q.set_at(s, -1.7976931348623157e308, Timestamp::from_nanos(ns))
+                .expect("set");
+            let mut out = Vec::new();
+            q.encode(&mut out);
+            let want = format!("# TYPE t gauge\nt -1.7976931348623157e+308 {om}\n# EOF\n");
+            assert_eq!(String::from_utf8_lossy(&out), want);
+        }
         p.clear(a);
         out.clear();
         p.encode(&mut out);

@@ -6,6 +6,7 @@ HTTP API. Standard library only.
   live_check.py PROM parity MGR_JOB OURS_JOB
   live_check.py PROM osd-down MGR_JOB OURS_JOB ID [--deadline S]
   live_check.py PROM wait EXPR VALUE [--deadline S]     (every sample of EXPR equals VALUE)
+  live_check.py PROM perf-parity MGR_JOB ASOK_JOB         (per-host mode, the module's names)
 
 Each command exits 1 with what failed, and prints what it measured.
 """
@@ -106,6 +107,26 @@ def parity(prom, mgr, ours):
     print("ok   parity with the module")
 
 
+def perf_parity(prom, mgr, asok):
+    """Every perf-counter series of the module (a family with a `ceph_daemon` label that the
+    per-host job serves) exists in the per-host job with the same labels."""
+    theirs = series(prom, mgr)
+    mine = series(prom, asok)
+    names_m = {n for n, _ in mine}
+    perf = {k for k in theirs
+            if k[0] in names_m and any(l == "ceph_daemon" for l, _ in k[1])}
+    families = {k[0] for k in perf}
+    missing = sorted(k for k in perf if k not in mine)
+    print(f"     per-host job: {len(names_m)} families, {len(mine)} series; module perf-counter "
+          f"series in its families: {len(perf)} in {len(families)} families, "
+          f"matched {len(perf) - len(missing)}/{len(perf)}")
+    for k in missing[:20]:
+        print(f"FAIL series {k[0]}{dict(k[1])} missing in {asok}")
+    if missing or len(families) < 50:
+        raise SystemExit(1)
+    print("ok   per-host perf-counter parity with the module")
+
+
 def osd_down(prom, mgr, ours, osd, deadline):
     start = time.time()
     daemon = f"osd.{osd}"
@@ -159,6 +180,8 @@ def main():
         parity(prom, rest[0], rest[1])
     elif cmd == "osd-down":
         osd_down(prom, rest[0], rest[1], rest[2], deadline)
+    elif cmd == "perf-parity":
+        perf_parity(prom, rest[0], rest[1])
     elif cmd == "wait":
         wait_value(prom, rest[0], rest[1], deadline)
     else:

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Live proof: a real Pacific cluster (Debian's Ceph packages, .ci/ceph-minicluster.sh), the mgr
-# prometheus module, ceph-exporter --ceph (librados build) with --listen, and a real Prometheus
-# (Debian's) scraping both with default scrape settings but a 10 s interval. Through
-# Prometheus' HTTP API (.ci/live_check.py) it asserts:
-#   - up is 1 for both jobs;
+# prometheus module, ceph-exporter --ceph (librados build, perf counters over the admin
+# sockets) and ceph-exporter --asok-dir (per-host mode, the module's names), both with
+# --listen, and a real Prometheus (Debian's) scraping all three with default scrape settings but
+# a 5 s interval. Through Prometheus' HTTP API (.ci/live_check.py) it asserts:
+#   - up is 1 for every job;
+#   - every perf-counter series of the module is in the per-host job;
 #   - every series the module job has (but RBD image and the module's timing series) exists in
 #     ours, with equal values for the static families;
 #   - after stopping osd.2, ceph_osd_up for it is 0 in both, and ours still has its counters;
@@ -22,8 +24,9 @@ t() { echo "[+$(( $(date +%s) - T0 ))s] $*"; }
 base=${LIVE_PORT_BASE:-19300}
 ours_port=$base
 cli_port=$((base + 1))
+asok_port=$((base + 2))
 prom_port=$((base + 90))
-interval=10
+interval=5
 
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -76,10 +79,13 @@ mgr_url=$(grep -o 'prometheus module serving on 127.0.0.1:[0-9]*' "$work/populat
 ceph -c "$conf" config set mgr mgr/prometheus/scrape_interval $interval
 t "cluster up; module on $mgr_url"
 
-"$bin" --ceph --conf "$conf" --listen "127.0.0.1:$ours_port" --interval $interval --timeout 3 \
-    --stale-cache fail >"$work/ours.log" 2>&1 &
+"$bin" --ceph --conf "$conf" --tell-asok-dir "$cluster/run" --listen "127.0.0.1:$ours_port" \
+    --interval $interval --timeout 3 --stale-cache fail >"$work/ours.log" 2>&1 &
 ours=$!
 pids+=("$ours")
+"$bin" --asok-dir "$cluster/run" --asok-flavor mgr --listen "127.0.0.1:$asok_port" \
+    --interval $interval >"$work/asok.log" 2>&1 &
+pids+=("$!")
 
 cat >"$work/prometheus.yml" <<EOF
 global:
@@ -89,6 +95,8 @@ scrape_configs:
     static_configs: [{targets: ["$mgr_url"]}]
   - job_name: ours
     static_configs: [{targets: ["127.0.0.1:$ours_port"]}]
+  - job_name: asok
+    static_configs: [{targets: ["127.0.0.1:$asok_port"]}]
 EOF
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
     --web.listen-address="127.0.0.1:$prom_port" >"$work/prometheus.log" 2>&1 &
@@ -97,11 +105,12 @@ prom=http://127.0.0.1:$prom_port
 check() { python3 .ci/live_check.py "$prom" "$@"; }
 
 for _ in $(seq 60); do curl -sf "$prom/-/ready" >/dev/null && break; sleep 1; done
-check wait-up mgr ours --deadline 90
+check wait-up mgr ours asok --deadline 90
 # Two scrapes of each after both are up, so every family is in.
 sleep $((2 * interval))
 t "parity"
 check parity mgr ours
+check perf-parity mgr asok
 
 t "stopping osd.2"
 osd_pid=$(awk '$1=="osd.2" {p=$2} END {print p}' "$cluster/pids")

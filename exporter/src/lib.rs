@@ -96,7 +96,7 @@ pub use health::HealthHistory;
 pub use host::{
     AsokCollection, AsokCollector, AsokOptions, CounterApi, DaemonScrape, ScrapeStatus,
 };
-pub use live::{Commander, ConnectError, Live, Snapshot};
+pub use live::{AsokTell, Commander, ConnectError, Live, Snapshot};
 #[cfg(feature = "rados")]
 pub use rados::Rados;
 #[cfg(feature = "server")]

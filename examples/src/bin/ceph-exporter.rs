@@ -162,6 +162,16 @@ struct Cli {
     #[arg(long, requires = "ceph")]
     cli: bool,
 
+    /// With `--ceph`: ask the daemons whose admin socket (`ceph-<daemon>.asok`) is in DIR for
+    /// their perf counters over the socket instead of `ceph tell`
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "CEPH_EXPORTER_TELL_ASOK_DIR",
+        requires = "ceph"
+    )]
+    tell_asok_dir: Option<PathBuf>,
+
     /// With `--ceph`: the deadline of each command and of connecting, in seconds (0.001 to
     /// 86400; keep it well under `--interval`)
     #[arg(long, value_name = "SECS", env = "CEPH_EXPORTER_TIMEOUT", default_value = "5",
@@ -262,8 +272,15 @@ impl Cli {
         }
         let cli: std::sync::Arc<dyn Commander> = std::sync::Arc::new(cli);
         let cluster = self.library().unwrap_or_else(|| cli.clone());
+        let tell: std::sync::Arc<dyn Commander> = match &self.tell_asok_dir {
+            Some(dir) => {
+                std::sync::Arc::new(exporter::AsokTell::new(dir, cli.clone()).timeout(self.timeout))
+            }
+            None => cli,
+        };
         Live::new(cluster)
-            .tell_through(cli)
+            .tell_through(tell)
+            .perf(!self.no_perf)
             .timeout(self.timeout)
             // `ceph` children are Python processes, each busy on a core while it starts: two
             // per core at a time.

@@ -508,15 +508,16 @@ fn run_asok(
         AsokFlavorArg::Exporter => Flavor::Exporter,
         AsokFlavorArg::Mgr => Flavor::Mgr,
     };
-    // A collection never runs past the interval when serving (nor past a minute one-shot).
+    // When serving, a collection ends within 80 % of the interval, so a hung daemon never
+    // makes the cache stale (commands are cut to it); one-shot, within a minute.
     let deadline = match cli.listen {
-        Some(_) => cli.interval,
+        Some(_) => cli.interval.mul_f64(0.8),
         None => Duration::from_secs(60),
     };
     let options = AsokOptions::new(dir)
         .flavor(flavor)
         .timeout(cli.asok_timeout)
-        .deadline(deadline.max(cli.asok_timeout));
+        .deadline(deadline);
     let mut collector = AsokCollector::new(options);
     let (format, style) = cli.encoding();
     match &cli.listen {

@@ -389,12 +389,11 @@ mod tests {
     use super::*;
     use crate::{Encoder, Format};
 
+    /// Families and their series (label values and value) for the tests.
+    type Fams<'a> = [(&'a Desc<'a>, &'a [(&'a [&'a str], Value)])];
+
     /// The same families through the one-shot encoder.
-    fn one_shot(
-        format: Format,
-        style: Option<FloatStyle>,
-        fams: &[(&Desc<'_>, &[(&[&str], Value)])],
-    ) -> String {
+    fn one_shot(format: Format, style: Option<FloatStyle>, fams: &Fams<'_>) -> String {
         let mut out = Vec::new();
         let mut b = Encoder::builder();
         b.format(format);
@@ -412,11 +411,7 @@ mod tests {
         String::from_utf8(out).expect("utf-8")
     }
 
-    fn prepared(
-        format: Format,
-        style: Option<FloatStyle>,
-        fams: &[(&Desc<'_>, &[(&[&str], Value)])],
-    ) -> String {
+    fn prepared(format: Format, style: Option<FloatStyle>, fams: &Fams<'_>) -> String {
         let mut b = Encoder::builder();
         b.format(format);
         if let Some(s) = style {
@@ -454,7 +449,7 @@ mod tests {
             .help("reads")
             .label_names(&["ceph_daemon"]);
         let bytes = Desc::new("ceph_pool_stored_bytes", MetricType::Untyped).unit("bytes");
-        let fams: [(&Desc<'_>, &[(&[&str], Value)]); 3] = [
+        let fams: &Fams<'_> = &[
             (
                 &gauge,
                 &[
@@ -476,8 +471,8 @@ mod tests {
         for format in [Format::Text, Format::OpenMetrics] {
             for style in [None, Some(FloatStyle::Go), Some(FloatStyle::Python)] {
                 assert_eq!(
-                    prepared(format, style, &fams),
-                    one_shot(format, style, &fams),
+                    prepared(format, style, fams),
+                    one_shot(format, style, fams),
                     "{format} {style:?}"
                 );
             }

@@ -1,6 +1,7 @@
 //! Per-host admin-socket collection against a simulator: N stand-in daemons (N = 12, 100,
 //! 1,000), each a Unix socket served by its own thread in this process, answering like a Reef
-//! daemon (the captured `counter schema`/`counter dump` of osd.0, every 25th socket mds.a's)
+//! daemon (the captured `counter schema`/`counter dump` of osd.0, every 25th socket mds.a's,
+//! without the captures' indentation, as a daemon answers the collector's `"format": "json"`)
 //! after a per-request latency of 1-5 ms (by socket: 1, 2, 3, 4, 5 ms, mean 3 ms), one
 //! request at a time as a daemon's admin-socket thread does.
 //!
@@ -28,6 +29,31 @@ fn read(file: &str) -> Vec<u8> {
         .join("../testdata/perfcounter/reef-healthy")
         .join(file);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `json` without the whitespace between tokens: what a daemon sends for `"format": "json"`,
+/// which the collector asks for (the captures are `json-pretty`).
+fn compact(json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in json {
+        if in_string {
+            out.push(b);
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+            out.push(b);
+        } else if !b.is_ascii_whitespace() {
+            out.push(b);
+        }
+    }
+    out
 }
 
 fn framed(payload: &[u8]) -> Vec<u8> {
@@ -98,58 +124,86 @@ fn status_kb(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// One collection with a new collector: wall time, peak RSS added (MB, when the peak can be
-/// reset), samples, failed daemons.
-fn measure(options: &AsokOptions) -> (Duration, Option<f64>, usize, usize) {
+/// CPU time of the whole process (collector and simulator threads), from `/proc/self/stat`
+/// (clock ticks, 100 per second on Linux).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which ends with the last `)`.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// One collection with a new collector: wall time, CPU seconds of the process, peak RSS added
+/// (MB, when the peak can be reset), samples, failed daemons.
+fn measure(options: &AsokOptions) -> (Duration, f64, Option<f64>, usize, usize) {
     let mut collector = AsokCollector::new(options.clone());
     // Resets VmHWM to the current RSS (Linux 4.0+).
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
     let before = status_kb("VmRSS:");
-    let t0 = Instant::now();
+    let (t0, cpu0) = (Instant::now(), cpu_seconds());
     let collection = collector.collect();
-    let took = t0.elapsed();
+    let (took, cpu) = (t0.elapsed(), cpu_seconds() - cpu0);
     let peak = status_kb("VmHWM:");
     let samples = collection.families().iter().map(|f| f.metrics.len()).sum();
     let failed = collection.failures().count();
     #[expect(clippy::cast_precision_loss, reason = "kB of a test process")]
     let delta = reset.then(|| peak.saturating_sub(before) as f64 / 1024.0);
     drop(black_box(collection));
-    (took, delta, samples, failed)
+    (took, cpu, delta, samples, failed)
 }
 
 fn bench(c: &mut Criterion) {
     let osd = Arc::new(Replies {
-        schema: framed(&read("counter_schema.osd.0.json")),
-        dump: framed(&read("counter_dump.osd.0.json")),
+        schema: framed(&compact(&read("counter_schema.osd.0.json"))),
+        dump: framed(&compact(&read("counter_dump.osd.0.json"))),
     });
     let mds = Arc::new(Replies {
-        schema: framed(&read("counter_schema.mds.a.json")),
-        dump: framed(&read("counter_dump.mds.a.json")),
+        schema: framed(&compact(&read("counter_schema.mds.a.json"))),
+        dump: framed(&compact(&read("counter_dump.mds.a.json"))),
     });
     let root = std::env::temp_dir().join(format!("asok-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     let sizes = [12usize, 100, 1000];
     let dirs: Vec<PathBuf> = sizes.iter().map(|&n| host(&root, n, &osd, &mds)).collect();
 
-    println!("N sockets | concurrency | collection | peak RSS added | samples | failed");
+    println!(
+        "replies: osd schema {} B, dump {} B; mds schema {} B, dump {} B",
+        osd.schema.len(),
+        osd.dump.len(),
+        mds.schema.len(),
+        mds.dump.len()
+    );
+    println!(
+        "N sockets | concurrency | collection | CPU (all threads) | peak RSS added | samples | failed"
+    );
     for (&n, dir) in sizes.iter().zip(&dirs) {
         let parallel = AsokOptions::new(dir).deadline(Duration::from_secs(60));
-        let (t, rss, samples, failed) = measure(&parallel);
+        let (t, cpu, rss, samples, failed) = measure(&parallel);
         let rss = rss.map_or("n/a".to_owned(), |m| format!("{m:.1} MB"));
         println!(
-            "{n:>9} | {:>11} | {:>7.1} ms | {rss:>14} | {samples:>7} | {failed}",
+            "{n:>9} | {:>11} | {:>7.1} ms | {:>15.2} s | {rss:>14} | {samples:>7} | {failed}",
             parallel.max_concurrency(),
-            t.as_secs_f64() * 1e3
+            t.as_secs_f64() * 1e3,
+            cpu
         );
         if n <= 100 {
             let serial = parallel.clone().concurrency(1);
-            let (ts, rss, samples, failed) = measure(&serial);
+            let (ts, cpu, rss, samples, failed) = measure(&serial);
             let rss = rss.map_or("n/a".to_owned(), |m| format!("{m:.1} MB"));
             println!(
-                "{n:>9} | {:>11} | {:>7.1} ms | {rss:>14} | {samples:>7} | {failed}   \
+                "{n:>9} | {:>11} | {:>7.1} ms | {:>15.2} s | {rss:>14} | {samples:>7} | {failed}   \
                  (one at a time: {:.1}x the time)",
                 1,
                 ts.as_secs_f64() * 1e3,
+                cpu,
                 ts.as_secs_f64() / t.as_secs_f64()
             );
         }

@@ -484,7 +484,8 @@ mod tests {
     #[test]
     fn replies() {
         let big = vec![b'x'; 200_000];
-        let cases: &[(&[u8], usize, Result<&[u8], &str>)] = &[
+        type Case<'a> = (&'a [u8], usize, Result<&'a [u8], &'a str>);
+        let cases: &[Case<'_>] = &[
             (&framed(b"{}"), 1024, Ok(b"{}")),
             (&framed(b""), 1024, Ok(b"")),
             (&framed(&big), 1 << 20, Ok(&big)),

@@ -2,12 +2,10 @@
 //! directory, queried concurrently with deadlines, mapped in either perf-counter flavour.
 
 use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
 use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use expfmt::{FamilySet, FloatStyle, Format, Label, Metric, MetricFamily, MetricType, Value};
@@ -353,6 +351,9 @@ struct Target {
     modified: Option<SystemTime>,
 }
 
+/// What a phase-2 worker mapped, and each of its daemons' (index, time, status).
+type WorkerResult = (FamilySet<'static>, Vec<(usize, Duration, ScrapeStatus)>);
+
 /// What phase 1 learnt of a daemon.
 #[derive(Debug)]
 struct Probe {
@@ -397,7 +398,9 @@ impl AsokCollector {
         let distinct = Mutex::new(Distinct::default());
         let probes: Vec<Result<Probe, (Duration, AsokError)>> =
             pool(&targets, workers, |t| self.probe(t, deadline, &distinct));
-        let distinct = distinct.into_inner().unwrap_or_else(|p| p.into_inner());
+        let distinct = distinct
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         let schemas: Vec<Result<Schema<'_>, SchemaFault>> =
             distinct.docs.iter().map(|d| parse_schema(d)).collect();
         let prepared: Vec<Option<PreparedSchema<'_>>> = schemas
@@ -407,55 +410,53 @@ impl AsokCollector {
 
         // Phase 2: every dump, mapped as it arrives, into one set per worker.
         let next = AtomicUsize::new(0);
-        let results: Vec<(FamilySet<'static>, Vec<(usize, Duration, ScrapeStatus)>)> =
-            std::thread::scope(|scope| {
-                let run = || {
-                    let mut out = Families::new();
-                    let mut statuses = Vec::new();
-                    let mut buf = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(target) = targets.get(i) else { break };
-                        let (elapsed, status) = match &probes[i] {
-                            Err(_) => continue,
-                            Ok(probe) => match (&schemas[probe.schema], &prepared[probe.schema]) {
-                                (Err(e), _) => (
-                                    probe.elapsed,
-                                    ScrapeStatus::Failed(AsokError::new(
-                                        &target.path,
-                                        probe.api.schema_command(),
-                                        e.kind(),
-                                    )),
-                                ),
-                                (Ok(_), Some(schema)) => {
-                                    let t0 = Instant::now();
-                                    let status = self.dump(
-                                        target, probe.api, schema, deadline, &mut buf, &mut out,
-                                    );
-                                    (probe.elapsed + t0.elapsed(), status)
-                                }
-                                (Ok(_), None) => continue,
-                            },
-                        };
-                        statuses.push((i, elapsed, status));
-                    }
-                    let set = out
-                        .into_set()
-                        .into_iter()
-                        .map(MetricFamily::into_owned)
-                        .fold(FamilySet::new(), |mut set, f| {
-                            let _ = set.insert(f);
-                            set
-                        });
-                    (set, statuses)
-                };
-                let handles: Vec<_> = (1..workers).map(|_| scope.spawn(run)).collect();
-                let mut results = vec![run()];
-                for h in handles {
-                    results.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        let results: Vec<WorkerResult> = std::thread::scope(|scope| {
+            let run = || {
+                let mut out = Families::new();
+                let mut statuses = Vec::new();
+                let mut buf = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(target) = targets.get(i) else { break };
+                    let (elapsed, status) = match &probes[i] {
+                        Err(_) => continue,
+                        Ok(probe) => match (&schemas[probe.schema], &prepared[probe.schema]) {
+                            (Err(e), _) => (
+                                probe.elapsed,
+                                ScrapeStatus::Failed(AsokError::new(
+                                    &target.path,
+                                    probe.api.schema_command(),
+                                    e.kind(),
+                                )),
+                            ),
+                            (Ok(_), Some(schema)) => {
+                                let t0 = Instant::now();
+                                let status = self
+                                    .dump(target, probe.api, schema, deadline, &mut buf, &mut out);
+                                (probe.elapsed + t0.elapsed(), status)
+                            }
+                            (Ok(_), None) => continue,
+                        },
+                    };
+                    statuses.push((i, elapsed, status));
                 }
-                results
-            });
+                let set = out
+                    .into_set()
+                    .into_iter()
+                    .map(MetricFamily::into_owned)
+                    .fold(FamilySet::new(), |mut set, f| {
+                        let _ = set.insert(f);
+                        set
+                    });
+                (set, statuses)
+            };
+            let handles: Vec<_> = (1..workers).map(|_| scope.spawn(run)).collect();
+            let mut results = vec![run()];
+            for h in handles {
+                results.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            }
+            results
+        });
 
         let mut set = FamilySet::new();
         let mut clashes = Vec::new();
@@ -549,7 +550,7 @@ impl AsokCollector {
         }
         let schema = distinct
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(PoisonError::into_inner)
             .index(buf);
         Ok(Probe {
             api,
@@ -664,23 +665,20 @@ fn parse_schema(doc: &[u8]) -> Result<Schema<'_>, SchemaFault> {
     Schema::parse(text).map_err(|e| SchemaFault::Parse(Arc::new(e)))
 }
 
-/// Distinct schema documents, found by hash.
+/// Distinct schema documents. A handful per host (one per daemon type and version), so a
+/// new document is compared with those of its length byte for byte, which costs less than
+/// hashing it.
 #[derive(Debug, Default)]
 struct Distinct {
     docs: Vec<Vec<u8>>,
-    by_hash: HashMap<u64, Vec<usize>>,
 }
 
 impl Distinct {
     fn index(&mut self, doc: Vec<u8>) -> usize {
-        let mut h = DefaultHasher::new();
-        doc.hash(&mut h);
-        let slot = self.by_hash.entry(h.finish()).or_default();
-        if let Some(&i) = slot.iter().find(|&&i| self.docs[i] == doc) {
+        if let Some(i) = self.docs.iter().position(|d| *d == doc) {
             return i;
         }
         self.docs.push(doc);
-        slot.push(self.docs.len() - 1);
         self.docs.len() - 1
     }
 }

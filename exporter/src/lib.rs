@@ -21,6 +21,14 @@
 //!   [`CephCli`]) and returns a [`Collection`] of families.
 //! - [`serve`] answers `/metrics` from an [`Exposition`] cache refreshed in the background,
 //!   with [`ServeOptions`] (interval, [`StaleStrategy`], limits).
+//! - [`Live`] collects from a running cluster: every command of a collection concurrently, each
+//!   with a deadline, through a [`Commander`] ([`CephCli`], or `Rados` with the `rados`
+//!   feature), into a [`Snapshot`] the collector reads.
+//!
+//! # Crate features
+//!
+//! - `rados` (off by default): `Rados`, cluster commands over one librados connection. Links
+//!   the system's `librados` (Debian: `librados-dev`).
 //! - [`AsokCollector`] is the per-host mode of Ceph's C++ `ceph-exporter`: the perf counters
 //!   of every daemon with an admin socket in a directory, queried concurrently with
 //!   deadlines through [`AdminSocket`], in either [`perfcounter::Flavor`].
@@ -56,10 +64,13 @@ mod health;
 mod host;
 mod input;
 mod layout;
+mod live;
 mod osd;
 mod perf;
 mod pgscan;
 mod pools;
+#[cfg(feature = "rados")]
+mod rados;
 mod serve;
 mod source;
 mod spec;
@@ -75,5 +86,10 @@ pub use health::HealthHistory;
 pub use host::{
     AsokCollection, AsokCollector, AsokOptions, CounterApi, DaemonScrape, ScrapeStatus,
 };
+pub use live::{Commander, ConnectError, Live, Snapshot};
+#[cfg(feature = "rados")]
+pub use rados::Rados;
 pub use serve::{Exposition, ServeOptions, StaleStrategy, UnknownStaleStrategy, serve};
-pub use source::{CephCli, DumpDir, FetchError, MAX_DOCUMENT_BYTES, MemoryDumps, Source};
+pub use source::{
+    CephCli, DumpDir, FetchError, MAX_DOCUMENT_BYTES, MemoryDumps, Source, kill_children,
+};

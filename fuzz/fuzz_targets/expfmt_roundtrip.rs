@@ -17,7 +17,11 @@ fuzz_target!(|data: &[u8]| {
     };
     for to in [Format::Text, Format::OpenMetrics] {
         let mut out = Vec::new();
-        let mut enc = Encoder::new(&mut out, to);
+        // Quoted UTF-8 names (Prometheus 3) are written back quoted.
+        let mut enc = Encoder::builder()
+            .format(to)
+            .escaping(expfmt::EscapingScheme::AllowUtf8)
+            .build(&mut out);
         let mut ok = true;
         for f in &families {
             if enc.encode_family(f).is_err() {

@@ -1,9 +1,9 @@
 //! `ceph-exporter`: the metrics ceph-mgr's prometheus module serves, from a directory of Ceph
 //! JSON dumps, a live cluster, or a capture compiled in.
 //!
-//! Usage: `ceph-exporter [--dump-dir DIR | --ceph [--conf PATH] | --asok-dir [DIR]
-//! [--asok-flavor exporter|mgr] [--asok-timeout SECS]] [--listen ADDR [--interval
-//! SECS] [--stale-cache fail|return]] [--format text|openmetrics] [--float-style go|mgr]
+//! Usage: `ceph-exporter [--dump-dir DIR | --ceph [--conf PATH] [--timeout SECS] [--cli] |
+//! --asok-dir [DIR] [--asok-flavor exporter|mgr] [--asok-timeout SECS]] [--listen ADDR
+//! [--interval SECS] [--stale-cache fail|return]] [--format text|openmetrics] [--float-style go|mgr]
 //! [--no-perf] [--log-level LEVEL]` (`--help` lists every flag, its default and its
 //! environment variable).
 //!
@@ -13,6 +13,13 @@
 //! module does; otherwise it prints once to stdout. Inputs that are missing or malformed are
 //! logged on stderr, their families are left out, and the exit status is 1. Exit status 2 is a
 //! usage error.
+//!
+//! With `--ceph`, every command of a collection is sent concurrently, each with a deadline of
+//! `--timeout` seconds (default 5): the cluster commands over one librados connection when
+//! built with the `rados` feature (unless `--cli`), else through the `ceph` client, whose
+//! children are killed with their process group at the deadline and on SIGTERM/SIGINT. A
+//! cluster that does not answer at all is an error (exit 1) in a one-shot run; with
+//! `--listen` the server keeps its last collection, which turns stale.
 //!
 //! With `--asok-dir` it is a per-host exporter like Ceph's C++ `ceph-exporter`: the perf
 //! counters of every daemon with an admin socket (`*.asok`) in DIR (default `/var/run/ceph`),
@@ -30,11 +37,11 @@ use examples::{LogLevel, error_chain};
 use expfmt::{FloatStyle, Format};
 use exporter::{
     AsokCollection, AsokCollector, AsokOptions, CephCli, ClusterCollector, CollectOptions,
-    Collection, DumpDir, Exposition, MemoryDumps, ScrapeStatus, ServeOptions, Source,
-    StaleStrategy,
+    Collection, Commander, DumpDir, Exposition, Live, MemoryDumps, ScrapeStatus, ServeOptions,
+    Source, StaleStrategy,
 };
 use perfcounter::Flavor;
-use tracing::{debug, info, warn};
+use tracing::{debug, error, info, warn};
 
 /// The Reef 18.2.7 healthy capture, as `MemoryDumps` files.
 macro_rules! embedded {
@@ -144,9 +151,20 @@ struct Cli {
     )]
     dump_dir: Option<PathBuf>,
 
-    /// Collect from a live cluster through the `ceph` command-line client
+    /// Collect from a live cluster: cluster commands over one librados connection (when built
+    /// with the `rados` feature), perf counters through the `ceph` command-line client
     #[arg(long, conflicts_with = "asok_dir")]
     ceph: bool,
+
+    /// With `--ceph`: send the cluster commands through the `ceph` client too
+    #[arg(long, requires = "ceph")]
+    cli: bool,
+
+    /// With `--ceph`: the deadline of each command and of connecting, in seconds (0.001 to
+    /// 86400; keep it well under `--interval`)
+    #[arg(long, value_name = "SECS", env = "CEPH_EXPORTER_TIMEOUT", default_value = "5",
+          value_parser = seconds)]
+    timeout: Duration,
 
     /// Per-host mode: the perf counters of every daemon with an admin socket (`*.asok`) in
     /// DIR, as Ceph's C++ ceph-exporter [default DIR: /var/run/ceph]
@@ -208,20 +226,53 @@ struct Cli {
 }
 
 impl Cli {
-    fn source(&self) -> Result<Box<dyn Source + Send>, Box<dyn std::error::Error>> {
+    fn origin(&self) -> Result<Origin, Box<dyn std::error::Error>> {
         Ok(match (&self.dump_dir, self.ceph) {
-            (Some(dir), _) => Box::new(
+            (Some(dir), _) => Origin::Fixed(Box::new(
                 DumpDir::open(dir).map_err(|e| format!("cannot list `{}`: {e}", dir.display()))?,
-            ),
+            )),
             (None, true) => {
-                let cli = CephCli::new();
-                Box::new(match &self.conf {
-                    Some(c) => cli.conf(c),
-                    None => cli,
-                })
+                stop_on_signals()?;
+                Origin::Cluster(self.live())
             }
-            (None, false) => Box::new(MemoryDumps::new(EMBEDDED.iter().copied())),
+            (None, false) => Origin::Fixed(Box::new(MemoryDumps::new(EMBEDDED.iter().copied()))),
         })
+    }
+
+    /// The `--ceph` source: librados for the cluster commands when built with it (unless
+    /// `--cli`), the `ceph` client for the rest.
+    fn live(&self) -> Live {
+        let mut cli = CephCli::new().timeout(self.timeout);
+        if let Some(c) = &self.conf {
+            cli = cli.conf(c);
+        }
+        let cli: std::sync::Arc<dyn Commander> = std::sync::Arc::new(cli);
+        let cluster = self.library().unwrap_or_else(|| cli.clone());
+        Live::new(cluster)
+            .tell_through(cli)
+            .timeout(self.timeout)
+            // `ceph` children are Python processes, each busy on a core while it starts: two
+            // per core at a time.
+            .concurrency(std::thread::available_parallelism().map_or(2, |n| n.get() * 2))
+    }
+
+    #[cfg(feature = "rados")]
+    fn library(&self) -> Option<std::sync::Arc<dyn Commander>> {
+        if self.cli {
+            return None;
+        }
+        let conf = self.conf.clone().unwrap_or_else(|| {
+            std::env::var_os("CEPH_CONF")
+                .map_or_else(|| "/etc/ceph/ceph.conf".into(), PathBuf::from)
+        });
+        Some(std::sync::Arc::new(
+            exporter::Rados::new(conf).timeout(self.timeout),
+        ))
+    }
+
+    #[cfg(not(feature = "rados"))]
+    fn library(&self) -> Option<std::sync::Arc<dyn Commander>> {
+        None
     }
 
     fn stale(&self) -> StaleStrategy {
@@ -254,17 +305,43 @@ fn main() -> ExitCode {
     }
 }
 
+/// Where collections come from.
+enum Origin {
+    /// Documents that do not change: a directory or the embedded capture.
+    Fixed(Box<dyn Source + Send>),
+    /// A running cluster.
+    Cluster(Live),
+}
+
+/// Kills the `ceph` children and exits on SIGTERM/SIGINT (128 + the signal, as a shell
+/// reports it).
+fn stop_on_signals() -> Result<(), Box<dyn std::error::Error>> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                exporter::kill_children();
+                std::process::exit(128 + sig);
+            }
+        })?;
+    Ok(())
+}
+
 /// Runs; `Ok(false)` when some inputs were left out.
 fn run(cli: &Cli) -> Result<bool, Box<dyn std::error::Error>> {
     if let Some(dir) = &cli.asok_dir {
         return run_asok(cli, dir);
     }
-    let source = cli.source()?;
+    let mut origin = cli.origin()?;
     let options = CollectOptions::new().perf(!cli.no_perf);
     let mut collector = ClusterCollector::new(options);
     match &cli.listen {
         None => {
-            let collection = collect(&mut collector, source.as_ref());
+            let Some(collection) = collect(&mut collector, &mut origin) else {
+                return Ok(false);
+            };
             let (format, style) = cli.encoding();
             let mut out = Vec::new();
             collection.encode(&mut out, format, style)?;
@@ -272,16 +349,52 @@ fn run(cli: &Cli) -> Result<bool, Box<dyn std::error::Error>> {
             Ok(collection.errors().is_empty())
         }
         Some(addr) => {
-            serve(addr, cli, collector, source)?;
+            serve(addr, cli, collector, origin)?;
             Ok(true)
         }
     }
 }
 
-/// One collection, logged: its duration at debug, each failed input at warn.
-fn collect(collector: &mut ClusterCollector, source: &dyn Source) -> Collection {
+/// One collection, logged: its duration at debug, each failed input at warn; `None` when the
+/// cluster did not answer at all (logged at error).
+fn collect(collector: &mut ClusterCollector, origin: &mut Origin) -> Option<Collection> {
     let start = Instant::now();
-    let collection = collector.collect(source);
+    let collection = match origin {
+        Origin::Fixed(source) => collector.collect(source.as_ref()),
+        Origin::Cluster(live) => {
+            let snapshot = live.snapshot();
+            if !snapshot.reachable() {
+                match snapshot.first_error() {
+                    Some((request, e)) => error!(
+                        "the cluster did not answer: {request} via `{}`: {}",
+                        snapshot.origin(request),
+                        error_chain(e)
+                    ),
+                    None => error!("the cluster did not answer"),
+                }
+                return None;
+            }
+            for (request, origin, e) in snapshot.failed_tells() {
+                warn!(
+                    "no perf counters: {request} via `{origin}`: {}",
+                    error_chain(e)
+                );
+            }
+            if !snapshot.retained_daemons().is_empty() {
+                debug!(
+                    "last perf counters kept for {}",
+                    snapshot.retained_daemons().join(", ")
+                );
+            }
+            let (cluster, all) = snapshot.durations();
+            debug!(
+                "commands took {:.3} s (cluster {:.3} s)",
+                all.as_secs_f64(),
+                cluster.as_secs_f64()
+            );
+            collector.collect(&snapshot)
+        }
+    };
     let took = start.elapsed();
     for e in collection.errors() {
         warn!("input failed: {}", error_chain(e));
@@ -292,7 +405,7 @@ fn collect(collector: &mut ClusterCollector, source: &dyn Source) -> Collection 
         collection.families().len(),
         collection.errors().len()
     );
-    collection
+    Some(collection)
 }
 
 /// Serves `/metrics` on `addr` from a cache refreshed every `--interval` seconds.
@@ -300,7 +413,7 @@ fn serve(
     addr: &str,
     cli: &Cli,
     mut collector: ClusterCollector,
-    source: Box<dyn Source + Send>,
+    mut origin: Origin,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let listener =
         TcpListener::bind(addr).map_err(|e| format!("cannot listen on `{addr}`: {e}"))?;
@@ -309,7 +422,7 @@ fn serve(
     let (_, style) = cli.encoding();
     let collect = move || {
         let start = Instant::now();
-        let collection = collect(&mut collector, source.as_ref());
+        let collection = collect(&mut collector, &mut origin)?;
         let exposition = Exposition::from_collection(&collection, style)
             .map_err(|e| warn!("cannot encode the collection: {}", error_chain(&e)))
             .ok();

@@ -277,6 +277,10 @@ impl<'a> FamilyBuilder<'a> {
     /// Adds a sample that is a whole metric (the value of a gauge, an untyped metric or a
     /// 0.0.4 counter): its label set must be new.
     #[inline]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the hot path of every scalar sample: its parts, not a struct built per line"
+    )]
     pub(super) fn add_value(
         &mut self,
         name: &'a str,
@@ -319,8 +323,16 @@ impl<'a> FamilyBuilder<'a> {
             }
             Entry::Occupied(mut slot) => {
                 let head = *slot.get();
-                if find(&self.family.metrics, &self.chain, head, &labels).is_some() {
-                    return Err(at.error(ParseErrorKind::DuplicateSeries { name: name.into() }));
+                if let Some(i) = find(&self.family.metrics, &self.chain, head, &labels) {
+                    // OpenMetrics: more points of one metric, timestamps increasing.
+                    let later = self.openmetrics
+                        && matches!(
+                            (self.family.metrics[i].timestamp, timestamp),
+                            (Some(a), Some(b)) if b > a
+                        );
+                    if !later {
+                        return Err(at.error(ParseErrorKind::DuplicateSeries { name: name.into() }));
+                    }
                 }
                 slot.insert(index);
                 self.chain.push(head);

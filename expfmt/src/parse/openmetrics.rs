@@ -697,4 +697,45 @@ h_created  1520430000.123\n\
             found: name(found),
         }
     }
+
+    /// OpenMetrics: several points of one metric with increasing timestamps.
+    #[test]
+    fn points_of_one_metric_with_increasing_timestamps() {
+        let f = families(
+            "# TYPE g gauge\ng{a=\"1\"} 1 100\ng{a=\"1\"} 2 101.5\ng{a=\"2\"} 3\n# EOF\n",
+            Format::OpenMetrics,
+        );
+        assert_eq!(f[0].metrics.len(), 3);
+        assert_eq!(
+            f[0].metrics[1].timestamp,
+            Some(Timestamp::from_millis(101_500))
+        );
+        check_faults(
+            Format::OpenMetrics,
+            &[
+                (
+                    "# TYPE g gauge\ng 1 100\ng 2 100\n# EOF\n",
+                    3,
+                    1,
+                    K::DuplicateSeries { name: name("g") },
+                ),
+                (
+                    "# TYPE g gauge\ng 1 100\ng 2\n# EOF\n",
+                    3,
+                    1,
+                    K::DuplicateSeries { name: name("g") },
+                ),
+            ],
+        );
+        // Text 0.0.4 has one point per series.
+        check_faults(
+            Format::Text,
+            &[(
+                "g 1 100\ng 2 101\n",
+                2,
+                1,
+                K::DuplicateSeries { name: name("g") },
+            )],
+        );
+    }
 }

@@ -217,7 +217,7 @@ fn assert_clean_messages(input: &[u8], format: Format) -> usize {
 /// error message.
 #[test]
 fn fuzz_text_nul_bytes_in_a_value_are_escaped_in_the_message() {
-    let input = b"# TYPE f gauge\nf{case=\"e15\"} 10000\0\0\0\0\0\0\0\0\000000000000.0\n";
+    let input = b"# TYPE f gauge\nf{case=\"e15\"} 10000\0\0\0\0\0\0\0\0\x0000000000000.0\n";
     assert_eq!(assert_clean_messages(input, Format::Text), 1);
     let Err(e) = expfmt::parse(input, Format::Text) else {
         panic!("accepted");

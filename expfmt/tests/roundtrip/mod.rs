@@ -132,3 +132,80 @@ proptest! {
         prop_assert!(parsed.is_ok(), "{:?}: {}", parsed, text);
     }
 }
+
+/// The prepared encoder writes the same bytes as the one-shot encoder for the scalar families
+/// it holds (counters with `_created` excepted: it does not write them).
+fn prepared_matches_one_shot(
+    families: &[MetricFamily<'static>],
+    format: Format,
+    style: FloatStyle,
+) -> Result<(), TestCaseError> {
+    let families: Vec<&MetricFamily<'static>> = families
+        .iter()
+        .filter(|f| f.metric_type.is_scalar() && f.metrics.iter().all(|m| m.created.is_none()))
+        .collect();
+    let mut b = expfmt::Encoder::builder();
+    b.format(format).float_style(style);
+    let mut prep = b.prepare();
+    let mut one = Vec::new();
+    let mut enc = b.build(&mut one);
+    for f in &families {
+        let names: Vec<&str> = f
+            .metrics
+            .first()
+            .map(|m| m.labels.iter().map(|l| l.name.as_ref()).collect())
+            .unwrap_or_default();
+        let mut desc = expfmt::Desc::new(&f.name, f.metric_type).label_names(&names);
+        if let Some(h) = &f.help {
+            desc = desc.help(h);
+        }
+        if let Some(u) = &f.unit {
+            desc = desc.unit(u);
+        }
+        let id = prep
+            .family(&desc)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut fam = enc
+            .family(&desc)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for m in &f.metrics {
+            let values: Vec<&str> = m.labels.iter().map(|l| l.value.as_ref()).collect();
+            let MetricValue::Scalar(v) = m.value else {
+                unreachable!("scalar families only");
+            };
+            let s = prep
+                .series(id, &values)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            match m.timestamp {
+                Some(ts) => {
+                    prep.set_at(s, v, ts)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    fam.sample_at(&values, v, ts)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                }
+                None => {
+                    prep.set(s, v)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    fam.sample(&values, v)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                }
+            }
+        }
+    }
+    enc.finish();
+    let mut out = Vec::new();
+    prep.encode(&mut out);
+    prop_assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(&one));
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn prepared_encoder_writes_what_the_one_shot_encoder_writes(families in arb_families()) {
+        for (_, format, style) in VARIANTS {
+            prepared_matches_one_shot(&families, format, style)?;
+        }
+    }
+}

@@ -243,7 +243,11 @@ fn captured_dumps_over_sockets_in_both_flavours() {
     let mut collector = AsokCollector::new(AsokOptions::new(&dir.0));
     let got = collector.collect();
     assert!(got.failures().next().is_none());
-    let names: Vec<&str> = got.daemons().iter().map(|d| d.daemon()).collect();
+    let names: Vec<&str> = got
+        .daemons()
+        .iter()
+        .map(exporter::DaemonScrape::daemon)
+        .collect();
     assert_eq!(names, ["mds.a", "osd.0"]);
     assert!(
         got.daemons()

@@ -1,0 +1,200 @@
+//! The statsd daemon: a UDP receiver feeding [`Stats`], flushed every
+//! `flush_delay` to a writer thread that rolls the measures up into a
+//! [`FileStore`].
+
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use timeserie::Point;
+
+use crate::error::Error;
+use crate::policy::Policies;
+use crate::statsd::{Stats, StatsdCounters, gnocchi_now};
+use crate::store::FileStore;
+
+/// Largest datagram read (the UDP maximum).
+const MAX_DATAGRAM: usize = 65_536;
+
+/// Longest wait of the receive loop before it looks at the clock and the
+/// stop flag again.
+const POLL: Duration = Duration::from_millis(50);
+
+/// A bound statsd daemon, not yet running.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use ingest::{FileStore, Policies, StatsdServer};
+///
+/// let store = FileStore::open("/var/lib/ingest")?;
+/// let server = StatsdServer::bind("127.0.0.1:8125", store, Policies::load("low")?, Duration::from_secs(10))?;
+/// let stop = server.stop_handle();
+/// server.run()?; // until `stop` is set
+/// # let _ = stop;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct StatsdServer {
+    socket: UdpSocket,
+    addr: SocketAddr,
+    store: FileStore,
+    policies: Policies,
+    flush_delay: Duration,
+    stop: Arc<AtomicBool>,
+}
+
+/// What a stopped daemon did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatsdSummary {
+    /// Packet and line totals.
+    pub counters: StatsdCounters,
+    /// Flushes done.
+    pub flushes: u64,
+    /// Measures written.
+    pub measures: u64,
+    /// Measures that could not be stored (metric creation or write failed).
+    pub failed: u64,
+}
+
+impl StatsdServer {
+    /// Binds the UDP socket.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Socket`] if the address cannot be bound.
+    pub fn bind(
+        addr: &str,
+        store: FileStore,
+        policies: Policies,
+        flush_delay: Duration,
+    ) -> Result<Self, Error> {
+        let socket_error = |source| Error::Socket {
+            addr: addr.to_owned(),
+            source,
+        };
+        let socket = UdpSocket::bind(addr).map_err(socket_error)?;
+        socket.set_read_timeout(Some(POLL)).map_err(socket_error)?;
+        let addr = socket.local_addr().map_err(socket_error)?;
+        Ok(StatsdServer {
+            socket,
+            addr,
+            store,
+            policies,
+            flush_delay,
+            stop: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// The bound address (with the port the system chose for port 0).
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A flag that makes [`StatsdServer::run`] flush once more and return.
+    #[must_use]
+    pub fn stop_handle(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.stop)
+    }
+
+    /// Receives and flushes until the stop flag is set. Bad lines are
+    /// logged (warn, escaped and cut short) and counted; a measure that
+    /// cannot be stored is logged (error) and the others are still
+    /// stored.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Socket`] if receiving fails for another reason than the
+    /// poll timeout.
+    pub fn run(self) -> Result<StatsdSummary, Error> {
+        let StatsdServer {
+            socket,
+            addr,
+            mut store,
+            policies,
+            flush_delay,
+            stop,
+        } = self;
+        let (tx, rx) = mpsc::channel::<Vec<(String, Point)>>();
+        let writer = std::thread::Builder::new()
+            .name("statsd-flush".to_owned())
+            .spawn(move || {
+                let mut summary = StatsdSummary::default();
+                for batch in rx {
+                    let started = Instant::now();
+                    tracing::debug!(metrics = batch.len(), "flush started");
+                    let mut failed = 0;
+                    for (name, point) in &batch {
+                        if let Err(e) = store.add_measures(name, std::slice::from_ref(point), &policies) {
+                            failed += 1;
+                            tracing::error!(metric = %name.escape_debug(), error = %crate::error_chain(&e), "unable to add measure");
+                        }
+                    }
+                    summary.flushes += 1;
+                    summary.measures += (batch.len() - failed) as u64;
+                    summary.failed += failed as u64;
+                    tracing::info!(
+                        metrics = batch.len(),
+                        failed,
+                        ms = started.elapsed().as_secs_f64() * 1e3,
+                        "flushed"
+                    );
+                }
+                summary
+            })
+            .map_err(|source| Error::Socket {
+                addr: addr.to_string(),
+                source,
+            })?;
+        tracing::info!(%addr, flush_delay = flush_delay.as_secs_f64(), "statsd listening");
+        let mut stats = Stats::new();
+        let mut buf = vec![0u8; MAX_DATAGRAM];
+        let mut next_flush = Instant::now() + flush_delay;
+        let mut result = Ok(());
+        loop {
+            let stopping = stop.load(Ordering::Relaxed);
+            if stopping || Instant::now() >= next_flush {
+                next_flush += flush_delay;
+                if stats.pending() > 0 {
+                    // The writer lives as long as the channel.
+                    let _ = tx.send(stats.flush());
+                }
+                if stopping {
+                    break;
+                }
+            }
+            let wait = next_flush
+                .saturating_duration_since(Instant::now())
+                .clamp(Duration::from_millis(1), POLL);
+            let _ = socket.set_read_timeout(Some(wait));
+            match socket.recv_from(&mut buf) {
+                Ok((n, from)) => {
+                    let packet = &buf[..n];
+                    tracing::trace!(%from, bytes = n, "datagram");
+                    stats.ingest(packet, gnocchi_now(), |r| {
+                        tracing::warn!(%from, "bad statsd input: {r}");
+                    });
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(source) => {
+                    result = Err(Error::Socket {
+                        addr: addr.to_string(),
+                        source,
+                    });
+                    break;
+                }
+            }
+        }
+        drop(tx);
+        let mut summary = writer.join().unwrap_or_default();
+        summary.counters = stats.counters();
+        result.map(|()| summary)
+    }
+}

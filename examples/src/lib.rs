@@ -30,3 +30,15 @@ pub fn usage_error(bin: &str, msg: &str, usage: &str) -> ExitCode {
     eprintln!("{usage}");
     ExitCode::from(2)
 }
+
+/// Leveled logs on stderr: `RUST_LOG` when set, else `default_level`
+/// (`error`, `warn`, `info`, `debug`, `trace`).
+pub fn init_logs(default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+}

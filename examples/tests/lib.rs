@@ -6,3 +6,4 @@ mod ceph_exporter;
 mod perf2prom;
 mod promcat;
 mod rollup;
+mod statsd;

@@ -125,13 +125,16 @@ impl StatsdServer {
                 for batch in rx {
                     let started = Instant::now();
                     tracing::debug!(metrics = batch.len(), "flush started");
-                    let mut failed = 0;
-                    for (name, point) in &batch {
-                        if let Err(e) = store.add_measures(name, std::slice::from_ref(point), &policies) {
-                            failed += 1;
-                            tracing::error!(metric = %name.escape_debug(), error = %crate::error_chain(&e), "unable to add measure");
-                        }
+                    let failures = store.add_batch(
+                        batch
+                            .iter()
+                            .map(|(name, point)| (name.as_str(), std::slice::from_ref(point))),
+                        &policies,
+                    );
+                    for (name, e) in &failures {
+                        tracing::error!(metric = %name.escape_debug(), error = %crate::error_chain(e), "unable to add measure");
                     }
+                    let failed = failures.len();
                     summary.flushes += 1;
                     summary.measures += (batch.len() - failed) as u64;
                     summary.failed += failed as u64;

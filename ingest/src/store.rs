@@ -67,6 +67,8 @@ pub struct FileStore {
     tmp: PathBuf,
     subdir_len: usize,
     index: Index,
+    /// Names in the index file on disk.
+    stored_names: std::collections::HashSet<String>,
     metrics: HashMap<String, Metric>,
 }
 
@@ -140,6 +142,7 @@ impl FileStore {
             base,
             tmp,
             subdir_len,
+            stored_names: index.metrics.keys().cloned().collect(),
             index,
             metrics: HashMap::new(),
         })
@@ -256,14 +259,96 @@ impl FileStore {
         points: &[Point],
         policies: &Policies,
     ) -> Result<(), Error> {
-        if !self.metrics.contains_key(name) {
-            let metric = if self.index.metrics.contains_key(name) {
-                self.load_metric(name)?
-            } else {
-                self.create_metric(name, policies)?
-            };
-            self.metrics.insert(name.to_owned(), metric);
+        self.prepare([name], policies)
+            .into_iter()
+            .next()
+            .map_or(Ok(()), |(_, e)| Err(e))?;
+        self.write_measures(name, points)
+    }
+
+    /// One flush: the measures of many metrics, one batch per metric. New
+    /// metrics are created and the index written once, then each metric
+    /// is rolled up and written; a metric that fails is reported and the
+    /// others are still stored.
+    pub fn add_batch<'a>(
+        &mut self,
+        batch: impl IntoIterator<Item = (&'a str, &'a [Point])> + Clone,
+        policies: &Policies,
+    ) -> Vec<(String, Error)> {
+        let mut failed = self.prepare(batch.clone().into_iter().map(|(n, _)| n), policies);
+        for (name, points) in batch {
+            if failed.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            if let Err(e) = self.write_measures(name, points) {
+                failed.push((name.to_owned(), e));
+            }
         }
+        failed
+    }
+
+    /// Creates the metrics of `names` that do not exist (index written
+    /// once) and loads the stored ones not in memory yet.
+    fn prepare<'a>(
+        &mut self,
+        names: impl IntoIterator<Item = &'a str>,
+        policies: &Policies,
+    ) -> Vec<(String, Error)> {
+        let mut failed = Vec::new();
+        let mut created = false;
+        for name in names {
+            if self.metrics.contains_key(name) {
+                continue;
+            }
+            let metric = if self.index.metrics.contains_key(name) {
+                self.load_metric(name)
+            } else {
+                created = true;
+                self.create_metric(name, policies)
+            };
+            match metric {
+                Ok(m) => {
+                    self.metrics.insert(name.to_owned(), m);
+                }
+                Err(e) => failed.push((name.to_owned(), e)),
+            }
+        }
+        if created && let Err(e) = self.write_index() {
+            // Without the index nothing of the new metrics can be found:
+            // forget them so the next flush tries again.
+            let new: Vec<String> = self
+                .metrics
+                .keys()
+                .filter(|n| !self.stored_names.contains(*n))
+                .cloned()
+                .collect();
+            for name in new {
+                self.metrics.remove(&name);
+                self.index.metrics.remove(&name);
+                failed.push((
+                    name,
+                    Error::Io {
+                        path: self.base.join(INDEX_FILE),
+                        source: std::io::Error::other(e.to_string()),
+                    },
+                ));
+            }
+        }
+        failed
+    }
+
+    fn write_index(&mut self) -> Result<(), Error> {
+        let index_path = self.base.join(INDEX_FILE);
+        let text = serde_json::to_vec_pretty(&self.index).map_err(|source| Error::Index {
+            path: index_path.clone(),
+            source,
+        })?;
+        atomic_write(&self.tmp, &index_path, &text)?;
+        self.stored_names = self.index.metrics.keys().cloned().collect();
+        Ok(())
+    }
+
+    fn write_measures(&mut self, name: &str, points: &[Point]) -> Result<(), Error> {
         let id = Self::metric_id(name);
         let dir = self.metric_dir(id);
         let Some(metric) = self.metrics.get_mut(name) else {
@@ -310,12 +395,6 @@ impl FileStore {
                 archive_policy: StoredPolicy::from_policy(&policy),
             },
         );
-        let index_path = self.base.join(INDEX_FILE);
-        let text = serde_json::to_vec_pretty(&self.index).map_err(|source| Error::Index {
-            path: index_path.clone(),
-            source,
-        })?;
-        atomic_write(&self.tmp, &index_path, &text)?;
         Ok(Metric::new(policy))
     }
 }

@@ -24,7 +24,16 @@ if [ -z "$initdb" ]; then
     initdb=$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)
 fi
 pgbin=$(dirname "$initdb")
-cargo build --quiet --locked -p examples --bin statsd --bin carbonara-dump
+# STATSD_MODE=bench runs the packet-rate benchmark (.ci/statsd_bench.py) on release builds
+# instead of the conformance run.
+mode=${STATSD_MODE:-conformance}
+profile=debug
+if [ "$mode" = bench ]; then
+    cargo build --quiet --locked --release -p examples --bin statsd --bin carbonara-dump
+    profile=release
+else
+    cargo build --quiet --locked -p examples --bin statsd --bin carbonara-dump
+fi
 
 work=$(mktemp -d)
 chmod 755 "$work"
@@ -45,4 +54,4 @@ trap cleanup EXIT
     -o "-k $work/sock -p 19510 -c listen_addresses=''" start >/dev/null
 "$pgbin/psql" -q -h "$work/sock" -p 19510 -U postgres -c 'create database gnocchi' >/dev/null
 
-"$venv/bin/python" .ci/statsd_conformance.py "$work" "$venv" target/debug/statsd
+"$venv/bin/python" ".ci/statsd_$mode.py" "$work" "$venv" "target/$profile/statsd"

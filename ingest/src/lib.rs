@@ -27,6 +27,8 @@
 //! * [`StatsdServer`]: the UDP daemon with its flush thread.
 //! * [`FileStore`]: Gnocchi's file driver layout, atomic writes, metrics
 //!   by name; [`Policies`] picks a new metric's archive policy.
+//! * [`ScrapeConfig`] / [`Scraper`]: Prometheus-style jobs, static and
+//!   file-discovered targets, `up` and `scrape_duration_seconds`.
 //!
 //! # Crate features
 //!
@@ -37,12 +39,17 @@ mod daemon;
 mod error;
 mod policy;
 mod pyfloat;
+mod scrape;
 mod statsd;
 mod store;
 
 pub use daemon::{StatsdServer, StatsdSummary};
 pub use error::Error;
 pub use policy::Policies;
+pub use scrape::{
+    ACCEPT, Job, ScrapeConfig, ScrapeResult, Scraper, Target, TargetGroup, read_target_groups,
+    scrape,
+};
 pub use statsd::{
     MAX_NAME_CHARS, PacketOutcome, RejectReason, Rejection, Stats, StatsdCounters, StatsdType,
     gnocchi_now, gnocchi_timestamp,

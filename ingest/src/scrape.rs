@@ -35,7 +35,8 @@ const DEFAULT_BODY_LIMIT: u64 = 256 << 20;
 ///     "file_sd_configs": [{"files": ["targets.json"], "refresh_interval": "30s"}]}]}
 /// ```
 ///
-/// Durations as Gnocchi's timespans (`15s`, `1m`, seconds as numbers).
+/// Durations as Prometheus writes them (`500ms`, `15s`, `1m30s`) or
+/// seconds as JSON numbers.
 /// `policy` is a [`Policies::load`] spec (default `low`); relative paths are
 /// relative to the configuration file.
 #[derive(Debug, Clone)]
@@ -125,7 +126,7 @@ fn duration(
     };
     let ns = match v {
         serde_json::Value::Number(n) => n.as_f64().map(carbonara::seconds_to_ns),
-        serde_json::Value::String(s) => carbonara::parse_timespan(s),
+        serde_json::Value::String(s) => prometheus_duration(s),
         _ => None,
     };
     match ns {
@@ -135,6 +136,37 @@ fn duration(
             reason: format!("`{field}` is not a positive duration: `{v}`"),
         }),
     }
+}
+
+/// A Prometheus duration (`500ms`, `1m30s`, `2h`, units `y w d h m s ms`)
+/// in ns.
+fn prometheus_duration(s: &str) -> Option<i64> {
+    const UNITS: [(&str, i64); 7] = [
+        ("ms", 1_000_000),
+        ("y", 365 * 86_400 * 1_000_000_000),
+        ("w", 7 * 86_400 * 1_000_000_000),
+        ("d", 86_400 * 1_000_000_000),
+        ("h", 3_600 * 1_000_000_000),
+        ("m", 60 * 1_000_000_000),
+        ("s", 1_000_000_000),
+    ];
+    let mut rest = s.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total: i64 = 0;
+    while !rest.is_empty() {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let n: i64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let (unit, scale) = UNITS.iter().find(|(u, _)| rest.starts_with(u))?;
+        rest = &rest[unit.len()..];
+        total = total.checked_add(n.checked_mul(*scale)?)?;
+    }
+    Some(total)
 }
 
 impl ScrapeConfig {
@@ -634,6 +666,24 @@ impl Scraper {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_table() {
+        let cases: &[(&str, Option<i64>)] = &[
+            ("500ms", Some(500_000_000)),
+            ("15s", Some(15_000_000_000)),
+            ("1m30s", Some(90_000_000_000)),
+            ("2h", Some(7_200_000_000_000)),
+            ("1d", Some(86_400_000_000_000)),
+            ("", None),
+            ("5", None),
+            ("1x", None),
+            ("s", None),
+        ];
+        for &(text, want) in cases {
+            assert_eq!(prometheus_duration(text), want, "{text}");
+        }
+    }
 
     #[test]
     fn series_names_merge_and_escape() {

@@ -1,5 +1,5 @@
 //! Statsd packet parsing and accumulation throughput.
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput};
 
 fn bench(c: &mut Criterion) {
     let mut packet = Vec::new();
@@ -16,5 +16,8 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
-criterion_main!(benches);
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    bench(&mut criterion);
+    criterion.final_summary();
+}

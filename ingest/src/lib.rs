@@ -47,8 +47,8 @@ pub use daemon::{StatsdServer, StatsdSummary};
 pub use error::Error;
 pub use policy::Policies;
 pub use scrape::{
-    ACCEPT, Job, ScrapeConfig, ScrapeResult, Scraper, Target, TargetGroup, read_target_groups,
-    scrape,
+    ACCEPT, Job, ScrapeConfig, ScrapeResult, Scraper, Target, TargetGroup, exposition_series,
+    read_target_groups, scrape,
 };
 pub use statsd::{
     MAX_NAME_CHARS, PacketOutcome, RejectReason, Rejection, Stats, StatsdCounters, StatsdType,

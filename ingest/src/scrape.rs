@@ -424,6 +424,38 @@ fn fetch(job: &Job, target: &Target) -> Result<(Vec<u8>, Format), String> {
     Ok((body, format))
 }
 
+/// The series of one exposition as a scrape stores them: `name{labels}`
+/// with the target labels merged in, one point per sample stamped with
+/// `scrape_ns` unless the sample has its own timestamp; histograms and
+/// summaries expanded to `_bucket`/quantile, `_sum` and `_count`, and
+/// OpenMetrics counters named with `_total`.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use expfmt::Format;
+///
+/// let target = BTreeMap::from([("job".to_owned(), "j".to_owned())]);
+/// let series = ingest::exposition_series(b"a{x=\"1\"} 2\n", Format::Text, &target, 7)?;
+/// assert_eq!(series[0].0, "a{job=\"j\",x=\"1\"}");
+/// assert_eq!((series[0].1.timestamp, series[0].1.value), (7, 2.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// The parse error of `expfmt`, with its line.
+pub fn exposition_series(
+    body: &[u8],
+    format: Format,
+    target: &BTreeMap<String, String>,
+    scrape_ns: i64,
+) -> Result<Vec<(String, Point)>, expfmt::Error> {
+    let families = expfmt::parse(body, format)?;
+    let mut out = Vec::new();
+    series_of(&families, format, target, scrape_ns, &mut out);
+    Ok(out)
+}
+
 /// Appends one series per sample of `families`; returns the sample count.
 fn series_of(
     families: &[expfmt::MetricFamily<'_>],
@@ -691,7 +723,8 @@ mod tests {
             .into_iter()
             .map(|(a, b)| (a.to_owned(), b.to_owned()))
             .collect();
-        let cases: &[(&str, &[(&str, &str)], &str)] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+        let cases: &[Case<'_>] = &[
             ("up", &[], "up{instance=\"h:1\",job=\"j\"}"),
             (
                 "x",

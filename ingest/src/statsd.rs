@@ -448,13 +448,11 @@ mod tests {
 
     const T: i64 = 1_700_000_000_000_000_000;
 
-    fn run(
-        packet: &[u8],
-    ) -> (
-        Vec<(String, f64)>,
-        Vec<(usize, RejectReason)>,
-        PacketOutcome,
-    ) {
+    type Flushed = Vec<(String, f64)>;
+    type Refused = Vec<(usize, RejectReason)>;
+    type Case<'a> = (&'a [u8], &'a [(&'a str, f64)], &'a [(usize, RejectReason)]);
+
+    fn run(packet: &[u8]) -> (Flushed, Refused, PacketOutcome) {
         let mut stats = Stats::new();
         let mut rejected = Vec::new();
         let outcome = stats.ingest(packet, T, |r| rejected.push((r.line, r.reason)));
@@ -469,7 +467,7 @@ mod tests {
     #[test]
     fn lines_table() {
         use RejectReason::*;
-        let cases: &[(&[u8], &[(&str, f64)], &[(usize, RejectReason)])] = &[
+        let cases: &[Case<'_>] = &[
             (b"a:1|c", &[("a|c", 1.0)], &[]),
             (b"a:1|c\na:2|c|@0.5", &[("a|c", 5.0)], &[]),
             (b"a:1|c|#0.25", &[("a|c", 4.0)], &[]),

@@ -186,7 +186,7 @@ fn flushes_stored(store: &FileStore, name: &str) -> f64 {
 
 #[test]
 fn kill_mid_flush_loses_at_most_the_current_interval() {
-    const N: usize = 600;
+    const N: usize = 300;
     let policy = temp_dir("statsd-kill-policy.json");
     std::fs::write(
         &policy,

@@ -70,6 +70,20 @@ pub enum Command {
     ServiceDump,
     /// `ceph versions -f json`.
     Versions,
+    /// `ceph mon metadata -f json`.
+    MonMetadata,
+    /// `ceph mgr metadata -f json`.
+    MgrMetadata,
+    /// `ceph mds metadata -f json`.
+    MdsMetadata,
+    /// `ceph pg dump pgs_brief pools osds -f json`: the PG map without the per-PG statistics
+    /// (about 20 times smaller than `pg dump` on a large cluster). Read with [`PgDump`]'s
+    /// fields that it has.
+    ///
+    /// [`PgDump`]: crate::PgDump
+    PgDumpBrief,
+    /// `ceph pg dump sum -f json`: the PG map's totals.
+    PgDumpSum,
 }
 
 impl Command {
@@ -100,6 +114,11 @@ impl Command {
         Command::FsDump,
         Command::ServiceDump,
         Command::Versions,
+        Command::MonMetadata,
+        Command::MgrMetadata,
+        Command::MdsMetadata,
+        Command::PgDumpBrief,
+        Command::PgDumpSum,
     ];
 
     /// The command as typed after `ceph` (or after `ceph daemon <name>`), e.g. `osd dump`.
@@ -130,6 +149,11 @@ impl Command {
             Command::FsDump => "fs dump",
             Command::ServiceDump => "service dump",
             Command::Versions => "versions",
+            Command::MonMetadata => "mon metadata",
+            Command::MgrMetadata => "mgr metadata",
+            Command::MdsMetadata => "mds metadata",
+            Command::PgDumpBrief => "pg dump pgs_brief pools osds",
+            Command::PgDumpSum => "pg dump sum",
         }
     }
 
@@ -161,12 +185,254 @@ impl Command {
             Command::FsDump => "fs_dump",
             Command::ServiceDump => "service_dump",
             Command::Versions => "versions",
+            Command::MonMetadata => "mon_metadata",
+            Command::MgrMetadata => "mgr_metadata",
+            Command::MdsMetadata => "mds_metadata",
+            Command::PgDumpBrief => "pg_dump_pgs_brief_pools_osds",
+            Command::PgDumpSum => "pg_dump_sum",
         }
     }
 
     /// The command whose [`file_stem`](Command::file_stem) is `stem`, if any.
     pub fn from_file_stem(stem: &str) -> Option<Command> {
         Command::ALL.iter().copied().find(|c| c.file_stem() == stem)
+    }
+}
+
+/// Who answers a [`Command`]: the monitors, the active manager, or one daemon (over `ceph
+/// tell <daemon>` or its admin socket).
+///
+/// Since Luminous the manager serves the PG map and everything derived from it (`pg dump`,
+/// `df`, `osd df`, `osd perf`, `osd pool stats`, `service dump`); the monitors serve the maps
+/// they hold. A client sends a monitor command with `mon_command` and a manager command with
+/// `mgr_command` (librados), with the same JSON ([`Command::to_json`]).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    /// A monitor command.
+    Mon,
+    /// A manager command.
+    Mgr,
+    /// A command to one daemon: `ceph tell <daemon> ...` or its admin socket.
+    Daemon,
+}
+
+impl Target {
+    /// `mon`, `mgr` or `daemon`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Target::Mon => "mon",
+            Target::Mgr => "mgr",
+            Target::Daemon => "daemon",
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Command {
+    /// Who answers the command.
+    ///
+    /// ```
+    /// use ceph_types::{Command, Target};
+    ///
+    /// assert_eq!(Command::OsdDump.target(), Target::Mon);
+    /// assert_eq!(Command::PgDump.target(), Target::Mgr);
+    /// assert_eq!(Command::PerfDump.target(), Target::Daemon);
+    /// ```
+    pub const fn target(self) -> Target {
+        match self {
+            Command::PerfDump
+            | Command::PerfSchema
+            | Command::CounterDump
+            | Command::CounterSchema => Target::Daemon,
+            Command::Df
+            | Command::DfDetail
+            | Command::OsdDf
+            | Command::OsdPerf
+            | Command::OsdPoolStats
+            | Command::PgDump
+            | Command::PgStat
+            | Command::PgDumpBrief
+            | Command::PgDumpSum
+            | Command::ServiceDump => Target::Mgr,
+            Command::Health
+            | Command::HealthDetail
+            | Command::Status
+            | Command::OsdDump
+            | Command::OsdTree
+            | Command::OsdMetadata
+            | Command::OsdCrushDump
+            | Command::MonDump
+            | Command::QuorumStatus
+            | Command::MonStatus
+            | Command::MgrDump
+            | Command::FsDump
+            | Command::Versions
+            | Command::MonMetadata
+            | Command::MgrMetadata
+            | Command::MdsMetadata => Target::Mon,
+        }
+    }
+
+    /// The command's `prefix`: the words that name it in Ceph's command table, without its
+    /// arguments (`df` for `df detail`, `pg dump` for `pg dump sum`).
+    pub const fn prefix(self) -> &'static str {
+        match self {
+            Command::HealthDetail => "health",
+            Command::DfDetail => "df",
+            Command::PgDumpBrief | Command::PgDumpSum => "pg dump",
+            other => other.as_str(),
+        }
+    }
+
+    /// The command's arguments as JSON members after the prefix (`"detail": "detail"`,
+    /// `"dumpcontents": ["sum"]`), or `""`.
+    const fn json_args(self) -> &'static str {
+        match self {
+            Command::HealthDetail | Command::DfDetail => r#","detail":"detail""#,
+            Command::PgDumpBrief => r#","dumpcontents":["pgs_brief","pools","osds"]"#,
+            Command::PgDumpSum => r#","dumpcontents":["sum"]"#,
+            _ => "",
+        }
+    }
+
+    /// The command as the JSON a client sends to the monitors, the manager or a daemon
+    /// (`rados_mon_command`, `rados_mgr_command`, `ceph tell`, an admin socket), asking for
+    /// JSON output.
+    ///
+    /// ```
+    /// use ceph_types::Command;
+    ///
+    /// assert_eq!(Command::OsdDump.to_json(), r#"{"prefix":"osd dump","format":"json"}"#);
+    /// assert_eq!(
+    ///     Command::PgDumpSum.to_json(),
+    ///     r#"{"prefix":"pg dump","dumpcontents":["sum"],"format":"json"}"#,
+    /// );
+    /// ```
+    pub fn to_json(self) -> String {
+        let mut s = String::with_capacity(64);
+        s.push_str(r#"{"prefix":""#);
+        s.push_str(self.prefix());
+        s.push('"');
+        s.push_str(self.json_args());
+        s.push_str(r#","format":"json"}"#);
+        s
+    }
+
+    /// The words typed after `ceph` (or `ceph tell <daemon>`), as the command-line client takes
+    /// them: `["pg", "dump", "sum"]`.
+    pub fn words(self) -> impl Iterator<Item = &'static str> {
+        self.as_str().split(' ')
+    }
+}
+
+/// A [`Command`] addressed to where it runs: the cluster (its monitors or manager), or one
+/// daemon by name (`osd.0`) for the per-daemon commands (`perf dump`, `mon_status`, ...).
+///
+/// It is the vocabulary a source of dumps speaks: a file in a dump directory
+/// ([`Request::file_name`]), a command line ([`Request::cli_args`]), or a command sent over a
+/// connection ([`Command::to_json`] to the [`Request::target`]).
+///
+/// ```
+/// use ceph_types::{Command, Request};
+///
+/// let r = Request::cluster(Command::OsdDump);
+/// assert_eq!(r.file_name(), "osd_dump.json");
+/// assert_eq!(r.cli_args(), ["osd", "dump", "-f", "json"]);
+/// assert_eq!(r.to_string(), "osd dump");
+///
+/// let r = Request::daemon(Command::PerfDump, "osd.0");
+/// assert_eq!(r.file_name(), "perf_dump.osd.0.json");
+/// assert_eq!(r.cli_args(), ["tell", "osd.0", "perf", "dump", "-f", "json"]);
+/// assert_eq!(r.to_string(), "tell osd.0 perf dump");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Request {
+    command: Command,
+    daemon: Option<Box<str>>,
+}
+
+impl Request {
+    /// `command` sent to the cluster: to the monitors or the manager, as
+    /// [`Command::target`] says.
+    pub const fn cluster(command: Command) -> Request {
+        Request {
+            command,
+            daemon: None,
+        }
+    }
+
+    /// `command` sent to one daemon (`osd.0`, `mon.a`).
+    pub fn daemon(command: Command, daemon: impl Into<Box<str>>) -> Request {
+        Request {
+            command,
+            daemon: Some(daemon.into()),
+        }
+    }
+
+    /// The command.
+    pub const fn command(&self) -> Command {
+        self.command
+    }
+
+    /// The daemon it is addressed to, if any.
+    pub fn daemon_name(&self) -> Option<&str> {
+        self.daemon.as_deref()
+    }
+
+    /// Who answers: [`Target::Daemon`] when addressed to a daemon, else the command's own
+    /// [`Command::target`].
+    pub fn target(&self) -> Target {
+        match self.daemon {
+            Some(_) => Target::Daemon,
+            None => self.command.target(),
+        }
+    }
+
+    /// The file that holds the output in a dump directory: `<stem>.json`, or
+    /// `<stem>.<daemon>.json` for a daemon (`perf_dump.osd.0.json`), the layout of
+    /// `testdata/ceph/`.
+    pub fn file_name(&self) -> String {
+        let stem = self.command.file_stem();
+        match &self.daemon {
+            None => format!("{stem}.json"),
+            Some(d) => format!("{stem}.{d}.json"),
+        }
+    }
+
+    /// The `ceph` command-line arguments that print the output as JSON, without the client's
+    /// own options (`--conf`): `osd dump -f json`, `tell osd.0 perf dump -f json`.
+    pub fn cli_args(&self) -> Vec<String> {
+        let mut v = Vec::with_capacity(8);
+        if let Some(d) = &self.daemon {
+            v.push("tell".to_owned());
+            v.push(d.to_string());
+        }
+        v.extend(self.command.words().map(str::to_owned));
+        v.push("-f".to_owned());
+        v.push("json".to_owned());
+        v
+    }
+}
+
+impl From<Command> for Request {
+    fn from(command: Command) -> Request {
+        Request::cluster(command)
+    }
+}
+
+impl fmt::Display for Request {
+    /// The command as typed after `ceph`: `osd dump`, `tell osd.0 perf dump`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(d) = &self.daemon {
+            write!(f, "tell {d} ")?;
+        }
+        f.write_str(self.command.as_str())
     }
 }
 
@@ -210,6 +476,64 @@ mod tests {
             assert_eq!(c.file_stem(), c.as_str().replace(' ', "_"));
             assert_eq!(c.to_string(), c.as_str());
         }
+    }
+
+    #[test]
+    fn json_and_targets() {
+        let cases = [
+            (
+                Command::OsdDump,
+                Target::Mon,
+                r#"{"prefix":"osd dump","format":"json"}"#,
+            ),
+            (
+                Command::HealthDetail,
+                Target::Mon,
+                r#"{"prefix":"health","detail":"detail","format":"json"}"#,
+            ),
+            (
+                Command::DfDetail,
+                Target::Mgr,
+                r#"{"prefix":"df","detail":"detail","format":"json"}"#,
+            ),
+            (
+                Command::PgDumpBrief,
+                Target::Mgr,
+                r#"{"prefix":"pg dump","dumpcontents":["pgs_brief","pools","osds"],"format":"json"}"#,
+            ),
+            (
+                Command::MonMetadata,
+                Target::Mon,
+                r#"{"prefix":"mon metadata","format":"json"}"#,
+            ),
+            (
+                Command::PerfSchema,
+                Target::Daemon,
+                r#"{"prefix":"perf schema","format":"json"}"#,
+            ),
+        ];
+        for (c, target, json) in cases {
+            assert_eq!(c.target(), target, "{c}");
+            assert_eq!(c.to_json(), json, "{c}");
+        }
+        for &c in Command::ALL {
+            // The prefix and the arguments together are the words as typed.
+            assert!(c.as_str().starts_with(c.prefix()), "{c}");
+            assert_eq!(c.words().collect::<Vec<_>>().join(" "), c.as_str());
+        }
+    }
+
+    #[test]
+    fn requests() {
+        let r = Request::daemon(Command::MonStatus, "mon.a");
+        assert_eq!(r.target(), Target::Daemon);
+        assert_eq!(r.daemon_name(), Some("mon.a"));
+        assert_eq!(r.file_name(), "mon_status.mon.a.json");
+        assert_eq!(r.to_string(), "tell mon.a mon_status");
+        let r = Request::from(Command::PgDumpSum);
+        assert_eq!(r.target(), Target::Mgr);
+        assert_eq!(r.cli_args(), ["pg", "dump", "sum", "-f", "json"]);
+        assert_eq!(r.file_name(), "pg_dump_sum.json");
     }
 
     #[test]

@@ -209,6 +209,28 @@ impl Versions<'_> {
         self.by_type.get("overall")
     }
 
+    /// The newest release among the version strings of daemon type `kind` (`mgr`, `osd`, ...,
+    /// or `overall`), by version number.
+    ///
+    /// ```
+    /// use ceph_types::{Release, Versions};
+    ///
+    /// let v = Versions::parse(r#"{"mgr": {"ceph version 17.2.7 (x) quincy (stable)": 1},
+    ///     "overall": {"ceph version 17.2.7 (x) quincy (stable)": 1,
+    ///                 "ceph version 18.2.7 (x) reef (stable)": 3}}"#)?;
+    /// assert_eq!(v.newest_release("mgr"), Some(Release::Quincy));
+    /// assert_eq!(v.newest_release("overall"), Some(Release::Reef));
+    /// assert_eq!(v.newest_release("rgw"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn newest_release(&self, kind: &str) -> Option<crate::Release> {
+        self.by_type
+            .get(kind)?
+            .keys()
+            .filter_map(crate::Release::from_version)
+            .max()
+    }
+
     /// The distinct release names (`reef`, ...) found in the `overall` version strings.
     pub fn releases(&self) -> Vec<&str> {
         let mut out: Vec<&str> = self

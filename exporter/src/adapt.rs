@@ -1,10 +1,6 @@
 //! From the `ceph-types` models to what the collection steps read (`input`).
 
-use std::fmt;
-
 use expfmt::Value;
-use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::input::{
     Check, CrushDevice, DaemonMetadata, Df, Filesystem, FsMap, Health, Mds, MgrMap, Mon, MonStatus,
@@ -321,112 +317,12 @@ pub(crate) fn pg<'a>(d: &'a ceph_types::PgDump<'a>) -> PgMap<'a> {
     }
 }
 
-/// `ceph mon metadata` / `mgr metadata` / `mds metadata`: a list of objects keyed by `name`.
-/// `ceph-types` models only `osd metadata` (keyed by a numeric `id`); this reads the others,
-/// keeping string values.
-#[derive(Debug, Default)]
-pub(crate) struct NamedMetadata<'a>(pub(crate) Vec<DaemonMetadata<'a>>);
-
-impl<'a> NamedMetadata<'a> {
-    /// Parses the JSON list.
-    pub(crate) fn parse(text: &'a str) -> Result<Self, serde_json::Error> {
-        serde_json::from_str(text)
-    }
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for NamedMetadata<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct ListV;
-        impl<'de> Visitor<'de> for ListV {
-            type Value = NamedMetadata<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list of daemon metadata objects")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                while let Some(Entry(e)) = seq.next_element()? {
-                    out.push(e);
-                }
-                Ok(NamedMetadata(out))
-            }
-        }
-        d.deserialize_seq(ListV)
-    }
-}
-
-struct Entry<'a>(DaemonMetadata<'a>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Entry<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct EntryV;
-        impl<'de> Visitor<'de> for EntryV {
-            type Value = Entry<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a daemon metadata object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut id = None;
-                let mut fields = Vec::new();
-                while let Some(Scalar(k)) = map.next_key::<Scalar<'de>>()? {
-                    match (k, map.next_value::<Scalar<'de>>()?.0) {
-                        (Some("name"), Some(v)) => id = Some(v),
-                        (Some(k), Some(v)) => fields.push((k, v)),
-                        _ => {}
-                    }
-                }
-                let id = id.ok_or_else(|| serde::de::Error::missing_field("name"))?;
-                Ok(Entry(DaemonMetadata {
-                    id: id.to_owned(),
-                    fields,
-                }))
-            }
-        }
-        d.deserialize_map(EntryV)
-    }
-}
-
-/// A borrowed string, or `None` for anything else (an escaped string, which cannot be
-/// borrowed, a number, ...): such keys and values, never hostnames or versions, are skipped.
-struct Scalar<'a>(Option<&'a str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Scalar<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a metadata value")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Scalar(Some(v)))
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-                Ok(Scalar(None))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(Scalar(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(Scalar(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(Scalar(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(Scalar(None))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(Scalar(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Scalar(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Scalar(None))
-            }
-        }
-        d.deserialize_any(V)
-    }
+/// `ceph mon metadata` / `mgr metadata` / `mds metadata` entries, keyed by `name`.
+pub(crate) fn named<'a>(list: &'a [ceph_types::DaemonMetadata<'_>]) -> Vec<DaemonMetadata<'a>> {
+    list.iter()
+        .map(|d| DaemonMetadata {
+            id: d.name.to_string(),
+            fields: d.fields.iter().map(|(k, v)| (k, v.as_ref())).collect(),
+        })
+        .collect()
 }

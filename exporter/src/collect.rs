@@ -8,7 +8,7 @@ use expfmt::{
     Encoder, FamilySet, FloatStyle, Format, Label, Metric, MetricFamily, MetricValue, Value,
 };
 
-use crate::adapt::{self, MonDoc, NamedMetadata};
+use crate::adapt::{self, MonDoc};
 use crate::daemons::{self, DaemonIndex};
 use crate::health::{self, HealthHistory, SlowOps};
 use crate::input::DaemonMetadata;
@@ -16,7 +16,8 @@ use crate::perf::{PERF_SERVICES, perf_families};
 use crate::pgscan;
 use crate::pools::{self, PgSummary};
 use crate::spec::{StaticFamilies, Step, duration_specs, static_specs};
-use crate::{CollectError, FetchError, Input, Release, Source, osd};
+use crate::{CollectError, FetchError, Release, Source, osd};
+use ceph_types::{Command, Request};
 use perfcounter::{Flavor, Mapper, Priority};
 
 /// What a [`ClusterCollector`] collects.
@@ -228,7 +229,7 @@ fn encode_part(
 /// Builds the cluster-level families of ceph-mgr's prometheus module, as the module of the
 /// cluster's own release does, from a [`Source`] of Ceph's JSON documents.
 ///
-/// One collection reads every [`Input`], runs the module's collection steps (health, monitors,
+/// One collection reads every input (a [`Request`](ceph_types::Request)), runs the module's collection steps (health, monitors,
 /// managers, file systems, OSDs, pools, PGs, space, recovery, daemon health, perf counters)
 /// and returns the families in the module's order. An input that is missing or malformed
 /// leaves out only the families that need it, and is reported in [`Collection::errors`].
@@ -289,27 +290,31 @@ const PROFILED: [&str; 11] = [
 ];
 
 /// The inputs each step needs; a step whose input failed is left out.
-fn needs(step: Step) -> &'static [Input] {
+fn needs(step: Step) -> &'static [Command] {
     match step {
-        Step::Health => &[Input::HealthDetail],
-        Step::PoolStats => &[Input::OsdPoolStats],
-        Step::Df => &[Input::DfDetail],
-        Step::Blocklist | Step::OsdMap => &[Input::OsdDump],
-        Step::Fs => &[Input::FsDump, Input::MdsMetadata],
-        Step::Quorum => &[Input::MonStatus, Input::MonMetadata],
-        Step::Mgr => &[Input::MgrDump, Input::MgrMetadata],
-        Step::OsdMetadata => &[Input::OsdDump, Input::OsdCrushDump, Input::OsdMetadata],
-        Step::Services => &[Input::ServiceDump],
+        Step::Health => &[Command::HealthDetail],
+        Step::PoolStats => &[Command::OsdPoolStats],
+        Step::Df => &[Command::DfDetail],
+        Step::Blocklist | Step::OsdMap => &[Command::OsdDump],
+        Step::Fs => &[Command::FsDump, Command::MdsMetadata],
+        Step::Quorum => &[Command::MonStatus, Command::MonMetadata],
+        Step::Mgr => &[Command::MgrDump, Command::MgrMetadata],
+        Step::OsdMetadata => &[
+            Command::OsdDump,
+            Command::OsdCrushDump,
+            Command::OsdMetadata,
+        ],
+        Step::Services => &[Command::ServiceDump],
         Step::OsdStats | Step::PgStatus | Step::Repaired | Step::NumObjects => {
-            &[Input::PgDump, Input::PgDumpBrief, Input::PgDumpSum]
+            &[Command::PgDump, Command::PgDumpBrief, Command::PgDumpSum]
         }
         Step::DaemonHealth => &[
-            Input::HealthDetail,
-            Input::PgDump,
-            Input::PgDumpBrief,
-            Input::PgDumpSum,
-            Input::MonMetadata,
-            Input::OsdMetadata,
+            Command::HealthDetail,
+            Command::PgDump,
+            Command::PgDumpBrief,
+            Command::PgDumpSum,
+            Command::MonMetadata,
+            Command::OsdMetadata,
         ],
         Step::Durations => &[],
     }
@@ -334,12 +339,20 @@ const STEPS: [Step; 16] = [
     Step::Durations,
 ];
 
-/// Reads and checks one input as text.
+/// Whether the collector does without `request` when a source does not have it: perf files
+/// of a daemon that was down, `service dump`, `versions`.
+fn is_optional(request: &Request) -> bool {
+    request.daemon_name().is_some()
+        || matches!(request.command(), Command::ServiceDump | Command::Versions)
+}
+
+/// Reads and checks one cluster input as text.
 fn fetch_text(
     source: &dyn Source,
-    input: &Input,
+    command: Command,
     errors: &mut Vec<CollectError>,
 ) -> Option<String> {
+    let input = &Request::cluster(command);
     match source.fetch(input) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text),
@@ -352,7 +365,7 @@ fn fetch_text(
                 None
             }
         },
-        Err(FetchError::NotFound) if input.is_optional() => None,
+        Err(FetchError::NotFound) if is_optional(input) => None,
         Err(e) => {
             errors.push(CollectError::Fetch {
                 input: input.clone(),
@@ -367,7 +380,7 @@ fn fetch_text(
 /// Parses `text` with `parse`, reporting a failure against `input`.
 fn parse<'a, T>(
     source: &dyn Source,
-    input: &Input,
+    command: Command,
     text: Option<&'a str>,
     errors: &mut Vec<CollectError>,
     parse: impl FnOnce(&'a str) -> Result<T, ceph_types::Error>,
@@ -375,27 +388,8 @@ fn parse<'a, T>(
     match parse(text?) {
         Ok(v) => Some(v),
         Err(e) => {
+            let input = &Request::cluster(command);
             errors.push(CollectError::Parse {
-                input: input.clone(),
-                origin: source.origin(input),
-                source: e,
-            });
-            None
-        }
-    }
-}
-
-/// Parses a `mon`/`mgr`/`mds metadata` document.
-fn parse_named<'a>(
-    source: &dyn Source,
-    doc: Option<&'a (Input, String)>,
-    errors: &mut Vec<CollectError>,
-) -> Option<Vec<DaemonMetadata<'a>>> {
-    let (input, text) = doc?;
-    match NamedMetadata::parse(text) {
-        Ok(m) => Some(m.0),
-        Err(e) => {
-            errors.push(CollectError::Json {
                 input: input.clone(),
                 origin: source.origin(input),
                 source: e,
@@ -521,28 +515,50 @@ impl<'s> Run<'s> {
         let errors = &mut self.errors;
         let t0 = Instant::now();
         // Daemon metadata: the mgr's DaemonStateIndex.
-        let named = |input: Input, errors: &mut Vec<CollectError>| {
-            fetch_text(src, &input, errors).map(|t| (input, t))
-        };
-        let mon_md = named(Input::MonMetadata, errors);
-        let mgr_md = named(Input::MgrMetadata, errors);
-        let mds_md = named(Input::MdsMetadata, errors);
-        let mons = parse_named(src, mon_md.as_ref(), errors);
-        let mgrs = parse_named(src, mgr_md.as_ref(), errors);
-        let mdss = parse_named(src, mds_md.as_ref(), errors);
-        let osd_md_text = fetch_text(src, &Input::OsdMetadata, errors);
+        let mon_text = fetch_text(src, Command::MonMetadata, errors);
+        let mon_md = parse(
+            src,
+            Command::MonMetadata,
+            mon_text.as_deref(),
+            errors,
+            ceph_types::MonMetadata::parse,
+        );
+        let mgr_text = fetch_text(src, Command::MgrMetadata, errors);
+        let mgr_md = parse(
+            src,
+            Command::MgrMetadata,
+            mgr_text.as_deref(),
+            errors,
+            ceph_types::MgrMetadata::parse,
+        );
+        let mds_text = fetch_text(src, Command::MdsMetadata, errors);
+        let mds_md = parse(
+            src,
+            Command::MdsMetadata,
+            mds_text.as_deref(),
+            errors,
+            ceph_types::MdsMetadata::parse,
+        );
+        let mons = mon_md.as_ref().map(|m| adapt::named(&m.daemons));
+        let mgrs = mgr_md.as_ref().map(|m| adapt::named(&m.daemons));
+        let mdss = mds_md.as_ref().map(|m| adapt::named(&m.daemons));
+        let osd_md_text = fetch_text(src, Command::OsdMetadata, errors);
         let osd_md = parse(
             src,
-            &Input::OsdMetadata,
+            Command::OsdMetadata,
             osd_md_text.as_deref(),
             errors,
             ceph_types::OsdMetadata::parse,
         );
         let osds: Option<Vec<DaemonMetadata<'_>>> = osd_md.as_ref().map(adapt::osd_metadata);
-        let svc_text = fetch_text(src, &Input::ServiceDump, errors);
-        let svc = parse(src, &Input::ServiceDump, svc_text.as_deref(), errors, |t| {
-            ceph_types::ServiceDump::parse(t)
-        });
+        let svc_text = fetch_text(src, Command::ServiceDump, errors);
+        let svc = parse(
+            src,
+            Command::ServiceDump,
+            svc_text.as_deref(),
+            errors,
+            ceph_types::ServiceDump::parse,
+        );
         let services = svc.as_ref().map(adapt::services).unwrap_or_default();
         let empty: Vec<DaemonMetadata<'_>> = Vec::new();
         let index = DaemonIndex::new(
@@ -554,12 +570,12 @@ impl<'s> Run<'s> {
             ],
             &services,
         );
-        let ver_text = fetch_text(src, &Input::Versions, errors);
-        let versions = parse(src, &Input::Versions, ver_text.as_deref(), errors, |t| {
+        let ver_text = fetch_text(src, Command::Versions, errors);
+        let versions = parse(src, Command::Versions, ver_text.as_deref(), errors, |t| {
             ceph_types::Versions::parse(t)
         });
-        let mgr_text = fetch_text(src, &Input::MgrDump, errors);
-        let mgr_dump = parse(src, &Input::MgrDump, mgr_text.as_deref(), errors, |t| {
+        let mgr_text = fetch_text(src, Command::MgrDump, errors);
+        let mgr_dump = parse(src, Command::MgrDump, mgr_text.as_deref(), errors, |t| {
             ceph_types::MgrDump::parse(t)
         });
         let release = match c.options.release {
@@ -581,8 +597,8 @@ impl<'s> Run<'s> {
 
         // get_health
         let t = Instant::now();
-        let text = fetch_text(src, &Input::HealthDetail, errors);
-        let health_doc = parse(src, &Input::HealthDetail, text.as_deref(), errors, |t| {
+        let text = fetch_text(src, Command::HealthDetail, errors);
+        let health_doc = parse(src, Command::HealthDetail, text.as_deref(), errors, |t| {
             <ceph_types::Health<'_> as ceph_types::Model<'_>>::parse_as(
                 ceph_types::Command::HealthDetail,
                 t,
@@ -594,8 +610,8 @@ impl<'s> Run<'s> {
                 Ok(SlowOps::Count(_)) => {}
                 Ok(SlowOps::Incompatible) => c.slow_ops_dropped = true,
                 Err(health::UnknownStatus(value)) => errors.push(CollectError::Value {
-                    input: Input::HealthDetail,
-                    origin: src.origin(&Input::HealthDetail),
+                    input: Request::cluster(Command::HealthDetail),
+                    origin: src.origin(&Request::cluster(Command::HealthDetail)),
                     path: "status",
                     value,
                 }),
@@ -621,8 +637,8 @@ impl<'s> Run<'s> {
 
         // get_pool_stats
         let t = Instant::now();
-        let text = fetch_text(src, &Input::OsdPoolStats, errors);
-        if let Some(p) = parse(src, &Input::OsdPoolStats, text.as_deref(), errors, |t| {
+        let text = fetch_text(src, Command::OsdPoolStats, errors);
+        if let Some(p) = parse(src, Command::OsdPoolStats, text.as_deref(), errors, |t| {
             ceph_types::OsdPoolStats::parse(t)
         }) {
             pools::pool_stats(&mut out, &adapt::pool_stats(&p));
@@ -631,8 +647,8 @@ impl<'s> Run<'s> {
 
         // get_df
         let t = Instant::now();
-        let text = fetch_text(src, &Input::DfDetail, errors);
-        if let Some(d) = parse(src, &Input::DfDetail, text.as_deref(), errors, |t| {
+        let text = fetch_text(src, Command::DfDetail, errors);
+        if let Some(d) = parse(src, Command::DfDetail, text.as_deref(), errors, |t| {
             <ceph_types::Df<'_> as ceph_types::Model<'_>>::parse_as(
                 ceph_types::Command::DfDetail,
                 t,
@@ -644,8 +660,8 @@ impl<'s> Run<'s> {
 
         // get_osd_blocklisted_entries, get_metadata_and_osd_status
         let t = Instant::now();
-        let osd_text = fetch_text(src, &Input::OsdDump, errors);
-        let osd_dump = parse(src, &Input::OsdDump, osd_text.as_deref(), errors, |t| {
+        let osd_text = fetch_text(src, Command::OsdDump, errors);
+        let osd_dump = parse(src, Command::OsdDump, osd_text.as_deref(), errors, |t| {
             ceph_types::OsdDump::parse(t)
         });
         let osd_map = osd_dump.as_ref().map(adapt::osd_map);
@@ -655,10 +671,10 @@ impl<'s> Run<'s> {
         let blocklist_time = t.elapsed();
         *self.times.entry("get_osd_blocklisted_entries").or_default() += blocklist_time;
         let t = Instant::now();
-        let crush_text = fetch_text(src, &Input::OsdCrushDump, errors);
+        let crush_text = fetch_text(src, Command::OsdCrushDump, errors);
         let crush = parse(
             src,
-            &Input::OsdCrushDump,
+            Command::OsdCrushDump,
             crush_text.as_deref(),
             errors,
             ceph_types::OsdCrushDump::parse,
@@ -675,8 +691,8 @@ impl<'s> Run<'s> {
 
         // get_fs
         let t = Instant::now();
-        let text = fetch_text(src, &Input::FsDump, errors);
-        if let Some(f) = parse(src, &Input::FsDump, text.as_deref(), errors, |t| {
+        let text = fetch_text(src, Command::FsDump, errors);
+        if let Some(f) = parse(src, Command::FsDump, text.as_deref(), errors, |t| {
             ceph_types::FsDump::parse(t)
         }) {
             daemons::fs(&mut out, &adapt::fs(&f), &index);
@@ -685,10 +701,10 @@ impl<'s> Run<'s> {
 
         // get_quorum_status
         let t = Instant::now();
-        let text = fetch_text(src, &Input::MonStatus, errors);
+        let text = fetch_text(src, Command::MonStatus, errors);
         if let Some(m) = parse(
             src,
-            &Input::MonStatus,
+            Command::MonStatus,
             text.as_deref(),
             errors,
             MonDoc::parse,
@@ -772,10 +788,16 @@ impl<'s> Run<'s> {
         }
 
         // Which steps lost an input.
-        let failed: Vec<&Input> = self.errors.iter().filter_map(CollectError::input).collect();
+        let failed: Vec<Command> = self
+            .errors
+            .iter()
+            .filter_map(CollectError::input)
+            .filter(|r| r.daemon_name().is_none())
+            .map(Request::command)
+            .collect();
         let mut skipped: Vec<Step> = STEPS
             .into_iter()
-            .filter(|s| needs(*s).iter().any(|i| failed.contains(&i)))
+            .filter(|s| needs(*s).iter().any(|c| failed.contains(c)))
             .collect();
         if c.slow_ops_dropped {
             out.remove("ceph_healthcheck_slow_ops");
@@ -796,7 +818,9 @@ impl<'s> Run<'s> {
         }
         if c.options.durations {
             for method in PROFILED {
-                if method == "get_osd_blocklisted_entries" && !release.has_reef_families() {
+                if method == "get_osd_blocklisted_entries"
+                    && !crate::layout::has_reef_families(release)
+                {
                     continue;
                 }
                 if let Some(d) = self.times.get(method) {
@@ -984,6 +1008,31 @@ mod tests {
         for want in ["osd dump", "pg dump", "df detail", "mon metadata"] {
             assert!(missing.iter().any(|m| m == want), "{want} in {missing:?}");
         }
+    }
+
+    #[test]
+    fn escaped_metadata_strings_are_read_not_skipped() {
+        // Regression: the exporter's own metadata reader borrowed `&str` and skipped every
+        // escaped value, so a hostname written with an escape lost its daemon's host label.
+        let mon_md = br#"[{"name": "a", "hostname": "node-1",
+            "ceph_version": "ceph version 18.2.7 (x) reef (stable)"}]"#;
+        let mon_status = br#"{"name": "a", "rank": 0, "state": "leader", "election_epoch": 3,
+            "quorum": [0], "monmap": {"epoch": 1, "fsid": "f", "modified": "m", "created": "c",
+            "mons": [{"rank": 0, "name": "a", "public_addr": "10.0.0.1:6789/0"}]}}"#;
+        let dumps = MemoryDumps::new([
+            ("mon_metadata.json", &mon_md[..]),
+            ("mon_status.mon.a.json", &mon_status[..]),
+        ]);
+        let coll = ClusterCollector::new(CollectOptions::new().perf(false)).collect(&dumps);
+        assert_eq!(coll.release(), Release::Reef);
+        let md =
+            family(&coll, "ceph_mon_metadata").unwrap_or_else(|| panic!("{:?}", coll.errors()));
+        let host = md.metrics[0]
+            .labels
+            .iter()
+            .find(|l| l.name == "hostname")
+            .map(|l| l.value.to_string());
+        assert_eq!(host.as_deref(), Some("node-1"));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Why an input was left out of a collection.
 
-use crate::{FetchError, Input, Release};
+use ceph_types::Request;
+
+use crate::{FetchError, Release};
 
 /// One input the collector could not use. The families that need it are left out of the
 /// collection; everything else is still collected.
@@ -13,7 +15,7 @@ pub enum CollectError {
     #[error("cannot read {input} from `{origin}`")]
     Fetch {
         /// The input.
-        input: Input,
+        input: Request,
         /// The file path or command line.
         origin: String,
         /// Why.
@@ -24,30 +26,18 @@ pub enum CollectError {
     #[error("malformed {input} in `{origin}`")]
     Parse {
         /// The input.
-        input: Input,
+        input: Request,
         /// The file path or command line.
         origin: String,
         /// The parser's error, with the line, column and JSON path.
         #[source]
         source: ceph_types::Error,
     },
-    /// A daemon metadata list (`mon metadata`, `mgr metadata`, `mds metadata`) is not a
-    /// list of objects with a `name`.
-    #[error("malformed {input} in `{origin}`")]
-    Json {
-        /// The input.
-        input: Input,
-        /// The file path or command line.
-        origin: String,
-        /// The parser's error, with the line and column.
-        #[source]
-        source: serde_json::Error,
-    },
     /// A document read in one pass (the PG map) is malformed.
     #[error("malformed {input} in `{origin}` at byte {offset}: {reason}")]
     Syntax {
         /// The input.
-        input: Input,
+        input: Request,
         /// The file path or command line.
         origin: String,
         /// The byte offset of the fault from the start of the document.
@@ -59,7 +49,7 @@ pub enum CollectError {
     #[error("{input} in `{origin}` is not UTF-8 after byte {offset}")]
     Utf8 {
         /// The input.
-        input: Input,
+        input: Request,
         /// The file path or command line.
         origin: String,
         /// The length of the valid prefix.
@@ -69,7 +59,7 @@ pub enum CollectError {
     #[error("malformed {input} in `{origin}`")]
     PerfParse {
         /// The input.
-        input: Input,
+        input: Request,
         /// The file path or command line.
         origin: String,
         /// The parser's error.
@@ -80,7 +70,7 @@ pub enum CollectError {
     #[error("unexpected value `{value}` at `{path}` in `{origin}`")]
     Value {
         /// The input.
-        input: Input,
+        input: Request,
         /// The file path or command line.
         origin: String,
         /// The JSON path of the value.
@@ -92,7 +82,7 @@ pub enum CollectError {
     #[error("{input} of `{daemon}` has no matching perf schema in `{origin}`")]
     PerfUnpaired {
         /// The input that is there.
-        input: Input,
+        input: Request,
         /// The daemon.
         daemon: String,
         /// The file path or command line.
@@ -118,11 +108,10 @@ pub enum CollectError {
 
 impl CollectError {
     /// The input the error is about, if it is about one.
-    pub fn input(&self) -> Option<&Input> {
+    pub fn input(&self) -> Option<&Request> {
         match self {
             CollectError::Fetch { input, .. }
             | CollectError::Parse { input, .. }
-            | CollectError::Json { input, .. }
             | CollectError::Utf8 { input, .. }
             | CollectError::Syntax { input, .. }
             | CollectError::PerfParse { input, .. }

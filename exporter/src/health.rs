@@ -90,7 +90,7 @@ pub(crate) fn health(
     history.check(health);
     for (name, severity, active) in &history.checks {
         let mut labels = vec![owned(name), owned(severity)];
-        if release.has_tentacle_families() {
+        if crate::layout::has_tentacle_families(release) {
             labels.push(Cow::Borrowed(""));
         }
         out.push("ceph_health_detail", labels, *active);

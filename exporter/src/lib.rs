@@ -21,26 +21,75 @@
 //!   [`CephCli`]) and returns a [`Collection`] of families.
 //! - [`serve`] answers `/metrics` from an [`Exposition`] cache refreshed in the background,
 //!   with [`ServeOptions`] (interval, [`StaleStrategy`], limits).
+//! - [`Live`] collects from a running cluster: every command of a collection concurrently, each
+//!   with a deadline, through a [`Commander`] ([`CephCli`], or `Rados` with the `rados`
+//!   feature), into a [`Snapshot`] the collector reads.
+//!
+//! # Crate features
+//!
+//! - `rados` (off by default): `Rados`, cluster commands over one librados connection. Links
+//!   the system's `librados` (Debian: `librados-dev`).
+//! - [`AsokCollector`] is the per-host mode of Ceph's C++ `ceph-exporter`: the perf counters
+//!   of every daemon with an admin socket in a directory, queried concurrently with
+//!   deadlines through [`AdminSocket`], in either [`perfcounter::Flavor`].
+//!
+//! # Per-host collection from admin sockets
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use exporter::{AsokCollector, AsokOptions};
+//! use perfcounter::Flavor;
+//!
+//! let options = AsokOptions::new("/var/run/ceph")
+//!     .flavor(Flavor::Exporter)
+//!     .timeout(Duration::from_secs(2));
+//! let collection = AsokCollector::new(options).collect();
+//! for daemon in collection.daemons() {
+//!     if let Some(e) = daemon.error() {
+//!         eprintln!("{}: {e}", daemon.daemon());
+//!     }
+//! }
+//! let mut text = Vec::new();
+//! collection.encode(&mut text, expfmt::Format::Text, expfmt::FloatStyle::Go)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![doc(test(attr(deny(warnings))))]
 
 mod adapt;
+mod asok;
 mod collect;
 mod daemons;
 mod error;
 mod health;
+mod host;
 mod input;
+mod layout;
+mod live;
 mod osd;
 mod perf;
 mod pgscan;
 mod pools;
-mod release;
+#[cfg(feature = "rados")]
+mod rados;
 mod serve;
 mod source;
 mod spec;
 
+pub use asok::{
+    AdminSocket, AsokError, AsokErrorKind, DEFAULT_MAX_REPLY_BYTES, Excerpt, MAX_COMMAND_BYTES,
+    ReplyError, read_reply,
+};
+pub use ceph_types::{Release, UnknownRelease};
 pub use collect::{ClusterCollector, CollectOptions, Collection};
 pub use error::CollectError;
 pub use health::HealthHistory;
-pub use release::{Release, UnknownRelease};
+pub use host::{
+    AsokCollection, AsokCollector, AsokOptions, CounterApi, DaemonScrape, ScrapeStatus,
+};
+pub use live::{Commander, ConnectError, Live, Snapshot};
+#[cfg(feature = "rados")]
+pub use rados::Rados;
 pub use serve::{Exposition, ServeOptions, StaleStrategy, UnknownStaleStrategy, serve};
-pub use source::{CephCli, DumpDir, FetchError, Input, MAX_DOCUMENT_BYTES, MemoryDumps, Source};
+pub use source::{
+    CephCli, DumpDir, FetchError, MAX_DOCUMENT_BYTES, MemoryDumps, Source, kill_children,
+};

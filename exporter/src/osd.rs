@@ -13,7 +13,7 @@ use crate::spec::{OSD_FLAGS, OSD_STATUS, StaticFamilies};
 /// The part of `get_metadata_and_osd_status` that needs only the OSD map: flags, pool
 /// metadata and (from Tentacle) the full ratios.
 pub(crate) fn osd_map(out: &mut StaticFamilies, map: &OsdMap<'_>, release: Release) {
-    if release.has_tentacle_families() {
+    if crate::layout::has_tentacle_families(release) {
         if let Some(r) = map.nearfull_ratio {
             out.push("ceph_osd_nearfull_ratio", [], r);
         }
@@ -48,7 +48,7 @@ pub(crate) fn osd_map(out: &mut StaticFamilies, map: &OsdMap<'_>, release: Relea
             Cow::Owned(description),
             owned(pool.compression_mode.unwrap_or("none")),
         ];
-        if release.has_tentacle_families() {
+        if crate::layout::has_tentacle_families(release) {
             let apps: Vec<&str> = pool
                 .applications
                 .iter()

@@ -4,7 +4,9 @@
 
 use expfmt::{FamilySet, MetricFamily};
 
-use crate::{CollectError, FetchError, Input, Source};
+use ceph_types::{Command, Request};
+
+use crate::{CollectError, FetchError, Source};
 use perfcounter::{Dump, Families, Mapper, Schema};
 
 /// The daemon types whose counters the module exports (`get_all_perf_counters`' `services`).
@@ -70,7 +72,7 @@ pub(crate) fn perf_families(
                 // Reported once, for the first daemon with this (identical) schema; every
                 // daemon sharing it has no perf series.
                 if let Some((_, daemon)) = uses.iter().find(|(u, _)| *u == i) {
-                    let input = Input::PerfSchema((*daemon).to_owned());
+                    let input = Request::daemon(Command::PerfSchema, *daemon);
                     let origin = source.origin(&input);
                     errors.push(match e {
                         Some(source) => CollectError::PerfParse {
@@ -148,11 +150,11 @@ fn read_schemas<'d>(source: &dyn Source, daemons: &'d [String]) -> SchemaPass<'d
     };
     let mut buf = Vec::new();
     for daemon in daemons {
-        let input = Input::PerfSchema(daemon.clone());
+        let input = Request::daemon(Command::PerfSchema, daemon.as_str());
         match source.fetch_into(&input, &mut buf) {
             Ok(()) => {}
             Err(FetchError::NotFound) => {
-                let dump = Input::PerfDump(daemon.clone());
+                let dump = Request::daemon(Command::PerfDump, daemon.as_str());
                 if source.fetch_into(&dump, &mut Vec::new()).is_ok() {
                     pass.errors.push(CollectError::PerfUnpaired {
                         origin: source.origin(&dump),
@@ -196,13 +198,13 @@ fn map_dumps<'s>(
         let Some(schema) = &prepared[i] else {
             continue;
         };
-        let input = Input::PerfDump(daemon.to_owned());
+        let input = Request::daemon(Command::PerfDump, daemon);
         match source.fetch_into(&input, &mut buf) {
             Ok(()) => {}
             Err(FetchError::NotFound) => {
                 errors.push(CollectError::PerfUnpaired {
-                    origin: source.origin(&Input::PerfSchema(daemon.to_owned())),
-                    input: Input::PerfSchema(daemon.to_owned()),
+                    origin: source.origin(&Request::daemon(Command::PerfSchema, daemon)),
+                    input: Request::daemon(Command::PerfSchema, daemon),
                     daemon: daemon.to_owned(),
                 });
                 continue;

@@ -363,17 +363,28 @@ where
     std::thread::Builder::new()
         .name("metrics-refresh".into())
         .spawn(move || {
+            // When the cached exposition's collection started.
+            let mut cached_start: Option<Instant> = None;
             loop {
                 let start = Instant::now();
                 let exposition = collect();
                 let collect_time = start.elapsed();
+                let mut cached = cache.lock().unwrap_or_else(PoisonError::into_inner);
                 if let Some(exposition) = exposition {
-                    let snapshot = Arc::new(Snapshot {
+                    *cached = Some(Arc::new(Snapshot {
                         exposition,
                         collect_time,
-                    });
-                    *cache.lock().unwrap_or_else(PoisonError::into_inner) = Some(snapshot);
+                    }));
+                    cached_start = Some(start);
+                } else if let (Some(old), Some(old_start)) = (cached.as_ref(), cached_start) {
+                    // No new exposition (the cluster did not answer): the cached one is as
+                    // stale as if its collection had lasted until now.
+                    *cached = Some(Arc::new(Snapshot {
+                        exposition: old.exposition.clone(),
+                        collect_time: old_start.elapsed(),
+                    }));
                 }
+                drop(cached);
                 std::thread::sleep(interval.saturating_sub(collect_time));
             }
         })

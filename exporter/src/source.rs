@@ -1,136 +1,19 @@
 //! Where the JSON documents come from: a directory of dumps, or the `ceph` command-line client.
+//!
+//! Every source speaks `ceph-types`' command vocabulary: a [`Request`] names the command and,
+//! for per-daemon commands, the daemon; it gives the file name in a dump directory, the
+//! command line, and the JSON a connection sends.
 
-use std::fmt;
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command as Process, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-/// One JSON input the collector reads, named after the Ceph command that prints it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Input {
-    /// `ceph health detail` (the module's `get('health')`).
-    HealthDetail,
-    /// A monitor's `mon_status`, or `ceph quorum_status` (monmap and quorum).
-    MonStatus,
-    /// `ceph mgr dump`.
-    MgrDump,
-    /// `ceph fs dump`.
-    FsDump,
-    /// `ceph osd dump`.
-    OsdDump,
-    /// `ceph osd crush dump`.
-    OsdCrushDump,
-    /// `ceph osd metadata`.
-    OsdMetadata,
-    /// `ceph mon metadata`.
-    MonMetadata,
-    /// `ceph mgr metadata`.
-    MgrMetadata,
-    /// `ceph mds metadata`.
-    MdsMetadata,
-    /// `ceph service dump` (rgw, rbd-mirror and other service daemons). Optional: without it
-    /// there are no such daemons.
-    ServiceDump,
-    /// `ceph df detail`.
-    DfDetail,
-    /// `ceph pg dump`.
-    PgDump,
-    /// `ceph pg dump pgs_brief pools osds`: the PG map without the per-PG statistics the
-    /// module does not read (about 20 times smaller than `pg dump` on a large cluster).
-    PgDumpBrief,
-    /// `ceph pg dump sum`: the PG map's totals.
-    PgDumpSum,
-    /// `ceph osd pool stats`.
-    OsdPoolStats,
-    /// `ceph versions`. Optional: the release is read from the daemons' metadata first.
-    Versions,
-    /// A daemon's `perf schema` (`osd.0`, `mon.a`, ...).
-    PerfSchema(String),
-    /// A daemon's `perf dump`.
-    PerfDump(String),
-}
+use ceph_types::{Command, Request};
 
-impl Input {
-    /// The file name in a dump directory (`testdata/ceph/<release>/<state>/` layout). The
-    /// monitor status is `mon_status.<mon>.json`; see [`DumpDir`] for the alternatives tried.
-    pub fn file_name(&self) -> String {
-        match self {
-            Input::HealthDetail => "health_detail.json".into(),
-            Input::MonStatus => "mon_status.<mon>.json".into(),
-            Input::MgrDump => "mgr_dump.json".into(),
-            Input::FsDump => "fs_dump.json".into(),
-            Input::OsdDump => "osd_dump.json".into(),
-            Input::OsdCrushDump => "osd_crush_dump.json".into(),
-            Input::OsdMetadata => "osd_metadata.json".into(),
-            Input::MonMetadata => "mon_metadata.json".into(),
-            Input::MgrMetadata => "mgr_metadata.json".into(),
-            Input::MdsMetadata => "mds_metadata.json".into(),
-            Input::ServiceDump => "service_dump.json".into(),
-            Input::DfDetail => "df_detail.json".into(),
-            Input::PgDump => "pg_dump.json".into(),
-            Input::PgDumpBrief => "pg_dump_pgs_brief_pools_osds.json".into(),
-            Input::PgDumpSum => "pg_dump_sum.json".into(),
-            Input::OsdPoolStats => "osd_pool_stats.json".into(),
-            Input::Versions => "versions.json".into(),
-            Input::PerfSchema(d) => format!("perf_schema.{d}.json"),
-            Input::PerfDump(d) => format!("perf_dump.{d}.json"),
-        }
-    }
-
-    /// The arguments of the `ceph` command that prints this input as JSON (without the
-    /// client's own options such as `--conf`).
-    pub fn ceph_args(&self) -> Vec<String> {
-        let words: &[&str] = match self {
-            Input::HealthDetail => &["health", "detail"],
-            Input::MonStatus => &["quorum_status"],
-            Input::MgrDump => &["mgr", "dump"],
-            Input::FsDump => &["fs", "dump"],
-            Input::OsdDump => &["osd", "dump"],
-            Input::OsdCrushDump => &["osd", "crush", "dump"],
-            Input::OsdMetadata => &["osd", "metadata"],
-            Input::MonMetadata => &["mon", "metadata"],
-            Input::MgrMetadata => &["mgr", "metadata"],
-            Input::MdsMetadata => &["mds", "metadata"],
-            Input::ServiceDump => &["service", "dump"],
-            Input::DfDetail => &["df", "detail"],
-            Input::PgDump => &["pg", "dump"],
-            Input::PgDumpBrief => &["pg", "dump", "pgs_brief", "pools", "osds"],
-            Input::PgDumpSum => &["pg", "dump", "sum"],
-            Input::OsdPoolStats => &["osd", "pool", "stats"],
-            Input::Versions => &["versions"],
-            Input::PerfSchema(d) => return tell(d, "schema"),
-            Input::PerfDump(d) => return tell(d, "dump"),
-        };
-        let mut v: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
-        v.extend(["-f".to_owned(), "json".to_owned()]);
-        v
-    }
-
-    /// Whether the collector does without this input when a source does not have it
-    /// (perf files of a daemon that was down, `service dump`, `versions`).
-    pub fn is_optional(&self) -> bool {
-        matches!(
-            self,
-            Input::ServiceDump | Input::Versions | Input::PerfSchema(_) | Input::PerfDump(_)
-        )
-    }
-}
-
-fn tell(daemon: &str, what: &str) -> Vec<String> {
-    ["tell", daemon, "perf", what, "-f", "json"]
-        .iter()
-        .map(|w| (*w).to_owned())
-        .collect()
-}
-
-impl fmt::Display for Input {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.ceph_args()[..self.ceph_args().len() - 2].join(" "))
-    }
-}
-
-/// Why a source could not give a input.
+/// Why a source could not give an input.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FetchError {
@@ -154,24 +37,64 @@ pub enum FetchError {
         /// The first line of its standard error.
         stderr: String,
     },
+    /// No answer within the deadline; a child process was killed with its process group, a
+    /// library call was abandoned to finish on its own.
+    #[error("no answer within {} s", after.as_secs_f64())]
+    Timeout {
+        /// The deadline that passed.
+        after: Duration,
+    },
+    /// The cluster answered the command with an error.
+    #[error("the cluster answered error {code}: `{message}`")]
+    Refused {
+        /// The negative errno of the answer (`-2` for `ENOENT`, ...).
+        code: i32,
+        /// The cluster's status message, or the errno's description.
+        message: String,
+    },
+    /// There is no connection to the cluster to send the command over.
+    #[error("no cluster connection")]
+    NoConnection(#[source] std::sync::Arc<crate::ConnectError>),
+}
+
+impl FetchError {
+    /// A copy of this error for a second reader of the same failed input (an I/O error keeps
+    /// its kind and message).
+    pub fn duplicate(&self) -> FetchError {
+        match self {
+            FetchError::NotFound => FetchError::NotFound,
+            FetchError::TooLarge { limit } => FetchError::TooLarge { limit: *limit },
+            FetchError::Io(e) => FetchError::Io(std::io::Error::new(e.kind(), e.to_string())),
+            FetchError::Command { status, stderr } => FetchError::Command {
+                status: status.clone(),
+                stderr: stderr.clone(),
+            },
+            FetchError::Timeout { after } => FetchError::Timeout { after: *after },
+            FetchError::Refused { code, message } => FetchError::Refused {
+                code: *code,
+                message: message.clone(),
+            },
+            FetchError::NoConnection(e) => FetchError::NoConnection(e.clone()),
+        }
+    }
 }
 
 /// Something that gives the collector its JSON documents.
 pub trait Source: Sync {
-    /// The input's bytes.
+    /// The output of `request`.
     ///
     /// # Errors
     ///
     /// [`FetchError::NotFound`] when the source does not have it, or why reading it failed.
-    fn fetch(&self, input: &Input) -> Result<Vec<u8>, FetchError>;
+    fn fetch(&self, request: &Request) -> Result<Vec<u8>, FetchError>;
 
     /// The document's bytes, into `buf` (cleared first), so one buffer serves many documents.
     ///
     /// # Errors
     ///
     /// As [`Source::fetch`].
-    fn fetch_into(&self, input: &Input, buf: &mut Vec<u8>) -> Result<(), FetchError> {
-        *buf = self.fetch(input)?;
+    fn fetch_into(&self, request: &Request, buf: &mut Vec<u8>) -> Result<(), FetchError> {
+        *buf = self.fetch(request)?;
         Ok(())
     }
 
@@ -181,29 +104,32 @@ pub trait Source: Sync {
     /// # Errors
     ///
     /// As [`Source::fetch`].
-    fn open(&self, input: &Input) -> Result<Box<dyn Read + '_>, FetchError> {
-        Ok(Box::new(std::io::Cursor::new(self.fetch(input)?)))
+    fn open(&self, request: &Request) -> Result<Box<dyn Read + '_>, FetchError> {
+        Ok(Box::new(std::io::Cursor::new(self.fetch(request)?)))
     }
 
-    /// The inputs that make up the PG map: [`Input::PgDump`], or the smaller
-    /// [`Input::PgDumpBrief`] and [`Input::PgDumpSum`] that together hold what the module
+    /// The requests that make up the PG map: [`Command::PgDump`], or the smaller
+    /// [`Command::PgDumpBrief`] and [`Command::PgDumpSum`] that together hold what the module
     /// reads. The default is the full dump.
-    fn pg_inputs(&self) -> Vec<Input> {
-        vec![Input::PgDump]
+    fn pg_inputs(&self) -> Vec<Request> {
+        vec![Request::cluster(Command::PgDump)]
     }
 
-    /// Where the input comes from, for messages: a file path or a command line.
-    fn origin(&self, input: &Input) -> String;
+    /// Where the output of `request` comes from, for messages: a file path or a command line.
+    fn origin(&self, request: &Request) -> String;
 }
 
 /// The PG inputs of a set of dump files: `pg_dump.json` when there is one, else the two
 /// smaller dumps when both are there, else `pg_dump.json` (reported missing).
-fn pg_inputs_of(names: &[String]) -> Vec<Input> {
-    let has = |i: &Input| resolve(names, i).is_some();
-    if !has(&Input::PgDump) && has(&Input::PgDumpBrief) && has(&Input::PgDumpSum) {
-        vec![Input::PgDumpBrief, Input::PgDumpSum]
+fn pg_inputs_of(names: &[String]) -> Vec<Request> {
+    let has = |c: Command| resolve(names, &Request::cluster(c)).is_some();
+    if !has(Command::PgDump) && has(Command::PgDumpBrief) && has(Command::PgDumpSum) {
+        vec![
+            Request::cluster(Command::PgDumpBrief),
+            Request::cluster(Command::PgDumpSum),
+        ]
     } else {
-        vec![Input::PgDump]
+        vec![Request::cluster(Command::PgDump)]
     }
 }
 
@@ -213,7 +139,7 @@ pub const MAX_DOCUMENT_BYTES: u64 = 1 << 30;
 
 /// A directory of JSON dumps named like `testdata/ceph/<release>/<state>/`: `health_detail.json`,
 /// `df_detail.json`, `osd_dump.json`, `perf_dump.osd.0.json`, ... (see
-/// [`Input::file_name`]).
+/// [`Request::file_name`]).
 ///
 /// Alternatives it accepts: `health.json` for the health detail; for the monitor status the
 /// first of `mon_status.*.json`, `tell_mon.*_mon_status.json`, `mon_status.json`,
@@ -248,15 +174,15 @@ impl DumpDir {
         &self.dir
     }
 
-    /// The file that holds `input`, if the directory has one.
-    pub fn file(&self, input: &Input) -> Option<PathBuf> {
-        resolve(&self.names, input).map(|n| self.dir.join(n))
+    /// The file that holds the output of `request`, if the directory has one.
+    pub fn file(&self, request: &Request) -> Option<PathBuf> {
+        resolve(&self.names, request).map(|n| self.dir.join(n))
     }
 }
 
-/// The file name that holds `input` among `names` (sorted), trying the alternatives
-/// [`DumpDir`] documents.
-fn resolve<'n>(names: &'n [String], input: &Input) -> Option<&'n str> {
+/// The file name that holds the output of `request` among `names` (sorted), trying the
+/// alternatives [`DumpDir`] documents.
+fn resolve<'n>(names: &'n [String], request: &Request) -> Option<&'n str> {
     let has = |name: &str| {
         names
             .binary_search_by(|n| n.as_str().cmp(name))
@@ -274,34 +200,37 @@ fn resolve<'n>(names: &'n [String], input: &Input) -> Option<&'n str> {
             })
             .map(String::as_str)
     };
-    match input {
-        Input::HealthDetail => first(&["health_detail.json", "health.json"]),
-        Input::DfDetail => first(&["df_detail.json", "df.json"]),
-        Input::MonStatus => glob("mon_status.", ".json")
+    if request.daemon_name().is_some() {
+        return has(&request.file_name());
+    }
+    match request.command() {
+        Command::HealthDetail => first(&["health_detail.json", "health.json"]),
+        Command::DfDetail => first(&["df_detail.json", "df.json"]),
+        Command::MonStatus => glob("mon_status.", ".json")
             .or_else(|| glob("tell_mon.", "_mon_status.json"))
             .or_else(|| first(&["mon_status.json", "quorum_status.json"])),
-        other => has(&other.file_name()),
+        _ => has(&request.file_name()),
     }
 }
 
 impl Source for DumpDir {
-    fn fetch(&self, input: &Input) -> Result<Vec<u8>, FetchError> {
+    fn fetch(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
         let mut buf = Vec::new();
-        self.fetch_into(input, &mut buf)?;
+        self.fetch_into(request, &mut buf)?;
         Ok(buf)
     }
 
-    fn fetch_into(&self, input: &Input, buf: &mut Vec<u8>) -> Result<(), FetchError> {
-        let path = self.file(input).ok_or(FetchError::NotFound)?;
+    fn fetch_into(&self, request: &Request, buf: &mut Vec<u8>) -> Result<(), FetchError> {
+        let path = self.file(request).ok_or(FetchError::NotFound)?;
         read_limited(&path, MAX_DOCUMENT_BYTES, buf)
     }
 
-    fn pg_inputs(&self) -> Vec<Input> {
+    fn pg_inputs(&self) -> Vec<Request> {
         pg_inputs_of(&self.names)
     }
 
-    fn open(&self, input: &Input) -> Result<Box<dyn Read + '_>, FetchError> {
-        let path = self.file(input).ok_or(FetchError::NotFound)?;
+    fn open(&self, request: &Request) -> Result<Box<dyn Read + '_>, FetchError> {
+        let path = self.file(request).ok_or(FetchError::NotFound)?;
         let file = std::fs::File::open(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => FetchError::NotFound,
             _ => FetchError::Io(e),
@@ -309,9 +238,9 @@ impl Source for DumpDir {
         Ok(Box::new(file))
     }
 
-    fn origin(&self, input: &Input) -> String {
-        self.file(input)
-            .unwrap_or_else(|| self.dir.join(input.file_name()))
+    fn origin(&self, request: &Request) -> String {
+        self.file(request)
+            .unwrap_or_else(|| self.dir.join(request.file_name()))
             .display()
             .to_string()
     }
@@ -321,11 +250,13 @@ impl Source for DumpDir {
 /// binary (`include_bytes!`) or built by tests.
 ///
 /// ```
-/// use exporter::{Input, MemoryDumps, Source};
+/// use ceph_types::{Command, Request};
+/// use exporter::{MemoryDumps, Source};
 ///
 /// let dumps = MemoryDumps::new([("health_detail.json", &b"{\"status\":\"HEALTH_OK\"}"[..])]);
-/// assert_eq!(dumps.fetch(&Input::HealthDetail)?, b"{\"status\":\"HEALTH_OK\"}");
-/// assert!(dumps.fetch(&Input::OsdDump).is_err());
+/// let health = Request::cluster(Command::HealthDetail);
+/// assert_eq!(dumps.fetch(&health)?, b"{\"status\":\"HEALTH_OK\"}");
+/// assert!(dumps.fetch(&Request::cluster(Command::OsdDump)).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -349,8 +280,8 @@ impl<'a> MemoryDumps<'a> {
 }
 
 impl Source for MemoryDumps<'_> {
-    fn fetch(&self, input: &Input) -> Result<Vec<u8>, FetchError> {
-        let name = resolve(&self.names, input).ok_or(FetchError::NotFound)?;
+    fn fetch(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+        let name = resolve(&self.names, request).ok_or(FetchError::NotFound)?;
         let i = self
             .names
             .binary_search_by(|n| n.as_str().cmp(name))
@@ -358,12 +289,12 @@ impl Source for MemoryDumps<'_> {
         Ok(self.contents[i].to_vec())
     }
 
-    fn pg_inputs(&self) -> Vec<Input> {
+    fn pg_inputs(&self) -> Vec<Request> {
         pg_inputs_of(&self.names)
     }
 
-    fn origin(&self, input: &Input) -> String {
-        resolve(&self.names, input).map_or_else(|| input.file_name(), str::to_owned)
+    fn origin(&self, request: &Request) -> String {
+        resolve(&self.names, request).map_or_else(|| request.file_name(), str::to_owned)
     }
 }
 
@@ -389,12 +320,21 @@ fn read_limited(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), FetchE
     Ok(())
 }
 
-/// The `ceph` command-line client: each input is one `ceph ... -f json` command, perf
-/// counters come from `ceph tell <daemon> perf dump|schema`.
+/// The `ceph` command-line client: each request is one `ceph ... -f json` command
+/// ([`Request::cli_args`]); per-daemon requests (perf counters) are `ceph tell <daemon> ...`.
+///
+/// The monitor status is asked for as `quorum_status` (the monmap and the quorum, what the
+/// module reads of `mon_status`): `mon_status` is not a cluster command since Octopus.
+///
+/// Every command has a deadline ([`CephCli::timeout`], default 10 s): the child runs in a
+/// process group of its own, and at the deadline the whole group is killed. The client's own
+/// connect timeout (`--connect-timeout`) is set to the same deadline. Children still running
+/// when the program is told to stop are killed by [`kill_children`].
 #[derive(Debug, Clone)]
 pub struct CephCli {
     program: PathBuf,
     conf: Option<PathBuf>,
+    timeout: Duration,
 }
 
 impl Default for CephCli {
@@ -403,12 +343,19 @@ impl Default for CephCli {
     }
 }
 
+/// The default deadline of one command.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most of a command's standard error kept for its error message.
+const MAX_STDERR: u64 = 64 << 10;
+
 impl CephCli {
     /// The `ceph` found on `PATH`, with its default configuration.
     pub fn new() -> CephCli {
         CephCli {
             program: PathBuf::from("ceph"),
             conf: None,
+            timeout: DEFAULT_TIMEOUT,
         }
     }
 
@@ -426,57 +373,189 @@ impl CephCli {
         self
     }
 
-    /// The full argument list for `input` (client options first).
-    pub fn args(&self, input: &Input) -> Vec<String> {
+    /// The deadline of one command (at least 1 ms), also passed as `--connect-timeout`
+    /// (whole seconds, at least 1).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> CephCli {
+        self.timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The full argument list for `request` (client options first).
+    pub fn args(&self, request: &Request) -> Vec<String> {
         let mut v = Vec::new();
         if let Some(c) = &self.conf {
             v.push("--conf".to_owned());
             v.push(c.display().to_string());
         }
-        v.extend(input.ceph_args());
+        v.push("--connect-timeout".to_owned());
+        v.push(self.timeout.as_secs().max(1).to_string());
+        if request.daemon_name().is_none() && request.command() == Command::MonStatus {
+            v.extend(Request::cluster(Command::QuorumStatus).cli_args());
+        } else {
+            v.extend(request.cli_args());
+        }
         v
     }
-}
 
-impl Source for CephCli {
-    fn fetch(&self, input: &Input) -> Result<Vec<u8>, FetchError> {
-        let child = Command::new(&self.program)
-            .args(self.args(input))
+    /// Runs the command for `request` with the deadline; its standard output, or why not.
+    fn run(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+        let start = Instant::now();
+        let mut child = Process::new(&self.program)
+            .args(self.args(request))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            .process_group(0)
             .spawn()
             .map_err(FetchError::Io)?;
-        let out = child.wait_with_output().map_err(FetchError::Io)?;
-        if !out.status.success() {
-            let stderr = String::from_utf8_lossy(&out.stderr);
+        let guard = children::Guard::new(child.id());
+        let (tx, rx) = mpsc::channel();
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let out_tx = tx.clone();
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let r = stdout.map_or(Ok(0), |s| {
+                s.take(MAX_DOCUMENT_BYTES + 1).read_to_end(&mut buf)
+            });
+            let _ = out_tx.send((true, r.map(|_| buf)));
+        });
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let r = stderr.map_or(Ok(0), |s| s.take(MAX_STDERR).read_to_end(&mut buf));
+            let _ = tx.send((false, r.map(|_| buf)));
+        });
+        let deadline = start + self.timeout;
+        let (mut out, mut err) = (None, None);
+        // Both pipes close when the child (and whatever it spawned) is gone, or at the deadline.
+        while out.is_none() || err.is_none() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok((true, r)) => out = Some(r),
+                Ok((false, r)) => err = Some(r),
+                Err(_) => {
+                    guard.kill();
+                    let _ = child.wait();
+                    return Err(FetchError::Timeout {
+                        after: self.timeout,
+                    });
+                }
+            }
+        }
+        // The pipes are closed; the child exits now if it has not yet.
+        let status = loop {
+            if let Some(status) = child.try_wait().map_err(FetchError::Io)? {
+                break status;
+            }
+            if Instant::now() >= deadline {
+                guard.kill();
+                let _ = child.wait();
+                return Err(FetchError::Timeout {
+                    after: self.timeout,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        drop(guard);
+        let stdout = out
+            .unwrap_or_else(|| Ok(Vec::new()))
+            .map_err(FetchError::Io)?;
+        let stderr = err.unwrap_or_else(|| Ok(Vec::new())).unwrap_or_default();
+        if !status.success() {
+            let stderr = String::from_utf8_lossy(&stderr);
             // A daemon that does not answer (down, or gone) has no perf counters, as a daemon
             // the mgr holds no report from.
-            if matches!(input, Input::PerfSchema(_) | Input::PerfDump(_)) {
+            if request.daemon_name().is_some() {
                 return Err(FetchError::NotFound);
             }
             return Err(FetchError::Command {
-                status: out.status.to_string(),
+                status: status.to_string(),
                 stderr: stderr.lines().next().unwrap_or("").to_owned(),
             });
         }
-        if out.stdout.len() as u64 > MAX_DOCUMENT_BYTES {
+        if stdout.len() as u64 > MAX_DOCUMENT_BYTES {
             return Err(FetchError::TooLarge {
                 limit: MAX_DOCUMENT_BYTES,
             });
         }
-        Ok(out.stdout)
+        Ok(stdout)
+    }
+}
+
+/// Kills every `ceph` child process (and its process group) still running: for a program's
+/// SIGTERM/SIGINT handler, so that stopping the exporter leaves no child behind.
+pub fn kill_children() {
+    children::kill_all();
+}
+
+/// The process groups of running children.
+mod children {
+    use std::sync::Mutex;
+
+    static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+    fn running() -> std::sync::MutexGuard<'static, Vec<u32>> {
+        RUNNING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A child's process group, registered while the guard lives.
+    pub(super) struct Guard(u32);
+
+    impl Guard {
+        pub(super) fn new(pgid: u32) -> Guard {
+            running().push(pgid);
+            Guard(pgid)
+        }
+
+        /// Kills the group (its leader is the child).
+        pub(super) fn kill(&self) {
+            kill_group(self.0);
+        }
+    }
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            running().retain(|p| *p != self.0);
+        }
+    }
+
+    fn kill_group(pgid: u32) {
+        if let Some(pid) = i32::try_from(pgid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            // The group may be gone already; nothing to do then.
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+    }
+
+    pub(super) fn kill_all() {
+        for pgid in running().drain(..) {
+            kill_group(pgid);
+        }
+    }
+}
+
+impl Source for CephCli {
+    fn fetch(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+        self.run(request)
     }
 
     /// `pg dump pgs_brief pools osds` and `pg dump sum`: what the module reads of the PG map
     /// without the full per-PG statistics.
-    fn pg_inputs(&self) -> Vec<Input> {
-        vec![Input::PgDumpBrief, Input::PgDumpSum]
+    fn pg_inputs(&self) -> Vec<Request> {
+        vec![
+            Request::cluster(Command::PgDumpBrief),
+            Request::cluster(Command::PgDumpSum),
+        ]
     }
 
-    fn origin(&self, input: &Input) -> String {
+    fn origin(&self, request: &Request) -> String {
         let mut s = self.program.display().to_string();
-        for a in self.args(input) {
+        for a in self.args(request) {
             s.push(' ');
             s.push_str(&a);
         }
@@ -493,39 +572,48 @@ mod tests {
         let cli = CephCli::new().conf("/etc/ceph/x.conf");
         let cases = [
             (
-                Input::HealthDetail,
-                "ceph --conf /etc/ceph/x.conf health detail -f json",
+                Request::cluster(Command::HealthDetail),
+                "ceph --conf /etc/ceph/x.conf --connect-timeout 10 health detail -f json",
             ),
             (
-                Input::MonStatus,
-                "ceph --conf /etc/ceph/x.conf quorum_status -f json",
+                Request::cluster(Command::MonStatus),
+                "ceph --conf /etc/ceph/x.conf --connect-timeout 10 quorum_status -f json",
             ),
             (
-                Input::OsdCrushDump,
-                "ceph --conf /etc/ceph/x.conf osd crush dump -f json",
+                Request::cluster(Command::OsdCrushDump),
+                "ceph --conf /etc/ceph/x.conf --connect-timeout 10 osd crush dump -f json",
             ),
             (
-                Input::PgDump,
-                "ceph --conf /etc/ceph/x.conf pg dump -f json",
+                Request::cluster(Command::PgDump),
+                "ceph --conf /etc/ceph/x.conf --connect-timeout 10 pg dump -f json",
             ),
             (
-                Input::PerfSchema("osd.12".into()),
-                "ceph --conf /etc/ceph/x.conf tell osd.12 perf schema -f json",
+                Request::daemon(Command::PerfSchema, "osd.12"),
+                "ceph --conf /etc/ceph/x.conf --connect-timeout 10 tell osd.12 perf schema -f json",
             ),
             (
-                Input::PerfDump("mds.a".into()),
-                "ceph --conf /etc/ceph/x.conf tell mds.a perf dump -f json",
+                Request::daemon(Command::PerfDump, "mds.a"),
+                "ceph --conf /etc/ceph/x.conf --connect-timeout 10 tell mds.a perf dump -f json",
             ),
         ];
         for (doc, want) in cases {
             assert_eq!(cli.origin(&doc), want);
         }
         assert_eq!(
-            CephCli::new().args(&Input::Versions),
-            ["versions", "-f", "json"]
+            CephCli::new().args(&Request::cluster(Command::Versions)),
+            ["--connect-timeout", "10", "versions", "-f", "json"]
         );
-        assert_eq!(Input::OsdPoolStats.to_string(), "osd pool stats");
-        assert_eq!(cli.pg_inputs(), [Input::PgDumpBrief, Input::PgDumpSum]);
+        assert_eq!(
+            Request::cluster(Command::OsdPoolStats).to_string(),
+            "osd pool stats"
+        );
+        assert_eq!(
+            cli.pg_inputs(),
+            [
+                Request::cluster(Command::PgDumpBrief),
+                Request::cluster(Command::PgDumpSum)
+            ]
+        );
     }
 
     #[test]
@@ -533,14 +621,61 @@ mod tests {
         // `false` exits 1 without output; a missing program cannot be spawned.
         let cli = CephCli::new().program("false");
         assert!(matches!(
-            cli.fetch(&Input::OsdDump),
+            cli.fetch(&Request::cluster(Command::OsdDump)),
             Err(FetchError::Command { .. })
         ));
         let cli = CephCli::new().program("/nonexistent/ceph");
-        assert!(matches!(cli.fetch(&Input::OsdDump), Err(FetchError::Io(_))));
+        assert!(matches!(
+            cli.fetch(&Request::cluster(Command::OsdDump)),
+            Err(FetchError::Io(_))
+        ));
         let cli = CephCli::new().program("echo");
-        let out = cli.fetch(&Input::DfDetail).unwrap();
-        assert_eq!(out, b"df detail -f json\n");
+        let out = cli.fetch(&Request::cluster(Command::DfDetail)).unwrap();
+        assert_eq!(out, b"--connect-timeout 10 df detail -f json\n");
+    }
+
+    #[test]
+    fn a_command_past_its_deadline_is_killed_with_its_process_group() {
+        let dir = std::env::temp_dir().join(format!("exporter-cli-timeout-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let script = dir.join("ceph");
+        let pid_file = dir.join("grandchild.pid");
+        // A client that starts a grandchild and never answers.
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nsleep 30 &\necho $! > {}\nsleep 30\n",
+                pid_file.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let cli = CephCli::new()
+            .program(&script)
+            .timeout(Duration::from_millis(300));
+        let start = Instant::now();
+        let r = cli.fetch(&Request::cluster(Command::OsdDump));
+        assert!(matches!(r, Err(FetchError::Timeout { .. })), "{r:?}");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let proc_dir = format!("/proc/{}", pid.trim());
+        // The grandchild got SIGKILL with its group; give the kernel a moment to reap it.
+        let gone = (0..100).any(|_| {
+            let state = std::fs::read_to_string(format!("{proc_dir}/stat")).unwrap_or_default();
+            // Gone, or a zombie waiting for init.
+            let dead = state.is_empty() || state.split(' ').nth(2) == Some("Z");
+            if !dead {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            dead
+        });
+        assert!(gone, "grandchild {} still running", pid.trim());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -556,22 +691,31 @@ mod tests {
             std::fs::write(dir.join(f), b"{}").unwrap();
         }
         let d = DumpDir::open(&dir).unwrap();
-        let name = |doc: &Input| {
+        let name = |doc: &Request| {
             d.file(doc)
                 .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         };
-        assert_eq!(name(&Input::HealthDetail).as_deref(), Some("health.json"));
         assert_eq!(
-            name(&Input::MonStatus).as_deref(),
+            name(&Request::cluster(Command::HealthDetail)).as_deref(),
+            Some("health.json")
+        );
+        assert_eq!(
+            name(&Request::cluster(Command::MonStatus)).as_deref(),
             Some("mon_status.mon.b.json")
         );
-        assert_eq!(name(&Input::OsdDump), None);
+        assert_eq!(name(&Request::cluster(Command::OsdDump)), None);
         assert!(matches!(
-            d.fetch(&Input::OsdDump),
+            d.fetch(&Request::cluster(Command::OsdDump)),
             Err(FetchError::NotFound)
         ));
-        assert_eq!(d.fetch(&Input::HealthDetail).unwrap(), b"{}");
-        assert!(d.origin(&Input::OsdDump).ends_with("osd_dump.json"));
+        assert_eq!(
+            d.fetch(&Request::cluster(Command::HealthDetail)).unwrap(),
+            b"{}"
+        );
+        assert!(
+            d.origin(&Request::cluster(Command::OsdDump))
+                .ends_with("osd_dump.json")
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

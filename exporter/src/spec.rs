@@ -228,8 +228,8 @@ fn static_name(path: &str) -> String {
 /// by the collect-duration pair that the module adds after its first collection.
 pub(crate) fn static_specs(release: Release) -> Vec<Spec> {
     use MetricType::{Counter, Gauge, Untyped};
-    let tentacle = release.has_tentacle_families();
-    let reef = release.has_reef_families();
+    let tentacle = crate::layout::has_tentacle_families(release);
+    let reef = crate::layout::has_reef_families(release);
     let mut v = vec![
         spec(
             "ceph_health_status",
@@ -382,7 +382,7 @@ pub(crate) fn static_specs(release: Release) -> Vec<Spec> {
             "ceph_pool_objects_repaired",
             Counter,
             "Number of objects repaired in a pool",
-            if release.repaired_label() == "poolid" {
+            if crate::layout::repaired_label(release) == "poolid" {
                 POOLID
             } else {
                 POOL_ID

@@ -509,8 +509,12 @@ fn series_of(
                             ts,
                         );
                     }
-                    push(&format!("{base}_sum"), &labels, None, h.sum, ts);
-                    push(&format!("{base}_count"), &labels, None, h.count as f64, ts);
+                    if let Some(sum) = h.sum {
+                        push(&format!("{base}_sum"), &labels, None, sum, ts);
+                    }
+                    if let Some(count) = h.count {
+                        push(&format!("{base}_count"), &labels, None, count as f64, ts);
+                    }
                 }
                 MetricValue::Summary(s) => {
                     for q in &s.quantiles {
@@ -522,8 +526,12 @@ fn series_of(
                             ts,
                         );
                     }
-                    push(&format!("{base}_sum"), &labels, None, s.sum, ts);
-                    push(&format!("{base}_count"), &labels, None, s.count as f64, ts);
+                    if let Some(sum) = s.sum {
+                        push(&format!("{base}_sum"), &labels, None, sum, ts);
+                    }
+                    if let Some(count) = s.count {
+                        push(&format!("{base}_count"), &labels, None, count as f64, ts);
+                    }
                 }
             }
         }

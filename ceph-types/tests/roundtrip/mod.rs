@@ -7,9 +7,10 @@
 
 use ceph_types::{
     Command, CounterDump, CounterSchema, Df, EntityAddr, FsDump, Health, HealthStatus, Map,
-    MgrDump, Model, MonDump, MonStatus, Number, OsdCrushDump, OsdDf, OsdDump, OsdMetadata, OsdPerf,
-    OsdPoolStats, OsdTree, PerfAvg, PerfDump, PerfSchema, PerfValue, PgDump, PgStat, PgState,
-    PgStateSet, QuorumStatus, ServiceDump, Status, Versions,
+    MdsMetadata, MgrDump, MgrMetadata, Model, MonDump, MonMetadata, MonStatus, Number,
+    OsdCrushDump, OsdDf, OsdDump, OsdMetadata, OsdPerf, OsdPoolStats, OsdTree, PerfAvg, PerfDump,
+    PerfSchema, PerfValue, PgDump, PgStat, PgState, PgStateSet, QuorumStatus, ServiceDump, Status,
+    Versions,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -233,6 +234,9 @@ fn round_trip(command: Command, text: &str) -> Result<bool, String> {
         Command::FsDump => check!(FsDump, command, text),
         Command::ServiceDump => check!(ServiceDump, command, text),
         Command::Versions => check!(Versions, command, text),
+        Command::MonMetadata => check!(MonMetadata, command, text),
+        Command::MgrMetadata => check!(MgrMetadata, command, text),
+        Command::MdsMetadata => check!(MdsMetadata, command, text),
         other => Err(format!("no model for `{other}`")),
     }
 }

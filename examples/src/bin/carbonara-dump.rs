@@ -1,196 +1,170 @@
 //! Decodes a stored Gnocchi carbonara object and prints its points.
 //!
 //! Usage: `carbonara-dump FILE [--granularity G] [--key K]`
-//! or `carbonara-dump --storage DIR --metric NAME [--method M] [--granularity G]`
 //!
 //! Detects a raw buffer (`none_v3`), a compressed split (`c` + LZ4) or an
 //! uncompressed split. Splits store slot numbers, so they need the
 //! granularity G (seconds, or `60s`, `1h`, ...) and the split key K (epoch
 //! seconds as in Gnocchi's object names, e.g. `1451520000.0`, or RFC 3339).
-//! Prints `# <format>, <n> points` then `timestamp,value` lines.
+//! Prints `# <format>, <n> points` then `timestamp,value` lines, streamed. A raw
+//! buffer holds at most `--max-points` points (default 1048576): a larger claim
+//! is refused before anything is allocated. `--help` lists every flag.
 //!
-//! With `--storage`, reads a metric of a storage directory written by the
-//! `statsd` or `scrape` daemons (Gnocchi's file layout) as Gnocchi's
-//! `get_aggregated_measures` does and prints its aggregates as
-//! `timestamp,value` lines; without `--method` and `--granularity`, every
-//! aggregation of the policy that matches, each after a
-//! `# <method> <granularity>s, <n> points` line.
+//! Or: `carbonara-dump --storage DIR --metric NAME [--method M] [--granularity G]` prints a
+//! metric stored by the `statsd` or `scrape` daemons (Gnocchi's file layout) as
+//! `timestamp,value` lines, read as Gnocchi's `get_aggregated_measures` does.
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use carbonara::{ObjectFormat, SplitKey, parse_timespan};
-use timeserie::{BoundTimeSerie, TimeSerie, parse_timestamp, write_timestamp};
+use carbonara::{SplitKey, parse_timespan, read_object};
+use clap::Parser;
+use timeserie::{DEFAULT_MAX_POINTS, parse_timestamp, write_timestamp};
 
-const USAGE: &str = "usage: carbonara-dump FILE [--granularity G] [--key K]\n       carbonara-dump --storage DIR --metric NAME [--method M] [--granularity G]";
+/// The largest `--max-points`: 2^28 points, 4 GiB of decoded raw buffer.
+const MAX_MAX_POINTS: u64 = 1 << 28;
 
-#[derive(Debug)]
-struct Args {
-    file: String,
-    granularity: Option<i64>,
-    key: Option<i64>,
-    storage: Option<StorageArgs>,
+/// A granularity: seconds or a timespan (`60s`, `1h`), positive.
+fn granularity(v: &str) -> Result<i64, String> {
+    parse_timespan(v)
+        .filter(|&g| g > 0)
+        .ok_or_else(|| format!("bad granularity `{v}`: expected seconds or a timespan like `60s`"))
 }
 
-#[derive(Debug)]
-struct StorageArgs {
-    dir: String,
-    metric: String,
+/// A split key: epoch seconds or RFC 3339.
+fn key(v: &str) -> Result<i64, String> {
+    parse_timestamp(v).ok_or_else(|| format!("bad key `{v}`: expected epoch seconds or RFC 3339"))
+}
+
+/// Decodes a stored Gnocchi carbonara object and prints its points.
+///
+/// Detects a raw buffer (`none_v3`), a compressed split (`c` + LZ4) or an uncompressed split.
+/// Prints `# <format>, <n> points` then `timestamp,value` lines.
+#[derive(Debug, Parser)]
+#[command(name = "carbonara-dump", version)]
+struct Args {
+    /// The object file
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "storage",
+        conflicts_with = "storage"
+    )]
+    file: Option<String>,
+    /// The split's granularity, seconds or `60s`, `1h`, ... (required for splits, which store
+    /// slot numbers)
+    #[arg(long, value_name = "G", value_parser = granularity)]
+    granularity: Option<i64>,
+    /// The split key, epoch seconds as in Gnocchi's object names (`1451520000.0`) or RFC 3339
+    /// (required for splits)
+    #[arg(long, value_name = "K", value_parser = key)]
+    key: Option<i64>,
+    /// The most points a raw buffer may hold (1 to 268435456); 16 bytes each are allocated
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_POINTS as u64,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_MAX_POINTS))]
+    max_points: u64,
+    /// Read a metric of a storage directory written by `statsd` or `scrape` (Gnocchi's file
+    /// layout) instead of one object
+    #[arg(long, value_name = "DIR", requires = "metric", conflicts_with = "key")]
+    storage: Option<String>,
+    /// The metric to read from `--storage`, by name (`name|c`, `up{job="x",...}`)
+    #[arg(long, value_name = "NAME", requires = "storage")]
+    metric: Option<String>,
+    /// Only this aggregation method (with `--storage`); default: every method of the policy
+    #[arg(long, value_name = "M", requires = "storage")]
     method: Option<carbonara::AggregationMethod>,
 }
 
-fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
-    let (mut file, mut granularity, mut key) = (None, None, None);
-    let (mut storage, mut metric, mut method) = (None, None, None);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--granularity" => {
-                let v = it.next().ok_or("--granularity needs a value")?;
-                granularity = Some(
-                    parse_timespan(&v)
-                        .filter(|&g| g > 0)
-                        .ok_or(format!("bad granularity `{v}`"))?,
-                );
-            }
-            "--key" => {
-                let v = it.next().ok_or("--key needs a value")?;
-                key = Some(parse_timestamp(&v).ok_or(format!("bad key `{v}`"))?);
-            }
-            "--storage" => storage = Some(it.next().ok_or("--storage needs a directory")?),
-            "--metric" => metric = Some(it.next().ok_or("--metric needs a name")?),
-            "--method" => {
-                let v = it.next().ok_or("--method needs a value")?;
-                method = Some(v.parse().map_err(|_| format!("unknown method `{v}`"))?);
-            }
-            "-h" | "--help" => return Err(String::new()),
-            s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
-            _ if file.is_none() => file = Some(arg),
-            _ => return Err(format!("unexpected argument `{arg}`")),
-        }
-    }
-    if let Some(dir) = storage {
-        if file.is_some() || key.is_some() {
-            return Err("--storage reads a metric by name: no FILE or --key".to_owned());
-        }
-        return Ok(Args {
-            file: String::new(),
-            granularity,
-            key,
-            storage: Some(StorageArgs {
-                dir,
-                metric: metric.ok_or("--storage needs --metric")?,
-                method,
-            }),
-        });
-    }
-    if metric.is_some() || method.is_some() {
-        return Err("--metric and --method need --storage".to_owned());
-    }
-    Ok(Args {
-        file: file.ok_or("FILE is required")?,
-        granularity,
-        key,
-        storage: None,
-    })
-}
-
-fn split_key(args: &Args, format: ObjectFormat) -> Result<SplitKey, String> {
-    match (args.granularity, args.key) {
-        (Some(g), Some(k)) => Ok(SplitKey::new(k, g)),
-        _ => Err(format!(
-            "a {format} stores slots: --granularity and --key are required"
-        )),
-    }
-}
-
-/// `--storage` mode: a stored metric's aggregates.
-fn run_storage(
-    args: &StorageArgs,
-    granularity: Option<i64>,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let store = ingest::FileStore::open(&args.dir)?;
-    let metric = store.load_metric(&args.metric)?;
+/// `--storage` mode: a stored metric's aggregates, read as Gnocchi's
+/// `get_aggregated_measures` does. With both `--method` and `--granularity`, only
+/// `timestamp,value` lines; otherwise each aggregation after a
+/// `# <method> <granularity>s, <n> points` line.
+fn run_storage(args: &Args, dir: &str, name: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let store = ingest::FileStore::open(dir)?;
+    let metric = store.load_metric(name)?;
     let chosen: Vec<carbonara::Aggregation> = metric
         .policy()
         .aggregations()
         .into_iter()
         .filter(|a| args.method.is_none_or(|m| m == a.method))
-        .filter(|a| granularity.is_none_or(|g| g == a.granularity))
+        .filter(|a| args.granularity.is_none_or(|g| g == a.granularity))
         .collect();
     if chosen.is_empty() {
         return Err(format!(
-            "metric `{}` has no aggregation with that method and granularity (policy `{}`)",
-            args.metric,
+            "metric `{name}` has no aggregation with that method and granularity (policy `{}`)",
             metric.policy().name()
         )
         .into());
     }
-    let headers = args.method.is_none() || granularity.is_none();
-    let mut out = String::new();
+    let headers = args.method.is_none() || args.granularity.is_none();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for agg in chosen {
         let series = metric.aggregates(agg.method, agg.granularity)?;
         if headers {
-            out.push_str(&format!(
-                "# {} {}s, {} points\n",
+            writeln!(
+                out,
+                "# {} {}s, {} points",
                 agg.method,
                 ryu::Buffer::new().format(agg.granularity as f64 / 1e9),
                 series.serie().len()
-            ));
+            )?;
         }
         write_points(&mut out, series.serie())?;
     }
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    out.flush()?;
     Ok(())
 }
 
-fn write_points(out: &mut String, serie: &TimeSerie) -> Result<(), Box<dyn std::error::Error>> {
+/// `timestamp,value` lines, one at a time.
+fn write_points(
+    out: &mut impl Write,
+    serie: &timeserie::TimeSerie,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut line = String::new();
     for p in serie.iter() {
-        write_timestamp(out, p.timestamp)?;
-        out.push(',');
+        line.clear();
+        write_timestamp(&mut line, p.timestamp)?;
+        line.push(',');
         if p.value.is_nan() {
-            out.push_str("NaN");
+            line.push_str("NaN");
         } else if p.value.is_infinite() {
-            out.push_str(if p.value > 0.0 {
+            line.push_str(if p.value > 0.0 {
                 "Infinity"
             } else {
                 "-Infinity"
             });
         } else {
-            out.push_str(ryu::Buffer::new().format_finite(p.value));
+            line.push_str(ryu::Buffer::new().format_finite(p.value));
         }
-        out.push('\n');
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
     }
     Ok(())
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
-    if let Some(storage) = &args.storage {
-        return run_storage(storage, args.granularity);
+    if let (Some(dir), Some(name)) = (&args.storage, &args.metric) {
+        return run_storage(args, dir, name);
     }
-    let data =
-        std::fs::read(&args.file).map_err(|e| format!("cannot read `{}`: {e}", args.file))?;
-    let format = ObjectFormat::detect(&data).ok_or_else(|| {
-        format!(
-            "`{}` is not a carbonara object ({} bytes)",
-            args.file,
-            data.len()
-        )
-    })?;
-    let serie: TimeSerie = match format {
-        ObjectFormat::Bound => BoundTimeSerie::unserialize(&data, None, 0)?.into_serie(),
-        _ => carbonara::unserialize(&data, split_key(args, format)?)?,
+    let file = args.file.as_deref().unwrap_or_default();
+    let data = std::fs::read(file).map_err(|e| format!("cannot read `{file}`: {e}"))?;
+    let key = match (args.granularity, args.key) {
+        (Some(g), Some(k)) => Some(SplitKey::new(k, g)),
+        _ => None,
     };
-    let mut out = format!("# {format}, {} points\n", serie.len());
+    // At most `MAX_MAX_POINTS`, so it fits.
+    let max_points = usize::try_from(args.max_points).unwrap_or(usize::MAX);
+    let (format, serie) = read_object(&data, key, max_points)
+        .map_err(|e| format!("`{file}`: {}", examples::error_chain(&e)))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(out, "# {format}, {} points", serie.len())?;
+    // One line at a time: the output is streamed, never built whole.
     write_points(&mut out, &serie)?;
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    out.flush()?;
     Ok(())
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(a) => a,
-        Err(msg) => return examples::usage_error("carbonara-dump", &msg, USAGE),
-    };
+    let args = Args::parse();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -27,9 +27,10 @@ struct Args {
     /// Storage directory (Gnocchi's `file_basepath` layout).
     #[arg(long, env = "SCRAPE_STORAGE", default_value = "./scrape-storage")]
     storage: PathBuf,
-    /// Log level when RUST_LOG is not set (error, warn, info, debug, trace).
-    #[arg(long, env = "SCRAPE_LOG_LEVEL", default_value = "info")]
-    log_level: String,
+    /// Log level on stderr; `RUST_LOG` overrides it
+    #[arg(long, value_name = "LEVEL", env = "SCRAPE_LOG_LEVEL", value_enum,
+          default_value_t = examples::LogLevel::Info)]
+    log_level: examples::LogLevel,
 }
 
 fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
@@ -49,7 +50,7 @@ fn run(args: &Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    examples::init_logs(&args.log_level);
+    examples::init_logs(args.log_level);
     match run(&args) {
         Ok(code) => code,
         Err(e) => {

@@ -31,11 +31,12 @@ struct Args {
     #[arg(long, env = "STATSD_STORAGE", default_value = "./statsd-storage")]
     storage: String,
     /// Seconds between flushes.
-    #[arg(long, env = "STATSD_FLUSH_DELAY", default_value_t = 10.0)]
+    #[arg(long, env = "STATSD_FLUSH_DELAY", default_value_t = 10.0, value_parser = positive_seconds)]
     flush_delay: f64,
-    /// Log level when RUST_LOG is not set (error, warn, info, debug, trace).
-    #[arg(long, env = "STATSD_LOG_LEVEL", default_value = "info")]
-    log_level: String,
+    /// Log level on stderr; `RUST_LOG` overrides it
+    #[arg(long, value_name = "LEVEL", env = "STATSD_LOG_LEVEL", value_enum,
+          default_value_t = examples::LogLevel::Info)]
+    log_level: examples::LogLevel,
 }
 
 fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
@@ -59,19 +60,17 @@ fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A positive, finite number of seconds.
+fn positive_seconds(v: &str) -> Result<f64, String> {
+    v.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+        .ok_or_else(|| format!("`{v}` is not a positive number of seconds"))
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
-    if !(args.flush_delay.is_finite() && args.flush_delay > 0.0) {
-        return examples::usage_error(
-            "statsd",
-            &format!(
-                "--flush-delay must be a positive number of seconds, not `{}`",
-                args.flush_delay
-            ),
-            "usage: statsd [--listen ADDR] [--policy NAME|FILE] [--storage DIR] [--flush-delay SECS]",
-        );
-    }
-    examples::init_logs(&args.log_level);
+    examples::init_logs(args.log_level);
     match run(args) {
         Ok(code) => code,
         Err(e) => {

@@ -1,6 +1,7 @@
 //! `ceph-exporter`: parity with the mgr prometheus module on real captures, the command line,
 //! and the HTTP server.
 
+mod asok;
 mod cli;
 mod expo;
 mod http;

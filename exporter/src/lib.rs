@@ -19,14 +19,19 @@
 //!
 //! - [`ClusterCollector`] runs one collection from a [`Source`] ([`DumpDir`], [`MemoryDumps`],
 //!   [`CephCli`]) and returns a [`Collection`] of families.
-//! - [`serve`] answers `/metrics` from an [`Exposition`] cache refreshed in the background,
-//!   with [`ServeOptions`] (interval, [`StaleStrategy`], limits).
+//! - [`MetricsCache`] keeps the last [`Exposition`] (bytes and a content type) and decides what
+//!   `/metrics` answers, stale or not ([`StaleStrategy`]), without any runtime.
+//! - [`serve`] (feature `server`) answers `/metrics` over HTTP from that cache, refreshed in
+//!   the background, with [`ServeOptions`] and an optional [`WebConfig`] (TLS, basic auth).
 //! - [`Live`] collects from a running cluster: every command of a collection concurrently, each
 //!   with a deadline, through a [`Commander`] ([`CephCli`], or `Rados` with the `rados`
 //!   feature), into a [`Snapshot`] the collector reads.
 //!
 //! # Crate features
 //!
+//! - `server` (default): the HTTP server, on hyper and tokio, with gzip, TLS (rustls) and
+//!   basic auth from an exporter-toolkit web config. Without it the crate pulls no runtime;
+//!   mount [`MetricsCache::answer`] in a server of your own.
 //! - `rados` (off by default): `Rados`, cluster commands over one librados connection. Links
 //!   the system's `librados` (Debian: `librados-dev`).
 //! - [`AsokCollector`] is the per-host mode of Ceph's C++ `ceph-exporter`: the perf counters
@@ -57,6 +62,7 @@
 
 mod adapt;
 mod asok;
+mod cache;
 mod collect;
 mod daemons;
 mod error;
@@ -71,13 +77,17 @@ mod pgscan;
 mod pools;
 #[cfg(feature = "rados")]
 mod rados;
-mod serve;
+#[cfg(feature = "server")]
+mod server;
 mod source;
 mod spec;
 
 pub use asok::{
     AdminSocket, AsokError, AsokErrorKind, DEFAULT_MAX_REPLY_BYTES, Excerpt, MAX_COMMAND_BYTES,
     ReplyError, read_reply,
+};
+pub use cache::{
+    CacheAnswer, CachedExposition, Exposition, MetricsCache, StaleStrategy, UnknownStaleStrategy,
 };
 pub use ceph_types::{Release, UnknownRelease};
 pub use collect::{ClusterCollector, CollectOptions, Collection};
@@ -89,7 +99,8 @@ pub use host::{
 pub use live::{AsokTell, Commander, ConnectError, Live, Snapshot};
 #[cfg(feature = "rados")]
 pub use rados::Rados;
-pub use serve::{Exposition, ServeOptions, StaleStrategy, UnknownStaleStrategy, serve};
+#[cfg(feature = "server")]
+pub use server::{ServeOptions, WebConfig, WebConfigError, serve, serve_cache};
 pub use source::{
     CephCli, DumpDir, FetchError, MAX_DOCUMENT_BYTES, MemoryDumps, Source, kill_children,
 };

@@ -10,7 +10,9 @@
 //! Without a source it prints the metrics of the Reef 18.2.7 capture it embeds
 //! (`testdata/ceph/18.2.7-healthy`). With `--listen` it serves `/metrics` over HTTP from a
 //! cache a background thread refreshes every `--interval` seconds (default 15), as the mgr
-//! module does; otherwise it prints once to stdout. Inputs that are missing or malformed are
+//! module does, in `--format` whatever the scraper's `Accept` says (text 0.0.4 by default, as
+//! the module), over TLS and with basic auth when `--web.config.file` says so, until SIGTERM or
+//! SIGINT; otherwise it prints once to stdout. Inputs that are missing or malformed are
 //! logged on stderr, their families are left out, and the exit status is 1. Exit status 2 is a
 //! usage error.
 //!
@@ -32,13 +34,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, ValueEnum};
 use examples::{LogLevel, error_chain};
 use expfmt::{FloatStyle, Format};
 use exporter::{
     AsokCollection, AsokCollector, AsokOptions, CephCli, ClusterCollector, CollectOptions,
     Collection, Commander, DumpDir, Exposition, Live, MemoryDumps, ScrapeStatus, ServeOptions,
-    Source, StaleStrategy,
+    Source, StaleStrategy, WebConfig,
 };
 use perfcounter::Flavor;
 use tracing::{debug, error, info, warn};
@@ -215,7 +217,9 @@ struct Cli {
           default_value_t = StaleArg::Fail)]
     stale_cache: StaleArg,
 
-    /// The exposition format, printed and served (the module's is `text`)
+    /// The exposition format, printed and served whatever a scraper's `Accept` asks (the
+    /// module always answers `text`; with `openmetrics` a Prometheus stores counters with
+    /// `_total`)
     #[arg(long, value_name = "FORMAT", env = "CEPH_EXPORTER_FORMAT", value_enum,
           default_value_t = FormatArg::Text)]
     format: FormatArg,
@@ -224,6 +228,16 @@ struct Cli {
     #[arg(long, value_name = "STYLE", env = "CEPH_EXPORTER_FLOAT_STYLE", value_enum,
           default_value_t = FloatStyleArg::Go)]
     float_style: FloatStyleArg,
+
+    /// An exporter-toolkit web config for `--listen`: `tls_server_config` (`cert_file`,
+    /// `key_file`) and `basic_auth_users` (bcrypt hashes) [default: plain HTTP, no auth]
+    #[arg(
+        long = "web.config.file",
+        value_name = "FILE",
+        env = "CEPH_EXPORTER_WEB_CONFIG_FILE",
+        requires = "listen"
+    )]
+    web_config: Option<PathBuf>,
 
     /// Leave out the daemons' perf counters
     #[arg(long)]
@@ -312,7 +326,17 @@ impl Cli {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     examples::init_logs(cli.log_level);
-    match run(&cli) {
+    // A bad web config is a usage error, found before any socket is opened.
+    let web = match &cli.web_config {
+        None => None,
+        Some(path) => match WebConfig::load(path) {
+            Ok(w) => Some(w),
+            Err(e) => Cli::command()
+                .error(clap::error::ErrorKind::ValueValidation, error_chain(&e))
+                .exit(),
+        },
+    };
+    match run(&cli, web) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
@@ -347,9 +371,9 @@ fn stop_on_signals() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Runs; `Ok(false)` when some inputs were left out.
-fn run(cli: &Cli) -> Result<bool, Box<dyn std::error::Error>> {
+fn run(cli: &Cli, web: Option<WebConfig>) -> Result<bool, Box<dyn std::error::Error>> {
     if let Some(dir) = &cli.asok_dir {
-        return run_asok(cli, dir);
+        return run_asok(cli, web, dir);
     }
     let mut origin = cli.origin()?;
     let options = CollectOptions::new().perf(!cli.no_perf);
@@ -366,7 +390,25 @@ fn run(cli: &Cli) -> Result<bool, Box<dyn std::error::Error>> {
             Ok(collection.errors().is_empty())
         }
         Some(addr) => {
-            serve(addr, cli, collector, origin)?;
+            let (format, style) = cli.encoding();
+            let interval = cli.interval;
+            let collect = move || {
+                let start = Instant::now();
+                let collection = collect(&mut collector, &mut origin)?;
+                let exposition = Exposition::from_collection(&collection, format, style)
+                    .map_err(|e| warn!("cannot encode the collection: {}", error_chain(&e)))
+                    .ok();
+                let took = start.elapsed();
+                if took > interval {
+                    warn!(
+                        "collecting took {:.2} s, more than the {:.3} s interval: the cache is stale",
+                        took.as_secs_f64(),
+                        interval.as_secs_f64()
+                    );
+                }
+                exposition
+            };
+            serve(addr, cli, web, collect)?;
             Ok(true)
         }
     }
@@ -425,54 +467,57 @@ fn collect(collector: &mut ClusterCollector, origin: &mut Origin) -> Option<Coll
     Some(collection)
 }
 
-/// Serves `/metrics` on `addr` from a cache refreshed every `--interval` seconds.
-fn serve(
+/// Serves `/metrics` on `addr` from a cache `collect` refreshes every `--interval` seconds,
+/// until SIGTERM or SIGINT.
+fn serve<F>(
     addr: &str,
     cli: &Cli,
-    mut collector: ClusterCollector,
-    mut origin: Origin,
-) -> Result<(), Box<dyn std::error::Error>> {
+    web: Option<WebConfig>,
+    collect: F,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    F: FnMut() -> Option<Exposition> + Send + 'static,
+{
     let listener =
         TcpListener::bind(addr).map_err(|e| format!("cannot listen on `{addr}`: {e}"))?;
-    info!("listening on {}", listener.local_addr()?);
-    let interval = cli.interval;
-    let (_, style) = cli.encoding();
-    let collect = move || {
-        let start = Instant::now();
-        let collection = collect(&mut collector, &mut origin)?;
-        let exposition = Exposition::from_collection(&collection, style)
-            .map_err(|e| warn!("cannot encode the collection: {}", error_chain(&e)))
-            .ok();
-        let took = start.elapsed();
-        if took > interval {
-            warn!(
-                "collecting took {:.2} s, more than the {:.3} s interval: the cache is stale",
-                took.as_secs_f64(),
-                interval.as_secs_f64()
-            );
-        }
-        exposition
-    };
-    let options = ServeOptions::new().interval(interval).stale(cli.stale());
+    info!(
+        tls = web.as_ref().is_some_and(WebConfig::is_tls),
+        basic_auth = web.as_ref().is_some_and(WebConfig::has_users),
+        format = cli.encoding().0.as_str(),
+        "listening on {}",
+        listener.local_addr()?
+    );
+    let mut options = ServeOptions::new()
+        .interval(cli.interval)
+        .stale(cli.stale());
+    if let Some(web) = web {
+        options = options.web_config(web);
+    }
     exporter::serve(listener, collect, options)?;
+    info!("stopped");
     Ok(())
 }
 
 /// The admin-socket mode; `Ok(false)` when a daemon failed (a missing one is not a failure).
-fn run_asok(cli: &Cli, dir: &std::path::Path) -> Result<bool, Box<dyn std::error::Error>> {
+fn run_asok(
+    cli: &Cli,
+    web: Option<WebConfig>,
+    dir: &std::path::Path,
+) -> Result<bool, Box<dyn std::error::Error>> {
     let flavor = match cli.asok_flavor {
         AsokFlavorArg::Exporter => Flavor::Exporter,
         AsokFlavorArg::Mgr => Flavor::Mgr,
     };
-    // A collection never runs past the interval when serving (nor past a minute one-shot).
+    // When serving, a collection ends within 80 % of the interval, so a hung daemon never
+    // makes the cache stale (commands are cut to it); one-shot, within a minute.
     let deadline = match cli.listen {
-        Some(_) => cli.interval,
+        Some(_) => cli.interval.mul_f64(0.8),
         None => Duration::from_secs(60),
     };
     let options = AsokOptions::new(dir)
         .flavor(flavor)
         .timeout(cli.asok_timeout)
-        .deadline(deadline.max(cli.asok_timeout));
+        .deadline(deadline);
     let mut collector = AsokCollector::new(options);
     let (format, style) = cli.encoding();
     match &cli.listen {
@@ -487,19 +532,13 @@ fn run_asok(cli: &Cli, dir: &std::path::Path) -> Result<bool, Box<dyn std::error
             Ok(collection.failures().next().is_none())
         }
         Some(addr) => {
-            let listener =
-                TcpListener::bind(addr).map_err(|e| format!("cannot listen on `{addr}`: {e}"))?;
-            info!("listening on {}", listener.local_addr()?);
             let collect = move || {
                 collect_asok(&mut collector)
-                    .exposition(style)
+                    .exposition(format, style)
                     .map_err(|e| warn!("cannot encode the collection: {}", error_chain(&e)))
                     .ok()
             };
-            let options = ServeOptions::new()
-                .interval(cli.interval)
-                .stale(cli.stale());
-            exporter::serve(listener, collect, options)?;
+            serve(addr, cli, web, collect)?;
             Ok(true)
         }
     }

@@ -6,6 +6,7 @@ mod cli;
 mod expo;
 mod http;
 mod parity;
+mod starvation;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

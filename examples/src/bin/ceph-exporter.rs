@@ -256,7 +256,11 @@ impl Cli {
                 DumpDir::open(dir).map_err(|e| format!("cannot list `{}`: {e}", dir.display()))?,
             )),
             (None, true) => {
-                stop_on_signals()?;
+                // With --listen the server shuts down gracefully on these signals and the
+                // children are killed once it has stopped (see `serve`).
+                if self.listen.is_none() {
+                    stop_on_signals()?;
+                }
                 Origin::Cluster(self.live())
             }
             (None, false) => Origin::Fixed(Box::new(MemoryDumps::new(EMBEDDED.iter().copied()))),
@@ -494,6 +498,8 @@ where
         options = options.web_config(web);
     }
     exporter::serve(listener, collect, options)?;
+    // A collection may still be waiting on `ceph` children: they go with us.
+    exporter::kill_children();
     info!("stopped");
     Ok(())
 }

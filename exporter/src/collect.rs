@@ -35,6 +35,7 @@ pub struct CollectOptions {
     release: Option<Release>,
     threads: usize,
     durations: bool,
+    input_health: bool,
 }
 
 impl Default for CollectOptions {
@@ -44,6 +45,7 @@ impl Default for CollectOptions {
             release: None,
             threads: std::thread::available_parallelism().map_or(1, usize::from),
             durations: true,
+            input_health: true,
         }
     }
 }
@@ -84,6 +86,26 @@ impl CollectOptions {
     pub fn durations(mut self, durations: bool) -> Self {
         self.durations = durations;
         self
+    }
+
+    /// Whether to report the per-input health series (default `true`), which the module does
+    /// not have: `ceph_exporter_input_success{input}` (1 when the input was read and parsed
+    /// without error, else 0) and `ceph_exporter_input_duration_seconds{input}` (the seconds
+    /// spent reading and parsing it), one series each per input of the last collection. The
+    /// `input` label is the command's file stem for cluster commands (`osd_dump`,
+    /// `health_detail`, `pg_dump`) and `perf.<daemon>` (`perf.osd.0`) for a daemon's perf
+    /// schema and dump together. A failed input shows as `0` while the families that need
+    /// it are left out, so a partial outage is visible in Prometheus
+    /// (`ceph_exporter_input_success == 0`).
+    #[must_use]
+    pub fn input_health(mut self, input_health: bool) -> Self {
+        self.input_health = input_health;
+        self
+    }
+
+    /// Whether the per-input health series are reported.
+    pub fn input_health_enabled(&self) -> bool {
+        self.input_health
     }
 
     /// Whether perf counters are included.
@@ -346,14 +368,41 @@ fn is_optional(request: &Request) -> bool {
         || matches!(request.command(), Command::ServiceDump | Command::Versions)
 }
 
+/// The errors of one collection so far, and the time spent on each input it read.
+#[derive(Debug, Default)]
+struct Log {
+    errors: Vec<CollectError>,
+    /// Each input read, with the time spent reading and parsing it, in reading order.
+    took: Vec<(Request, Duration)>,
+}
+
+impl Log {
+    fn push(&mut self, e: CollectError) {
+        self.errors.push(e);
+    }
+
+    fn extend(&mut self, errors: impl IntoIterator<Item = CollectError>) {
+        self.errors.extend(errors);
+    }
+
+    /// Adds `d` to the time spent on `input`.
+    fn time(&mut self, input: &Request, d: Duration) {
+        match self.took.iter_mut().find(|(r, _)| r == input) {
+            Some((_, t)) => *t += d,
+            None => self.took.push((input.clone(), d)),
+        }
+    }
+}
+
 /// Reads and checks one cluster input as text.
-fn fetch_text(
-    source: &dyn Source,
-    command: Command,
-    errors: &mut Vec<CollectError>,
-) -> Option<String> {
+fn fetch_text(source: &dyn Source, command: Command, errors: &mut Log) -> Option<String> {
     let input = &Request::cluster(command);
-    match source.fetch(input) {
+    let start = Instant::now();
+    let fetched = source.fetch(input);
+    if !matches!(fetched, Err(FetchError::NotFound) if is_optional(input)) {
+        errors.time(input, start.elapsed());
+    }
+    match fetched {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text),
             Err(e) => {
@@ -382,13 +431,16 @@ fn parse<'a, T>(
     source: &dyn Source,
     command: Command,
     text: Option<&'a str>,
-    errors: &mut Vec<CollectError>,
+    errors: &mut Log,
     parse: impl FnOnce(&'a str) -> Result<T, ceph_types::Error>,
 ) -> Option<T> {
-    match parse(text?) {
+    let start = Instant::now();
+    let parsed = parse(text?);
+    let input = &Request::cluster(command);
+    errors.time(input, start.elapsed());
+    match parsed {
         Ok(v) => Some(v),
         Err(e) => {
-            let input = &Request::cluster(command);
             errors.push(CollectError::Parse {
                 input: input.clone(),
                 origin: source.origin(input),
@@ -400,11 +452,12 @@ fn parse<'a, T>(
 }
 
 /// The PG map, read in one pass per PG input and aggregated, with the time it took.
-fn load_pg(source: &dyn Source) -> (Option<PgSummary>, Vec<CollectError>, Duration) {
+fn load_pg(source: &dyn Source) -> (Option<PgSummary>, Log, Duration) {
     let start = Instant::now();
     let mut summary = PgSummary::default();
-    let mut errors = Vec::new();
+    let mut errors = Log::default();
     for input in source.pg_inputs() {
+        let t = Instant::now();
         let origin = || source.origin(&input);
         let result = match source.open(&input) {
             Ok(reader) => pgscan::summarize(reader).map_err(|e| match e.kind {
@@ -426,12 +479,13 @@ fn load_pg(source: &dyn Source) -> (Option<PgSummary>, Vec<CollectError>, Durati
                 source: e,
             }),
         };
+        errors.time(&input, t.elapsed());
         match result {
             Ok(part) => summary.merge(part),
             Err(e) => errors.push(e),
         }
     }
-    let summary = errors.is_empty().then_some(summary);
+    let summary = errors.errors.is_empty().then_some(summary);
     (summary, errors, start.elapsed())
 }
 
@@ -469,7 +523,8 @@ impl ClusterCollector {
                 Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
                 None => load_pg(source),
             };
-            run.errors.extend(pg_errors);
+            run.errors.extend(pg_errors.errors);
+            run.errors.took.extend(pg_errors.took);
             run.finish(self, release, pg, pg_time)
         })
     }
@@ -481,7 +536,7 @@ type OwnedHealth = (String, Vec<(String, String, String)>);
 /// One collection in progress: the documents read so far and what failed.
 struct Run<'s> {
     source: &'s dyn Source,
-    errors: Vec<CollectError>,
+    errors: Log,
     times: HashMap<&'static str, Duration>,
     families: Option<StaticFamilies>,
     perf: Vec<MetricFamily<'static>>,
@@ -496,7 +551,7 @@ impl<'s> Run<'s> {
     fn new(source: &'s dyn Source) -> Self {
         Run {
             source,
-            errors: Vec::new(),
+            errors: Log::default(),
             times: HashMap::new(),
             families: None,
             perf: Vec::new(),
@@ -735,9 +790,10 @@ impl<'s> Run<'s> {
                 .flavor(Flavor::Mgr)
                 .min_priority(Priority::USEFUL)
                 .build();
-            let (perf, perf_errors) = perf_families(src, &names, mapper, perf_threads);
+            let (perf, perf_errors, perf_took) = perf_families(src, &names, mapper, perf_threads);
             self.perf = perf;
             errors.extend(perf_errors);
+            errors.took.extend(perf_took);
         }
         self.families = Some(out);
         release
@@ -789,6 +845,7 @@ impl<'s> Run<'s> {
 
         // Which steps lost an input.
         let failed: Vec<Command> = self
+            .errors
             .errors
             .iter()
             .filter_map(CollectError::input)
@@ -849,13 +906,75 @@ impl<'s> Run<'s> {
                 let _ = set.insert(f);
             }
         }
+        if c.options.input_health {
+            for f in input_health(&self.errors) {
+                let name = f.name.to_string();
+                if let Err(source) = set.insert(f) {
+                    self.errors.push(CollectError::Clash { name, source });
+                }
+            }
+        }
         Collection {
             families: set.into_families(),
-            errors: self.errors,
+            errors: self.errors.errors,
             release,
             threads: c.options.threads,
         }
     }
+}
+
+/// The name of the per-input health series' success family.
+pub(crate) const INPUT_SUCCESS: &str = "ceph_exporter_input_success";
+/// The name of the per-input health series' duration family.
+pub(crate) const INPUT_DURATION: &str = "ceph_exporter_input_duration_seconds";
+
+/// The `input` label of a request: the file stem of a cluster command (`osd_dump`,
+/// `pg_dump_sum`), or `perf.<daemon>` for a daemon's perf schema and dump together.
+fn input_label(r: &Request) -> String {
+    match r.daemon_name() {
+        Some(d) => format!("perf.{d}"),
+        None => r.command().file_stem().to_owned(),
+    }
+}
+
+/// `ceph_exporter_input_success` and `ceph_exporter_input_duration_seconds`: for every input
+/// read (and every input that failed), whether it was read and parsed without error and the
+/// seconds spent on it. An optional input the source does not have (a down daemon's perf
+/// files, `service dump`, `versions`) has no series.
+fn input_health(log: &Log) -> [MetricFamily<'static>; 2] {
+    let mut inputs: Vec<(String, bool, f64)> = Vec::new();
+    fn entry(inputs: &mut Vec<(String, bool, f64)>, label: String) -> usize {
+        match inputs.iter().position(|(l, _, _)| *l == label) {
+            Some(i) => i,
+            None => {
+                inputs.push((label, true, 0.0));
+                inputs.len() - 1
+            }
+        }
+    }
+    for (r, d) in &log.took {
+        let i = entry(&mut inputs, input_label(r));
+        inputs[i].2 += d.as_secs_f64();
+    }
+    for r in log.errors.iter().filter_map(CollectError::input) {
+        let i = entry(&mut inputs, input_label(r));
+        inputs[i].1 = false;
+    }
+    let mut success = MetricFamily::new(INPUT_SUCCESS, expfmt::MetricType::Gauge).with_help(
+        "Whether the last collection read and parsed this input without error (1) or not (0)",
+    );
+    let mut duration = MetricFamily::new(INPUT_DURATION, expfmt::MetricType::Gauge)
+        .with_help("Seconds the last collection spent reading and parsing this input");
+    for (label, ok, secs) in inputs {
+        success.metrics.push(Metric::scalar(
+            vec![Label::new("input", label.clone())],
+            u64::from(ok),
+        ));
+        duration
+            .metrics
+            .push(Metric::scalar(vec![Label::new("input", label)], secs));
+    }
+    [success, duration]
 }
 
 /// The release of the active manager, else of any manager, else the newest in `ceph
@@ -1033,6 +1152,138 @@ mod tests {
             .find(|l| l.name == "hostname")
             .map(|l| l.value.to_string());
         assert_eq!(host.as_deref(), Some("node-1"));
+    }
+
+    /// The files of capture `name` in `testdata/ceph/`, with `replace` swapped in.
+    fn capture(name: &str, replace: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../testdata/ceph")
+            .join(name);
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let p = e.unwrap().path();
+                let n = p.file_name().unwrap().to_string_lossy().into_owned();
+                (n, std::fs::read(&p).unwrap())
+            })
+            .filter(|(n, _)| n.ends_with(".json"))
+            .collect();
+        for (n, text) in replace {
+            files.retain(|(f, _)| f != n);
+            files.push(((*n).to_owned(), text.as_bytes().to_vec()));
+        }
+        files
+    }
+
+    /// The value of `family{input="label"}`.
+    fn input_value(c: &Collection, family_name: &str, label: &str) -> Option<f64> {
+        family(c, family_name)?
+            .metrics
+            .iter()
+            .find(|m| m.labels[0].value == label)
+            .map(|m| match m.value {
+                MetricValue::Scalar(v) => v.as_f64(),
+                _ => f64::NAN,
+            })
+    }
+
+    #[test]
+    fn input_health_series() {
+        // Input replaced, inputs whose success is 0, inputs whose success is 1, families gone.
+        type Case<'a> = (
+            &'a [(&'a str, &'a str)],
+            &'a [&'a str],
+            &'a [&'a str],
+            &'a [&'a str],
+        );
+        let cases: [Case<'_>; 3] = [
+            (
+                &[],
+                &[],
+                &[
+                    "osd_dump",
+                    "pg_dump",
+                    "mon_metadata",
+                    "perf.osd.0",
+                    "perf.mds.b",
+                ],
+                &[],
+            ),
+            (
+                &[("osd_dump.json", "[1, 2]")],
+                &["osd_dump"],
+                &["pg_dump", "perf.osd.0"],
+                &["ceph_osd_up", "ceph_osd_metadata"],
+            ),
+            (
+                &[("pg_dump.json", "{\"pg_ready\": tru")],
+                &["pg_dump"],
+                &["osd_dump"],
+                &["ceph_pg_total", "ceph_osd_apply_latency_ms"],
+            ),
+        ];
+        for (replace, failed, ok, gone) in cases {
+            let files = capture("18.2.7-healthy", replace);
+            let dumps = MemoryDumps::new(files.iter().map(|(n, c)| (n.as_str(), c.as_slice())));
+            let coll = ClusterCollector::new(CollectOptions::new().threads(2)).collect(&dumps);
+            for label in failed {
+                assert_eq!(
+                    input_value(&coll, INPUT_SUCCESS, label),
+                    Some(0.0),
+                    "{label}"
+                );
+                assert!(
+                    coll.errors()
+                        .iter()
+                        .any(|e| e.input().is_some_and(|r| input_label(r) == *label))
+                );
+            }
+            for label in ok {
+                assert_eq!(
+                    input_value(&coll, INPUT_SUCCESS, label),
+                    Some(1.0),
+                    "{label}"
+                );
+                let secs = input_value(&coll, INPUT_DURATION, label).unwrap();
+                assert!(secs > 0.0 && secs < 60.0, "{label}: {secs}");
+            }
+            for name in gone {
+                assert!(family(&coll, name).is_none(), "{name}");
+            }
+            if failed.is_empty() {
+                assert!(coll.errors().is_empty(), "{:?}", coll.errors());
+            }
+        }
+        let coll = ClusterCollector::new(CollectOptions::new().input_health(false))
+            .collect(&MemoryDumps::default());
+        assert!(family(&coll, INPUT_SUCCESS).is_none());
+    }
+
+    #[test]
+    fn empty_perf_dump_is_an_error_for_that_daemon() {
+        // Regression (issue 12): a daemon's `perf dump` of `{}` silently dropped every counter.
+        let files = capture("18.2.7-healthy", &[("perf_dump.osd.1.json", "{}")]);
+        let dumps = MemoryDumps::new(files.iter().map(|(n, c)| (n.as_str(), c.as_slice())));
+        let coll = ClusterCollector::new(CollectOptions::new()).collect(&dumps);
+        let empty: Vec<&CollectError> = coll
+            .errors()
+            .iter()
+            .filter(|e| matches!(e, CollectError::PerfEmpty { .. }))
+            .collect();
+        assert_eq!(empty.len(), 1, "{:?}", coll.errors());
+        let CollectError::PerfEmpty {
+            daemon,
+            schema_counters,
+            ..
+        } = empty[0]
+        else {
+            unreachable!()
+        };
+        assert_eq!(daemon, "osd.1");
+        assert!(*schema_counters > 100);
+        assert!(empty[0].to_string().contains("osd.1"), "{}", empty[0]);
+        assert_eq!(input_value(&coll, INPUT_SUCCESS, "perf.osd.1"), Some(0.0));
+        assert_eq!(input_value(&coll, INPUT_SUCCESS, "perf.osd.0"), Some(1.0));
     }
 
     #[test]

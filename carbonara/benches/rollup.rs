@@ -137,7 +137,7 @@ fn serialize(serie: &TimeSerie, key: SplitKey, compressed: bool, out: &mut Vec<u
     if compressed {
         carbonara::serialize_compressed(serie, key, out).expect("serialize");
     } else {
-        let offset = carbonara::serialize_uncompressed(serie, key, out);
+        let offset = carbonara::serialize_uncompressed(serie, key, out).expect("serialize");
         black_box(offset);
     }
 }
@@ -149,7 +149,7 @@ fn stored_object(serie: &TimeSerie, key: SplitKey, compressed: bool) -> Vec<u8> 
         carbonara::serialize_compressed(serie, key, &mut out).expect("serialize");
         out
     } else {
-        let offset = carbonara::serialize_uncompressed(serie, key, &mut out);
+        let offset = carbonara::serialize_uncompressed(serie, key, &mut out).expect("serialize");
         let mut object = vec![0u8; offset];
         object.extend_from_slice(&out);
         object

@@ -210,7 +210,11 @@ impl AggregatedTimeSerie {
 
     /// Appends the uncompressed records and returns their byte offset in the
     /// split object (see [`serialize_uncompressed`](crate::serialize_uncompressed)).
-    pub fn serialize_uncompressed(&self, key: SplitKey, out: &mut Vec<u8>) -> usize {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SplitSpan`] if the points fall outside the split.
+    pub fn serialize_uncompressed(&self, key: SplitKey, out: &mut Vec<u8>) -> Result<usize, Error> {
         split::serialize_uncompressed(&self.serie, key, out)
     }
 

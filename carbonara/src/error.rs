@@ -47,11 +47,45 @@ pub enum Error {
         /// Number of doubles after them.
         values: usize,
     },
+    /// A compressed split whose size prefix claims more than the 3,600
+    /// points a split holds; refused before anything is allocated.
+    #[error(
+        "compressed split claims a payload of `{claimed}` bytes, more than the `{max}` bytes of 3600 points"
+    )]
+    SplitTooLarge {
+        /// The payload size the LZ4 prefix claims.
+        claimed: u64,
+        /// The largest payload of a split.
+        max: usize,
+    },
+    /// Points to write as an uncompressed split fall outside the split's
+    /// slots `0..3600`.
+    #[error("points span slots `{first_slot}` to `{last_slot}`, outside the split's 0..3600")]
+    SplitSpan {
+        /// Slot of the first point relative to the split key.
+        first_slot: i64,
+        /// Slot of the last point relative to the split key.
+        last_slot: i64,
+    },
     /// A split decodes to timestamps that do not increase.
     #[error("split slot delta at index {index} is zero: timestamps must increase")]
     SplitUnsorted {
         /// Index of the offending point.
         index: usize,
+    },
+    /// A split object was given without the split key its slots count from.
+    #[error("a {format} stores slot numbers: its split key and granularity are required")]
+    SplitKeyRequired {
+        /// The format detected.
+        format: crate::ObjectFormat,
+    },
+    /// Data of no carbonara object format.
+    #[error(
+        "{len} bytes are no carbonara object: not `c` + lz4, not 9-byte records flagged 0 or 1, not a raw buffer"
+    )]
+    NotAnObject {
+        /// Length of the data.
+        len: usize,
     },
     /// An archive policy definition is invalid.
     #[error("invalid archive policy: {reason}")]
@@ -108,6 +142,20 @@ pub enum PolicyError {
     Points {
         /// Index in the definition list.
         index: usize,
+    },
+    /// `definition[index]`: 2^63 points or more (the timespan would wrap).
+    #[error("definition[{index}]: number of points `{points}` must be below 2^63")]
+    TooManyPoints {
+        /// Index in the definition list.
+        index: usize,
+        /// The number of points given.
+        points: u64,
+    },
+    /// `back_window` of 2^63 blocks or more (the window would wrap).
+    #[error("back_window `{blocks}` must be below 2^63")]
+    BackWindow {
+        /// The back window given, in blocks.
+        blocks: u64,
     },
     /// `definition[index]`: a timespan string that does not parse.
     #[error("definition[{index}].{field}: cannot parse timespan `{value}`")]

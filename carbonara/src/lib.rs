@@ -77,6 +77,6 @@ pub use policy::{
     resolve_aggregation_methods, seconds_to_ns,
 };
 pub use split::{
-    ObjectFormat, POINTS_PER_SPLIT, SplitKey, UNCOMPRESSED_RECORD_LEN, serialize_compressed,
-    serialize_uncompressed, unserialize,
+    ObjectFormat, POINTS_PER_SPLIT, SplitKey, UNCOMPRESSED_RECORD_LEN, read_object,
+    serialize_compressed, serialize_uncompressed, unserialize,
 };

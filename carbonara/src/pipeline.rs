@@ -64,7 +64,9 @@ impl Metric {
     /// A metric with no data yet.
     #[must_use]
     pub fn new(policy: ArchivePolicy) -> Self {
-        let back_window = policy.back_window() + u64::from(policy.has_rate());
+        let back_window = policy
+            .back_window()
+            .saturating_add(u64::from(policy.has_rate()));
         Metric {
             aggregations: policy.aggregations(),
             block_size: policy.max_block_size(),

@@ -97,6 +97,13 @@ impl ArchivePolicyItem {
         if points == Some(0) {
             return Err(PolicyError::Points { index });
         }
+        // Points are multiplied into an i64 timespan: 2^63 or more would wrap
+        // negative and truncate every point away.
+        if let Some(p) = points
+            && i64::try_from(p).is_err()
+        {
+            return Err(PolicyError::TooManyPoints { index, points: p });
+        }
         let granularity = match granularity {
             Some(g) => g,
             None => match (points, timespan) {
@@ -399,6 +406,11 @@ impl ArchivePolicyBuilder {
         if definition.is_empty() {
             return Err(invalid(PolicyError::Empty));
         }
+        if i64::try_from(self.back_window).is_err() {
+            return Err(invalid(PolicyError::BackWindow {
+                blocks: self.back_window,
+            }));
+        }
         let mut seen = BTreeSet::new();
         for d in &definition {
             if !seen.insert(d.granularity) {
@@ -435,6 +447,7 @@ fn reindex(e: PolicyError, index: usize) -> PolicyError {
         PolicyError::Inconsistent { .. } => PolicyError::Inconsistent { index },
         PolicyError::Granularity { nanos, .. } => PolicyError::Granularity { index, nanos },
         PolicyError::Points { .. } => PolicyError::Points { index },
+        PolicyError::TooManyPoints { points, .. } => PolicyError::TooManyPoints { index, points },
         other => other,
     }
 }
@@ -657,8 +670,10 @@ pub fn parse_timespan(s: &str) -> Option<i64> {
                 words
                     .iter()
                     .find(|w| {
-                        rest.len() >= w.len()
-                            && rest[..w.len()].eq_ignore_ascii_case(w)
+                        // `get`: the unit may be followed by a multi-byte
+                        // character, where slicing would panic.
+                        rest.get(..w.len())
+                            .is_some_and(|u| u.eq_ignore_ascii_case(w))
                             && !rest[w.len()..].starts_with(|c: char| c.is_ascii_alphabetic())
                     })
                     .map(|w| (next_unit + k, w.len()))

@@ -153,14 +153,37 @@ pub fn serialize_compressed(
 /// granularity step from its first to its last point) and returns the byte
 /// offset in the split object at which they belong.
 ///
-/// An empty series writes nothing and returns offset 0.
-pub fn serialize_uncompressed(serie: &TimeSerie, key: SplitKey, out: &mut Vec<u8>) -> usize {
+/// A split holds [`POINTS_PER_SPLIT`] slots, so at most that many records are
+/// written: memory follows the number of slots of one split, never the time
+/// span of the points. An empty series writes nothing and returns offset 0.
+///
+/// # Errors
+///
+/// [`Error::SplitSpan`] if the points fall outside the split's slots
+/// `0..3600` (before the key, or more than 3,600 granularity steps after it);
+/// nothing is written then.
+pub fn serialize_uncompressed(
+    serie: &TimeSerie,
+    key: SplitKey,
+    out: &mut Vec<u8>,
+) -> Result<usize, Error> {
     let ts = serie.timestamps();
     let (Some(&first), Some(&last)) = (ts.first(), ts.last()) else {
-        return 0;
+        return Ok(0);
     };
     let g = key.sampling as f64;
-    let slots = ((last.wrapping_sub(first) as f64 / g) as i64).max(0) as usize + 1;
+    // Slots as Gnocchi computes them (float division, truncation), checked
+    // against the split before anything is allocated.
+    let first_slot = (first.wrapping_sub(key.key) as f64 / g) as i64;
+    let span = ((last.wrapping_sub(first) as f64 / g) as i64).max(0);
+    let last_slot = first_slot.saturating_add(span);
+    if !(0..POINTS_PER_SPLIT).contains(&first_slot) || last_slot >= POINTS_PER_SPLIT {
+        return Err(Error::SplitSpan {
+            first_slot,
+            last_slot,
+        });
+    }
+    let slots = span as usize + 1;
     let start = out.len();
     out.resize(start + slots * UNCOMPRESSED_RECORD_LEN, 0);
     let records = &mut out[start..];
@@ -175,8 +198,7 @@ pub fn serialize_uncompressed(serie: &TimeSerie, key: SplitKey, out: &mut Vec<u8
             r[1..].copy_from_slice(&v.to_le_bytes());
         }
     }
-    let slot = (first.wrapping_sub(key.key) as f64 / g) as i64;
-    usize::try_from(slot).unwrap_or(0) * UNCOMPRESSED_RECORD_LEN
+    Ok(first_slot as usize * UNCOMPRESSED_RECORD_LEN)
 }
 
 /// Reads a split object back (either format; empty data → empty series).
@@ -193,8 +215,20 @@ pub fn unserialize(data: &[u8], key: SplitKey) -> Result<TimeSerie, Error> {
     }
 }
 
+/// The largest compressed split payload: 3,600 slot deltas and values.
+const MAX_COMPRESSED_PAYLOAD: usize = POINTS_PER_SPLIT as usize * 10;
+
 fn unserialize_compressed(block: &[u8], key: SplitKey) -> Result<TimeSerie, Error> {
-    decompress_block_with(block, |payload| decode_compressed(payload, key))?
+    decompress_block_with(block, MAX_COMPRESSED_PAYLOAD, |payload| {
+        decode_compressed(payload, key)
+    })
+    .map_err(|e| match e {
+        timeserie::Error::Lz4OverLimit { claimed, .. } => Error::SplitTooLarge {
+            claimed,
+            max: MAX_COMPRESSED_PAYLOAD,
+        },
+        other => Error::Timeserie(other),
+    })?
 }
 
 fn decode_compressed(payload: &[u8], key: SplitKey) -> Result<TimeSerie, Error> {
@@ -245,8 +279,13 @@ fn unserialize_uncompressed(data: &[u8], key: SplitKey) -> Result<TimeSerie, Err
             trailing: data.len() - whole,
         });
     }
-    let mut timestamps = Vec::new();
-    let mut values = Vec::new();
+    // Sized once from the flags: no growth past 16 bytes per present point.
+    let present = data
+        .chunks_exact(UNCOMPRESSED_RECORD_LEN)
+        .filter(|r| r[0] != 0)
+        .count();
+    let mut timestamps = Vec::with_capacity(present);
+    let mut values = Vec::with_capacity(present);
     for (i, r) in data.chunks_exact(UNCOMPRESSED_RECORD_LEN).enumerate() {
         if r[0] != 0 {
             timestamps.push(key.key.wrapping_add((i as i64).wrapping_mul(key.sampling)));
@@ -323,7 +362,7 @@ mod tests {
         serialize_compressed(&serie, key, &mut out).unwrap();
         assert_eq!(unserialize(&out, key).unwrap(), serie);
         let mut raw = Vec::new();
-        let offset = serialize_uncompressed(&serie, key, &mut raw);
+        let offset = serialize_uncompressed(&serie, key, &mut raw).unwrap();
         assert_eq!(offset, 2 * 9);
         assert_eq!(raw.len(), 6 * 9);
         let mut object = vec![0; offset];
@@ -364,10 +403,13 @@ pub enum ObjectFormat {
 impl ObjectFormat {
     /// Tells the format of an object: `c` marks a compressed split (a raw
     /// buffer's first byte is the low byte of a multiple of 16, never `c`);
-    /// otherwise a block that decodes to whole 16-byte records is a raw
-    /// buffer; otherwise whole 9-byte records are an uncompressed split.
-    /// `None` for anything else (and for empty data, which is an empty split
-    /// of either kind).
+    /// otherwise a block that decodes to whole 16-byte records of increasing
+    /// timestamps is a raw buffer; otherwise whole 9-byte records whose flag
+    /// bytes are all 0 or 1 are an uncompressed split (Gnocchi writes its
+    /// flags as booleans, so a truncated raw buffer is almost never taken for
+    /// one). `None` for
+    /// anything else (and for empty data, which is an empty split of either
+    /// kind); [`read_object`] says why.
     #[must_use]
     pub fn detect(data: &[u8]) -> Option<ObjectFormat> {
         match data.first()? {
@@ -375,9 +417,7 @@ impl ObjectFormat {
             _ if timeserie::BoundTimeSerie::unserialize(data, None, 0).is_ok() => {
                 Some(ObjectFormat::Bound)
             }
-            _ if data.len().is_multiple_of(UNCOMPRESSED_RECORD_LEN) => {
-                Some(ObjectFormat::UncompressedSplit)
-            }
+            _ if looks_uncompressed(data) => Some(ObjectFormat::UncompressedSplit),
             _ => None,
         }
     }
@@ -399,6 +439,65 @@ impl fmt::Display for ObjectFormat {
     }
 }
 
+/// Whole 9-byte records, every flag byte 0 or 1.
+fn looks_uncompressed(data: &[u8]) -> bool {
+    data.len().is_multiple_of(UNCOMPRESSED_RECORD_LEN)
+        && data
+            .chunks_exact(UNCOMPRESSED_RECORD_LEN)
+            .all(|r| r[0] <= 1)
+}
+
+/// Reads a stored object of any format: tells the format as
+/// [`ObjectFormat::detect`] does and decodes it, a raw buffer with at most
+/// `max_points` points. Splits store slot numbers and need their `key`.
+///
+/// Memory is bounded by the input: at most 16 bytes per point for a raw
+/// buffer (and `max_points` points), 3,600 points for a compressed split,
+/// 16 bytes per 9-byte record for an uncompressed one.
+///
+/// ```
+/// use carbonara::{ObjectFormat, read_object};
+/// use timeserie::{BoundTimeSerie, Point, TimeSerie};
+///
+/// let serie = TimeSerie::from_points(&[Point::new(0, 1.0), Point::new(5, 2.0)]);
+/// let mut stored = Vec::new();
+/// BoundTimeSerie::with_serie(serie.clone(), None, 0)?.serialize(&mut stored)?;
+/// assert_eq!(read_object(&stored, None, 1000)?, (ObjectFormat::Bound, serie));
+/// // Cut short, it is an error, not some other kind of object.
+/// assert!(read_object(&stored[..stored.len() - 2], None, 1000).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::SplitKeyRequired`] for a split without `key`;
+/// [`Error::NotAnObject`] for data of no format; a raw buffer's decoding
+/// error ([`Error::Timeserie`]) for data whose first 4 bytes could be a raw
+/// buffer's size prefix (a multiple of 16) but that does not decode, such as
+/// a truncated buffer; and the errors of [`unserialize`].
+pub fn read_object(
+    data: &[u8],
+    key: Option<SplitKey>,
+    max_points: usize,
+) -> Result<(ObjectFormat, TimeSerie), Error> {
+    let split = |format| {
+        let key = key.ok_or(Error::SplitKeyRequired { format })?;
+        Ok((format, unserialize(data, key)?))
+    };
+    match data.first() {
+        None => Ok((ObjectFormat::UncompressedSplit, TimeSerie::new())),
+        Some(b'c') => split(ObjectFormat::CompressedSplit),
+        Some(_) => {
+            match timeserie::BoundTimeSerie::unserialize_limited(data, None, 0, max_points) {
+                Ok(bound) => Ok((ObjectFormat::Bound, bound.into_serie())),
+                Err(_) if looks_uncompressed(data) => split(ObjectFormat::UncompressedSplit),
+                Err(e) if data.len() >= 4 && data[0].is_multiple_of(16) => Err(Error::Timeserie(e)),
+                Err(_) => Err(Error::NotAnObject { len: data.len() }),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod detect_tests {
     use super::*;
@@ -416,16 +515,22 @@ mod detect_tests {
         let mut compressed = Vec::new();
         serialize_compressed(&serie, key, &mut compressed).unwrap();
         let mut raw = Vec::new();
-        serialize_uncompressed(&serie, key, &mut raw);
+        serialize_uncompressed(&serie, key, &mut raw).unwrap();
+        let mut truncated = bound.clone();
+        truncated.truncate(bound.len() - 2);
+        let mut bad_flags = raw.clone();
+        bad_flags[9] = 2;
         let cases = [
             (bound, Some(ObjectFormat::Bound)),
             (compressed, Some(ObjectFormat::CompressedSplit)),
             (raw, Some(ObjectFormat::UncompressedSplit)),
             (vec![], None),
             (vec![1, 2, 3], None),
+            (truncated, None),
+            (bad_flags, None),
         ];
         for (data, want) in cases {
-            assert_eq!(ObjectFormat::detect(&data), want);
+            assert_eq!(ObjectFormat::detect(&data), want, "{data:?}");
         }
     }
 }

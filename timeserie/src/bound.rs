@@ -3,6 +3,14 @@
 
 use crate::error::Error;
 use crate::lz4::{compress_block, decompress_block_with};
+
+/// The most points [`BoundTimeSerie::unserialize`] decodes (2^20, a 16 MiB
+/// payload): a size prefix claiming more is refused before anything is
+/// allocated. [`BoundTimeSerie::unserialize_limited`] takes another limit.
+pub const DEFAULT_MAX_POINTS: usize = 1 << 20;
+
+/// Bytes per point of the `none_v3` payload (timestamp and value).
+const RECORD: usize = 16;
 use crate::round::round_timestamp;
 use crate::series::{Point, TimeSerie};
 
@@ -92,7 +100,10 @@ impl BoundTimeSerie {
     pub fn first_block_timestamp(&self) -> Option<i64> {
         let block = self.block_size?;
         let last = self.serie.last()?;
-        let back = (self.back_window as i64).saturating_mul(block);
+        // A back window past i64::MAX blocks keeps everything, never wraps.
+        let back = i64::try_from(self.back_window)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(block);
         Some(round_timestamp(last, block).saturating_sub(back))
     }
 
@@ -171,21 +182,50 @@ impl BoundTimeSerie {
         }
     }
 
-    /// Reads the `none_v3` form back. Block size and back window are not
-    /// stored; they come from the archive policy. The points are taken as
-    /// they are, not truncated.
+    /// Reads the `none_v3` form back, at most [`DEFAULT_MAX_POINTS`] points.
+    /// Block size and back window are not stored; they come from the archive
+    /// policy. The points are taken as they are, not truncated.
+    ///
+    /// Memory: the decoded payload and the series, each 16 bytes per point,
+    /// both bounded by the limit and by 255 × the input length.
     ///
     /// # Errors
     ///
     /// The LZ4 errors of [`decompress_block`](crate::decompress_block),
-    /// [`Error::PayloadLength`] if the payload is not `16 × n` bytes, and
-    /// [`Error::Unsorted`] if the timestamps do not increase.
+    /// [`Error::TooManyPoints`] if the size prefix claims more points than the
+    /// limit, [`Error::PayloadLength`] if the payload is not `16 × n` bytes,
+    /// and [`Error::Unsorted`] if the timestamps do not increase.
     pub fn unserialize(
         data: &[u8],
         block_size: Option<i64>,
         back_window: u64,
     ) -> Result<Self, Error> {
-        let serie = decompress_block_with(data, decode_payload)??;
+        Self::unserialize_limited(data, block_size, back_window, DEFAULT_MAX_POINTS)
+    }
+
+    /// [`BoundTimeSerie::unserialize`] with a caller-chosen limit on the
+    /// number of points.
+    ///
+    /// # Errors
+    ///
+    /// As [`BoundTimeSerie::unserialize`], with `max_points` as the limit.
+    pub fn unserialize_limited(
+        data: &[u8],
+        block_size: Option<i64>,
+        back_window: u64,
+        max_points: usize,
+    ) -> Result<Self, Error> {
+        // Round the byte limit up to a whole record so a payload with a
+        // partial record past the limit still reports its length.
+        let max_len = max_points.saturating_mul(RECORD).saturating_add(RECORD - 1);
+        let serie =
+            decompress_block_with(data, max_len, decode_payload).map_err(|e| match e {
+                Error::Lz4OverLimit { claimed, .. } => Error::TooManyPoints {
+                    claimed: claimed / RECORD as u64,
+                    limit: max_points,
+                },
+                other => other,
+            })??;
         Self::with_serie(serie, block_size, back_window)
     }
 }

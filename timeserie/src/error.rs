@@ -54,6 +54,22 @@ pub enum Error {
         /// Length of the compressed block (after the prefix) in bytes.
         len: usize,
     },
+    /// The 4-byte size prefix claims more bytes than the caller's limit.
+    #[error("lz4 size prefix claims `{claimed}` bytes, more than the limit of `{limit}` bytes")]
+    Lz4OverLimit {
+        /// The decompressed size the prefix claims.
+        claimed: u64,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A serialized buffer claims more points than the caller's limit.
+    #[error("serialized buffer claims `{claimed}` points, more than the limit of `{limit}`")]
+    TooManyPoints {
+        /// The number of points the size prefix implies.
+        claimed: u64,
+        /// The limit in points.
+        limit: usize,
+    },
     /// The LZ4 block is corrupt or does not decode to exactly the size its
     /// prefix claims.
     #[error(

@@ -67,11 +67,12 @@ mod round;
 mod series;
 mod time;
 
-pub use bound::BoundTimeSerie;
+pub use bound::{BoundTimeSerie, DEFAULT_MAX_POINTS};
 pub use error::Error;
 pub use group::{GroupBy, Grouped};
 pub use lz4::{
-    MAX_LZ4_RATIO, compress_block, decompress_block, decompress_block_into, decompress_block_with,
+    DEFAULT_MAX_PAYLOAD, MAX_LZ4_RATIO, compress_block, decompress_block, decompress_block_into,
+    decompress_block_limited, decompress_block_with,
 };
 pub use round::{CalendarUnit, ParseCalendarUnitError, round_timestamp};
 pub use series::{Point, TimeSerie};

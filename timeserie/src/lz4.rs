@@ -9,6 +9,15 @@ pub const MAX_LZ4_RATIO: u64 = 255;
 /// The largest payload one LZ4 block can hold (`LZ4_MAX_INPUT_SIZE`).
 const LZ4_MAX_INPUT_SIZE: usize = 0x7E00_0000;
 
+/// The largest payload [`decompress_block`] and [`decompress_block_into`]
+/// decode (64 MiB): a size prefix claiming more is refused before anything is
+/// allocated. [`decompress_block_limited`] takes another limit.
+pub const DEFAULT_MAX_PAYLOAD: usize = 64 << 20;
+
+/// The per-thread scratch buffer of [`decompress_block_with`] is dropped after
+/// use when it grew past this, so one large object does not pin its memory.
+const SCRATCH_KEEP: usize = 4 << 20;
+
 /// Appends `payload` in python-lz4's `lz4.block.compress` layout: the
 /// little-endian `u32` payload length, then one raw LZ4 block.
 ///
@@ -35,52 +44,67 @@ pub fn compress_block(payload: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Decodes a size-prefixed LZ4 block (python-lz4's `lz4.block.decompress`).
+/// Decodes a size-prefixed LZ4 block (python-lz4's `lz4.block.decompress`)
+/// of at most [`DEFAULT_MAX_PAYLOAD`] bytes.
 ///
 /// The claimed size is checked against what the block's length can decode to
-/// before anything is allocated, so a corrupt header claiming gigabytes costs
-/// nothing.
+/// and against the limit before anything is allocated, so a corrupt header
+/// claiming gigabytes costs nothing, and a valid block never allocates more
+/// than the limit.
 ///
 /// # Errors
 ///
 /// [`Error::Lz4Truncated`] for input shorter than 4 bytes,
 /// [`Error::Lz4SizeTooLarge`] if the prefix claims more than
-/// `block length × 255` bytes (or more than an LZ4 block can hold), and
+/// `block length × 255` bytes (or more than an LZ4 block can hold),
+/// [`Error::Lz4OverLimit`] if it claims more than the limit, and
 /// [`Error::Lz4Corrupt`] if the block does not decode to exactly the claimed
 /// size.
 pub fn decompress_block(data: &[u8]) -> Result<Vec<u8>, Error> {
     let mut out = Vec::new();
-    decompress_block_into(data, &mut out)?;
+    decompress_block_limited(data, DEFAULT_MAX_PAYLOAD, &mut out)?;
     Ok(out)
 }
 
-/// Decodes a size-prefixed LZ4 block into a reused per-thread buffer and
-/// hands the payload to `f` (no allocation or zero-filling once the buffer
-/// has grown to the payload size).
+/// Decodes a size-prefixed LZ4 block of at most `max_len` bytes into a reused
+/// per-thread buffer and hands the payload to `f` (no allocation or
+/// zero-filling once the buffer has grown to the payload size).
 ///
 /// # Errors
 ///
-/// As [`decompress_block`].
-pub fn decompress_block_with<R>(data: &[u8], f: impl FnOnce(&[u8]) -> R) -> Result<R, Error> {
+/// As [`decompress_block`], with `max_len` as the limit.
+pub fn decompress_block_with<R>(
+    data: &[u8],
+    max_len: usize,
+    f: impl FnOnce(&[u8]) -> R,
+) -> Result<R, Error> {
     thread_local! {
         static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
         Ok(mut scratch) => {
-            let expected = checked_size(data)?;
+            let expected = checked_size(data, max_len)?;
             if scratch.len() < expected {
                 scratch.resize(expected, 0);
             }
-            decode(&data[4..], &mut scratch[..expected])?;
-            Ok(f(&scratch[..expected]))
+            let result =
+                decode(&data[4..], &mut scratch[..expected]).map(|()| f(&scratch[..expected]));
+            if scratch.capacity() > SCRATCH_KEEP {
+                *scratch = Vec::new();
+            }
+            result
         }
         // Re-entered from `f`: fall back to a fresh buffer.
-        Err(_) => decompress_block(data).map(|p| f(&p)),
+        Err(_) => {
+            let mut out = Vec::new();
+            decompress_block_limited(data, max_len, &mut out).map(|()| f(&out))
+        }
     })
 }
 
-/// Validates the size prefix against the block length; returns the size.
-fn checked_size(data: &[u8]) -> Result<usize, Error> {
+/// Validates the size prefix against the block length and `limit`; returns
+/// the size.
+fn checked_size(data: &[u8], limit: usize) -> Result<usize, Error> {
     let Some((prefix, block)) = data.split_first_chunk::<4>() else {
         return Err(Error::Lz4Truncated { len: data.len() });
     };
@@ -94,6 +118,9 @@ fn checked_size(data: &[u8]) -> Result<usize, Error> {
             max,
             len: block.len(),
         });
+    }
+    if claimed > limit as u64 {
+        return Err(Error::Lz4OverLimit { claimed, limit });
     }
     Ok(claimed as usize)
 }
@@ -120,8 +147,23 @@ fn decode(block: &[u8], out: &mut [u8]) -> Result<(), Error> {
 ///
 /// As [`decompress_block`].
 pub fn decompress_block_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+    decompress_block_limited(data, DEFAULT_MAX_PAYLOAD, out)
+}
+
+/// [`decompress_block_into`] with a caller-chosen limit on the payload size:
+/// a prefix claiming more than `max_len` bytes is refused before anything is
+/// allocated.
+///
+/// # Errors
+///
+/// As [`decompress_block`], with `max_len` as the limit.
+pub fn decompress_block_limited(
+    data: &[u8],
+    max_len: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
     out.clear();
-    let expected = checked_size(data)?;
+    let expected = checked_size(data, max_len)?;
     out.resize(expected, 0);
     let result = decode(&data[4..], out);
     if result.is_err() {
@@ -167,13 +209,20 @@ mod tests {
             (vec![0xff, 0xff, 0xff, 0xff], "too large"),
             (vec![10, 0, 0, 0, 0xf0, 1, 2], "corrupt"),
             (vec![1, 0, 0, 0, 0x00], "corrupt"),
+            // 4 MiB + 1 claimed by a block long enough to hold it.
+            (
+                [&(4u32 << 20 | 1).to_le_bytes()[..], &[0u8; 17_000]].concat(),
+                "over limit",
+            ),
         ];
         for (data, want) in cases {
-            let err = decompress_block(&data).unwrap_err();
+            let mut out = Vec::new();
+            let err = decompress_block_limited(&data, 4 << 20, &mut out).unwrap_err();
             let got = match err {
                 Error::Lz4Truncated { .. } => "truncated",
                 Error::Lz4SizeTooLarge { .. } => "too large",
                 Error::Lz4Corrupt { .. } => "corrupt",
+                Error::Lz4OverLimit { .. } => "over limit",
                 _ => "other",
             };
             assert_eq!(got, want, "{data:?}: {err}");

@@ -1,7 +1,9 @@
-//! Integration tests of the timeserie crate: property tests and hostile
-//! serialized input.
+//! Integration tests of the timeserie crate: property tests, hostile
+//! serialized input and peak allocation on adversarial input.
 
 mod lib {
     pub(crate) mod hostile;
+    pub(crate) mod lz4gen;
+    pub(crate) mod memory;
     pub(crate) mod properties;
 }

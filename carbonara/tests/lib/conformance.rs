@@ -363,7 +363,8 @@ fn serialization_case(case: &Value) -> Outcome {
             )
             .map_err(|e| format!("our compressed: {e}"))?;
             let mut raw = Vec::new();
-            let offset = carbonara::serialize_uncompressed(&s, key, &mut raw);
+            let offset =
+                carbonara::serialize_uncompressed(&s, key, &mut raw).map_err(|e| e.to_string())?;
             if offset as i64 != int(&case["uncompressed_offset"])
                 || raw != hex(&case["uncompressed_hex"])
             {

@@ -28,7 +28,7 @@ proptest! {
             part.serialize_compressed(key, &mut c).unwrap();
             prop_assert_eq!(carbonara::unserialize(&c, key).unwrap(), part.serie().clone());
             let mut raw = Vec::new();
-            let offset = part.serialize_uncompressed(key, &mut raw);
+            let offset = part.serialize_uncompressed(key, &mut raw).unwrap();
             let mut object = vec![0u8; offset];
             object.extend_from_slice(&raw);
             prop_assert_eq!(carbonara::unserialize(&object, key).unwrap(), part.serie().clone());

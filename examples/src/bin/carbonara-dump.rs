@@ -6,50 +6,45 @@
 //! uncompressed split. Splits store slot numbers, so they need the
 //! granularity G (seconds, or `60s`, `1h`, ...) and the split key K (epoch
 //! seconds as in Gnocchi's object names, e.g. `1451520000.0`, or RFC 3339).
-//! Prints `# <format>, <n> points` then `timestamp,value` lines.
+//! Prints `# <format>, <n> points` then `timestamp,value` lines. `--help` lists every flag.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use carbonara::{ObjectFormat, SplitKey, parse_timespan};
+use clap::Parser;
 use timeserie::{BoundTimeSerie, TimeSerie, parse_timestamp, write_timestamp};
 
-const USAGE: &str = "usage: carbonara-dump FILE [--granularity G] [--key K]";
-
-#[derive(Debug)]
-struct Args {
-    file: String,
-    granularity: Option<i64>,
-    key: Option<i64>,
+/// A granularity: seconds or a timespan (`60s`, `1h`), positive.
+fn granularity(v: &str) -> Result<i64, String> {
+    parse_timespan(v)
+        .filter(|&g| g > 0)
+        .ok_or_else(|| format!("bad granularity `{v}`: expected seconds or a timespan like `60s`"))
 }
 
-fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
-    let (mut file, mut granularity, mut key) = (None, None, None);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--granularity" => {
-                let v = it.next().ok_or("--granularity needs a value")?;
-                granularity = Some(
-                    parse_timespan(&v)
-                        .filter(|&g| g > 0)
-                        .ok_or(format!("bad granularity `{v}`"))?,
-                );
-            }
-            "--key" => {
-                let v = it.next().ok_or("--key needs a value")?;
-                key = Some(parse_timestamp(&v).ok_or(format!("bad key `{v}`"))?);
-            }
-            "-h" | "--help" => return Err(String::new()),
-            s if s.starts_with('-') => return Err(format!("unknown option `{s}`")),
-            _ if file.is_none() => file = Some(arg),
-            _ => return Err(format!("unexpected argument `{arg}`")),
-        }
-    }
-    Ok(Args {
-        file: file.ok_or("FILE is required")?,
-        granularity,
-        key,
-    })
+/// A split key: epoch seconds or RFC 3339.
+fn key(v: &str) -> Result<i64, String> {
+    parse_timestamp(v).ok_or_else(|| format!("bad key `{v}`: expected epoch seconds or RFC 3339"))
+}
+
+/// Decodes a stored Gnocchi carbonara object and prints its points.
+///
+/// Detects a raw buffer (`none_v3`), a compressed split (`c` + LZ4) or an uncompressed split.
+/// Prints `# <format>, <n> points` then `timestamp,value` lines.
+#[derive(Debug, Parser)]
+#[command(name = "carbonara-dump", version)]
+struct Args {
+    /// The object file
+    #[arg(value_name = "FILE")]
+    file: String,
+    /// The split's granularity, seconds or `60s`, `1h`, ... (required for splits, which store
+    /// slot numbers)
+    #[arg(long, value_name = "G", value_parser = granularity)]
+    granularity: Option<i64>,
+    /// The split key, epoch seconds as in Gnocchi's object names (`1451520000.0`) or RFC 3339
+    /// (required for splits)
+    #[arg(long, value_name = "K", value_parser = key)]
+    key: Option<i64>,
 }
 
 fn split_key(args: &Args, format: ObjectFormat) -> Result<SplitKey, String> {
@@ -97,10 +92,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(a) => a,
-        Err(msg) => return examples::usage_error("carbonara-dump", &msg, USAGE),
-    };
+    let args = Args::parse();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -3,13 +3,15 @@
 //!
 //! Usage: `ceph-exporter [--dump-dir DIR | --ceph [--conf PATH]] [--listen ADDR [--interval
 //! SECS] [--stale-cache fail|return]] [--format text|openmetrics] [--float-style go|mgr]
-//! [--no-perf]`
+//! [--no-perf] [--log-level LEVEL]` (`--help` lists every flag, its default and its
+//! environment variable).
 //!
 //! Without a source it prints the metrics of the Reef 18.2.7 capture it embeds
 //! (`testdata/ceph/18.2.7-healthy`). With `--listen` it serves `/metrics` over HTTP from a
 //! cache a background thread refreshes every `--interval` seconds (default 15), as the mgr
 //! module does; otherwise it prints once to stdout. Inputs that are missing or malformed are
-//! named on stderr, their families are left out, and the exit status is 1.
+//! logged on stderr, their families are left out, and the exit status is 1. Exit status 2 is a
+//! usage error.
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -17,15 +19,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use clap::{Parser, ValueEnum};
+use examples::{LogLevel, error_chain};
 use expfmt::{FloatStyle, Format};
 use exporter::{
     CephCli, ClusterCollector, CollectOptions, Collection, DumpDir, Exposition, MemoryDumps,
     ServeOptions, Source, StaleStrategy,
 };
-
-const USAGE: &str = "usage: ceph-exporter [--dump-dir DIR | --ceph [--conf PATH]] \
-[--listen ADDR [--interval SECS] [--stale-cache fail|return]] \
-[--format text|openmetrics] [--float-style go|mgr] [--no-perf]";
+use tracing::{debug, info, warn};
 
 /// The Reef 18.2.7 healthy capture, as `MemoryDumps` files.
 macro_rules! embedded {
@@ -63,192 +64,230 @@ const EMBEDDED: &[(&str, &[u8])] = embedded![
     "ceph/18.2.7-healthy" / "perf_dump.osd.2.json",
 ];
 
-#[derive(Debug)]
-enum SourceArg {
-    Embedded,
-    Dir(PathBuf),
-    Ceph(Option<PathBuf>),
+/// The exposition format (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// Prometheus text 0.0.4, as the mgr module always answers.
+    Text,
+    /// OpenMetrics 1.0.0: counter samples gain `_total` (`ceph_pool_rd_total`).
+    Openmetrics,
 }
 
-#[derive(Debug)]
-struct Args {
-    source: SourceArg,
+/// How floats are written in the text format (`--float-style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FloatStyleArg {
+    /// Go's layout, as Prometheus' own clients write (`1`, `1e+06`).
+    Go,
+    /// The mgr module's layout, Python's `repr(float)` (`1.0`, `1000000.0`).
+    Mgr,
+}
+
+/// What `/metrics` answers while the cache is stale (`--stale-cache`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StaleArg {
+    /// 503 with how stale the data is (the module's default).
+    Fail,
+    /// 200 with the last collection's body.
+    Return,
+}
+
+/// The longest `--interval` taken: one day.
+const MAX_INTERVAL_SECS: f64 = 86_400.0;
+
+/// Parses a number of seconds in `[0.001, 86400]`: anything else is a usage error, never a
+/// panic in `Duration::from_secs_f64`.
+fn seconds(s: &str) -> Result<Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !(0.001..=MAX_INTERVAL_SECS).contains(&v) {
+        return Err(format!(
+            "`{s}` is outside 0.001 to {MAX_INTERVAL_SECS} seconds"
+        ));
+    }
+    Ok(Duration::from_secs_f64(v))
+}
+
+/// The metrics ceph-mgr's prometheus module serves, from Ceph JSON dumps, a live cluster, or
+/// the Reef 18.2.7 capture compiled in.
+///
+/// Without `--dump-dir` or `--ceph` it reads the embedded capture. Without `--listen` it
+/// prints one collection on stdout and exits 1 when some input failed (named on stderr).
+#[derive(Debug, Parser)]
+#[command(name = "ceph-exporter", version)]
+struct Cli {
+    /// Read Ceph's JSON dumps from DIR (`health_detail.json`, `osd_dump.json`,
+    /// `perf_dump.osd.0.json`, ...) [default: the embedded Reef 18.2.7 capture]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "CEPH_EXPORTER_DUMP_DIR",
+        conflicts_with = "ceph"
+    )]
+    dump_dir: Option<PathBuf>,
+
+    /// Collect from a live cluster through the `ceph` command-line client
+    #[arg(long)]
+    ceph: bool,
+
+    /// The cluster's configuration file, passed to `ceph --conf` [default: ceph's own]
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "CEPH_EXPORTER_CONF",
+        requires = "ceph"
+    )]
+    conf: Option<PathBuf>,
+
+    /// Serve `/metrics` over HTTP on ADDR (`0.0.0.0:9283`) instead of printing once
+    #[arg(long, value_name = "ADDR", env = "CEPH_EXPORTER_LISTEN")]
     listen: Option<String>,
-    interval: f64,
-    stale: StaleStrategy,
-    format: Format,
-    float_style: FloatStyle,
-    perf: bool,
+
+    /// Seconds between collections when serving (0.001 to 86400)
+    #[arg(long, value_name = "SECS", env = "CEPH_EXPORTER_INTERVAL", default_value = "15",
+          value_parser = seconds)]
+    interval: Duration,
+
+    /// What `/metrics` answers while the cache is stale
+    #[arg(long, value_name = "STRATEGY", env = "CEPH_EXPORTER_STALE_CACHE", value_enum,
+          default_value_t = StaleArg::Fail)]
+    stale_cache: StaleArg,
+
+    /// The exposition format, printed and served (the module's is `text`)
+    #[arg(long, value_name = "FORMAT", env = "CEPH_EXPORTER_FORMAT", value_enum,
+          default_value_t = FormatArg::Text)]
+    format: FormatArg,
+
+    /// How the text format writes floats (OpenMetrics has its own)
+    #[arg(long, value_name = "STYLE", env = "CEPH_EXPORTER_FLOAT_STYLE", value_enum,
+          default_value_t = FloatStyleArg::Go)]
+    float_style: FloatStyleArg,
+
+    /// Leave out the daemons' perf counters
+    #[arg(long)]
+    no_perf: bool,
+
+    /// Log level on stderr; `RUST_LOG` overrides it
+    #[arg(long, value_name = "LEVEL", env = "CEPH_EXPORTER_LOG_LEVEL", value_enum,
+          default_value_t = LogLevel::Info)]
+    log_level: LogLevel,
 }
 
-/// A usage error: exit status 2.
-#[derive(Debug)]
-struct Usage(String);
+impl Cli {
+    fn source(&self) -> Result<Box<dyn Source + Send>, Box<dyn std::error::Error>> {
+        Ok(match (&self.dump_dir, self.ceph) {
+            (Some(dir), _) => Box::new(
+                DumpDir::open(dir).map_err(|e| format!("cannot list `{}`: {e}", dir.display()))?,
+            ),
+            (None, true) => {
+                let cli = CephCli::new();
+                Box::new(match &self.conf {
+                    Some(c) => cli.conf(c),
+                    None => cli,
+                })
+            }
+            (None, false) => Box::new(MemoryDumps::new(EMBEDDED.iter().copied())),
+        })
+    }
 
-fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, Usage> {
-    let mut args = Args {
-        source: SourceArg::Embedded,
-        listen: None,
-        interval: 15.0,
-        stale: StaleStrategy::Fail,
-        format: Format::Text,
-        float_style: FloatStyle::Go,
-        perf: true,
-    };
-    let mut conf = None;
-    let mut ceph = false;
-    let value = |it: &mut dyn Iterator<Item = String>, flag: &str| {
-        it.next()
-            .ok_or_else(|| Usage(format!("`{flag}` needs a value")))
-    };
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--dump-dir" => args.source = SourceArg::Dir(value(&mut it, &a)?.into()),
-            "--ceph" => ceph = true,
-            "--conf" => conf = Some(PathBuf::from(value(&mut it, &a)?)),
-            "--listen" => args.listen = Some(value(&mut it, &a)?),
-            "--interval" => {
-                let v = value(&mut it, &a)?;
-                args.interval = v
-                    .parse()
-                    .ok()
-                    .filter(|s: &f64| s.is_finite() && *s > 0.0)
-                    .ok_or_else(|| Usage(format!("invalid interval `{v}`")))?;
-            }
-            "--stale-cache" => {
-                let v = value(&mut it, &a)?;
-                args.stale = v
-                    .parse()
-                    .map_err(|_| Usage(format!("invalid stale-cache strategy `{v}`")))?;
-            }
-            "--format" => {
-                let v = value(&mut it, &a)?;
-                args.format = v
-                    .parse()
-                    .map_err(|_| Usage(format!("invalid format `{v}`")))?;
-            }
-            "--float-style" => {
-                args.float_style = match value(&mut it, &a)?.as_str() {
-                    "go" => FloatStyle::Go,
-                    "mgr" => FloatStyle::Python,
-                    other => return Err(Usage(format!("invalid float style `{other}`"))),
-                }
-            }
-            "--no-perf" => args.perf = false,
-            "-h" | "--help" => return Err(Usage("".into())),
-            other => return Err(Usage(format!("unknown argument `{other}`"))),
+    fn stale(&self) -> StaleStrategy {
+        match self.stale_cache {
+            StaleArg::Fail => StaleStrategy::Fail,
+            StaleArg::Return => StaleStrategy::Return,
         }
     }
-    match (&args.source, ceph) {
-        (SourceArg::Dir(_), true) => {
-            return Err(Usage("`--dump-dir` and `--ceph` exclude each other".into()));
+
+    /// The one place deciding the format and float style of what is printed or served.
+    fn encoding(&self) -> (Format, FloatStyle) {
+        match (self.format, self.float_style) {
+            (FormatArg::Openmetrics, _) => (Format::OpenMetrics, FloatStyle::OpenMetrics),
+            (FormatArg::Text, FloatStyleArg::Go) => (Format::Text, FloatStyle::Go),
+            (FormatArg::Text, FloatStyleArg::Mgr) => (Format::Text, FloatStyle::Python),
         }
-        (_, true) => args.source = SourceArg::Ceph(conf),
-        (_, false) if conf.is_some() => return Err(Usage("`--conf` needs `--ceph`".into())),
-        _ => {}
     }
-    Ok(args)
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(a) => a,
-        Err(Usage(msg)) => return examples::usage_error("ceph-exporter", &msg, USAGE),
-    };
-    match run(args) {
+    let cli = Cli::parse();
+    examples::init_logs(cli.log_level);
+    match run(&cli) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
-            print_chain(e.as_ref());
+            eprintln!("ceph-exporter: {}", error_chain(e.as_ref()));
             ExitCode::from(1)
         }
     }
 }
 
-fn print_chain(e: &dyn std::error::Error) {
-    eprintln!("ceph-exporter: {}", examples::error_chain(e));
-}
-
 /// Runs; `Ok(false)` when some inputs were left out.
-fn run(args: Args) -> Result<bool, Box<dyn std::error::Error>> {
-    let source: Box<dyn Source + Send> = match &args.source {
-        SourceArg::Embedded => Box::new(MemoryDumps::new(EMBEDDED.iter().copied())),
-        SourceArg::Dir(dir) => Box::new(
-            DumpDir::open(dir).map_err(|e| format!("cannot list `{}`: {e}", dir.display()))?,
-        ),
-        SourceArg::Ceph(conf) => {
-            let cli = CephCli::new();
-            Box::new(match conf {
-                Some(c) => cli.conf(c),
-                None => cli,
-            })
-        }
-    };
-    let options = CollectOptions::new().perf(args.perf);
+fn run(cli: &Cli) -> Result<bool, Box<dyn std::error::Error>> {
+    let source = cli.source()?;
+    let options = CollectOptions::new().perf(!cli.no_perf);
     let mut collector = ClusterCollector::new(options);
-    match &args.listen {
+    match &cli.listen {
         None => {
-            let collection = collector.collect(source.as_ref());
+            let collection = collect(&mut collector, source.as_ref());
+            let (format, style) = cli.encoding();
             let mut out = Vec::new();
-            encode(&collection, args.format, args.float_style, &mut out)?;
+            collection.encode(&mut out, format, style)?;
             std::io::stdout().lock().write_all(&out)?;
-            for e in collection.errors() {
-                print_chain(e);
-            }
             Ok(collection.errors().is_empty())
         }
         Some(addr) => {
-            serve(addr, &args, collector, source)?;
+            serve(addr, cli, collector, source)?;
             Ok(true)
         }
     }
 }
 
-fn encode(
-    collection: &Collection,
-    format: Format,
-    style: FloatStyle,
-    out: &mut Vec<u8>,
-) -> Result<(), expfmt::Error> {
-    let style = match format {
-        Format::OpenMetrics => FloatStyle::OpenMetrics,
-        Format::Text => style,
-    };
-    collection.encode(out, format, style)
+/// One collection, logged: its duration at debug, each failed input at warn.
+fn collect(collector: &mut ClusterCollector, source: &dyn Source) -> Collection {
+    let start = Instant::now();
+    let collection = collector.collect(source);
+    let took = start.elapsed();
+    for e in collection.errors() {
+        warn!("input failed: {}", error_chain(e));
+    }
+    debug!(
+        "collection took {:.3} s, {} families, {} failed inputs",
+        took.as_secs_f64(),
+        collection.families().len(),
+        collection.errors().len()
+    );
+    collection
 }
 
 /// Serves `/metrics` on `addr` from a cache refreshed every `--interval` seconds.
 fn serve(
     addr: &str,
-    args: &Args,
+    cli: &Cli,
     mut collector: ClusterCollector,
     source: Box<dyn Source + Send>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let listener =
         TcpListener::bind(addr).map_err(|e| format!("cannot listen on `{addr}`: {e}"))?;
-    eprintln!("ceph-exporter: listening on {}", listener.local_addr()?);
-    let interval = Duration::from_secs_f64(args.interval);
-    let style = args.float_style;
+    info!("listening on {}", listener.local_addr()?);
+    let interval = cli.interval;
+    let (_, style) = cli.encoding();
     let collect = move || {
         let start = Instant::now();
-        let collection = collector.collect(source.as_ref());
-        for e in collection.errors() {
-            print_chain(e);
-        }
+        let collection = collect(&mut collector, source.as_ref());
         let exposition = Exposition::from_collection(&collection, style)
-            .map_err(|e| print_chain(&e))
+            .map_err(|e| warn!("cannot encode the collection: {}", error_chain(&e)))
             .ok();
         let took = start.elapsed();
         if took > interval {
-            eprintln!(
-                "ceph-exporter: collecting took {:.2} s, more than the {:.0} s interval",
+            warn!(
+                "collecting took {:.2} s, more than the {:.3} s interval: the cache is stale",
                 took.as_secs_f64(),
                 interval.as_secs_f64()
             );
         }
         exposition
     };
-    let options = ServeOptions::new().interval(interval).stale(args.stale);
+    let options = ServeOptions::new().interval(interval).stale(cli.stale());
     exporter::serve(listener, collect, options)?;
     Ok(())
 }

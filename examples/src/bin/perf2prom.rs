@@ -7,6 +7,8 @@
 //!                  [--float-style go|openmetrics|mgr]
 //! ```
 //!
+//! `--help` lists every flag and its default.
+//!
 //! `S.json`/`D.json` are the daemon's `perf schema`/`perf dump` (or `counter schema`/`counter
 //! dump`) output; either may be `-` for stdin. `NAME` is the daemon (`osd.0`), or for the
 //! exporter flavour its admin-socket file name (`ceph-osd.0.asok`). Counters that cannot be
@@ -16,80 +18,42 @@ use std::error::Error;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+use clap::{CommandFactory, Parser};
 use expfmt::{Encoder, FloatStyle, Format};
 use perfcounter::{Dump, Families, Flavor, Mapper, Priority, Schema};
 
-const USAGE: &str = "usage: perf2prom --schema S.json --dump D.json --daemon NAME \
-[--flavor mgr|exporter] [--prio N] [--format text|openmetrics] [--float-style go|openmetrics|mgr]";
-
-/// The parsed command line.
+/// Prints one Ceph daemon's perf counters as Prometheus families, named the way ceph-mgr's
+/// prometheus module (or the C++ ceph-exporter) names them.
+///
+/// Counters that cannot be exported are named on stderr, and the exit status is then 1; 2
+/// means a usage error.
+#[derive(Debug, Parser)]
+#[command(name = "perf2prom", version)]
 struct Args {
+    /// The daemon's `perf schema` (or `counter schema`) output; `-` for stdin
+    #[arg(long, value_name = "S.json")]
     schema: String,
+    /// The daemon's `perf dump` (or `counter dump`) output; `-` for stdin
+    #[arg(long, value_name = "D.json")]
     dump: String,
+    /// The daemon (`osd.0`), or for the exporter flavour its admin-socket file name
+    /// (`ceph-osd.0.asok`)
+    #[arg(long, value_name = "NAME")]
     daemon: String,
+    /// Whose names and labels: the mgr module's (`mgr`) or the C++ ceph-exporter's
+    /// (`exporter`)
+    #[arg(long, value_name = "FLAVOR", default_value = "mgr")]
     flavor: Flavor,
+    /// The lowest counter priority exported: a name (`critical`, `interesting`, `useful`,
+    /// `uninteresting`, `debugonly`) or a number 0-255
+    #[arg(long, value_name = "N", default_value = "useful")]
     prio: Priority,
+    /// The exposition format: `text` or `openmetrics`
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
     format: Format,
+    /// How floats are written: `go`, `openmetrics` or `mgr` [default: the format's own]
+    #[arg(long, value_name = "STYLE")]
     float_style: Option<FloatStyle>,
-}
-
-/// A usage error: the message for stderr.
-struct Usage(String);
-
-fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Usage> {
-    let (mut schema, mut dump, mut daemon) = (None, None, None);
-    let mut args = Args {
-        schema: String::new(),
-        dump: String::new(),
-        daemon: String::new(),
-        flavor: Flavor::Mgr,
-        prio: Priority::USEFUL,
-        format: Format::Text,
-        float_style: None,
-    };
-    while let Some(flag) = argv.next() {
-        if flag == "-h" || flag == "--help" {
-            return Err(Usage(String::new()));
-        }
-        let mut value = || {
-            argv.next()
-                .ok_or_else(|| Usage(format!("`{flag}` needs a value")))
-        };
-        let bad = |v: &str, e: &dyn Error| Usage(format!("bad `{flag}` value `{v}`: {e}"));
-        match flag.as_str() {
-            "--schema" => schema = Some(value()?),
-            "--dump" => dump = Some(value()?),
-            "--daemon" => daemon = Some(value()?),
-            "--flavor" => {
-                let v = value()?;
-                args.flavor = v.parse().map_err(|e| bad(&v, &e))?;
-            }
-            "--prio" => {
-                let v = value()?;
-                args.prio = v.parse().map_err(|e| bad(&v, &e))?;
-            }
-            "--format" => {
-                let v = value()?;
-                args.format = v.parse().map_err(|e| bad(&v, &e))?;
-            }
-            "--float-style" => {
-                let v = value()?;
-                args.float_style = Some(v.parse().map_err(|e| bad(&v, &e))?);
-            }
-            other => return Err(Usage(format!("unknown argument `{other}`"))),
-        }
-    }
-    let need =
-        |v: Option<String>, flag: &str| v.ok_or_else(|| Usage(format!("`{flag}` is required")));
-    args.schema = need(schema, "--schema")?;
-    args.dump = need(dump, "--dump")?;
-    args.daemon = need(daemon, "--daemon")?;
-    if args.schema == "-" && args.dump == "-" {
-        return Err(Usage(
-            "only one of `--schema` and `--dump` can be `-`".into(),
-        ));
-    }
-    Ok(args)
 }
 
 /// Reads `path`, or stdin for `-`.
@@ -173,14 +137,15 @@ impl Error for InFile {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(a) => a,
-        Err(Usage(msg)) if msg.is_empty() => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(Usage(msg)) => return examples::usage_error("perf2prom", &msg, USAGE),
-    };
+    let args = Args::parse();
+    if args.schema == "-" && args.dump == "-" {
+        Args::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "only one of `--schema` and `--dump` can be `-`",
+            )
+            .exit();
+    }
     match run(&args) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,

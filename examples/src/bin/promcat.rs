@@ -10,80 +10,64 @@
 //! the input ends with `# EOF`, text otherwise), and either validates it (`--check`: exit 0, or
 //! exit 1 with `line:col: message` on stderr) or writes it again in `--to` format (default:
 //! text) on stdout, families sorted by name with `--sort`. Exit status 1 on bad input, 2 on a
-//! usage error.
+//! usage error. `--help` lists every flag and its default.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+use clap::Parser;
 use expfmt::{Encoder, FloatStyle, Format};
 
 /// A real ceph-mgr prometheus module output (Reef 18.2.7), the first families.
 const SAMPLE: &[u8] = include_bytes!("../../../testdata/expfmt/sample.prom");
 
-const USAGE: &str = "usage: promcat [--check] [--from text|openmetrics] [--to text|openmetrics] \
-                     [--float-style go|openmetrics|mgr] [--sort] [FILE | - | --sample]";
-
-#[derive(Debug, Default)]
+/// Checks or re-encodes Prometheus text exposition (0.0.4) or OpenMetrics.
+///
+/// Exit status 1 on bad input (`line:col: message` on stderr), 2 on a usage error.
+#[derive(Debug, Parser)]
+#[command(name = "promcat", version)]
 struct Args {
+    /// Only validate the input: exit 0, or 1 with `line:col: message` on stderr
+    #[arg(long)]
     check: bool,
+    /// The input format: `text` or `openmetrics` [default: OpenMetrics when the input ends
+    /// with `# EOF`, text otherwise]
+    #[arg(long, value_name = "FORMAT")]
     from: Option<Format>,
+    /// The output format: `text` or `openmetrics`
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
     to: Format,
+    /// How floats are written: `go`, `openmetrics` or `mgr` [default: the output format's
+    /// own]
+    #[arg(long, value_name = "STYLE")]
     float_style: Option<FloatStyle>,
+    /// Write the families sorted by name
+    #[arg(long)]
     sort: bool,
-    input: Input,
+    /// Read a small real ceph-mgr exposition compiled into the binary instead of FILE
+    #[arg(long, conflicts_with = "file")]
+    sample: bool,
+    /// The input; `-` for stdin [default: stdin]
+    #[arg(value_name = "FILE")]
+    file: Option<String>,
 }
 
-#[derive(Debug, Default)]
-enum Input {
-    #[default]
+/// Where the input comes from.
+#[derive(Debug)]
+enum Input<'a> {
     Stdin,
-    File(String),
+    File(&'a str),
     Sample,
 }
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut out = Args::default();
-    let mut args = args.peekable();
-    let mut positional = None;
-    while let Some(a) = args.next() {
-        let mut value = |flag: &str| args.next().ok_or_else(|| format!("`{flag}` needs a value"));
-        match a.as_str() {
-            "--check" => out.check = true,
-            "--sort" => out.sort = true,
-            "--sample" => out.input = Input::Sample,
-            "--from" => {
-                out.from = Some(
-                    value("--from")?
-                        .parse()
-                        .map_err(|e| format!("--from: {e}"))?,
-                );
-            }
-            "--to" => out.to = value("--to")?.parse().map_err(|e| format!("--to: {e}"))?,
-            "--float-style" => {
-                out.float_style = Some(
-                    value("--float-style")?
-                        .parse()
-                        .map_err(|e| format!("--float-style: {e}"))?,
-                );
-            }
-            "-h" | "--help" => return Err(String::new()),
-            "-" => positional = Some(Input::Stdin),
-            s if s.starts_with("--") => return Err(format!("unknown option `{s}`")),
-            s => {
-                if positional.is_some() {
-                    return Err(format!("unexpected argument `{s}`"));
-                }
-                positional = Some(Input::File(s.to_owned()));
-            }
+impl Args {
+    fn input(&self) -> Input<'_> {
+        match (self.sample, self.file.as_deref()) {
+            (true, _) => Input::Sample,
+            (false, None | Some("-")) => Input::Stdin,
+            (false, Some(path)) => Input::File(path),
         }
     }
-    if let Some(p) = positional {
-        if matches!(out.input, Input::Sample) {
-            return Err("`--sample` takes no FILE".to_owned());
-        }
-        out.input = p;
-    }
-    Ok(out)
 }
 
 /// OpenMetrics when the input's last non-blank line is `# EOF`.
@@ -98,7 +82,7 @@ fn detect(input: &[u8]) -> Format {
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let owned;
-    let input: &[u8] = match &args.input {
+    let input: &[u8] = match args.input() {
         Input::Sample => SAMPLE,
         Input::Stdin => {
             let mut buf = Vec::new();
@@ -133,10 +117,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(a) => a,
-        Err(msg) => return examples::usage_error("promcat", &msg, USAGE),
-    };
+    let args = Args::parse();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

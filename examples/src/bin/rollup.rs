@@ -10,58 +10,52 @@
 //! skipped. Output: the aggregates per granularity and method. With
 //! `--objects DIR`, the objects Gnocchi's file driver would store for the
 //! metric (`none_v3`, `agg_<method>/<key>_<granularity>_v3`) are written
-//! under DIR.
+//! under DIR. `--help` lists every flag and its default.
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use carbonara::{ArchivePolicy, Metric};
+use clap::Parser;
 use timeserie::{Point, parse_timestamp, write_timestamp};
 
-const USAGE: &str =
-    "usage: rollup --policy NAME|FILE [--format csv|json] [--batch N] [--objects DIR] [INPUT]";
+/// The largest `--batch`: the batch is held in memory before it goes to the pipeline.
+const MAX_BATCH: u64 = 10_000_000;
 
-#[derive(Debug)]
-struct Args {
-    policy: String,
-    json: bool,
-    batch: usize,
-    objects: Option<String>,
-    input: Option<String>,
+/// The output format (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OutputFormat {
+    /// `granularity,method,timestamp,value` lines under a header.
+    Csv,
+    /// One object per aggregation with its points.
+    Json,
 }
 
-fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
-    let (mut policy, mut json, mut batch, mut input, mut objects) =
-        (None, false, 10_000, None, None);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--policy" => policy = Some(it.next().ok_or("--policy needs a value")?),
-            "--format" => match it.next().as_deref() {
-                Some("csv") => json = false,
-                Some("json") => json = true,
-                other => return Err(format!("--format must be csv or json, not {other:?}")),
-            },
-            "--batch" => {
-                batch = it
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|&n| n > 0)
-                    .ok_or("--batch needs a positive number")?;
-            }
-            "--objects" => objects = Some(it.next().ok_or("--objects needs a directory")?),
-            "-h" | "--help" => return Err(String::new()),
-            s if s.starts_with('-') && s != "-" => return Err(format!("unknown option `{s}`")),
-            _ if input.is_none() => input = Some(arg),
-            _ => return Err(format!("unexpected argument `{arg}`")),
-        }
-    }
-    Ok(Args {
-        policy: policy.ok_or("--policy is required")?,
-        json,
-        batch,
-        objects,
-        input,
-    })
+/// Rolls raw measures up with a Gnocchi archive policy, as metricd does.
+///
+/// INPUT holds `timestamp,value` lines, the timestamp in RFC 3339 or seconds since the epoch;
+/// a blank line ends a batch, like a separate POST, and lines starting with `#` are skipped.
+#[derive(Debug, Parser)]
+#[command(name = "rollup", version)]
+struct Args {
+    /// A built-in policy (`low`, `medium`, `high`, `bool`), or a file holding an archive
+    /// policy in Gnocchi's REST JSON form
+    #[arg(long, value_name = "NAME|FILE")]
+    policy: String,
+    /// The output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Csv)]
+    format: OutputFormat,
+    /// How many lines go to the pipeline at a time (1 to 10000000)
+    #[arg(long, value_name = "N", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_BATCH))]
+    batch: u64,
+    /// Also write the objects Gnocchi's file driver would store for the metric (`none_v3`,
+    /// `agg_<method>/<key>_<granularity>_v3`) under DIR
+    #[arg(long, value_name = "DIR")]
+    objects: Option<String>,
+    /// The measures; `-` for stdin [default: stdin]
+    #[arg(value_name = "INPUT")]
+    input: Option<String>,
 }
 
 fn load_policy(spec: &str) -> Result<ArchivePolicy, Box<dyn std::error::Error>> {
@@ -107,7 +101,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             std::fs::File::open(path).map_err(|e| format!("cannot open `{path}`: {e}"))?,
         )),
     };
-    let mut batch = Vec::with_capacity(args.batch);
+    // `--batch` is at most `MAX_BATCH`, so it fits; the capacity is capped anyway.
+    let batch_len = usize::try_from(args.batch).unwrap_or(usize::MAX);
+    let mut batch = Vec::with_capacity(batch_len.min(1 << 16));
     for (i, line) in reader.lines().enumerate() {
         let line = line?;
         let trimmed = line.trim();
@@ -120,7 +116,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         batch.push(parse_line(trimmed, i + 1)?);
-        if batch.len() == args.batch {
+        if batch.len() == batch_len {
             metric.add_measures(&batch)?;
             batch.clear();
         }
@@ -138,8 +134,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
+    let json = args.format == OutputFormat::Json;
     let mut out = String::new();
-    if args.json {
+    if json {
         out.push('[');
     } else {
         out.push_str("granularity,method,timestamp,value\n");
@@ -150,7 +147,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         let gran = ryu::Buffer::new()
             .format(agg.granularity as f64 / 1e9)
             .to_owned();
-        if args.json {
+        if json {
             if !first {
                 out.push(',');
             }
@@ -161,7 +158,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             ));
         }
         for (k, p) in series.serie().iter().enumerate() {
-            if args.json {
+            if json {
                 out.push_str(if k == 0 { "[\"" } else { ",[\"" });
                 write_timestamp(&mut out, p.timestamp)?;
                 out.push_str("\",");
@@ -182,11 +179,11 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 out.push('\n');
             }
         }
-        if args.json {
+        if json {
             out.push_str("]}");
         }
     }
-    if args.json {
+    if json {
         out.push_str("\n]\n");
     }
     std::io::stdout().lock().write_all(out.as_bytes())?;
@@ -194,10 +191,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(a) => a,
-        Err(msg) => return examples::usage_error("rollup", &msg, USAGE),
-    };
+    let args = Args::parse();
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

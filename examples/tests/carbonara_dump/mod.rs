@@ -142,7 +142,12 @@ fn errors_table() {
             "lz4 size prefix claims",
         ),
         (&[1, 2, 3, 4], &[], 1, "not a carbonara object"),
-        (&compressed, &["--granularity", "never"], 2, "usage"),
+        (
+            &compressed,
+            &["--granularity", "never"],
+            2,
+            "bad granularity `never`",
+        ),
     ];
     for (i, (data, extra, code, fragment)) in cases.into_iter().enumerate() {
         let (got, _, err) = dump(&format!("bad-{i}.bin"), data, extra);

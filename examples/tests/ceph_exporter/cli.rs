@@ -57,21 +57,90 @@ fn output_options() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let cases: [&[&str]; 7] = [
-        &["--bogus"],
-        &["--dump-dir"],
-        &["--format", "xml"],
-        &["--float-style", "c"],
-        &["--interval", "0"],
-        &["--conf", "/etc/ceph/ceph.conf"],
-        &["--ceph", "--dump-dir", "x"],
+    // (arguments, a piece of stderr)
+    let cases: [(&[&str], &str); 11] = [
+        (&["--bogus"], "unexpected argument '--bogus'"),
+        (
+            &["--dump-dir"],
+            "a value is required for '--dump-dir <DIR>'",
+        ),
+        (&["--format", "xml"], "invalid value 'xml' for '--format"),
+        (
+            &["--float-style", "c"],
+            "invalid value 'c' for '--float-style",
+        ),
+        (
+            &["--interval", "0"],
+            "`0` is outside 0.001 to 86400 seconds",
+        ),
+        // Past what `Duration::from_secs_f64` takes: a usage error, not a panic.
+        (&["--interval", "1e20"], "`1e20` is outside"),
+        (&["--interval", "NaN"], "`NaN` is outside"),
+        (&["--interval", "soon"], "`soon` is not a number of seconds"),
+        (&["--stale-cache", "maybe"], "invalid value 'maybe'"),
+        (&["--conf", "/etc/ceph/ceph.conf"], "--ceph"),
+        (&["--ceph", "--dump-dir", "x"], "cannot be used with"),
     ];
-    for args in cases {
+    for (args, message) in cases {
         let out = run(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&out).contains("usage: ceph-exporter"), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("error: "), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
         assert!(out.stdout.is_empty());
     }
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let help = run(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let text = stdout(&help);
+    // Every flag with its default and its environment variable.
+    for needle in [
+        "--dump-dir <DIR>",
+        "--ceph",
+        "--conf <PATH>",
+        "--listen <ADDR>",
+        "[env: CEPH_EXPORTER_LISTEN=]",
+        "--interval <SECS>",
+        "[env: CEPH_EXPORTER_INTERVAL=]",
+        "[default: 15]",
+        "--stale-cache <STRATEGY>",
+        "[default: fail]",
+        "--format <FORMAT>",
+        "[default: text]",
+        "--float-style <STYLE>",
+        "[default: go]",
+        "--no-perf",
+        "--log-level <LEVEL>",
+        "[default: info]",
+    ] {
+        assert!(text.contains(needle), "{needle} not in\n{text}");
+    }
+    let version = run(&["--version"]);
+    assert_eq!(version.status.code(), Some(0));
+    assert_eq!(
+        stdout(&version),
+        format!("ceph-exporter {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn environment_sets_daemon_flags() {
+    // `CEPH_EXPORTER_FORMAT` as `--format`; a bad value is a usage error naming the flag.
+    let om = super::exe()
+        .env("CEPH_EXPORTER_FORMAT", "openmetrics")
+        .output()
+        .unwrap();
+    assert!(om.status.success(), "{}", stderr(&om));
+    assert!(stdout(&om).ends_with("# EOF\n"));
+    let bad = super::exe()
+        .env("CEPH_EXPORTER_INTERVAL", "-1")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("--interval"));
 }
 
 #[test]

@@ -26,8 +26,9 @@ impl Server {
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
         let first = lines.next().unwrap().unwrap();
         let addr = first
-            .strip_prefix("ceph-exporter: listening on ")
+            .split_once("listening on ")
             .unwrap_or_else(|| panic!("{first}"))
+            .1
             .to_owned();
         // Keep draining stderr so the server never blocks on it.
         std::thread::spawn(move || for _ in lines {});

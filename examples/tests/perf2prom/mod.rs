@@ -217,7 +217,7 @@ fn errors_and_usage() {
             &["--schema", &schema, "--daemon", "osd.0"],
             None,
             2,
-            "`--dump` is required",
+            "the following required arguments were not provided:\n  --dump <D.json>",
         ),
         (
             &["--schema", "-", "--dump", "-", "--daemon", "x"],
@@ -231,7 +231,7 @@ fn errors_and_usage() {
             2,
             "unknown flavour `grafana`",
         ),
-        (&["--bogus"], None, 2, "unknown argument `--bogus`"),
+        (&["--bogus"], None, 2, "unexpected argument '--bogus'"),
         (
             &[
                 "--schema",

@@ -168,7 +168,7 @@ fn csv_output_table() {
 #[test]
 fn errors_table() {
     // (args, stdin, exit code, stderr fragment)
-    let cases: [(&[&str], &str, i32, &str); 5] = [
+    let cases: [(&[&str], &str, i32, &str); 8] = [
         (&["--policy", "low"], "1,1\nnot a line\n", 1, "line 2"),
         (
             &["--policy", "low"],
@@ -183,7 +183,25 @@ fn errors_table() {
             1,
             "neither built in nor a readable file",
         ),
-        (&["--format", "xml", "--policy", "low"], "", 2, "usage"),
+        (
+            &["--format", "xml", "--policy", "low"],
+            "",
+            2,
+            "invalid value 'xml'",
+        ),
+        (
+            &["--batch", "0", "--policy", "low"],
+            "",
+            2,
+            "invalid value '0'",
+        ),
+        (
+            &["--batch", "99999999999", "--policy", "low"],
+            "",
+            2,
+            "invalid value",
+        ),
+        (&[], "", 2, "--policy <NAME|FILE>"),
     ];
     for (args, stdin, code, fragment) in cases {
         let out = run(args, stdin);

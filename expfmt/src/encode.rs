@@ -26,6 +26,7 @@ use crate::{
 pub struct EncoderBuilder {
     format: Format,
     float_style: Option<FloatStyle>,
+    integers_as_floats: bool,
 }
 
 impl EncoderBuilder {
@@ -43,6 +44,35 @@ impl EncoderBuilder {
         self
     }
 
+    /// Writes integer values ([`Value::U64`], [`Value::I64`], histogram and summary counts)
+    /// as floats in the float style, as a Python exporter that converts every value with
+    /// `float()` does: with [`FloatStyle::Python`], `2` is written `2.0`, and integers above
+    /// 2^53 round to the nearest `f64` (default `false`: integers are written exactly).
+    ///
+    /// ```
+    /// use expfmt::{Encoder, FloatStyle, Metric, MetricFamily, MetricType};
+    ///
+    /// let mut family = MetricFamily::new("ceph_health_status", MetricType::Gauge);
+    /// family.metrics.push(Metric::scalar(vec![], 2u64));
+    /// let mut buf = Vec::new();
+    /// let mut enc = Encoder::builder()
+    ///     .float_style(FloatStyle::Python)
+    ///     .integers_as_floats(true)
+    ///     .build(&mut buf);
+    /// enc.encode_family(&family)?;
+    /// assert!(buf.ends_with(b"\nceph_health_status 2.0\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn integers_as_floats(&mut self, yes: bool) -> &mut Self {
+        self.integers_as_floats = yes;
+        self
+    }
+
+    /// The output format.
+    pub(crate) fn format_of(&self) -> Format {
+        self.format
+    }
+
     /// An encoder appending to `buf`.
     pub fn build<'b>(&self, buf: &'b mut Vec<u8>) -> Encoder<'b> {
         let float_style = self.float_style.unwrap_or(match self.format {
@@ -53,6 +83,7 @@ impl EncoderBuilder {
             buf,
             format: self.format,
             float_style,
+            integers_as_floats: self.integers_as_floats,
             names: HashSet::new(),
         }
     }
@@ -95,6 +126,8 @@ pub struct Encoder<'b> {
     buf: &'b mut Vec<u8>,
     format: Format,
     float_style: FloatStyle,
+    /// [`EncoderBuilder::integers_as_floats`].
+    integers_as_floats: bool,
     names: HashSet<Box<str>>,
 }
 
@@ -150,7 +183,7 @@ impl<'b> Encoder<'b> {
     pub fn new(buf: &'b mut Vec<u8>, format: Format) -> Self {
         EncoderBuilder {
             format,
-            float_style: None,
+            ..EncoderBuilder::default()
         }
         .build(buf)
     }
@@ -536,6 +569,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
             (b"\"}  ", 3)
         };
         line.put4(close.0, close.1);
+        let value = as_written(value, self.enc.integers_as_floats);
         write_value(line, value, self.enc.float_style);
         if let Some(ts) = timestamp {
             line.put_byte(b' ');
@@ -713,6 +747,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
 
     #[inline]
     fn write_value(&mut self, value: Value) {
+        let value = as_written(value, self.enc.integers_as_floats);
         write_value(self.enc.buf, value, self.enc.float_style);
     }
 
@@ -858,6 +893,16 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         self.end_line(timestamp);
         self.write_created(labels, created, timestamp);
         Ok(())
+    }
+}
+
+/// `value` as [`EncoderBuilder::integers_as_floats`] writes it.
+#[inline]
+fn as_written(value: Value, integers_as_floats: bool) -> Value {
+    match value {
+        Value::U64(v) if integers_as_floats => Value::F64(v as f64),
+        Value::I64(v) if integers_as_floats => Value::F64(v as f64),
+        other => other,
     }
 }
 

@@ -92,6 +92,7 @@ mod family;
 mod float;
 mod name;
 mod negotiate;
+mod parallel;
 mod parse;
 mod set;
 mod sink;
@@ -105,6 +106,7 @@ pub use name::{
     validate_label_name, validate_metric_name,
 };
 pub use negotiate::negotiate;
+pub use parallel::{PARALLEL_MIN_SAMPLES, encode_parallel};
 pub use parse::{Parser, parse};
 pub use set::FamilySet;
 pub use types::{FloatStyle, Format, MetricType, Timestamp, Value};

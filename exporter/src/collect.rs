@@ -4,9 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use expfmt::{
-    Encoder, FamilySet, FloatStyle, Format, Label, Metric, MetricFamily, MetricValue, Value,
-};
+use expfmt::{FamilySet, FloatStyle, Format, Label, Metric, MetricFamily};
 
 use crate::adapt::{self, MonDoc};
 use crate::daemons::{self, DaemonIndex};
@@ -156,9 +154,8 @@ impl Collection {
         (self.families, self.errors)
     }
 
-    /// Writes the families to `out` in `format` with `style` (`# EOF` included for
-    /// OpenMetrics). With [`FloatStyle::Python`] every value is written as the module writes
-    /// it, a float (`1.0`; integers above 2^53 round, as the module's `float()` does).
+    /// Writes the families to `out` in `format` with `style`: the same as
+    /// [`Collection::encode_with`] of [`Encoding::new(format, style)`](crate::Encoding::new).
     ///
     /// # Errors
     ///
@@ -169,83 +166,25 @@ impl Collection {
         format: Format,
         style: FloatStyle,
     ) -> Result<(), expfmt::Error> {
-        let samples: usize = self.families.iter().map(|f| f.metrics.len()).sum();
-        // Large text expositions are written in two halves at once. (Not OpenMetrics, whose
-        // encoder also checks sample names across families, such as `x_total` of a counter
-        // `x`, which two halves could not see.)
-        if format == Format::Text && self.threads > 1 && samples >= PARALLEL_ENCODE {
-            let mut seen = 0;
-            let split = self
-                .families
-                .iter()
-                .position(|f| {
-                    seen += f.metrics.len();
-                    seen >= samples / 2
-                })
-                .map_or(self.families.len(), |i| i + 1);
-            let (first, second) = self.families.split_at(split);
-            let mut tail = Vec::new();
-            std::thread::scope(|scope| {
-                let h = scope.spawn(|| encode_part(second, &mut tail, format, style));
-                let r = encode_part(first, out, format, style);
-                let t = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-                r.and(t)
-            })?;
-            out.extend_from_slice(&tail);
-            return Ok(());
-        }
-        encode_part(&self.families, out, format, style)?;
-        if format == Format::OpenMetrics {
-            out.extend_from_slice(b"# EOF\n");
-        }
-        Ok(())
+        self.encode_with(out, crate::Encoding::new(format, style))
     }
-}
 
-/// From this many samples, text is encoded on two threads.
-const PARALLEL_ENCODE: usize = 50_000;
-
-/// Writes `families` without the closing `# EOF`.
-fn encode_part(
-    families: &[MetricFamily<'static>],
-    out: &mut Vec<u8>,
-    format: Format,
-    style: FloatStyle,
-) -> Result<(), expfmt::Error> {
-    let mut enc = Encoder::builder()
-        .format(format)
-        .float_style(style)
-        .build(out);
-    for family in families {
-        if style != FloatStyle::Python {
-            enc.encode_family(family)?;
-            continue;
-        }
-        let desc = expfmt::Desc::new(&family.name, family.metric_type);
-        let desc = match &family.help {
-            Some(h) => desc.help(h),
-            None => desc,
-        };
-        let mut fam = enc.family(&desc)?;
-        for m in &family.metrics {
-            let value = match m.value {
-                MetricValue::Scalar(v) => MetricValue::Scalar(Value::F64(v.as_f64())),
-                ref other => other.clone(),
-            };
-            let labels = m
-                .labels
-                .iter()
-                .map(|l| Label::new(l.name.as_ref(), l.value.as_ref()))
-                .collect();
-            fam.metric(&Metric {
-                labels,
-                value,
-                timestamp: m.timestamp,
-                created: m.created,
-            })?;
-        }
+    /// Writes the families to `out` as `encoding` says (`# EOF` included for OpenMetrics).
+    /// With [`FloatStyle::Python`] every value is written as the module writes it, a float
+    /// (`1.0`; integers above 2^53 round, as the module's `float()` does). Large text
+    /// expositions are encoded on two threads when the collector may use them
+    /// ([`expfmt::encode_parallel`]).
+    ///
+    /// # Errors
+    ///
+    /// The encoder's, for a name the format cannot carry (none of the module's names).
+    pub fn encode_with(
+        &self,
+        out: &mut Vec<u8>,
+        encoding: crate::Encoding,
+    ) -> Result<(), expfmt::Error> {
+        expfmt::encode_parallel(&encoding.builder(), &self.families, out, self.threads)
     }
-    Ok(())
 }
 
 /// Builds the cluster-level families of ceph-mgr's prometheus module, as the module of the
@@ -1030,6 +969,7 @@ fn detect_release(
 mod tests {
     use super::*;
     use crate::MemoryDumps;
+    use expfmt::{MetricValue, Value};
 
     fn md(id: &str, host: &'static str, version: &'static str) -> DaemonMetadata<'static> {
         DaemonMetadata {

@@ -26,6 +26,7 @@
 mod adapt;
 mod collect;
 mod daemons;
+mod encoding;
 mod error;
 mod health;
 mod input;
@@ -40,6 +41,7 @@ mod spec;
 
 pub use ceph_types::{Release, UnknownRelease};
 pub use collect::{ClusterCollector, CollectOptions, Collection};
+pub use encoding::Encoding;
 pub use error::CollectError;
 pub use health::HealthHistory;
 pub use serve::{Exposition, ServeOptions, StaleStrategy, UnknownStaleStrategy, serve};

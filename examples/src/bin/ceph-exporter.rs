@@ -23,8 +23,8 @@ use clap::{Parser, ValueEnum};
 use examples::{LogLevel, error_chain};
 use expfmt::{FloatStyle, Format};
 use exporter::{
-    CephCli, ClusterCollector, CollectOptions, Collection, DumpDir, Exposition, MemoryDumps,
-    ServeOptions, Source, StaleStrategy,
+    CephCli, ClusterCollector, CollectOptions, Collection, DumpDir, Encoding, Exposition,
+    MemoryDumps, ServeOptions, Source, StaleStrategy,
 };
 use tracing::{debug, info, warn};
 
@@ -198,13 +198,18 @@ impl Cli {
         }
     }
 
-    /// The one place deciding the format and float style of what is printed or served.
-    fn encoding(&self) -> (Format, FloatStyle) {
-        match (self.format, self.float_style) {
-            (FormatArg::Openmetrics, _) => (Format::OpenMetrics, FloatStyle::OpenMetrics),
-            (FormatArg::Text, FloatStyleArg::Go) => (Format::Text, FloatStyle::Go),
-            (FormatArg::Text, FloatStyleArg::Mgr) => (Format::Text, FloatStyle::Python),
-        }
+    /// The operator's choice of format and float style; `Encoding` decides what is printed
+    /// or served from it.
+    fn encoding(&self) -> Encoding {
+        let format = match self.format {
+            FormatArg::Openmetrics => Format::OpenMetrics,
+            FormatArg::Text => Format::Text,
+        };
+        let style = match self.float_style {
+            FloatStyleArg::Go => FloatStyle::Go,
+            FloatStyleArg::Mgr => FloatStyle::Python,
+        };
+        Encoding::new(format, style)
     }
 }
 
@@ -229,9 +234,8 @@ fn run(cli: &Cli) -> Result<bool, Box<dyn std::error::Error>> {
     match &cli.listen {
         None => {
             let collection = collect(&mut collector, source.as_ref());
-            let (format, style) = cli.encoding();
             let mut out = Vec::new();
-            collection.encode(&mut out, format, style)?;
+            collection.encode_with(&mut out, cli.encoding())?;
             std::io::stdout().lock().write_all(&out)?;
             Ok(collection.errors().is_empty())
         }
@@ -270,7 +274,7 @@ fn serve(
         TcpListener::bind(addr).map_err(|e| format!("cannot listen on `{addr}`: {e}"))?;
     info!("listening on {}", listener.local_addr()?);
     let interval = cli.interval;
-    let (_, style) = cli.encoding();
+    let style = cli.encoding().float_style();
     let collect = move || {
         let start = Instant::now();
         let collection = collect(&mut collector, source.as_ref());

@@ -250,55 +250,394 @@ const PROFILED: [&str; 11] = [
     "get_num_objects",
 ];
 
-/// The inputs each step needs; a step whose input failed is left out.
-fn needs(step: Step) -> &'static [Command] {
-    match step {
-        Step::Health => &[Command::HealthDetail],
-        Step::PoolStats => &[Command::OsdPoolStats],
-        Step::Df => &[Command::DfDetail],
-        Step::Blocklist | Step::OsdMap => &[Command::OsdDump],
-        Step::Fs => &[Command::FsDump, Command::MdsMetadata],
-        Step::Quorum => &[Command::MonStatus, Command::MonMetadata],
-        Step::Mgr => &[Command::MgrDump, Command::MgrMetadata],
-        Step::OsdMetadata => &[
-            Command::OsdDump,
-            Command::OsdCrushDump,
-            Command::OsdMetadata,
+/// The PG map's inputs: `pg dump`, or the two smaller dumps a source may give instead.
+const PG: &[Command] = &[Command::PgDump, Command::PgDumpBrief, Command::PgDumpSum];
+
+/// The cluster inputs, in the order they are read.
+const CLUSTER_INPUTS: [Command; 14] = [
+    Command::MonMetadata,
+    Command::MgrMetadata,
+    Command::MdsMetadata,
+    Command::OsdMetadata,
+    Command::ServiceDump,
+    Command::Versions,
+    Command::MgrDump,
+    Command::HealthDetail,
+    Command::OsdPoolStats,
+    Command::DfDetail,
+    Command::OsdDump,
+    Command::OsdCrushDump,
+    Command::FsDump,
+    Command::MonStatus,
+];
+
+/// One of the module's collection methods: the name its duration series uses, the steps whose
+/// families it writes with the inputs each needs (a step whose input failed has its families
+/// left out), and what it does.
+struct Method {
+    name: &'static str,
+    steps: &'static [(Step, &'static [Command])],
+    run: Phase,
+}
+
+/// When a method runs: with the cluster documents, or once the PG map is in.
+enum Phase {
+    Cluster(fn(&mut Ctx<'_, '_>)),
+    Pg(fn(&mut PgCtx<'_>)),
+}
+
+/// The run's step table, in execution order. The run reads the cluster inputs, runs every
+/// `Cluster` method, the perf counters, then every `Pg` method once the PG map is read.
+const METHODS: [Method; 12] = [
+    Method {
+        name: "get_health",
+        steps: &[(Step::Health, &[Command::HealthDetail])],
+        run: Phase::Cluster(get_health),
+    },
+    Method {
+        name: "get_pool_stats",
+        steps: &[(Step::PoolStats, &[Command::OsdPoolStats])],
+        run: Phase::Cluster(|c| {
+            if let Some(p) = &c.docs.pool_stats {
+                pools::pool_stats(c.out, &adapt::pool_stats(p));
+            }
+        }),
+    },
+    Method {
+        name: "get_df",
+        steps: &[(Step::Df, &[Command::DfDetail])],
+        run: Phase::Cluster(|c| {
+            if let Some(d) = &c.docs.df {
+                pools::df(c.out, &adapt::df(d));
+            }
+        }),
+    },
+    Method {
+        name: "get_osd_blocklisted_entries",
+        steps: &[(Step::Blocklist, &[Command::OsdDump])],
+        run: Phase::Cluster(|c| {
+            if let Some(m) = &c.osd_map {
+                osd::blocklist(c.out, m);
+            }
+        }),
+    },
+    Method {
+        name: "get_metadata_and_osd_status",
+        steps: &[
+            (Step::OsdMap, &[Command::OsdDump]),
+            (
+                Step::OsdMetadata,
+                &[
+                    Command::OsdDump,
+                    Command::OsdCrushDump,
+                    Command::OsdMetadata,
+                ],
+            ),
+            (Step::Services, &[Command::ServiceDump]),
         ],
-        Step::Services => &[Command::ServiceDump],
-        Step::OsdStats | Step::PgStatus | Step::Repaired | Step::NumObjects => {
-            &[Command::PgDump, Command::PgDumpBrief, Command::PgDumpSum]
+        run: Phase::Cluster(|c| {
+            if let Some(m) = &c.osd_map {
+                osd::osd_map(c.out, m, c.release);
+                if let (Some(crush), Some(_)) = (&c.docs.crush, &c.docs.osd_md) {
+                    osd::osd_metadata(c.out, m, &adapt::crush(crush), c.index);
+                }
+            }
+            osd::services(c.out, c.index);
+        }),
+    },
+    Method {
+        name: "get_fs",
+        steps: &[(Step::Fs, &[Command::FsDump, Command::MdsMetadata])],
+        run: Phase::Cluster(|c| {
+            if let Some(f) = &c.docs.fs {
+                daemons::fs(c.out, &adapt::fs(f), c.index);
+            }
+        }),
+    },
+    Method {
+        name: "get_quorum_status",
+        steps: &[(Step::Quorum, &[Command::MonStatus, Command::MonMetadata])],
+        run: Phase::Cluster(|c| {
+            if let Some(m) = &c.docs.mon_status {
+                daemons::quorum(c.out, &m.view(), c.index);
+            }
+        }),
+    },
+    Method {
+        name: "get_mgr_status",
+        steps: &[(Step::Mgr, &[Command::MgrDump, Command::MgrMetadata])],
+        run: Phase::Cluster(|c| {
+            if let Some(m) = &c.docs.mgr_dump {
+                daemons::mgr(c.out, &adapt::mgr(m), c.index, c.release);
+            }
+        }),
+    },
+    Method {
+        name: "get_pg_status",
+        steps: &[(Step::PgStatus, PG)],
+        run: Phase::Pg(|c| pools::pg_status(c.out, c.pg)),
+    },
+    Method {
+        name: "get_osd_stats",
+        steps: &[(Step::OsdStats, PG)],
+        run: Phase::Pg(|c| osd::osd_stats(c.out, c.pg)),
+    },
+    Method {
+        name: "get_num_objects",
+        steps: &[(Step::Repaired, PG), (Step::NumObjects, PG)],
+        run: Phase::Pg(|c| {
+            pools::repaired(c.out, c.pg);
+            pools::num_objects(c.out, c.pg);
+        }),
+    },
+    Method {
+        // Part of the module's `collect()`, not profiled on its own.
+        name: "",
+        steps: &[(
+            Step::DaemonHealth,
+            &[
+                Command::HealthDetail,
+                Command::PgDump,
+                Command::PgDumpBrief,
+                Command::PgDumpSum,
+                Command::MonMetadata,
+                Command::OsdMetadata,
+            ],
+        )],
+        run: Phase::Pg(|c| {
+            if let Some((status, checks)) = c.health {
+                let h = crate::input::Health {
+                    status,
+                    checks: checks
+                        .iter()
+                        .map(|(n, s, m)| crate::input::Check {
+                            name: n,
+                            severity: s,
+                            message: m,
+                        })
+                        .collect(),
+                };
+                health::daemon_health(c.out, c.daemon_names, &h, &c.pg.creating);
+            }
+        }),
+    },
+];
+
+/// `get_health`: the health families, the health history, and the checks kept for the daemon
+/// health step.
+fn get_health(c: &mut Ctx<'_, '_>) {
+    let Some(h) = &c.docs.health else {
+        return;
+    };
+    let h = adapt::health(h);
+    match health::health(c.out, &h, &mut c.collector.history, c.release) {
+        Ok(SlowOps::Count(_)) => {}
+        Ok(SlowOps::Incompatible) => c.collector.slow_ops_dropped = true,
+        Err(health::UnknownStatus(value)) => {
+            let input = Request::cluster(Command::HealthDetail);
+            c.log.push(CollectError::Value {
+                origin: c.src.origin(&input),
+                input,
+                path: "status",
+                value,
+            });
         }
-        Step::DaemonHealth => &[
-            Command::HealthDetail,
-            Command::PgDump,
-            Command::PgDumpBrief,
-            Command::PgDumpSum,
-            Command::MonMetadata,
-            Command::OsdMetadata,
-        ],
-        Step::Durations => &[],
+    }
+    *c.health = Some((
+        h.status.to_owned(),
+        h.checks
+            .iter()
+            .map(|c| {
+                (
+                    c.name.to_owned(),
+                    c.severity.to_owned(),
+                    c.message.to_owned(),
+                )
+            })
+            .collect(),
+    ));
+    if c.collector.slow_ops_dropped {
+        c.out.remove("ceph_healthcheck_slow_ops");
     }
 }
 
-const STEPS: [Step; 16] = [
-    Step::Health,
-    Step::PoolStats,
-    Step::Df,
-    Step::Blocklist,
-    Step::Fs,
-    Step::OsdStats,
-    Step::Quorum,
-    Step::Mgr,
-    Step::OsdMap,
-    Step::OsdMetadata,
-    Step::Services,
-    Step::PgStatus,
-    Step::Repaired,
-    Step::NumObjects,
-    Step::DaemonHealth,
-    Step::Durations,
-];
+/// What a cluster method reads and writes.
+struct Ctx<'r, 't> {
+    src: &'r dyn Source,
+    docs: &'r Docs<'t>,
+    /// `osd dump` as the steps read it.
+    osd_map: Option<crate::input::OsdMap<'r>>,
+    index: &'r DaemonIndex<'r, 'r>,
+    release: Release,
+    out: &'r mut StaticFamilies,
+    collector: &'r mut ClusterCollector,
+    log: &'r mut Log,
+    health: &'r mut Option<OwnedHealth>,
+}
+
+/// What a PG method reads and writes.
+struct PgCtx<'r> {
+    pg: &'r PgSummary,
+    out: &'r mut StaticFamilies,
+    health: Option<&'r OwnedHealth>,
+    daemon_names: &'r [(String, String)],
+}
+
+/// The cluster documents of one collection, each `None` when missing or malformed.
+struct Docs<'t> {
+    mon_md: Option<ceph_types::MonMetadata<'t>>,
+    mgr_md: Option<ceph_types::MgrMetadata<'t>>,
+    mds_md: Option<ceph_types::MdsMetadata<'t>>,
+    osd_md: Option<ceph_types::OsdMetadata<'t>>,
+    services: Option<ceph_types::ServiceDump<'t>>,
+    versions: Option<ceph_types::Versions<'t>>,
+    mgr_dump: Option<ceph_types::MgrDump<'t>>,
+    health: Option<ceph_types::Health<'t>>,
+    pool_stats: Option<ceph_types::OsdPoolStats<'t>>,
+    df: Option<ceph_types::Df<'t>>,
+    osd_dump: Option<ceph_types::OsdDump<'t>>,
+    crush: Option<ceph_types::OsdCrushDump<'t>>,
+    fs: Option<ceph_types::FsDump<'t>>,
+    mon_status: Option<MonDoc<'t>>,
+}
+
+impl<'t> Docs<'t> {
+    /// Parses the texts of [`CLUSTER_INPUTS`] (in that order), each with its model.
+    fn parse(src: &dyn Source, texts: &'t [Option<String>], log: &mut Log) -> Docs<'t> {
+        let text = |c: Command| {
+            CLUSTER_INPUTS
+                .iter()
+                .position(|&i| i == c)
+                .and_then(|i| texts[i].as_deref())
+        };
+        use ceph_types::Model;
+        Docs {
+            mon_md: parse(
+                src,
+                Command::MonMetadata,
+                text(Command::MonMetadata),
+                log,
+                Model::parse,
+            ),
+            mgr_md: parse(
+                src,
+                Command::MgrMetadata,
+                text(Command::MgrMetadata),
+                log,
+                Model::parse,
+            ),
+            mds_md: parse(
+                src,
+                Command::MdsMetadata,
+                text(Command::MdsMetadata),
+                log,
+                Model::parse,
+            ),
+            osd_md: parse(
+                src,
+                Command::OsdMetadata,
+                text(Command::OsdMetadata),
+                log,
+                Model::parse,
+            ),
+            services: parse(
+                src,
+                Command::ServiceDump,
+                text(Command::ServiceDump),
+                log,
+                Model::parse,
+            ),
+            versions: parse(
+                src,
+                Command::Versions,
+                text(Command::Versions),
+                log,
+                Model::parse,
+            ),
+            mgr_dump: parse(
+                src,
+                Command::MgrDump,
+                text(Command::MgrDump),
+                log,
+                Model::parse,
+            ),
+            health: parse(
+                src,
+                Command::HealthDetail,
+                text(Command::HealthDetail),
+                log,
+                |t| ceph_types::Health::parse_as(Command::HealthDetail, t),
+            ),
+            pool_stats: parse(
+                src,
+                Command::OsdPoolStats,
+                text(Command::OsdPoolStats),
+                log,
+                Model::parse,
+            ),
+            df: parse(src, Command::DfDetail, text(Command::DfDetail), log, |t| {
+                ceph_types::Df::parse_as(Command::DfDetail, t)
+            }),
+            osd_dump: parse(
+                src,
+                Command::OsdDump,
+                text(Command::OsdDump),
+                log,
+                Model::parse,
+            ),
+            crush: parse(
+                src,
+                Command::OsdCrushDump,
+                text(Command::OsdCrushDump),
+                log,
+                Model::parse,
+            ),
+            fs: parse(
+                src,
+                Command::FsDump,
+                text(Command::FsDump),
+                log,
+                Model::parse,
+            ),
+            mon_status: parse(
+                src,
+                Command::MonStatus,
+                text(Command::MonStatus),
+                log,
+                MonDoc::parse,
+            ),
+        }
+    }
+}
+
+/// The steps that lost an input, given the failed cluster commands.
+fn skipped_steps(failed: &[Command]) -> Vec<Step> {
+    METHODS
+        .iter()
+        .flat_map(|m| m.steps.iter())
+        .filter(|(_, inputs)| inputs.iter().any(|c| failed.contains(c)))
+        .map(|(s, _)| *s)
+        .collect()
+}
+
+/// The time spent on the distinct inputs of `method`'s steps.
+fn inputs_time(method: &Method, log: &Log) -> Duration {
+    let mut seen: Vec<Command> = Vec::new();
+    let mut total = Duration::ZERO;
+    for c in method.steps.iter().flat_map(|(_, inputs)| inputs.iter()) {
+        if seen.contains(c) || PG.contains(c) {
+            continue;
+        }
+        seen.push(*c);
+        total += log
+            .took
+            .iter()
+            .filter(|(r, _)| r.daemon_name().is_none() && r.command() == *c)
+            .map(|(_, d)| *d)
+            .sum::<Duration>();
+    }
+    total
+}
 
 /// Whether the collector does without `request` when a source does not have it: perf files
 /// of a daemon that was down, `service dump`, `versions`.
@@ -499,61 +838,26 @@ impl<'s> Run<'s> {
         }
     }
 
-    fn time(&mut self, method: &'static str, since: Instant) {
-        *self.times.entry(method).or_default() += since.elapsed();
-    }
-
-    /// Everything but the PG map; returns the release used.
+    /// Everything but the PG map: the cluster inputs, the `Cluster` methods of [`METHODS`] and
+    /// the perf counters; returns the release used.
     fn cluster(&mut self, c: &mut ClusterCollector, perf_threads: usize) -> Release {
         let src = self.source;
-        let errors = &mut self.errors;
-        let t0 = Instant::now();
+        let texts: Vec<Option<String>> = CLUSTER_INPUTS
+            .iter()
+            .map(|&command| fetch_text(src, command, &mut self.errors))
+            .collect();
+        let docs = Docs::parse(src, &texts, &mut self.errors);
         // Daemon metadata: the mgr's DaemonStateIndex.
-        let mon_text = fetch_text(src, Command::MonMetadata, errors);
-        let mon_md = parse(
-            src,
-            Command::MonMetadata,
-            mon_text.as_deref(),
-            errors,
-            ceph_types::MonMetadata::parse,
-        );
-        let mgr_text = fetch_text(src, Command::MgrMetadata, errors);
-        let mgr_md = parse(
-            src,
-            Command::MgrMetadata,
-            mgr_text.as_deref(),
-            errors,
-            ceph_types::MgrMetadata::parse,
-        );
-        let mds_text = fetch_text(src, Command::MdsMetadata, errors);
-        let mds_md = parse(
-            src,
-            Command::MdsMetadata,
-            mds_text.as_deref(),
-            errors,
-            ceph_types::MdsMetadata::parse,
-        );
-        let mons = mon_md.as_ref().map(|m| adapt::named(&m.daemons));
-        let mgrs = mgr_md.as_ref().map(|m| adapt::named(&m.daemons));
-        let mdss = mds_md.as_ref().map(|m| adapt::named(&m.daemons));
-        let osd_md_text = fetch_text(src, Command::OsdMetadata, errors);
-        let osd_md = parse(
-            src,
-            Command::OsdMetadata,
-            osd_md_text.as_deref(),
-            errors,
-            ceph_types::OsdMetadata::parse,
-        );
-        let osds: Option<Vec<DaemonMetadata<'_>>> = osd_md.as_ref().map(adapt::osd_metadata);
-        let svc_text = fetch_text(src, Command::ServiceDump, errors);
-        let svc = parse(
-            src,
-            Command::ServiceDump,
-            svc_text.as_deref(),
-            errors,
-            ceph_types::ServiceDump::parse,
-        );
-        let services = svc.as_ref().map(adapt::services).unwrap_or_default();
+        let t = Instant::now();
+        let mons = docs.mon_md.as_ref().map(|m| adapt::named(&m.daemons));
+        let mgrs = docs.mgr_md.as_ref().map(|m| adapt::named(&m.daemons));
+        let mdss = docs.mds_md.as_ref().map(|m| adapt::named(&m.daemons));
+        let osds = docs.osd_md.as_ref().map(adapt::osd_metadata);
+        let services = docs
+            .services
+            .as_ref()
+            .map(adapt::services)
+            .unwrap_or_default();
         let empty: Vec<DaemonMetadata<'_>> = Vec::new();
         let index = DaemonIndex::new(
             &[
@@ -564,155 +868,45 @@ impl<'s> Run<'s> {
             ],
             &services,
         );
-        let ver_text = fetch_text(src, Command::Versions, errors);
-        let versions = parse(src, Command::Versions, ver_text.as_deref(), errors, |t| {
-            ceph_types::Versions::parse(t)
-        });
-        let mgr_text = fetch_text(src, Command::MgrDump, errors);
-        let mgr_dump = parse(src, Command::MgrDump, mgr_text.as_deref(), errors, |t| {
-            ceph_types::MgrDump::parse(t)
-        });
         let release = match c.options.release {
             Some(r) => r,
             None => detect_release(
-                mgr_dump.as_ref().and_then(|m| m.active_name.as_deref()),
+                docs.mgr_dump
+                    .as_ref()
+                    .and_then(|m| m.active_name.as_deref()),
                 &index,
-                versions.as_ref(),
+                docs.versions.as_ref(),
             )
             .unwrap_or_else(|| {
-                errors.push(CollectError::UnknownRelease {
+                self.errors.push(CollectError::UnknownRelease {
                     used: Release::newest(),
                 });
                 Release::newest()
             }),
         };
+        *self.times.entry("get_metadata_and_osd_status").or_default() += t.elapsed();
         let mut out = StaticFamilies::new(static_specs(release));
-        let metadata_time = t0.elapsed();
-
-        // get_health
-        let t = Instant::now();
-        let text = fetch_text(src, Command::HealthDetail, errors);
-        let health_doc = parse(src, Command::HealthDetail, text.as_deref(), errors, |t| {
-            <ceph_types::Health<'_> as ceph_types::Model<'_>>::parse_as(
-                ceph_types::Command::HealthDetail,
-                t,
-            )
-        });
-        let health_view = health_doc.as_ref().map(adapt::health);
-        if let Some(h) = &health_view {
-            match health::health(&mut out, h, &mut c.history, release) {
-                Ok(SlowOps::Count(_)) => {}
-                Ok(SlowOps::Incompatible) => c.slow_ops_dropped = true,
-                Err(health::UnknownStatus(value)) => errors.push(CollectError::Value {
-                    input: Request::cluster(Command::HealthDetail),
-                    origin: src.origin(&Request::cluster(Command::HealthDetail)),
-                    path: "status",
-                    value,
-                }),
-            }
-            self.health = Some((
-                h.status.to_owned(),
-                h.checks
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.name.to_owned(),
-                            c.severity.to_owned(),
-                            c.message.to_owned(),
-                        )
-                    })
-                    .collect(),
-            ));
-        }
-        if c.slow_ops_dropped {
-            out.remove("ceph_healthcheck_slow_ops");
-        }
-        *self.times.entry("get_health").or_default() += t.elapsed();
-
-        // get_pool_stats
-        let t = Instant::now();
-        let text = fetch_text(src, Command::OsdPoolStats, errors);
-        if let Some(p) = parse(src, Command::OsdPoolStats, text.as_deref(), errors, |t| {
-            ceph_types::OsdPoolStats::parse(t)
-        }) {
-            pools::pool_stats(&mut out, &adapt::pool_stats(&p));
-        }
-        *self.times.entry("get_pool_stats").or_default() += t.elapsed();
-
-        // get_df
-        let t = Instant::now();
-        let text = fetch_text(src, Command::DfDetail, errors);
-        if let Some(d) = parse(src, Command::DfDetail, text.as_deref(), errors, |t| {
-            <ceph_types::Df<'_> as ceph_types::Model<'_>>::parse_as(
-                ceph_types::Command::DfDetail,
-                t,
-            )
-        }) {
-            pools::df(&mut out, &adapt::df(&d));
-        }
-        *self.times.entry("get_df").or_default() += t.elapsed();
-
-        // get_osd_blocklisted_entries, get_metadata_and_osd_status
-        let t = Instant::now();
-        let osd_text = fetch_text(src, Command::OsdDump, errors);
-        let osd_dump = parse(src, Command::OsdDump, osd_text.as_deref(), errors, |t| {
-            ceph_types::OsdDump::parse(t)
-        });
-        let osd_map = osd_dump.as_ref().map(adapt::osd_map);
-        if let Some(m) = &osd_map {
-            osd::blocklist(&mut out, m);
-        }
-        let blocklist_time = t.elapsed();
-        *self.times.entry("get_osd_blocklisted_entries").or_default() += blocklist_time;
-        let t = Instant::now();
-        let crush_text = fetch_text(src, Command::OsdCrushDump, errors);
-        let crush = parse(
+        let mut ctx = Ctx {
             src,
-            Command::OsdCrushDump,
-            crush_text.as_deref(),
-            errors,
-            ceph_types::OsdCrushDump::parse,
-        );
-        if let Some(m) = &osd_map {
-            osd::osd_map(&mut out, m, release);
-            if let (Some(crush), Some(_)) = (&crush, &osds) {
-                osd::osd_metadata(&mut out, m, &adapt::crush(crush), &index);
-            }
+            docs: &docs,
+            osd_map: docs.osd_dump.as_ref().map(adapt::osd_map),
+            index: &index,
+            release,
+            out: &mut out,
+            collector: c,
+            log: &mut self.errors,
+            health: &mut self.health,
+        };
+        for method in &METHODS {
+            let Phase::Cluster(run) = method.run else {
+                continue;
+            };
+            let t = Instant::now();
+            run(&mut ctx);
+            let took = t.elapsed() + inputs_time(method, ctx.log);
+            *self.times.entry(method.name).or_default() += took;
         }
-        osd::services(&mut out, &index);
-        *self.times.entry("get_metadata_and_osd_status").or_default() +=
-            t.elapsed() + metadata_time;
-
-        // get_fs
-        let t = Instant::now();
-        let text = fetch_text(src, Command::FsDump, errors);
-        if let Some(f) = parse(src, Command::FsDump, text.as_deref(), errors, |t| {
-            ceph_types::FsDump::parse(t)
-        }) {
-            daemons::fs(&mut out, &adapt::fs(&f), &index);
-        }
-        *self.times.entry("get_fs").or_default() += t.elapsed();
-
-        // get_quorum_status
-        let t = Instant::now();
-        let text = fetch_text(src, Command::MonStatus, errors);
-        if let Some(m) = parse(
-            src,
-            Command::MonStatus,
-            text.as_deref(),
-            errors,
-            MonDoc::parse,
-        ) {
-            daemons::quorum(&mut out, &m.view(), &index);
-        }
-        *self.times.entry("get_quorum_status").or_default() += t.elapsed();
-
-        // get_mgr_status
-        let t = Instant::now();
-        if let Some(m) = &mgr_dump {
-            daemons::mgr(&mut out, &adapt::mgr(m), &index, release);
-        }
-        *self.times.entry("get_mgr_status").or_default() += t.elapsed();
+        let c = ctx.collector;
 
         // Perf counters, for the daemons of list_servers() whose type the module exports.
         self.daemon_names = index
@@ -731,8 +925,8 @@ impl<'s> Run<'s> {
                 .build();
             let (perf, perf_errors, perf_took) = perf_families(src, &names, mapper, perf_threads);
             self.perf = perf;
-            errors.extend(perf_errors);
-            errors.took.extend(perf_took);
+            self.errors.extend(perf_errors);
+            self.errors.took.extend(perf_took);
         }
         self.families = Some(out);
         release
@@ -750,37 +944,25 @@ impl<'s> Run<'s> {
             .families
             .take()
             .unwrap_or_else(|| StaticFamilies::new(Vec::new()));
-        let t = Instant::now();
         if let Some(pg) = &pg {
-            pools::pg_status(&mut out, pg);
-        }
-        self.time("get_pg_status", t);
-        *self.times.entry("get_pg_status").or_default() += pg_time;
-        let t = Instant::now();
-        if let Some(pg) = &pg {
-            osd::osd_stats(&mut out, pg);
-        }
-        self.time("get_osd_stats", t);
-        let t = Instant::now();
-        if let Some(pg) = &pg {
-            pools::repaired(&mut out, pg);
-            pools::num_objects(&mut out, pg);
-        }
-        self.time("get_num_objects", t);
-        if let (Some(pg), Some((status, checks))) = (&pg, &self.health) {
-            let h = crate::input::Health {
-                status,
-                checks: checks
-                    .iter()
-                    .map(|(n, s, m)| crate::input::Check {
-                        name: n,
-                        severity: s,
-                        message: m,
-                    })
-                    .collect(),
+            let mut ctx = PgCtx {
+                pg,
+                out: &mut out,
+                health: self.health.as_ref(),
+                daemon_names: &self.daemon_names,
             };
-            health::daemon_health(&mut out, &self.daemon_names, &h, &pg.creating);
+            for method in &METHODS {
+                let Phase::Pg(run) = method.run else {
+                    continue;
+                };
+                let t = Instant::now();
+                run(&mut ctx);
+                if !method.name.is_empty() {
+                    *self.times.entry(method.name).or_default() += t.elapsed();
+                }
+            }
         }
+        *self.times.entry("get_pg_status").or_default() += pg_time;
 
         // Which steps lost an input.
         let failed: Vec<Command> = self
@@ -791,10 +973,7 @@ impl<'s> Run<'s> {
             .filter(|r| r.daemon_name().is_none())
             .map(Request::command)
             .collect();
-        let mut skipped: Vec<Step> = STEPS
-            .into_iter()
-            .filter(|s| needs(*s).iter().any(|c| failed.contains(c)))
-            .collect();
+        let mut skipped = skipped_steps(&failed);
         if c.slow_ops_dropped {
             out.remove("ceph_healthcheck_slow_ops");
         }
@@ -1066,6 +1245,46 @@ mod tests {
             .collect();
         for want in ["osd dump", "pg dump", "df detail", "mon metadata"] {
             assert!(missing.iter().any(|m| m == want), "{want} in {missing:?}");
+        }
+    }
+
+    #[test]
+    fn the_step_table_covers_every_step_once() {
+        let mut steps: Vec<Step> = METHODS
+            .iter()
+            .flat_map(|m| m.steps.iter().map(|(s, _)| *s))
+            .collect();
+        let n = steps.len();
+        steps.sort();
+        steps.dedup();
+        assert_eq!(steps.len(), n, "a step is in two methods");
+        // Every step but the durations (this collector's own) belongs to a method.
+        assert_eq!(n, 15);
+        // Every profiled method is in the table.
+        for name in PROFILED {
+            assert!(METHODS.iter().any(|m| m.name == name), "{name}");
+        }
+        // Failed inputs drop exactly the steps that need them.
+        let cases: [(&[Command], &[Step]); 4] = [
+            (&[], &[]),
+            (&[Command::DfDetail], &[Step::Df]),
+            (
+                &[Command::OsdDump],
+                &[Step::Blocklist, Step::OsdMap, Step::OsdMetadata],
+            ),
+            (
+                &[Command::PgDumpSum],
+                &[
+                    Step::PgStatus,
+                    Step::OsdStats,
+                    Step::Repaired,
+                    Step::NumObjects,
+                    Step::DaemonHealth,
+                ],
+            ),
+        ];
+        for (failed, want) in cases {
+            assert_eq!(skipped_steps(failed), want, "{failed:?}");
         }
     }
 

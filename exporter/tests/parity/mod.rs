@@ -85,7 +85,11 @@ fn ours(name: &str) -> (Exposition, BTreeSet<String>) {
     let dir = testdata().join("ceph").join(name);
     let source = DumpDir::open(&dir).unwrap();
     let collection = ClusterCollector::new(CollectOptions::new()).collect(&source);
-    assert!(collection.errors().is_empty(), "{name}: {:?}", collection.errors());
+    assert!(
+        collection.errors().is_empty(),
+        "{name}: {:?}",
+        collection.errors()
+    );
     let mut out = Vec::new();
     collection
         .encode(&mut out, Format::Text, FloatStyle::Go)

@@ -6,15 +6,16 @@ use std::time::{Duration, Instant};
 
 use expfmt::{FamilySet, FloatStyle, Format, Label, Metric, MetricFamily};
 
-use crate::adapt::{self, MonDoc};
-use crate::daemons::{self, DaemonIndex};
-use crate::health::{self, HealthHistory, SlowOps};
+use crate::adapt;
+use crate::daemons::DaemonIndex;
+use crate::health::HealthHistory;
 use crate::input::DaemonMetadata;
 use crate::perf::{PERF_SERVICES, perf_families};
 use crate::pgscan;
-use crate::pools::{self, PgSummary};
+use crate::pools::PgSummary;
 use crate::spec::{StaticFamilies, Step, duration_specs, static_specs};
-use crate::{CollectError, FetchError, Release, Source, osd};
+use crate::steps::{CLUSTER_INPUTS, Ctx, Docs, METHODS, PgCtx, Phase, inputs_time, skipped_steps};
+use crate::{CollectError, FetchError, Release, Source};
 use ceph_types::{Command, Request};
 use perfcounter::{Flavor, Mapper, Priority};
 
@@ -229,8 +230,8 @@ impl Collection {
 #[derive(Debug, Clone, Default)]
 pub struct ClusterCollector {
     options: CollectOptions,
-    history: HealthHistory,
-    slow_ops_dropped: bool,
+    pub(crate) history: HealthHistory,
+    pub(crate) slow_ops_dropped: bool,
     /// Accumulated seconds and count per module method.
     durations: HashMap<&'static str, (f64, u64)>,
 }
@@ -250,395 +251,6 @@ const PROFILED: [&str; 11] = [
     "get_num_objects",
 ];
 
-/// The PG map's inputs: `pg dump`, or the two smaller dumps a source may give instead.
-const PG: &[Command] = &[Command::PgDump, Command::PgDumpBrief, Command::PgDumpSum];
-
-/// The cluster inputs, in the order they are read.
-const CLUSTER_INPUTS: [Command; 14] = [
-    Command::MonMetadata,
-    Command::MgrMetadata,
-    Command::MdsMetadata,
-    Command::OsdMetadata,
-    Command::ServiceDump,
-    Command::Versions,
-    Command::MgrDump,
-    Command::HealthDetail,
-    Command::OsdPoolStats,
-    Command::DfDetail,
-    Command::OsdDump,
-    Command::OsdCrushDump,
-    Command::FsDump,
-    Command::MonStatus,
-];
-
-/// One of the module's collection methods: the name its duration series uses, the steps whose
-/// families it writes with the inputs each needs (a step whose input failed has its families
-/// left out), and what it does.
-struct Method {
-    name: &'static str,
-    steps: &'static [(Step, &'static [Command])],
-    run: Phase,
-}
-
-/// When a method runs: with the cluster documents, or once the PG map is in.
-enum Phase {
-    Cluster(fn(&mut Ctx<'_, '_>)),
-    Pg(fn(&mut PgCtx<'_>)),
-}
-
-/// The run's step table, in execution order. The run reads the cluster inputs, runs every
-/// `Cluster` method, the perf counters, then every `Pg` method once the PG map is read.
-const METHODS: [Method; 12] = [
-    Method {
-        name: "get_health",
-        steps: &[(Step::Health, &[Command::HealthDetail])],
-        run: Phase::Cluster(get_health),
-    },
-    Method {
-        name: "get_pool_stats",
-        steps: &[(Step::PoolStats, &[Command::OsdPoolStats])],
-        run: Phase::Cluster(|c| {
-            if let Some(p) = &c.docs.pool_stats {
-                pools::pool_stats(c.out, &adapt::pool_stats(p));
-            }
-        }),
-    },
-    Method {
-        name: "get_df",
-        steps: &[(Step::Df, &[Command::DfDetail])],
-        run: Phase::Cluster(|c| {
-            if let Some(d) = &c.docs.df {
-                pools::df(c.out, &adapt::df(d));
-            }
-        }),
-    },
-    Method {
-        name: "get_osd_blocklisted_entries",
-        steps: &[(Step::Blocklist, &[Command::OsdDump])],
-        run: Phase::Cluster(|c| {
-            if let Some(m) = &c.osd_map {
-                osd::blocklist(c.out, m);
-            }
-        }),
-    },
-    Method {
-        name: "get_metadata_and_osd_status",
-        steps: &[
-            (Step::OsdMap, &[Command::OsdDump]),
-            (
-                Step::OsdMetadata,
-                &[
-                    Command::OsdDump,
-                    Command::OsdCrushDump,
-                    Command::OsdMetadata,
-                ],
-            ),
-            (Step::Services, &[Command::ServiceDump]),
-        ],
-        run: Phase::Cluster(|c| {
-            if let Some(m) = &c.osd_map {
-                osd::osd_map(c.out, m, c.release);
-                if let (Some(crush), Some(_)) = (&c.docs.crush, &c.docs.osd_md) {
-                    osd::osd_metadata(c.out, m, &adapt::crush(crush), c.index);
-                }
-            }
-            osd::services(c.out, c.index);
-        }),
-    },
-    Method {
-        name: "get_fs",
-        steps: &[(Step::Fs, &[Command::FsDump, Command::MdsMetadata])],
-        run: Phase::Cluster(|c| {
-            if let Some(f) = &c.docs.fs {
-                daemons::fs(c.out, &adapt::fs(f), c.index);
-            }
-        }),
-    },
-    Method {
-        name: "get_quorum_status",
-        steps: &[(Step::Quorum, &[Command::MonStatus, Command::MonMetadata])],
-        run: Phase::Cluster(|c| {
-            if let Some(m) = &c.docs.mon_status {
-                daemons::quorum(c.out, &m.view(), c.index);
-            }
-        }),
-    },
-    Method {
-        name: "get_mgr_status",
-        steps: &[(Step::Mgr, &[Command::MgrDump, Command::MgrMetadata])],
-        run: Phase::Cluster(|c| {
-            if let Some(m) = &c.docs.mgr_dump {
-                daemons::mgr(c.out, &adapt::mgr(m), c.index, c.release);
-            }
-        }),
-    },
-    Method {
-        name: "get_pg_status",
-        steps: &[(Step::PgStatus, PG)],
-        run: Phase::Pg(|c| pools::pg_status(c.out, c.pg)),
-    },
-    Method {
-        name: "get_osd_stats",
-        steps: &[(Step::OsdStats, PG)],
-        run: Phase::Pg(|c| osd::osd_stats(c.out, c.pg)),
-    },
-    Method {
-        name: "get_num_objects",
-        steps: &[(Step::Repaired, PG), (Step::NumObjects, PG)],
-        run: Phase::Pg(|c| {
-            pools::repaired(c.out, c.pg);
-            pools::num_objects(c.out, c.pg);
-        }),
-    },
-    Method {
-        // Part of the module's `collect()`, not profiled on its own.
-        name: "",
-        steps: &[(
-            Step::DaemonHealth,
-            &[
-                Command::HealthDetail,
-                Command::PgDump,
-                Command::PgDumpBrief,
-                Command::PgDumpSum,
-                Command::MonMetadata,
-                Command::OsdMetadata,
-            ],
-        )],
-        run: Phase::Pg(|c| {
-            if let Some((status, checks)) = c.health {
-                let h = crate::input::Health {
-                    status,
-                    checks: checks
-                        .iter()
-                        .map(|(n, s, m)| crate::input::Check {
-                            name: n,
-                            severity: s,
-                            message: m,
-                        })
-                        .collect(),
-                };
-                health::daemon_health(c.out, c.daemon_names, &h, &c.pg.creating);
-            }
-        }),
-    },
-];
-
-/// `get_health`: the health families, the health history, and the checks kept for the daemon
-/// health step.
-fn get_health(c: &mut Ctx<'_, '_>) {
-    let Some(h) = &c.docs.health else {
-        return;
-    };
-    let h = adapt::health(h);
-    match health::health(c.out, &h, &mut c.collector.history, c.release) {
-        Ok(SlowOps::Count(_)) => {}
-        Ok(SlowOps::Incompatible) => c.collector.slow_ops_dropped = true,
-        Err(health::UnknownStatus(value)) => {
-            let input = Request::cluster(Command::HealthDetail);
-            c.log.push(CollectError::Value {
-                origin: c.src.origin(&input),
-                input,
-                path: "status",
-                value,
-            });
-        }
-    }
-    *c.health = Some((
-        h.status.to_owned(),
-        h.checks
-            .iter()
-            .map(|c| {
-                (
-                    c.name.to_owned(),
-                    c.severity.to_owned(),
-                    c.message.to_owned(),
-                )
-            })
-            .collect(),
-    ));
-    if c.collector.slow_ops_dropped {
-        c.out.remove("ceph_healthcheck_slow_ops");
-    }
-}
-
-/// What a cluster method reads and writes.
-struct Ctx<'r, 't> {
-    src: &'r dyn Source,
-    docs: &'r Docs<'t>,
-    /// `osd dump` as the steps read it.
-    osd_map: Option<crate::input::OsdMap<'r>>,
-    index: &'r DaemonIndex<'r, 'r>,
-    release: Release,
-    out: &'r mut StaticFamilies,
-    collector: &'r mut ClusterCollector,
-    log: &'r mut Log,
-    health: &'r mut Option<OwnedHealth>,
-}
-
-/// What a PG method reads and writes.
-struct PgCtx<'r> {
-    pg: &'r PgSummary,
-    out: &'r mut StaticFamilies,
-    health: Option<&'r OwnedHealth>,
-    daemon_names: &'r [(String, String)],
-}
-
-/// The cluster documents of one collection, each `None` when missing or malformed.
-struct Docs<'t> {
-    mon_md: Option<ceph_types::MonMetadata<'t>>,
-    mgr_md: Option<ceph_types::MgrMetadata<'t>>,
-    mds_md: Option<ceph_types::MdsMetadata<'t>>,
-    osd_md: Option<ceph_types::OsdMetadata<'t>>,
-    services: Option<ceph_types::ServiceDump<'t>>,
-    versions: Option<ceph_types::Versions<'t>>,
-    mgr_dump: Option<ceph_types::MgrDump<'t>>,
-    health: Option<ceph_types::Health<'t>>,
-    pool_stats: Option<ceph_types::OsdPoolStats<'t>>,
-    df: Option<ceph_types::Df<'t>>,
-    osd_dump: Option<ceph_types::OsdDump<'t>>,
-    crush: Option<ceph_types::OsdCrushDump<'t>>,
-    fs: Option<ceph_types::FsDump<'t>>,
-    mon_status: Option<MonDoc<'t>>,
-}
-
-impl<'t> Docs<'t> {
-    /// Parses the texts of [`CLUSTER_INPUTS`] (in that order), each with its model.
-    fn parse(src: &dyn Source, texts: &'t [Option<String>], log: &mut Log) -> Docs<'t> {
-        let text = |c: Command| {
-            CLUSTER_INPUTS
-                .iter()
-                .position(|&i| i == c)
-                .and_then(|i| texts[i].as_deref())
-        };
-        use ceph_types::Model;
-        Docs {
-            mon_md: parse(
-                src,
-                Command::MonMetadata,
-                text(Command::MonMetadata),
-                log,
-                Model::parse,
-            ),
-            mgr_md: parse(
-                src,
-                Command::MgrMetadata,
-                text(Command::MgrMetadata),
-                log,
-                Model::parse,
-            ),
-            mds_md: parse(
-                src,
-                Command::MdsMetadata,
-                text(Command::MdsMetadata),
-                log,
-                Model::parse,
-            ),
-            osd_md: parse(
-                src,
-                Command::OsdMetadata,
-                text(Command::OsdMetadata),
-                log,
-                Model::parse,
-            ),
-            services: parse(
-                src,
-                Command::ServiceDump,
-                text(Command::ServiceDump),
-                log,
-                Model::parse,
-            ),
-            versions: parse(
-                src,
-                Command::Versions,
-                text(Command::Versions),
-                log,
-                Model::parse,
-            ),
-            mgr_dump: parse(
-                src,
-                Command::MgrDump,
-                text(Command::MgrDump),
-                log,
-                Model::parse,
-            ),
-            health: parse(
-                src,
-                Command::HealthDetail,
-                text(Command::HealthDetail),
-                log,
-                |t| ceph_types::Health::parse_as(Command::HealthDetail, t),
-            ),
-            pool_stats: parse(
-                src,
-                Command::OsdPoolStats,
-                text(Command::OsdPoolStats),
-                log,
-                Model::parse,
-            ),
-            df: parse(src, Command::DfDetail, text(Command::DfDetail), log, |t| {
-                ceph_types::Df::parse_as(Command::DfDetail, t)
-            }),
-            osd_dump: parse(
-                src,
-                Command::OsdDump,
-                text(Command::OsdDump),
-                log,
-                Model::parse,
-            ),
-            crush: parse(
-                src,
-                Command::OsdCrushDump,
-                text(Command::OsdCrushDump),
-                log,
-                Model::parse,
-            ),
-            fs: parse(
-                src,
-                Command::FsDump,
-                text(Command::FsDump),
-                log,
-                Model::parse,
-            ),
-            mon_status: parse(
-                src,
-                Command::MonStatus,
-                text(Command::MonStatus),
-                log,
-                MonDoc::parse,
-            ),
-        }
-    }
-}
-
-/// The steps that lost an input, given the failed cluster commands.
-fn skipped_steps(failed: &[Command]) -> Vec<Step> {
-    METHODS
-        .iter()
-        .flat_map(|m| m.steps.iter())
-        .filter(|(_, inputs)| inputs.iter().any(|c| failed.contains(c)))
-        .map(|(s, _)| *s)
-        .collect()
-}
-
-/// The time spent on the distinct inputs of `method`'s steps.
-fn inputs_time(method: &Method, log: &Log) -> Duration {
-    let mut seen: Vec<Command> = Vec::new();
-    let mut total = Duration::ZERO;
-    for c in method.steps.iter().flat_map(|(_, inputs)| inputs.iter()) {
-        if seen.contains(c) || PG.contains(c) {
-            continue;
-        }
-        seen.push(*c);
-        total += log
-            .took
-            .iter()
-            .filter(|(r, _)| r.daemon_name().is_none() && r.command() == *c)
-            .map(|(_, d)| *d)
-            .sum::<Duration>();
-    }
-    total
-}
-
 /// Whether the collector does without `request` when a source does not have it: perf files
 /// of a daemon that was down, `service dump`, `versions`.
 fn is_optional(request: &Request) -> bool {
@@ -648,14 +260,14 @@ fn is_optional(request: &Request) -> bool {
 
 /// The errors of one collection so far, and the time spent on each input it read.
 #[derive(Debug, Default)]
-struct Log {
-    errors: Vec<CollectError>,
+pub(crate) struct Log {
+    pub(crate) errors: Vec<CollectError>,
     /// Each input read, with the time spent reading and parsing it, in reading order.
-    took: Vec<(Request, Duration)>,
+    pub(crate) took: Vec<(Request, Duration)>,
 }
 
 impl Log {
-    fn push(&mut self, e: CollectError) {
+    pub(crate) fn push(&mut self, e: CollectError) {
         self.errors.push(e);
     }
 
@@ -705,7 +317,7 @@ fn fetch_text(source: &dyn Source, command: Command, errors: &mut Log) -> Option
 }
 
 /// Parses `text` with `parse`, reporting a failure against `input`.
-fn parse<'a, T>(
+pub(crate) fn parse<'a, T>(
     source: &dyn Source,
     command: Command,
     text: Option<&'a str>,
@@ -809,7 +421,7 @@ impl ClusterCollector {
 }
 
 /// The health document's status and its checks' name, severity and summary message.
-type OwnedHealth = (String, Vec<(String, String, String)>);
+pub(crate) type OwnedHealth = (String, Vec<(String, String, String)>);
 
 /// One collection in progress: the documents read so far and what failed.
 struct Run<'s> {

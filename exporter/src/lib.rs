@@ -66,6 +66,7 @@ mod pools;
 mod serve;
 mod source;
 mod spec;
+mod steps;
 
 pub use ceph_types::{Release, UnknownRelease};
 pub use collect::{ClusterCollector, CollectOptions, Collection};

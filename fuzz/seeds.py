@@ -64,3 +64,22 @@ for release, daemon, kind in [("pacific-healthy", "osd.0", "perf"), ("reef-healt
     schema = first_counters(f"{base}/{kind}_schema.{daemon}.json", 6)
     dump = first_counters(f"{base}/{kind}_dump.{daemon}.json", 6)
     write("perfcounter_map", f"{release}-{kind}-{daemon}", json.dumps(schema) + "\0" + json.dumps(dump))
+
+
+# rollup's CSV: the pipeline vectors' batches as rollup reads them.
+def rfc3339(ns):
+    import datetime
+    secs, frac = divmod(ns, 10**9)
+    t = datetime.datetime.fromtimestamp(secs, datetime.timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + f".{frac:09d}Z"
+
+
+pipeline = json.load(open("testdata/carbonara/pipeline.json"))["cases"]
+for c in pipeline[:3]:
+    text = "# from pipeline.json\n"
+    for batch in c["batches"][:2]:
+        for t, v in batch[:20]:
+            text += f"{rfc3339(t) if len(text) % 2 else t / 1e9},{v}\n"
+        text += "\n"
+    write("carbonara_measures", c["id"], text)
+write("carbonara_measures", "errors", "1600000000,1\r\n  1600000060 , nan\n\nx,1\n")

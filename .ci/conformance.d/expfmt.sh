@@ -40,3 +40,24 @@ echo "promtool: $checked expositions, $failed parse failures"
 [ "$failed" -eq 0 ]
 
 "$venv/bin/python" .ci/expfmt_conformance.py "$corpus"
+
+# Every OpenMetrics type both ways (stateset, info, gaugehistogram included): prometheus_client
+# reads what promcat writes from the specification's examples, promcat --check accepts what
+# prometheus_client writes, and promtool parses the text form (client_python's mapping).
+cargo build -q -p examples --locked --bin promcat
+types_out=target/expfmt-types
+"$venv/bin/python" .ci/expfmt_types_conformance.py target/debug/promcat \
+    testdata/expfmt/openmetrics/valid "$types_out"
+checked=0
+failed=0
+for f in "$types_out"/*.txt; do
+    rc=0
+    out=$(promtool check metrics <"$f" 2>&1) || rc=$?
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 3 ]; then
+        echo "promtool cannot parse $f (exit $rc): $out"
+        failed=$((failed + 1))
+    fi
+    checked=$((checked + 1))
+done
+echo "promtool: $checked type examples as text, $failed parse failures"
+[ "$failed" -eq 0 ]

@@ -81,11 +81,30 @@ pub enum Error {
     },
     /// Data of no carbonara object format.
     #[error(
-        "{len} bytes are no carbonara object: not `c` + lz4, not 9-byte records flagged 0 or 1, not a raw buffer"
+        "not a carbonara object ({len} bytes): no `c` + lz4, no 9-byte records flagged 0 or 1, no raw buffer"
     )]
     NotAnObject {
         /// Length of the data.
         len: usize,
+    },
+    /// A measure line that does not parse.
+    #[error("line {line}, column {column}: {reason}")]
+    Measure {
+        /// 1-based line number.
+        line: u64,
+        /// 1-based column, in characters.
+        column: usize,
+        /// What is wrong.
+        reason: crate::MeasureError,
+    },
+    /// Reading measures failed.
+    #[error("cannot read line {line}")]
+    MeasureRead {
+        /// The line being read.
+        line: u64,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
     },
     /// An archive policy definition is invalid.
     #[error("invalid archive policy: {reason}")]

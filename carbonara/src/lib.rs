@@ -38,6 +38,7 @@
 //! * [`ArchivePolicy`] / [`ArchivePolicyBuilder`] / [`ArchivePolicyRule`]:
 //!   policies with Gnocchi's arithmetic, built-ins and rules.
 //! * [`Metric`]: the roll-up pipeline of one metric.
+//! * [`MeasureReader`]: raw measures as `timestamp,value` lines.
 //!
 //! # Aggregating a series directly
 //!
@@ -61,6 +62,7 @@
 mod aggregate;
 mod aggregated;
 mod error;
+mod measures;
 mod method;
 mod pipeline;
 mod policy;
@@ -69,6 +71,9 @@ mod split;
 pub use aggregate::aggregate;
 pub use aggregated::AggregatedTimeSerie;
 pub use error::{Error, PolicyError};
+pub use measures::{
+    Excerpt, MAX_MEASURE_LINE, MeasureError, MeasureLine, MeasureReader, parse_measure_line,
+};
 pub use method::{Aggregation, AggregationMethod, Method, Percent};
 pub use pipeline::{Metric, ProcessReport, SplitWrite};
 pub use policy::{

@@ -32,6 +32,11 @@ pub struct ProcessReport {
     pub written: Vec<SplitWrite>,
     /// The raw buffer as stored (`none_v3`).
     pub raw: Vec<u8>,
+    /// Points of the batch dropped as too old: older than the raw buffer's
+    /// first block timestamp before the batch (Gnocchi drops them silently).
+    pub too_old: usize,
+    /// Index in the batch (as given) of the first point dropped as too old.
+    pub first_too_old: Option<usize>,
 }
 
 /// A metric under an archive policy: its raw buffer and its stored split
@@ -159,7 +164,8 @@ impl Metric {
     /// the smallest value, NaN last), feeds the raw buffer, recomputes the
     /// aggregates touched by the batch in the before-truncate callback, and
     /// stores, merges and deletes split objects. Too-old points are dropped
-    /// silently. An empty batch does nothing.
+    /// as Gnocchi drops them, and counted in the report
+    /// ([`ProcessReport::too_old`]). An empty batch does nothing.
     ///
     /// # Errors
     ///
@@ -183,6 +189,13 @@ impl Metric {
                 BoundTimeSerie::new(Some(self.block_size), self.back_window)?,
                 None,
             ),
+        };
+        let (too_old, first_too_old) = match current_fbt {
+            Some(fbt) => (
+                batch.iter().filter(|p| p.timestamp < fbt).count(),
+                batch.iter().position(|p| p.timestamp < fbt),
+            ),
+            None => (0, None),
         };
         let first_measure = measures[0].timestamp;
         let aggregations = &self.aggregations;
@@ -212,7 +225,11 @@ impl Metric {
             }
         };
         let (deleted, to_store) = self.split_operations(series, current_fbt, new_fbt);
-        let mut report = ProcessReport::default();
+        let mut report = ProcessReport {
+            too_old,
+            first_too_old,
+            ..ProcessReport::default()
+        };
         for (agg, key) in deleted {
             if let Some(m) = self.splits.get_mut(&agg) {
                 m.remove(&key.key());

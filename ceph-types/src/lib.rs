@@ -32,30 +32,32 @@
 //!
 //! | command | model | releases seen in the tests |
 //! | --- | --- | --- |
-//! | `ceph daemon <name> perf dump` / `perf schema` | [`PerfDump`], [`PerfSchema`] | pre-Luminous, 16.2, 18.2 |
-//! | `ceph daemon <name> counter dump` / `counter schema` | [`CounterDump`], [`CounterSchema`] | 18.2 |
-//! | `ceph health [detail]` | [`Health`] (also inside `status`) | Jewel to Reef |
-//! | `ceph status` | [`Status`] | Jewel, Luminous, Nautilus, Octopus, Quincy, 16.2, 18.2 |
-//! | `ceph df [detail]` | [`Df`] | Octopus, 16.2, 18.2 |
-//! | `ceph osd dump` | [`OsdDump`] | 16.2, 18.2 |
-//! | `ceph osd tree` | [`OsdTree`] | 16.2, 18.2 |
-//! | `ceph osd df [tree]` | [`OsdDf`] | 16.2, 18.2, an older one with `-nan` |
-//! | `ceph osd perf` | [`OsdPerf`] | 16.2, 18.2, a sample of unknown release (Luminous+ shape) |
-//! | `ceph osd metadata [id]` | [`OsdMetadata`] | 16.2, 18.2 (list), 18.2.4 (one OSD) |
-//! | `ceph osd crush dump` | [`OsdCrushDump`] | Luminous, 16.2, 18.2 |
-//! | `ceph osd pool stats` | [`OsdPoolStats`] | 16.2, 18.2, a sample of unknown release (2018) |
-//! | `ceph pg dump` | [`PgDump`] | 16.2, 18.2 |
-//! | `ceph pg stat` | [`PgStat`] | 16.2, 18.2 |
-//! | `ceph mon dump` | [`MonDump`] | 16.2, 18.2 |
-//! | `ceph quorum_status` | [`QuorumStatus`] | 16.2, Reef dev, 18.2 |
-//! | `mon_status` (admin socket, `tell`) | [`MonStatus`] | 16.2, 18.2 |
-//! | `ceph mgr dump` | [`MgrDump`] (also inside `status`) | Luminous, Nautilus, 16.2, 18.2 |
-//! | `ceph fs dump` | [`FsDump`] | Nautilus, Quincy, 16.2, 18.2 |
-//! | `ceph service dump` | [`ServiceDump`] (also inside `status`) | Luminous, 16.2, 18.2 |
-//! | `ceph versions` | [`Versions`] | Luminous, Quincy, 16.2, 18.2 |
+//! | `ceph daemon <name> perf dump` / `perf schema` | [`PerfDump`], [`PerfSchema`] | pre-Luminous, 16.2, 18.2, 20.2 |
+//! | `ceph daemon <name> counter dump` / `counter schema` | [`CounterDump`], [`CounterSchema`] | 18.2, 20.2 |
+//! | `ceph health [detail]` | [`Health`] (also inside `status`) | Jewel to Reef, 20.2 |
+//! | `ceph status` | [`Status`] | Jewel, Luminous, Nautilus, Octopus, Quincy, 16.2, 18.2, 20.2 |
+//! | `ceph df [detail]` | [`Df`] | Octopus, 16.2, 18.2, 20.2 |
+//! | `ceph osd dump` | [`OsdDump`] | 16.2, 18.2, 20.2 |
+//! | `ceph osd tree` | [`OsdTree`] | 16.2, 18.2, 20.2 |
+//! | `ceph osd df [tree]` | [`OsdDf`] | 16.2, 18.2, 20.2, an older one with `-nan` |
+//! | `ceph osd perf` | [`OsdPerf`] | 16.2, 18.2, 20.2, a sample of unknown release (Luminous+ shape) |
+//! | `ceph osd metadata [id]` | [`OsdMetadata`] | 16.2, 18.2, 20.2 (list), 18.2.4 (one OSD) |
+//! | `ceph osd crush dump` | [`OsdCrushDump`] | Luminous, 16.2, 18.2, 20.2 |
+//! | `ceph osd pool stats` | [`OsdPoolStats`] | 16.2, 18.2, 20.2, a sample of unknown release (2018) |
+//! | `ceph pg dump` | [`PgDump`] | 16.2, 18.2, 20.2 |
+//! | `ceph pg stat` | [`PgStat`] | 16.2, 18.2, 20.2 |
+//! | `ceph mon dump` | [`MonDump`] | 16.2, 18.2, 20.2 |
+//! | `ceph quorum_status` | [`QuorumStatus`] | 16.2, Reef dev, 18.2, 20.2 |
+//! | `mon_status` (admin socket, `tell`) | [`MonStatus`] | 16.2, 18.2, 20.2 |
+//! | `ceph mgr dump` | [`MgrDump`] (also inside `status`) | Luminous, Nautilus, 16.2, 18.2, 20.2 |
+//! | `ceph fs dump` | [`FsDump`] | Nautilus, Quincy, 16.2, 18.2, 20.2 |
+//! | `ceph service dump` | [`ServiceDump`] (also inside `status`) | Luminous, 16.2, 18.2, 20.2 |
+//! | `ceph versions` | [`Versions`] | Luminous, Quincy, 16.2, 18.2, 20.2 |
 //!
-//! Each model's docs name the fields that differ by release. Newer releases (Squid, Tentacle)
-//! parse by design: unknown fields are ignored and fields a release may lack are optional.
+//! Each model's docs name the fields that differ by release. 20.2 is a live Tentacle capture
+//! (20.2.4); Squid has no capture and parses by design: unknown fields are ignored, fields a
+//! release may lack are optional, and shapes that changed (a monitor's [`CrushLocation`]) are
+//! read in every form seen.
 //!
 //! # Tolerance
 //!
@@ -112,6 +114,7 @@ mod pgstate;
 mod release;
 mod service;
 mod status;
+mod strict;
 
 pub use addr::{AddrError, AddrKind, AddrVec, AddrVecEntry, EntityAddr};
 pub use command::{Command, Request, Target, UnknownCommand};
@@ -126,7 +129,7 @@ pub use health::{
 pub use map::Map;
 pub use metadata::{DaemonMetadata, MdsMetadata, MgrMetadata, MonMetadata};
 pub use mgr::{MgrDump, MgrModule, MgrStandby};
-pub use mon::{MonDump, MonFeatures, MonInfo, MonStatus, QuorumStatus};
+pub use mon::{CrushLocation, MonDump, MonFeatures, MonInfo, MonStatus, QuorumStatus};
 pub use nonfinite::quote_non_finite;
 pub use number::Number;
 pub use osd::{
@@ -149,3 +152,4 @@ pub use pgstate::{PgState, PgStateSet, UnknownPgState};
 pub use release::{Release, UnknownRelease};
 pub use service::{Service, ServiceDaemon, ServiceDump, Versions};
 pub use status::{Status, StatusFsMap, StatusMdsRank, StatusOsdMap, StatusPgMap};
+pub use strict::StrictDeserializer;

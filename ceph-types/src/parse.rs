@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Command, Error, IntoOwned};
+use crate::{Command, Error, IntoOwned, StrictDeserializer};
 
 /// A typed model of one Ceph command's JSON output.
 ///
@@ -13,6 +13,9 @@ use crate::{Command, Error, IntoOwned};
 /// non-finite tokens (`nan`, `-nan`, `inf`), the text is rewritten by
 /// [`quote_non_finite`](crate::quote_non_finite) and parsed again; the result then owns its
 /// strings. Positions in errors always refer to the caller's text.
+///
+/// A struct is read from a JSON object only, never positionally from an array (see
+/// [`StrictDeserializer`]): `"stats": [1, 2, 3]` is an [`Error::Data`] at that path.
 pub trait Model<'a>: Sized + Serialize + IntoOwned + std::fmt::Debug {
     /// The command whose output this model describes; errors name it.
     const COMMAND: Command;
@@ -36,20 +39,22 @@ pub trait Model<'a>: Sized + Serialize + IntoOwned + std::fmt::Debug {
     }
 }
 
-/// Parses `input` as `T`, strict JSON. On failure, the error carries the JSON path of the
-/// fault, found by parsing a second time with path tracking (only on the error path, so the
-/// common case pays nothing for it).
+/// Parses `input` as `T`, strict JSON, through [`StrictDeserializer`] (a struct is never read
+/// from an array). On failure, the error carries the JSON path of the fault, found by parsing a
+/// second time with path tracking (only on the error path, so the common case pays nothing for
+/// it).
 pub(crate) fn strict<'a, T: Deserialize<'a>>(command: Command, input: &'a str) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_str(input);
-    let first = match T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)) {
-        Ok(v) => return Ok(v),
-        Err(e) => e,
-    };
+    let first =
+        match T::deserialize(StrictDeserializer::new(&mut de)).and_then(|v| de.end().map(|()| v)) {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
     if first.classify() != serde_json::error::Category::Data {
         return Err(Error::from_json(command, ".", first));
     }
     let mut de = serde_json::Deserializer::from_str(input);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+    match serde_path_to_error::deserialize::<_, T>(StrictDeserializer::new(&mut de)) {
         Err(e) => {
             let path = e.path().to_string();
             Err(Error::from_json(command, &path, e.into_inner()))

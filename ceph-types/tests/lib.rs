@@ -1,5 +1,8 @@
-//! Integration tests of `ceph-types`: the fixture walker and the round-trip property tests.
+//! Integration tests of `ceph-types`: the fixture walker, the round-trip property tests,
+//! the no-positional-decoding checks and peak allocation on adversarial input.
 
 mod facts;
+mod memory;
 mod roundtrip;
+mod strict;
 mod walker;

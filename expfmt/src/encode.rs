@@ -6,8 +6,9 @@ use crate::escape;
 use crate::float::write_f64;
 use crate::sink::{Line, Out, put_i64, put_u64};
 use crate::{
-    Error, FloatStyle, Format, Histogram, Label, Metric, MetricFamily, MetricType, MetricValue,
-    Summary, Timestamp, Value, validate_label_name, validate_metric_name,
+    Error, EscapingScheme, FloatStyle, Format, Histogram, Label, Metric, MetricFamily, MetricType,
+    MetricValue, PreparedEncoder, Summary, Timestamp, Value, validate_label_name,
+    validate_metric_name,
 };
 
 /// Builds an [`Encoder`] with non-default options.
@@ -27,6 +28,7 @@ pub struct EncoderBuilder {
     format: Format,
     float_style: Option<FloatStyle>,
     integers_as_floats: bool,
+    escaping: Option<EscapingScheme>,
 }
 
 impl EncoderBuilder {
@@ -73,6 +75,50 @@ impl EncoderBuilder {
         self.format
     }
 
+    /// A [`PreparedEncoder`] with these options: families and series rendered once, values
+    /// written many times.
+    pub fn prepare(&self) -> PreparedEncoder {
+        let float_style = self.float_style.unwrap_or(match self.format {
+            Format::Text => FloatStyle::Go,
+            Format::OpenMetrics => FloatStyle::OpenMetrics,
+        });
+        PreparedEncoder::with(self.format, float_style)
+    }
+
+    /// The name escaping scheme negotiated with the scraper
+    /// ([`negotiate_escaping`](crate::negotiate_escaping)); by default none, and every name
+    /// must be a classic name.
+    ///
+    /// - [`EscapingScheme::AllowUtf8`]: any non-empty UTF-8 metric and label name is written;
+    ///   names that are not classic are quoted the way Prometheus 3 reads them
+    ///   (`{"my.metric","label.name"="v"} 1`, `# TYPE "my.metric" gauge`).
+    /// - The other schemes: [`Encoder::encode_family`] escapes the names of a family whose
+    ///   names are not classic with [`escape_family`](crate::escape_family) before writing
+    ///   it. Names given to [`Encoder::family`] must still be classic (escape them with
+    ///   [`escape_name`](crate::escape_name)).
+    ///
+    /// ```
+    /// use expfmt::{Encoder, EscapingScheme, Label, Metric, MetricFamily, MetricType};
+    ///
+    /// let mut f = MetricFamily::new("my.metric", MetricType::Gauge);
+    /// f.metrics.push(Metric::scalar(vec![Label::new("label.name", "v")], 1u64));
+    /// for (scheme, want) in [
+    ///     (EscapingScheme::AllowUtf8, "# TYPE \"my.metric\" gauge\n{\"my.metric\",\"label.name\"=\"v\"} 1\n"),
+    ///     (EscapingScheme::Underscores, "# TYPE my_metric gauge\nmy_metric{label_name=\"v\"} 1\n"),
+    /// ] {
+    ///     let mut out = Vec::new();
+    ///     let mut enc = Encoder::builder().escaping(scheme).build(&mut out);
+    ///     enc.encode_family(&f)?;
+    ///     enc.finish();
+    ///     assert_eq!(String::from_utf8(out)?, want);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn escaping(&mut self, scheme: EscapingScheme) -> &mut Self {
+        self.escaping = Some(scheme);
+        self
+    }
+
     /// An encoder appending to `buf`.
     pub fn build<'b>(&self, buf: &'b mut Vec<u8>) -> Encoder<'b> {
         let float_style = self.float_style.unwrap_or(match self.format {
@@ -85,6 +131,7 @@ impl EncoderBuilder {
             float_style,
             integers_as_floats: self.integers_as_floats,
             names: HashSet::new(),
+            escaping: self.escaping,
         }
     }
 }
@@ -129,6 +176,7 @@ pub struct Encoder<'b> {
     /// [`EncoderBuilder::integers_as_floats`].
     integers_as_floats: bool,
     names: HashSet<Box<str>>,
+    escaping: Option<EscapingScheme>,
 }
 
 /// The description of a family: name, type, help, unit, and optionally fixed label names.
@@ -176,6 +224,21 @@ impl<'a> Desc<'a> {
         self.label_names = names;
         self
     }
+
+    /// The family name.
+    pub const fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// The family type.
+    pub const fn metric_type(&self) -> MetricType {
+        self.metric_type
+    }
+
+    /// The fixed label names.
+    pub(crate) const fn label_names_slice(&self) -> &'a [&'a str] {
+        self.label_names
+    }
 }
 
 impl<'b> Encoder<'b> {
@@ -203,6 +266,16 @@ impl<'b> Encoder<'b> {
         self.float_style
     }
 
+    /// Whether names that are not classic are written quoted.
+    fn utf8(&self) -> bool {
+        self.escaping == Some(EscapingScheme::AllowUtf8)
+    }
+
+    /// The names written so far, for a [`PreparedEncoder`] that borrows this encoder's checks.
+    pub(crate) fn names_mut(&mut self) -> &mut HashSet<Box<str>> {
+        &mut self.names
+    }
+
     /// Starts a family: validates its names, writes its metadata lines, and returns the writer
     /// for its samples.
     ///
@@ -222,24 +295,26 @@ impl<'b> Encoder<'b> {
             desc.unit,
             desc.label_names,
         )?;
-        let om_counter =
-            self.format == Format::OpenMetrics && desc.metric_type == MetricType::Counter;
         let mut open = Vec::with_capacity(base + 32);
-        open.extend_from_slice(&desc.name.as_bytes()[..base]);
-        if om_counter {
-            open.extend_from_slice(b"_total");
-        }
+        let quoted = !crate::is_valid_metric_name(&desc.name[..base]);
+        let suffix = scalar_suffix(self.format, desc.metric_type);
+        put_sample_name(&mut open, &desc.name[..base], suffix);
         let mut mids = Vec::new();
         let close: &'static [u8] = match desc.label_names.split_first() {
-            None => b" ",
+            None => {
+                if quoted {
+                    open.push(b'}');
+                }
+                b" "
+            }
             Some((first, rest)) => {
-                open.push(b'{');
-                open.extend_from_slice(first.as_bytes());
+                open.push(if quoted { b',' } else { b'{' });
+                put_label_name(&mut open, first);
                 open.extend_from_slice(b"=\"");
                 for n in rest {
                     let mut m = Vec::with_capacity(n.len() + 20);
                     m.extend_from_slice(b"\",");
-                    m.extend_from_slice(n.as_bytes());
+                    put_label_name(&mut m, n);
                     m.extend_from_slice(b"=\"");
                     mids.push(pad16(m));
                 }
@@ -250,6 +325,7 @@ impl<'b> Encoder<'b> {
         Ok(FamilyEncoder {
             enc: self,
             base,
+            quoted,
             desc,
             open,
             mids,
@@ -265,6 +341,17 @@ impl<'b> Encoder<'b> {
     /// As [`Encoder::family`], plus the errors of [`FamilyEncoder::metric`] for each metric.
     /// On error the buffer may hold part of the family; discard it.
     pub fn encode_family(&mut self, family: &MetricFamily<'_>) -> Result<(), Error> {
+        if let Some(scheme) = self.escaping.filter(|s| *s != EscapingScheme::AllowUtf8)
+            && needs_escaping(family)
+        {
+            let mut escaped = family.clone();
+            crate::escape_family(&mut escaped, scheme);
+            return self.encode_family_as_is(&escaped);
+        }
+        self.encode_family_as_is(family)
+    }
+
+    fn encode_family_as_is(&mut self, family: &MetricFamily<'_>) -> Result<(), Error> {
         let desc = Desc {
             name: &family.name,
             metric_type: family.metric_type,
@@ -311,7 +398,8 @@ impl<'b> Encoder<'b> {
         unit: Option<&str>,
         label_names: &[&str],
     ) -> Result<usize, Error> {
-        validate_metric_name(name)?;
+        let utf8 = self.utf8();
+        check_metric_name(name, utf8)?;
         let om = self.format == Format::OpenMetrics;
         let base = if om && metric_type == MetricType::Counter {
             name.strip_suffix("_total").unwrap_or(name)
@@ -321,16 +409,28 @@ impl<'b> Encoder<'b> {
         if base.is_empty() {
             return Err(Error::InvalidMetricName { name: name.into() });
         }
-        for (i, l) in label_names.iter().enumerate() {
-            validate_label_name(l)?;
+        for l in label_names {
+            check_label_name(l, utf8)?;
             check_reserved_for_type(l, metric_type)?;
-            if label_names[..i].contains(l) {
-                return Err(Error::DuplicateLabelName { name: (*l).into() });
-            }
+        }
+        if metric_type == MetricType::StateSet
+            && !label_names.is_empty()
+            && !label_names.contains(&base)
+        {
+            // Every state carries a label named after the family.
+            return Err(Error::LabelCount {
+                family: name.into(),
+                expected: label_names.len() + 1,
+                found: label_names.len(),
+            });
+        }
+        if let Some(l) = first_duplicate(label_names.iter().copied()) {
+            return Err(Error::DuplicateLabelName { name: l.into() });
         }
         let unit = unit.filter(|u| !u.is_empty());
         if let Some(u) = unit {
-            let ok = !u.is_empty()
+            let ok = !matches!(metric_type, MetricType::StateSet | MetricType::Info)
+                && !u.is_empty()
                 && u.bytes()
                     .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b':')
                 && base.len() > u.len() + 1
@@ -346,8 +446,10 @@ impl<'b> Encoder<'b> {
         // Every name this family writes, checked against every name written before.
         let suffixes: &[&str] = match (metric_type, om) {
             (MetricType::Histogram, _) => &["", "_bucket", "_sum", "_count", "_created"],
+            (MetricType::GaugeHistogram, _) => &["", "_bucket", "_gsum", "_gcount"],
             (MetricType::Summary, _) => &["", "_sum", "_count", "_created"],
             (MetricType::Counter, true) => &["", "_total", "_created"],
+            (MetricType::Info, _) => &["", "_info"],
             _ => &[""],
         };
         let mut owned = String::with_capacity(base.len() + 8);
@@ -371,10 +473,16 @@ impl<'b> Encoder<'b> {
         // a later plain family named `x` after a `x_sum` gauge is caught because the histogram
         // checks all its sample names.
         let buf = &mut *self.buf;
+        // Text has no info type: the family is the gauge its samples are (client_python).
+        let meta_suffix = if !om && metric_type == MetricType::Info {
+            "_info"
+        } else {
+            ""
+        };
         let write_help = |buf: &mut Vec<u8>| {
             if let Some(h) = help {
                 buf.extend_from_slice(b"# HELP ");
-                buf.extend_from_slice(base.as_bytes());
+                put_metric_name(buf, base, meta_suffix);
                 buf.push(b' ');
                 escape::help(buf, h, om);
                 buf.push(b'\n');
@@ -384,14 +492,14 @@ impl<'b> Encoder<'b> {
             write_help(buf);
         }
         buf.extend_from_slice(b"# TYPE ");
-        buf.extend_from_slice(base.as_bytes());
+        put_metric_name(buf, base, meta_suffix);
         buf.push(b' ');
         buf.extend_from_slice(metric_type.keyword(self.format).as_bytes());
         buf.push(b'\n');
         if om {
             if let Some(u) = unit {
                 buf.extend_from_slice(b"# UNIT ");
-                buf.extend_from_slice(base.as_bytes());
+                put_metric_name(buf, base, "");
                 buf.push(b' ');
                 buf.extend_from_slice(u.as_bytes());
                 buf.push(b'\n');
@@ -425,9 +533,98 @@ fn pad16(mut v: Vec<u8>) -> Padded {
     }
 }
 
+/// As [`put_metric_name`], opening the braces before a quoted name: the start of a sample
+/// line (the caller closes the braces).
+fn put_sample_name(buf: &mut Vec<u8>, name: &str, suffix: &str) {
+    if !crate::is_valid_metric_name(name) {
+        buf.push(b'{');
+    }
+    put_metric_name(buf, name, suffix);
+}
+
+/// Writes `name` + `suffix`: as it is when it is a classic name, else quoted and escaped
+/// (Prometheus 3).
+fn put_metric_name(buf: &mut Vec<u8>, name: &str, suffix: &str) {
+    if crate::is_valid_metric_name(name) {
+        buf.extend_from_slice(name.as_bytes());
+        buf.extend_from_slice(suffix.as_bytes());
+    } else {
+        buf.push(b'"');
+        escape::label_value(buf, name);
+        buf.extend_from_slice(suffix.as_bytes());
+        buf.push(b'"');
+    }
+}
+
+/// Writes a label name, quoted and escaped when it is not a classic one.
+fn put_label_name(buf: &mut Vec<u8>, name: &str) {
+    if crate::is_valid_label_name(name) {
+        buf.extend_from_slice(name.as_bytes());
+    } else {
+        buf.push(b'"');
+        escape::label_value(buf, name);
+        buf.push(b'"');
+    }
+}
+
+/// A metric name the encoder takes: classic, or with `utf8` any non-empty UTF-8.
+fn check_metric_name(name: &str, utf8: bool) -> Result<(), Error> {
+    if utf8 && !name.is_empty() {
+        return Ok(());
+    }
+    validate_metric_name(name)
+}
+
+/// A label name the encoder takes: classic, or with `utf8` any non-empty UTF-8; never one
+/// starting with `__`.
+fn check_label_name(name: &str, utf8: bool) -> Result<(), Error> {
+    if utf8 && !name.is_empty() && !name.starts_with("__") {
+        return Ok(());
+    }
+    validate_label_name(name)
+}
+
+/// Whether a name of `family` is not classic.
+fn needs_escaping(family: &MetricFamily<'_>) -> bool {
+    !crate::is_valid_metric_name(&family.name)
+        || family.metrics.iter().any(|m| {
+            m.labels
+                .iter()
+                .any(|l| !crate::is_valid_label_name(&l.name))
+        })
+}
+
+/// The first name that repeats an earlier one, in time linear in the number of names: a
+/// pairwise scan for the few names of a usual label set, a hash set past that.
+fn first_duplicate<'n>(names: impl Iterator<Item = &'n str> + Clone) -> Option<&'n str> {
+    const PAIRWISE: usize = 16;
+    if names.clone().nth(PAIRWISE).is_none() {
+        let mut seen: [&str; PAIRWISE] = [""; PAIRWISE];
+        for (i, n) in names.enumerate() {
+            if seen[..i].contains(&n) {
+                return Some(n);
+            }
+            seen[i] = n;
+        }
+        return None;
+    }
+    let mut set = HashSet::with_capacity(names.clone().count());
+    names.into_iter().find(|&n| !set.insert(n))
+}
+
+/// What a scalar sample adds to the family name: `_total` for an OpenMetrics counter, `_info`
+/// for an info family.
+pub(crate) fn scalar_suffix(format: Format, metric_type: MetricType) -> &'static str {
+    match (metric_type, format) {
+        (MetricType::Counter, Format::OpenMetrics) => "_total",
+        (MetricType::Info, _) => "_info",
+        _ => "",
+    }
+}
+
 fn check_reserved_for_type(label: &str, metric_type: MetricType) -> Result<(), Error> {
     let reserved = match metric_type {
-        MetricType::Histogram => label == "le",
+        MetricType::Histogram | MetricType::GaugeHistogram => label == "le",
         MetricType::Summary => label == "quantile",
         _ => false,
     };
@@ -443,6 +640,8 @@ fn check_reserved_for_type(label: &str, metric_type: MetricType) -> Result<(), E
 pub struct FamilyEncoder<'e, 'b, 'd> {
     enc: &'e mut Encoder<'b>,
     base: usize,
+    /// The family name is not classic: samples start `{"name"`.
+    quoted: bool,
     desc: &'d Desc<'d>,
     /// Pre-rendered scalar line start: `name[_total]{first_label="` (or `name ` alone).
     open: Padded,
@@ -463,6 +662,12 @@ struct Labels<'l> {
 }
 
 impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
+    /// The length of the family name samples are written under (without an OpenMetrics
+    /// counter's `_total`).
+    pub(crate) fn sample_name_len(&self) -> usize {
+        self.base
+    }
+
     fn base(&self) -> &'d str {
         &self.desc.name[..self.base]
     }
@@ -483,9 +688,15 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         }
     }
 
-    /// OpenMetrics counters are never negative or NaN.
+    /// OpenMetrics counters are never negative or NaN; states are 0 or 1, info values 1.
     #[inline]
     fn check_counter(&self, value: Value) -> Result<(), Error> {
+        if matches!(
+            self.desc.metric_type,
+            MetricType::StateSet | MetricType::Info
+        ) {
+            return self.check_state(value);
+        }
         let bad = match value {
             Value::F64(v) => v.is_nan() || v < 0.0,
             Value::I64(v) => v < 0,
@@ -500,6 +711,27 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
             })
         } else {
             Ok(())
+        }
+    }
+
+    #[cold]
+    fn check_state(&self, value: Value) -> Result<(), Error> {
+        let (ok, reason) = match self.desc.metric_type {
+            MetricType::Info => (value.as_f64() == 1.0, "an info value is always 1"),
+            _ => (
+                matches!(value.as_f64(), 0.0 | 1.0),
+                "a state is 1 when true and 0 when false",
+            ),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidValue {
+                family: self.desc.name.into(),
+                metric_type: self.desc.metric_type,
+                value: format!("{value:?}").into(),
+                reason,
+            })
         }
     }
 
@@ -608,16 +840,23 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
     /// [`Error::DuplicateLabelName`], [`Error::WrongValueKind`] when the value does not fit the
     /// family's type, [`Error::InvalidDistribution`] for unordered buckets or quantiles.
     pub fn metric(&mut self, metric: &Metric<'_>) -> Result<(), Error> {
-        for (i, l) in metric.labels.iter().enumerate() {
-            validate_label_name(&l.name)?;
+        let utf8 = self.enc.utf8();
+        for l in &metric.labels {
+            check_label_name(&l.name, utf8)?;
             check_reserved_for_type(&l.name, self.desc.metric_type)?;
-            if self.desc.label_names.contains(&l.name.as_ref())
-                || metric.labels[..i].iter().any(|p| p.name == l.name)
-            {
-                return Err(Error::DuplicateLabelName {
-                    name: l.name.as_ref().into(),
-                });
-            }
+        }
+        let names = self.desc.label_names.iter().copied();
+        if let Some(l) = first_duplicate(names.chain(metric.labels.iter().map(|l| &*l.name))) {
+            return Err(Error::DuplicateLabelName { name: l.into() });
+        }
+        if self.desc.metric_type == MetricType::StateSet
+            && !metric.labels.iter().any(|l| l.name == self.base())
+        {
+            return Err(Error::LabelCount {
+                family: self.desc.name.into(),
+                expected: metric.labels.len() + 1,
+                found: metric.labels.len(),
+            });
         }
         if !self.desc.label_names.is_empty() {
             return Err(Error::LabelCount {
@@ -637,7 +876,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
                 self.write_scalar(labels, *v, metric.timestamp, metric.created);
                 Ok(())
             }
-            (MetricValue::Histogram(h), MetricType::Histogram) => {
+            (MetricValue::Histogram(h), MetricType::Histogram | MetricType::GaugeHistogram) => {
                 self.write_histogram(labels, h, metric.timestamp, metric.created)
             }
             (MetricValue::Summary(s), MetricType::Summary) => {
@@ -654,7 +893,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
     /// [`Error::LabelCount`], [`Error::WrongValueKind`] on a non-histogram family,
     /// [`Error::InvalidDistribution`] when bounds do not increase or counts decrease.
     pub fn histogram(&mut self, values: &[&str], histogram: &Histogram) -> Result<(), Error> {
-        if self.desc.metric_type != MetricType::Histogram {
+        if !self.desc.metric_type.is_histogram() {
             return Err(self.wrong_kind());
         }
         let labels = self.fixed_labels(values)?;
@@ -698,19 +937,21 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         let style = self.enc.float_style;
         let format = self.enc.format;
         let name = self.base();
+        let quoted = self.quoted;
         let buf = &mut *self.enc.buf;
-        buf.extend_from_slice(name.as_bytes());
-        buf.extend_from_slice(suffix.as_bytes());
+        put_sample_name(buf, name, suffix);
         let has_labels = !labels.names.is_empty() || !labels.pairs.is_empty() || extra.is_some();
-        if has_labels {
-            buf.push(b'{');
-            let mut first = true;
+        if has_labels || quoted {
+            if !quoted {
+                buf.push(b'{');
+            }
+            let mut first = !quoted;
             for (n, v) in labels.names.iter().zip(labels.values) {
                 if !first {
                     buf.push(b',');
                 }
                 first = false;
-                buf.extend_from_slice(n.as_bytes());
+                put_label_name(buf, n);
                 buf.extend_from_slice(b"=\"");
                 escape::label_value(buf, v);
                 buf.push(b'"');
@@ -720,7 +961,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
                     buf.push(b',');
                 }
                 first = false;
-                buf.extend_from_slice(l.name.as_bytes());
+                put_label_name(buf, &l.name);
                 buf.extend_from_slice(b"=\"");
                 escape::label_value(buf, &l.value);
                 buf.push(b'"');
@@ -786,7 +1027,8 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         created: Option<f64>,
     ) {
         let counter_om = self.om() && self.desc.metric_type == MetricType::Counter;
-        self.write_series(if counter_om { "_total" } else { "" }, labels, None);
+        let suffix = scalar_suffix(self.enc.format, self.desc.metric_type);
+        self.write_series(suffix, labels, None);
         self.write_value(value);
         self.end_line(timestamp);
         if counter_om {
@@ -824,12 +1066,35 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
             }
             prev = Some(b);
         }
-        if let Some(last) = h.buckets.last() {
-            if last.cumulative_count > h.count {
+        let has_inf = h
+            .buckets
+            .last()
+            .is_some_and(|b| b.upper_bound == f64::INFINITY);
+        if let (Some(last), Some(count)) = (h.buckets.last(), h.count) {
+            if last.cumulative_count > count {
                 return Err(self.invalid("a bucket count exceeds the total count"));
             }
-            if last.upper_bound == f64::INFINITY && last.cumulative_count != h.count {
+            if has_inf && last.cumulative_count != count {
                 return Err(self.invalid("the +Inf bucket differs from the count"));
+            }
+        }
+        if !has_inf && h.count.is_none() {
+            return Err(self.invalid("neither a +Inf bucket nor a count"));
+        }
+        let gauge = self.desc.metric_type == MetricType::GaugeHistogram;
+        if self.om() {
+            if h.sum.is_some() != h.count.is_some() {
+                return Err(self.invalid("OpenMetrics wants a sum if and only if a count"));
+            }
+            let negative_bucket = h.buckets.first().is_some_and(|b| b.upper_bound < 0.0);
+            match h.sum {
+                Some(s) if gauge && s.is_nan() => return Err(self.invalid("the sum is NaN")),
+                Some(s) if !gauge && (negative_bucket || s.is_nan() || s < 0.0) => {
+                    return Err(self.invalid(
+                        "a histogram with a negative bucket or sum has no sum in OpenMetrics",
+                    ));
+                }
+                _ => {}
             }
         }
         for b in &h.buckets {
@@ -837,21 +1102,29 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
             self.write_value(Value::U64(b.cumulative_count));
             self.end_line(timestamp);
         }
-        if h.buckets
-            .last()
-            .is_none_or(|b| b.upper_bound != f64::INFINITY)
-        {
+        if let (false, Some(count)) = (has_inf, h.count) {
             self.write_series("_bucket", labels, Some(("le", f64::INFINITY)));
-            self.write_value(Value::U64(h.count));
+            self.write_value(Value::U64(count));
             self.end_line(timestamp);
         }
-        self.write_series("_sum", labels, None);
-        self.write_value(Value::F64(h.sum));
-        self.end_line(timestamp);
-        self.write_series("_count", labels, None);
-        self.write_value(Value::U64(h.count));
-        self.end_line(timestamp);
-        self.write_created(labels, created, timestamp);
+        let (sum_suffix, count_suffix) = if gauge {
+            ("_gsum", "_gcount")
+        } else {
+            ("_sum", "_count")
+        };
+        if let Some(sum) = h.sum {
+            self.write_series(sum_suffix, labels, None);
+            self.write_value(Value::F64(sum));
+            self.end_line(timestamp);
+        }
+        if let Some(count) = h.count {
+            self.write_series(count_suffix, labels, None);
+            self.write_value(Value::U64(count));
+            self.end_line(timestamp);
+        }
+        if !gauge {
+            self.write_created(labels, created, timestamp);
+        }
         Ok(())
     }
 
@@ -880,17 +1153,24 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
                 });
             }
         }
+        if self.om() && s.sum.is_some_and(|v| v.is_nan() || v < 0.0) {
+            return Err(self.invalid("OpenMetrics summary sums are never negative or NaN"));
+        }
         for q in &s.quantiles {
             self.write_series("", labels, Some(("quantile", q.quantile)));
             self.write_value(Value::F64(q.value));
             self.end_line(timestamp);
         }
-        self.write_series("_sum", labels, None);
-        self.write_value(Value::F64(s.sum));
-        self.end_line(timestamp);
-        self.write_series("_count", labels, None);
-        self.write_value(Value::U64(s.count));
-        self.end_line(timestamp);
+        if let Some(sum) = s.sum {
+            self.write_series("_sum", labels, None);
+            self.write_value(Value::F64(sum));
+            self.end_line(timestamp);
+        }
+        if let Some(count) = s.count {
+            self.write_series("_count", labels, None);
+            self.write_value(Value::U64(count));
+            self.end_line(timestamp);
+        }
         self.write_created(labels, created, timestamp);
         Ok(())
     }
@@ -907,7 +1187,7 @@ fn as_written(value: Value, integers_as_floats: bool) -> Value {
 }
 
 #[inline]
-fn write_value<O: Out>(out: &mut O, value: Value, style: FloatStyle) {
+pub(crate) fn write_value<O: Out>(out: &mut O, value: Value, style: FloatStyle) {
     match value {
         Value::F64(v) => write_f64(out, v, style),
         Value::U64(v) => put_u64(out, v),
@@ -916,7 +1196,7 @@ fn write_value<O: Out>(out: &mut O, value: Value, style: FloatStyle) {
 }
 
 /// Milliseconds in text; seconds with up to three decimals in OpenMetrics, from the integer.
-fn write_timestamp<O: Out>(buf: &mut O, ts: Timestamp, openmetrics: bool) {
+pub(crate) fn write_timestamp<O: Out>(buf: &mut O, ts: Timestamp, openmetrics: bool) {
     let ms = ts.as_millis();
     let mut ib = itoa::Buffer::new();
     if !openmetrics {
@@ -1132,6 +1412,138 @@ mod tests {
         ));
     }
 
+    /// Issue 12: re-encoding one sample with 80,000 labels took seconds, the duplicate check
+    /// being quadratic. It is linear now (the `labels_80000` bench measures it); here, that
+    /// every duplicate is still found wherever it is.
+    #[test]
+    fn duplicate_labels_found_in_large_label_sets() {
+        let names: Vec<String> = (0..80_000).map(|i| format!("l{i}")).collect();
+        for (dup_at, of) in [(None, 0), (Some(79_999), 0), (Some(1), 0), (Some(17), 16)] {
+            let mut labels: Vec<Label<'_>> =
+                names.iter().map(|n| Label::new(n.as_str(), "v")).collect();
+            if let Some(at) = dup_at {
+                labels[at].name = labels[of].name.clone();
+            }
+            let family = MetricFamily {
+                metrics: vec![Metric::scalar(labels, 1u64)],
+                ..MetricFamily::new("many", MetricType::Gauge)
+            };
+            let mut buf = Vec::new();
+            let got = Encoder::new(&mut buf, Format::Text).encode_family(&family);
+            match dup_at {
+                None => assert_eq!(got, Ok(())),
+                Some(_) => assert_eq!(
+                    got,
+                    Err(Error::DuplicateLabelName {
+                        name: names[of].as_str().into()
+                    })
+                ),
+            }
+        }
+        for few in [&["a", "b", "a"][..], &["a", "b", "c"][..]] {
+            let mut buf = Vec::new();
+            let d = Desc::new("f", MetricType::Gauge).label_names(few);
+            let got = Encoder::new(&mut buf, Format::Text).family(&d).map(|_| ());
+            assert_eq!(got.is_err(), few[2] == "a", "{few:?}");
+        }
+    }
+
+    /// The OpenMetrics-only types: written as OpenMetrics, read back the same; written as
+    /// text the way client_python maps them.
+    #[test]
+    fn stateset_info_gaugehistogram() {
+        let families = vec![
+            MetricFamily {
+                metrics: vec![
+                    Metric::scalar(vec![Label::new("osd_state", "up")], 1u64),
+                    Metric::scalar(vec![Label::new("osd_state", "down")], 0u64),
+                ],
+                ..MetricFamily::new("osd_state", MetricType::StateSet).with_help("state")
+            },
+            MetricFamily {
+                metrics: vec![Metric::scalar(vec![Label::new("version", "18.2.7")], 1u64)],
+                ..MetricFamily::new("ceph_build", MetricType::Info)
+            },
+            MetricFamily {
+                metrics: vec![Metric {
+                    labels: vec![Label::new("queue", "a")],
+                    value: MetricValue::Histogram(Histogram {
+                        buckets: vec![
+                            Bucket {
+                                upper_bound: -1.0,
+                                cumulative_count: 1,
+                            },
+                            Bucket {
+                                upper_bound: f64::INFINITY,
+                                cumulative_count: 3,
+                            },
+                        ],
+                        sum: Some(-2.5),
+                        count: Some(3),
+                    }),
+                    timestamp: None,
+                    created: None,
+                }],
+                ..MetricFamily::new("queue_depth", MetricType::GaugeHistogram)
+            },
+        ];
+        let om = text(Format::OpenMetrics, None, |e| {
+            e.encode_families(&families).unwrap();
+        });
+        assert_eq!(
+            om,
+            "# TYPE osd_state stateset\n# HELP osd_state state\n\
+             osd_state{osd_state=\"up\"} 1\nosd_state{osd_state=\"down\"} 0\n\
+             # TYPE ceph_build info\nceph_build_info{version=\"18.2.7\"} 1\n\
+             # TYPE queue_depth gaugehistogram\n\
+             queue_depth_bucket{queue=\"a\",le=\"-1.0\"} 1\n\
+             queue_depth_bucket{queue=\"a\",le=\"+Inf\"} 3\n\
+             queue_depth_gsum{queue=\"a\"} -2.5\nqueue_depth_gcount{queue=\"a\"} 3\n# EOF\n"
+        );
+        assert_eq!(
+            crate::parse(om.as_bytes(), Format::OpenMetrics),
+            Ok(families.clone())
+        );
+        let txt = text(Format::Text, None, |e| {
+            e.encode_families(&families).unwrap();
+        });
+        assert_eq!(
+            txt,
+            "# HELP osd_state state\n# TYPE osd_state gauge\n\
+             osd_state{osd_state=\"up\"} 1\nosd_state{osd_state=\"down\"} 0\n\
+             # TYPE ceph_build_info gauge\nceph_build_info{version=\"18.2.7\"} 1\n\
+             # TYPE queue_depth histogram\n\
+             queue_depth_bucket{queue=\"a\",le=\"-1\"} 1\n\
+             queue_depth_bucket{queue=\"a\",le=\"+Inf\"} 3\n\
+             queue_depth_gsum{queue=\"a\"} -2.5\nqueue_depth_gcount{queue=\"a\"} 3\n"
+        );
+        // The values and label rules of the types.
+        let mut buf = Vec::new();
+        let mut enc = Encoder::new(&mut buf, Format::OpenMetrics);
+        let d = Desc::new("st", MetricType::StateSet).label_names(&["st"]);
+        let mut f = enc.family(&d).unwrap();
+        assert!(matches!(
+            f.sample(&["on"], 2u64),
+            Err(Error::InvalidValue { .. })
+        ));
+        f.sample(&["on"], 1.0).unwrap();
+        let d = Desc::new("i", MetricType::Info).label_names(&["v"]);
+        let mut f = enc.family(&d).unwrap();
+        assert!(matches!(
+            f.sample(&["x"], 0u64),
+            Err(Error::InvalidValue { .. })
+        ));
+        let bad = [
+            Desc::new("s2", MetricType::StateSet).label_names(&["other"]),
+            Desc::new("i2_bytes", MetricType::Info).unit("bytes"),
+            Desc::new("i_info", MetricType::Gauge),
+            Desc::new("i", MetricType::Gauge),
+        ];
+        for d in &bad {
+            assert!(enc.family(d).is_err(), "{d:?}");
+        }
+    }
+
     #[test]
     fn histogram_and_summary() {
         let h = Histogram {
@@ -1145,8 +1557,8 @@ mod tests {
                     cumulative_count: 3,
                 },
             ],
-            sum: 2.25,
-            count: 4,
+            sum: Some(2.25),
+            count: Some(4),
         };
         let s = Summary {
             quantiles: vec![
@@ -1159,8 +1571,8 @@ mod tests {
                     value: 1e6,
                 },
             ],
-            sum: 12.0,
-            count: 3,
+            sum: Some(12.0),
+            count: Some(3),
         };
         let got = text(Format::Text, None, |enc| {
             let d = Desc::new("h", MetricType::Histogram).label_names(&["a"]);
@@ -1215,28 +1627,28 @@ mod tests {
         let bad_h = [
             Histogram {
                 buckets: vec![b(1.0, 1), b(1.0, 2)],
-                sum: 0.0,
-                count: 2,
+                sum: Some(0.0),
+                count: Some(2),
             },
             Histogram {
                 buckets: vec![b(1.0, 3), b(2.0, 2)],
-                sum: 0.0,
-                count: 3,
+                sum: Some(0.0),
+                count: Some(3),
             },
             Histogram {
                 buckets: vec![b(f64::NAN, 1)],
-                sum: 0.0,
-                count: 1,
+                sum: Some(0.0),
+                count: Some(1),
             },
             Histogram {
                 buckets: vec![b(1.0, 5)],
-                sum: 0.0,
-                count: 4,
+                sum: Some(0.0),
+                count: Some(4),
             },
             Histogram {
                 buckets: vec![b(f64::INFINITY, 3)],
-                sum: 0.0,
-                count: 4,
+                sum: Some(0.0),
+                count: Some(4),
             },
         ];
         for h in &bad_h {
@@ -1258,8 +1670,8 @@ mod tests {
         ] {
             let s = Summary {
                 quantiles: qs,
-                sum: 0.0,
-                count: 0,
+                sum: Some(0.0),
+                count: Some(0),
             };
             let mut buf = Vec::new();
             let mut enc = Encoder::new(&mut buf, Format::Text);
@@ -1322,8 +1734,8 @@ mod tests {
                 quantile: 0.5,
                 value: -1.0,
             }],
-            sum: 0.0,
-            count: 1,
+            sum: Some(0.0),
+            count: Some(1),
         };
         for (format, ok) in [(Format::Text, true), (Format::OpenMetrics, false)] {
             let mut buf = Vec::new();

@@ -1,6 +1,32 @@
 //! The crate's one error type.
 
+use std::fmt;
+
 use crate::MetricType;
+
+/// At most this many characters of a name or input excerpt are shown in an error message.
+const EXCERPT_CHARS: usize = 48;
+
+/// A string shown in an error message: control characters escaped (`\n`, `\u{7}`), cut to
+/// [`EXCERPT_CHARS`] characters with `…` and the full length after it.
+struct Excerpt<'a>(&'a str);
+
+impl fmt::Display for Excerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut chars = self.0.chars();
+        for c in chars.by_ref().take(EXCERPT_CHARS) {
+            if c.is_control() {
+                write!(f, "{}", c.escape_debug())?;
+            } else {
+                fmt::Write::write_char(f, c)?;
+            }
+        }
+        if chars.next().is_some() {
+            write!(f, "… ({} bytes)", self.0.len())?;
+        }
+        Ok(())
+    }
+}
 
 /// Everything that can go wrong while building, encoding or parsing an exposition.
 ///
@@ -10,39 +36,39 @@ use crate::MetricType;
 #[non_exhaustive]
 pub enum Error {
     /// A metric name does not match `[a-zA-Z_:][a-zA-Z0-9_:]*`.
-    #[error("invalid metric name `{name}`")]
+    #[error("invalid metric name `{name}`", name = Excerpt(.name))]
     InvalidMetricName {
         /// The offending name.
         name: Box<str>,
     },
     /// A label name does not match `[a-zA-Z_][a-zA-Z0-9_]*`.
-    #[error("invalid label name `{name}`")]
+    #[error("invalid label name `{name}`", name = Excerpt(.name))]
     InvalidLabelName {
         /// The offending name.
         name: Box<str>,
     },
     /// A label name is reserved: it starts with `__`, or it is `le` on a histogram or
     /// `quantile` on a summary.
-    #[error("reserved label name `{name}`")]
+    #[error("reserved label name `{name}`", name = Excerpt(.name))]
     ReservedLabelName {
         /// The offending name.
         name: Box<str>,
     },
     /// The same label name appears twice in one label set.
-    #[error("duplicate label name `{name}`")]
+    #[error("duplicate label name `{name}`", name = Excerpt(.name))]
     DuplicateLabelName {
         /// The repeated name.
         name: Box<str>,
     },
     /// A family name, or a sample name it produces (`_sum`, `_count`, `_bucket`, `_total`,
     /// `_created`), was already used by a family encoded earlier.
-    #[error("metric family `{name}` would be written twice")]
+    #[error("metric family `{name}` would be written twice", name = Excerpt(.name))]
     DuplicateFamily {
         /// The name used twice.
         name: Box<str>,
     },
     /// Two families with the same name but different types were merged.
-    #[error("metric family `{name}` is both {existing} and {new}")]
+    #[error("metric family `{name}` is both {existing} and {new}", name = Excerpt(.name))]
     ConflictingType {
         /// The family name.
         name: Box<str>,
@@ -52,7 +78,7 @@ pub enum Error {
         new: MetricType,
     },
     /// A value does not fit the family's type (a histogram value in a gauge family, ...).
-    #[error("value does not fit {metric_type} family `{family}`")]
+    #[error("value does not fit {metric_type} family `{family}`", family = Excerpt(.family))]
     WrongValueKind {
         /// The family name.
         family: Box<str>,
@@ -60,7 +86,7 @@ pub enum Error {
         metric_type: MetricType,
     },
     /// A sample gave a different number of label values than the family has label names.
-    #[error("family `{family}` has {expected} label names but a sample gave {found} values")]
+    #[error("family `{family}` has {expected} label names but a sample gave {found} values", family = Excerpt(.family))]
     LabelCount {
         /// The family name.
         family: Box<str>,
@@ -70,7 +96,7 @@ pub enum Error {
         found: usize,
     },
     /// A unit is not a valid name suffix, or the family name does not end with `_<unit>`.
-    #[error("unit `{unit}` does not fit metric family `{family}`")]
+    #[error("unit `{unit}` does not fit metric family `{family}`", family = Excerpt(.family), unit = Excerpt(.unit))]
     InvalidUnit {
         /// The family name.
         family: Box<str>,
@@ -79,7 +105,7 @@ pub enum Error {
     },
     /// Histogram buckets or summary quantiles are not in increasing order, a bucket count
     /// decreases, or a quantile is outside `[0, 1]`.
-    #[error("invalid {metric_type} value in family `{family}`: {reason}")]
+    #[error("invalid {metric_type} value in family `{family}`: {reason}", family = Excerpt(.family))]
     InvalidDistribution {
         /// The family name.
         family: Box<str>,
@@ -89,7 +115,7 @@ pub enum Error {
         reason: &'static str,
     },
     /// A value OpenMetrics forbids: a negative or NaN counter, a negative quantile value.
-    #[error("invalid value `{value}` in {metric_type} family `{family}`: {reason}")]
+    #[error("invalid value `{value}` in {metric_type} family `{family}`: {reason}", family = Excerpt(.family), value = Excerpt(.value))]
     InvalidValue {
         /// The family name.
         family: Box<str>,
@@ -101,21 +127,27 @@ pub enum Error {
         reason: &'static str,
     },
     /// A `# TYPE` keyword is not one this crate knows.
-    #[error("unknown metric type `{keyword}`")]
+    #[error("unknown metric type `{keyword}`", keyword = Excerpt(.keyword))]
     UnknownMetricType {
         /// The keyword.
         keyword: Box<str>,
     },
     /// A format name is neither `text` nor `openmetrics`.
-    #[error("unknown format `{name}`")]
+    #[error("unknown format `{name}`", name = Excerpt(.name))]
     UnknownFormat {
         /// The name.
         name: Box<str>,
     },
     /// A float style name is not `go`, `openmetrics` or `mgr`.
-    #[error("unknown float style `{name}`")]
+    #[error("unknown float style `{name}`", name = Excerpt(.name))]
     UnknownFloatStyle {
         /// The name.
+        name: Box<str>,
+    },
+    /// An `escaping=` value is not `allow-utf-8`, `underscores`, `dots` or `values`.
+    #[error("unknown escaping scheme `{name}`", name = Excerpt(.name))]
+    UnknownEscapingScheme {
+        /// The value.
         name: Box<str>,
     },
     /// The input is not a valid exposition.
@@ -135,32 +167,32 @@ pub enum Error {
 #[non_exhaustive]
 pub enum ParseErrorKind {
     /// A second `# HELP` line for one family.
-    #[error("second HELP line for metric name `{name}`")]
+    #[error("second HELP line for metric name `{name}`", name = Excerpt(.name))]
     SecondHelp {
         /// The family name.
         name: Box<str>,
     },
     /// A second `# TYPE` line for one family, or a `# TYPE` after its samples.
-    #[error("second TYPE line for metric name `{name}`, or TYPE reported after samples")]
+    #[error("second TYPE line for metric name `{name}`, or TYPE reported after samples", name = Excerpt(.name))]
     SecondType {
         /// The family name.
         name: Box<str>,
     },
     /// A second `# UNIT` line for one family (OpenMetrics).
-    #[error("second UNIT line for metric name `{name}`")]
+    #[error("second UNIT line for metric name `{name}`", name = Excerpt(.name))]
     SecondUnit {
         /// The family name.
         name: Box<str>,
     },
     /// Metadata for a family appears after another family started (OpenMetrics), or the
     /// samples of one family are not contiguous.
-    #[error("metric family `{name}` is interleaved with another family")]
+    #[error("metric family `{name}` is interleaved with another family", name = Excerpt(.name))]
     Interleaved {
         /// The family name.
         name: Box<str>,
     },
     /// A backslash is followed by something other than `\`, `"` or `n` (or `"` in a 0.0.4 HELP).
-    #[error("invalid escape sequence `\\{found}`")]
+    #[error("invalid escape sequence `\\{found}`", found = Excerpt(&.found.to_string()))]
     InvalidEscape {
         /// The character after the backslash.
         found: char,
@@ -169,19 +201,19 @@ pub enum ParseErrorKind {
     #[error("label value contains unescaped new-line")]
     UnescapedNewline,
     /// The same label name appears twice in one sample.
-    #[error("duplicate label name `{name}`")]
+    #[error("duplicate label name `{name}`", name = Excerpt(.name))]
     DuplicateLabelName {
         /// The repeated name.
         name: Box<str>,
     },
     /// The same name and label set appears twice.
-    #[error("duplicate series for metric name `{name}`")]
+    #[error("duplicate series for metric name `{name}`", name = Excerpt(.name))]
     DuplicateSeries {
         /// The sample name.
         name: Box<str>,
     },
     /// A sample value is not a float (or not an integer where one is required).
-    #[error("expected {expected} as value, got `{found}`")]
+    #[error("expected {expected} as value, got `{found}`", found = Excerpt(.found))]
     BadValue {
         /// What was expected: `float`, or `non-negative integer` for counts.
         expected: &'static str,
@@ -189,7 +221,7 @@ pub enum ParseErrorKind {
         found: Box<str>,
     },
     /// A timestamp is not an integer (0.0.4) or a float (OpenMetrics).
-    #[error("expected {expected} as timestamp, got `{found}`")]
+    #[error("expected {expected} as timestamp, got `{found}`", found = Excerpt(.found))]
     BadTimestamp {
         /// What was expected.
         expected: &'static str,
@@ -197,19 +229,19 @@ pub enum ParseErrorKind {
         found: Box<str>,
     },
     /// A metric name is empty or has a character outside `[a-zA-Z0-9_:]`.
-    #[error("invalid metric name `{name}`")]
+    #[error("invalid metric name `{name}`", name = Excerpt(.name))]
     InvalidMetricName {
         /// The name (possibly truncated at the bad character).
         name: Box<str>,
     },
     /// A label name is empty or has a character outside `[a-zA-Z0-9_]`.
-    #[error("invalid label name `{name}`")]
+    #[error("invalid label name `{name}`", name = Excerpt(.name))]
     InvalidLabelName {
         /// The name.
         name: Box<str>,
     },
     /// A `# TYPE` keyword is not known.
-    #[error("unknown metric type `{keyword}`")]
+    #[error("unknown metric type `{keyword}`", keyword = Excerpt(.keyword))]
     UnknownType {
         /// The keyword.
         keyword: Box<str>,
@@ -221,13 +253,13 @@ pub enum ParseErrorKind {
     #[error("content after `# EOF`")]
     ContentAfterEof,
     /// A histogram has no `le="+Inf"` bucket.
-    #[error("histogram `{name}` has no `+Inf` bucket")]
+    #[error("histogram `{name}` has no `+Inf` bucket", name = Excerpt(.name))]
     MissingInfBucket {
         /// The family name.
         name: Box<str>,
     },
     /// A histogram bucket has no `le` label, or a summary quantile no `quantile` label.
-    #[error("sample of `{name}` lacks its `{label}` label")]
+    #[error("sample of `{name}` lacks its `{label}` label", name = Excerpt(.name))]
     MissingLabel {
         /// The sample name.
         name: Box<str>,
@@ -236,7 +268,7 @@ pub enum ParseErrorKind {
     },
     /// A histogram or summary is inconsistent: decreasing buckets, `+Inf` bucket different from
     /// `_count`, buckets out of order.
-    #[error("invalid {metric_type} `{name}`: {reason}")]
+    #[error("invalid {metric_type} `{name}`: {reason}", name = Excerpt(.name))]
     InvalidDistribution {
         /// The family name.
         name: Box<str>,
@@ -248,7 +280,7 @@ pub enum ParseErrorKind {
     /// A sample's name does not belong to the family declared by the last `# TYPE`: a
     /// histogram or summary sample with a suffix its type does not have, an OpenMetrics
     /// counter sample without `_total` or `_created`, ...
-    #[error("sample name `{sample}` does not fit {metric_type} family `{family}`")]
+    #[error("sample name `{sample}` does not fit {metric_type} family `{family}`", sample = Excerpt(.sample), family = Excerpt(.family))]
     SampleNameMismatch {
         /// The sample name.
         sample: Box<str>,
@@ -258,7 +290,7 @@ pub enum ParseErrorKind {
         metric_type: MetricType,
     },
     /// The OpenMetrics family name does not end with `_<unit>`.
-    #[error("unit `{unit}` does not fit metric family `{name}`")]
+    #[error("unit `{unit}` does not fit metric family `{name}`", name = Excerpt(.name), unit = Excerpt(.unit))]
     UnitMismatch {
         /// The family name.
         name: Box<str>,
@@ -266,7 +298,7 @@ pub enum ParseErrorKind {
         unit: Box<str>,
     },
     /// A syntax error: the parser expected one thing and found another.
-    #[error("expected {expected}, found {found}")]
+    #[error("expected {expected}, found {found}", found = Excerpt(.found))]
     Unexpected {
         /// What the grammar allows here.
         expected: &'static str,
@@ -279,13 +311,13 @@ pub enum ParseErrorKind {
     /// A label name that is reserved where it appears: `__name__` anywhere, `le` on a
     /// histogram sample other than `_bucket`, `quantile` on a summary's `_sum`, `_count` or
     /// `_created`.
-    #[error("label name `{name}` is reserved here")]
+    #[error("label name `{name}` is reserved here", name = Excerpt(.name))]
     ReservedLabelName {
         /// The label name.
         name: Box<str>,
     },
     /// The `le` or `quantile` label value is not a float.
-    #[error("expected float as value for `{label}` label, got `{found}`")]
+    #[error("expected float as value for `{label}` label, got `{found}`", found = Excerpt(.found))]
     BadLabelNumber {
         /// `le` or `quantile`.
         label: &'static str,
@@ -294,15 +326,24 @@ pub enum ParseErrorKind {
     },
     /// A metric of a histogram, summary or OpenMetrics counter lacks a sample the data model
     /// needs (`_sum`, `_count`, `_total`).
-    #[error("a metric of `{name}` has no `{sample}` sample")]
+    #[error("a metric of `{name}` has no `{sample}` sample", name = Excerpt(.name), sample = Excerpt(.sample))]
     MissingSample {
         /// The family name.
         name: Box<str>,
         /// The missing sample suffix.
         sample: &'static str,
     },
+    /// A family's name and the sample names of another family could clash (a gauge
+    /// `foo_created` and a counter `foo`, whose `_created` sample has that name).
+    #[error("metric family `{name}` clashes with the sample names of family `{other}`", name = Excerpt(.name), other = Excerpt(.other))]
+    NameClash {
+        /// The family declared second.
+        name: Box<str>,
+        /// The family declared first.
+        other: Box<str>,
+    },
     /// An OpenMetrics `# HELP` or `# UNIT` line comes after the family's samples.
-    #[error("`# {keyword}` line for metric family `{name}` after its samples")]
+    #[error("`# {keyword}` line for metric family `{name}` after its samples", name = Excerpt(.name), keyword = Excerpt(.keyword))]
     MetadataAfterSamples {
         /// The family name.
         name: Box<str>,
@@ -311,9 +352,50 @@ pub enum ParseErrorKind {
     },
     /// The samples of one metric (one label set) of an OpenMetrics family are not
     /// contiguous.
-    #[error("samples of one metric of family `{name}` are interleaved with another metric")]
+    #[error("samples of one metric of family `{name}` are interleaved with another metric", name = Excerpt(.name))]
     InterleavedMetric {
         /// The family name.
         name: Box<str>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_escape_control_characters_and_cut_long_input() {
+        let cases: &[(ParseErrorKind, &str)] = &[
+            (
+                ParseErrorKind::InvalidLabelName {
+                    name: "ser\u{2}\0n\r\n".into(),
+                },
+                "invalid label name `ser\\u{2}\\0n\\r\\n`",
+            ),
+            (
+                ParseErrorKind::BadValue {
+                    expected: "float",
+                    found: "9".repeat(1_000_000).into(),
+                },
+                "expected float as value, got `999999999999999999999999999999999999999999999999… (1000000 bytes)`",
+            ),
+            (
+                ParseErrorKind::UnknownType {
+                    keyword: "gaugé\u{1b}[31m".into(),
+                },
+                "unknown metric type `gaugé\\u{1b}[31m`",
+            ),
+        ];
+        for (kind, want) in cases {
+            assert_eq!(kind.to_string(), *want);
+        }
+        assert_eq!(
+            ParseErrorKind::InvalidEscape { found: '\t' }.to_string(),
+            "invalid escape sequence `\\\\t`"
+        );
+        let e = Error::InvalidMetricName {
+            name: "a\tb".into(),
+        };
+        assert_eq!(e.to_string(), "invalid metric name `a\\tb`");
+    }
 }

@@ -40,16 +40,22 @@ pub struct Bucket {
     pub cumulative_count: u64,
 }
 
-/// A histogram's value: cumulative buckets, the sum and the count of observations.
+/// A histogram's value (also a gauge histogram's): cumulative buckets, the sum and the count
+/// of observations.
+///
+/// OpenMetrics makes the sum and the count optional, together: a histogram has both or
+/// neither (`_sum`/`_count`, `_gsum`/`_gcount` for a gauge histogram). The text format 0.0.4
+/// requires them; its parser reports a histogram without them.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Histogram {
     /// Buckets in increasing `upper_bound` order. The encoder appends a `+Inf` bucket equal to
     /// `count` when the last bucket is not `+Inf`; the parser always returns it.
     pub buckets: Vec<Bucket>,
-    /// The sum of observations (`_sum`).
-    pub sum: f64,
-    /// The number of observations (`_count`).
-    pub count: u64,
+    /// The sum of observations (`_sum`, `_gsum`), if given.
+    pub sum: Option<f64>,
+    /// The number of observations (`_count`, `_gcount`), if given. It equals the `+Inf`
+    /// bucket.
+    pub count: Option<u64>,
 }
 
 /// One summary quantile.
@@ -66,18 +72,18 @@ pub struct Quantile {
 pub struct Summary {
     /// Quantiles in increasing order.
     pub quantiles: Vec<Quantile>,
-    /// The sum of observations (`_sum`).
-    pub sum: f64,
-    /// The number of observations (`_count`).
-    pub count: u64,
+    /// The sum of observations (`_sum`), if given (OpenMetrics makes it optional).
+    pub sum: Option<f64>,
+    /// The number of observations (`_count`), if given (OpenMetrics makes it optional).
+    pub count: Option<u64>,
 }
 
 /// The value of one metric (one label set) of a family.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MetricValue {
-    /// A counter, gauge or untyped value (the family's type says which).
+    /// A counter, gauge, untyped, stateset or info value (the family's type says which).
     Scalar(Value),
-    /// A histogram.
+    /// A histogram or a gauge histogram.
     Histogram(Histogram),
     /// A summary.
     Summary(Summary),

@@ -38,8 +38,39 @@
 //!   [`MetricValue`] (a [`Value`], a [`Histogram`] or a [`Summary`]).
 //! - [`FamilySet`] merges families by name, so names that collide (after sanitizing, say) end in
 //!   one family.
+//! - [`PreparedEncoder`] renders families and label sets once and writes only the values on
+//!   each scrape: the exporter's encoder for an unchanged set of series.
 //! - [`negotiate`] picks the format from an HTTP `Accept` header; [`Format::content_type`] is
-//!   the header to send back.
+//!   the header to send back. [`negotiate_escaping`] also reads Prometheus 3's `escaping=`
+//!   ([`EscapingScheme`], [`escape_name`], [`escape_family`]); with
+//!   [`EscapingScheme::AllowUtf8`] the encoder writes UTF-8 names quoted, and both parsers read
+//!   them.
+//!
+//! # OpenMetrics
+//!
+//! All eight OpenMetrics 1.0 types are modelled, parsed and written: counter, gauge,
+//! histogram, summary, unknown ([`MetricType::Untyped`]), stateset, info and gaugehistogram;
+//! a histogram's or summary's sum and count are optional as OpenMetrics makes them. Text 0.0.4
+//! cannot say stateset, info or gaugehistogram: they are written as Prometheus' Python client
+//! writes them (see [`MetricType`]). Exemplars are checked (where they may appear, their
+//! 128-character label limit) and dropped: the model has no place for them.
+//!
+//! ```
+//! use expfmt::{Format, MetricType};
+//!
+//! let om = concat!(
+//!     "# TYPE osd_state stateset\n",
+//!     "osd_state{osd_state=\"up\"} 1\n",
+//!     "osd_state{osd_state=\"down\"} 0\n",
+//!     "# TYPE ceph_build info\n",
+//!     "ceph_build_info{version=\"18.2.7\"} 1\n",
+//!     "# EOF\n",
+//! );
+//! let families = expfmt::parse(om.as_bytes(), Format::OpenMetrics)?;
+//! assert_eq!(families[0].metric_type, MetricType::StateSet);
+//! assert_eq!(families[1].metric_type, MetricType::Info);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! # Float layouts
 //!
@@ -88,25 +119,29 @@
 mod encode;
 mod error;
 mod escape;
+mod escaping;
 mod family;
 mod float;
 mod name;
 mod negotiate;
 mod parallel;
 mod parse;
+mod prepared;
 mod set;
 mod sink;
 mod types;
 
 pub use encode::{Desc, Encoder, EncoderBuilder, FamilyEncoder};
 pub use error::{Error, ParseErrorKind};
+pub use escaping::{EscapingScheme, escape_family, escape_name, unescape_name};
 pub use family::{Bucket, Histogram, Label, Metric, MetricFamily, MetricValue, Quantile, Summary};
 pub use name::{
     is_valid_label_name, is_valid_metric_name, sanitize_label_name, sanitize_metric_name,
     validate_label_name, validate_metric_name,
 };
-pub use negotiate::negotiate;
+pub use negotiate::{negotiate, negotiate_escaping};
 pub use parallel::{PARALLEL_MIN_SAMPLES, encode_parallel};
 pub use parse::{Parser, parse};
+pub use prepared::{FamilyId, PreparedEncoder, SeriesId};
 pub use set::FamilySet;
 pub use types::{FloatStyle, Format, MetricType, Timestamp, Value};

@@ -1,6 +1,6 @@
 //! Content negotiation from an HTTP `Accept` header.
 
-use crate::Format;
+use crate::{EscapingScheme, Format};
 
 /// Picks the exposition format for an HTTP `Accept` header, as Prometheus' Go `expfmt` does.
 ///
@@ -27,12 +27,35 @@ use crate::Format;
 /// assert_eq!(negotiate(""), Format::Text);
 /// ```
 pub fn negotiate(accept: &str) -> Format {
-    let mut best: Option<(u32, Format)> = None;
+    negotiate_escaping(accept).0
+}
+
+/// As [`negotiate`], and the name escaping scheme Prometheus 3 asked for with the `escaping`
+/// parameter of the chosen media range ([`EscapingScheme::Underscores`] when it asked for none
+/// or for one this crate does not know, as Prometheus' Go libraries do). Send
+/// [`Format::content_type_escaped`] of the result, and write names as
+/// [`escape_family`](crate::escape_family) escapes them.
+///
+/// ```
+/// use expfmt::{EscapingScheme, Format, negotiate_escaping};
+///
+/// let accept = "application/openmetrics-text;version=1.0.0;escaping=values;q=0.6,text/plain;q=0.5";
+/// let (format, escaping) = negotiate_escaping(accept);
+/// assert_eq!((format, escaping), (Format::OpenMetrics, EscapingScheme::Values));
+/// assert_eq!(
+///     format.content_type_escaped(escaping),
+///     "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=values"
+/// );
+/// assert_eq!(negotiate_escaping(""), (Format::Text, EscapingScheme::Underscores));
+/// ```
+pub fn negotiate_escaping(accept: &str) -> (Format, EscapingScheme) {
+    let mut best: Option<(u32, Format, EscapingScheme)> = None;
     for range in accept.split(',') {
         let mut parts = range.split(';');
         let media = parts.next().unwrap_or("").trim();
         let mut q: u32 = 1000;
         let mut version: Option<&str> = None;
+        let mut escaping = EscapingScheme::default();
         for p in parts {
             let Some((k, v)) = p.split_once('=') else {
                 continue;
@@ -42,6 +65,8 @@ pub fn negotiate(accept: &str) -> Format {
                 q = parse_q(v).unwrap_or(0);
             } else if k.eq_ignore_ascii_case("version") {
                 version = Some(v);
+            } else if k.eq_ignore_ascii_case("escaping") {
+                escaping = v.parse().unwrap_or_default();
             }
         }
         if q == 0 {
@@ -58,11 +83,13 @@ pub fn negotiate(accept: &str) -> Format {
         } else {
             continue;
         };
-        if best.is_none_or(|(bq, _)| q > bq) {
-            best = Some((q, format));
+        if best.is_none_or(|(bq, _, _)| q > bq) {
+            best = Some((q, format, escaping));
         }
     }
-    best.map_or(Format::Text, |(_, f)| f)
+    best.map_or((Format::Text, EscapingScheme::default()), |(_, f, e)| {
+        (f, e)
+    })
 }
 
 /// `q` as thousandths: `1`, `0.5`, `0.123` (RFC 9110 allows at most three decimals).

@@ -3,13 +3,27 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::Error;
+use crate::{Error, EscapingScheme};
 
 /// The type of a metric family, as written on its `# TYPE` line.
 ///
 /// The text format 0.0.4 calls the untyped kind `untyped`, OpenMetrics calls it `unknown`; both
 /// map to [`MetricType::Untyped`].
+///
+/// OpenMetrics has three types the text format 0.0.4 does not. Written as text they become
+/// what Prometheus' Python client (`prometheus_client.exposition.generate_latest`) makes of
+/// them, so a text scrape of the same exposition gives the same series:
+///
+/// | type | OpenMetrics | text 0.0.4 |
+/// |---|---|---|
+/// | [`StateSet`](MetricType::StateSet) | `# TYPE x stateset`, samples `x{x="state"} 1` | `# TYPE x gauge`, the same samples |
+/// | [`Info`](MetricType::Info) | `# TYPE x info`, samples `x_info{...} 1` | `# TYPE x_info gauge`, the same samples |
+/// | [`GaugeHistogram`](MetricType::GaugeHistogram) | `# TYPE x gaugehistogram`, `x_bucket`, `x_gcount`, `x_gsum` | `# TYPE x histogram`, the same samples |
+///
+/// (Go's client has none of the three.) The text parser never returns them: text has no way to
+/// say them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum MetricType {
     /// A monotonically increasing value (`counter`).
     Counter,
@@ -22,10 +36,18 @@ pub enum MetricType {
     Histogram,
     /// Quantiles with `_sum` and `_count` samples (`summary`).
     Summary,
+    /// OpenMetrics `stateset`: one sample per state, labelled with the family name, value 1
+    /// when the state is true and 0 when not.
+    StateSet,
+    /// OpenMetrics `info`: a `_info` sample with value 1 whose labels are the information.
+    Info,
+    /// OpenMetrics `gaugehistogram`: buckets that are gauges, with `_gcount` and `_gsum`.
+    GaugeHistogram,
 }
 
 impl MetricType {
-    /// The keyword written on a 0.0.4 `# TYPE` line.
+    /// The keyword written on an OpenMetrics `# TYPE` line, except `untyped` for
+    /// [`MetricType::Untyped`] (see [`MetricType::as_openmetrics_str`]).
     pub const fn as_str(self) -> &'static str {
         match self {
             MetricType::Counter => "counter",
@@ -33,6 +55,9 @@ impl MetricType {
             MetricType::Untyped => "untyped",
             MetricType::Histogram => "histogram",
             MetricType::Summary => "summary",
+            MetricType::StateSet => "stateset",
+            MetricType::Info => "info",
+            MetricType::GaugeHistogram => "gaugehistogram",
         }
     }
 
@@ -44,20 +69,39 @@ impl MetricType {
         }
     }
 
+    /// The keyword written on a 0.0.4 `# TYPE` line: the OpenMetrics-only types map as the
+    /// table above says.
+    pub const fn as_text_str(self) -> &'static str {
+        match self {
+            MetricType::StateSet | MetricType::Info => "gauge",
+            MetricType::GaugeHistogram => "histogram",
+            other => other.as_str(),
+        }
+    }
+
     /// The keyword for `format`.
     pub const fn keyword(self, format: Format) -> &'static str {
         match format {
-            Format::Text => self.as_str(),
+            Format::Text => self.as_text_str(),
             Format::OpenMetrics => self.as_openmetrics_str(),
         }
     }
 
-    /// Whether a single sample carries the value (counter, gauge, untyped).
+    /// Whether a single sample carries the value (counter, gauge, untyped, stateset, info).
     pub const fn is_scalar(self) -> bool {
         matches!(
             self,
-            MetricType::Counter | MetricType::Gauge | MetricType::Untyped
+            MetricType::Counter
+                | MetricType::Gauge
+                | MetricType::Untyped
+                | MetricType::StateSet
+                | MetricType::Info
         )
+    }
+
+    /// Whether the value is a [`Histogram`](crate::Histogram) (histogram, gaugehistogram).
+    pub const fn is_histogram(self) -> bool {
+        matches!(self, MetricType::Histogram | MetricType::GaugeHistogram)
     }
 }
 
@@ -71,7 +115,8 @@ impl FromStr for MetricType {
     type Err = Error;
 
     /// Parses a `# TYPE` keyword of either format (`untyped` and `unknown` both give
-    /// [`MetricType::Untyped`]).
+    /// [`MetricType::Untyped`]), OpenMetrics' `stateset`, `info` and `gaugehistogram`
+    /// included.
     fn from_str(s: &str) -> Result<Self, Error> {
         Ok(match s {
             "counter" => MetricType::Counter,
@@ -79,6 +124,9 @@ impl FromStr for MetricType {
             "untyped" | "unknown" => MetricType::Untyped,
             "histogram" => MetricType::Histogram,
             "summary" => MetricType::Summary,
+            "stateset" => MetricType::StateSet,
+            "info" => MetricType::Info,
+            "gaugehistogram" => MetricType::GaugeHistogram,
             _ => {
                 return Err(Error::UnknownMetricType { keyword: s.into() });
             }
@@ -102,6 +150,34 @@ impl Format {
         match self {
             Format::Text => "text/plain; version=0.0.4; charset=utf-8",
             Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        }
+    }
+
+    /// The `Content-Type` header value with the `escaping` parameter Prometheus 3's Go
+    /// libraries add (`text/plain; version=0.0.4; charset=utf-8; escaping=underscores`).
+    pub const fn content_type_escaped(self, escaping: EscapingScheme) -> &'static str {
+        use EscapingScheme::*;
+        match (self, escaping) {
+            (Format::Text, AllowUtf8) => {
+                "text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8"
+            }
+            (Format::Text, Underscores) => {
+                "text/plain; version=0.0.4; charset=utf-8; escaping=underscores"
+            }
+            (Format::Text, Dots) => "text/plain; version=0.0.4; charset=utf-8; escaping=dots",
+            (Format::Text, Values) => "text/plain; version=0.0.4; charset=utf-8; escaping=values",
+            (Format::OpenMetrics, AllowUtf8) => {
+                "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8"
+            }
+            (Format::OpenMetrics, Underscores) => {
+                "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores"
+            }
+            (Format::OpenMetrics, Dots) => {
+                "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=dots"
+            }
+            (Format::OpenMetrics, Values) => {
+                "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=values"
+            }
         }
     }
 

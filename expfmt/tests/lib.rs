@@ -3,6 +3,7 @@
 
 mod conformance;
 mod golden;
+mod negotiate;
 mod parse;
 mod roundtrip;
 mod strategies;

@@ -49,14 +49,40 @@
 //!   OpenMetrics, Go or the module's Python float layout.
 //! - [`serve`] answers `/metrics` from an [`Exposition`] cache refreshed in the background,
 //!   with [`ServeOptions`] (interval, [`StaleStrategy`], limits).
+//! - [`AsokCollector`] is the per-host mode of Ceph's C++ `ceph-exporter`: the perf counters
+//!   of every daemon with an admin socket in a directory, queried concurrently with
+//!   deadlines through [`AdminSocket`], in either [`perfcounter::Flavor`].
+//!
+//! # Per-host collection from admin sockets
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use exporter::{AsokCollector, AsokOptions};
+//! use perfcounter::Flavor;
+//!
+//! let options = AsokOptions::new("/var/run/ceph")
+//!     .flavor(Flavor::Exporter)
+//!     .timeout(Duration::from_secs(2));
+//! let collection = AsokCollector::new(options).collect();
+//! for daemon in collection.daemons() {
+//!     if let Some(e) = daemon.error() {
+//!         eprintln!("{}: {e}", daemon.daemon());
+//!     }
+//! }
+//! let mut text = Vec::new();
+//! collection.encode(&mut text, expfmt::Format::Text, expfmt::FloatStyle::Go)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![doc(test(attr(deny(warnings))))]
 
 mod adapt;
+mod asok;
 mod collect;
 mod daemons;
 mod encoding;
 mod error;
 mod health;
+mod host;
 mod input;
 mod layout;
 mod osd;
@@ -68,10 +94,17 @@ mod source;
 mod spec;
 mod steps;
 
+pub use asok::{
+    AdminSocket, AsokError, AsokErrorKind, DEFAULT_MAX_REPLY_BYTES, Excerpt, MAX_COMMAND_BYTES,
+    ReplyError, read_reply,
+};
 pub use ceph_types::{Release, UnknownRelease};
 pub use collect::{ClusterCollector, CollectOptions, Collection};
 pub use encoding::Encoding;
 pub use error::CollectError;
 pub use health::HealthHistory;
+pub use host::{
+    AsokCollection, AsokCollector, AsokOptions, CounterApi, DaemonScrape, ScrapeStatus,
+};
 pub use serve::{Exposition, ServeOptions, StaleStrategy, UnknownStaleStrategy, serve};
 pub use source::{CephCli, DumpDir, FetchError, MAX_DOCUMENT_BYTES, MemoryDumps, Source};

@@ -5,5 +5,6 @@ mod lib {
     pub(crate) mod hostile;
     pub(crate) mod lz4gen;
     pub(crate) mod memory;
+    pub(crate) mod mutations;
     pub(crate) mod properties;
 }

@@ -235,3 +235,96 @@ fn regression_parse_timespan_multibyte_after_a_number() {
     }
     assert_eq!(parse_timespan("6 days"), Some(6 * 86_400 * S));
 }
+
+#[test]
+fn regression_too_old_points_are_counted() {
+    // Gnocchi drops points older than the raw buffer keeps without a word;
+    // the report counts them and names the first.
+    let mut metric = Metric::new(ArchivePolicy::builtin("low").unwrap());
+    let t0 = 1_600_000_000 * S;
+    let day = 86_400 * S;
+    let r = metric
+        .add_measures(&[Point::new(t0, 1.0), Point::new(t0 + 2 * day, 2.0)])
+        .unwrap();
+    assert_eq!((r.too_old, r.first_too_old), (0, None));
+    let r = metric
+        .add_measures(&[
+            Point::new(t0 + 2 * day + S, 3.0),
+            Point::new(t0, 4.0),
+            Point::new(t0 + S, 5.0),
+        ])
+        .unwrap();
+    assert_eq!((r.too_old, r.first_too_old), (2, Some(1)));
+}
+
+/// A split of up to 3,600 points of granularity `g`, with its key.
+fn split() -> impl proptest::strategy::Strategy<Value = (SplitKey, TimeSerie)> {
+    use proptest::prelude::*;
+    (
+        prop_oneof![Just(1i64), Just(S), Just(60 * S)],
+        proptest::collection::btree_map(0i64..3600, any::<f64>(), 0..300),
+    )
+        .prop_map(|(g, slots)| {
+            let key = SplitKey::new(1_451_520_000 * S / (3600 * g) * (3600 * g), g);
+            let points: Vec<Point> = slots
+                .into_iter()
+                .map(|(slot, v)| Point::new(key.key() + slot * g, v))
+                .collect();
+            (key, TimeSerie::from_points(&points))
+        })
+}
+
+/// Damages `data`: bytes set, then cut or extended.
+fn damage(mut data: Vec<u8>, sets: &[(usize, u8)], cut: Option<usize>, extra: &[u8]) -> Vec<u8> {
+    if !data.is_empty() {
+        let n = data.len();
+        for &(i, v) in sets {
+            data[i % n] = v;
+        }
+    }
+    if let Some(c) = cut {
+        data.truncate(c % (data.len() + 1));
+    }
+    data.extend_from_slice(extra);
+    data
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn mutated_splits_error_or_decode_within_bounds(
+        (key, serie) in split(),
+        compressed in proptest::prelude::any::<bool>(),
+        sets in proptest::collection::vec((proptest::prelude::any::<usize>(), proptest::prelude::any::<u8>()), 0..4),
+        cut in proptest::option::of(proptest::prelude::any::<usize>()),
+        extra in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
+    ) {
+        let mut object = Vec::new();
+        if compressed {
+            carbonara::serialize_compressed(&serie, key, &mut object).unwrap();
+        } else {
+            let offset = serialize_uncompressed(&serie, key, &mut object).unwrap();
+            object.splice(0..0, std::iter::repeat_n(0, offset));
+        }
+        // Unmutated, both formats give the series back.
+        proptest::prop_assert_eq!(&unserialize(&object, key).unwrap(), &serie);
+        let data = damage(object, &sets, cut, &extra);
+        let (r, bytes) = peak(|| unserialize(&data, key));
+        if let Ok(s) = &r {
+            proptest::prop_assert!(s.timestamps().windows(2).all(|w| w[0] < w[1]));
+            if data.first() == Some(&b'c') {
+                proptest::prop_assert!(s.len() <= 3600);
+            } else {
+                proptest::prop_assert!(s.len() <= data.len() / 9);
+            }
+        }
+        // Compressed: 36,000 bytes of payload at most, then 16 per point;
+        // uncompressed: 16 bytes per 9-byte record.
+        let limit = if data.first() == Some(&b'c') { 36_000 + 16 * 3600 } else { 2 * data.len() as u64 };
+        proptest::prop_assert!(bytes <= limit + 4 * KB, "{} bytes from {}", bytes, data.len());
+        let (r, bytes) = peak(|| read_object(&data, Some(key), 1 << 20));
+        let _ = r;
+        proptest::prop_assert!(bytes <= 255 * 2 * data.len() as u64 + limit + 4 * KB);
+    }
+}

@@ -4,8 +4,9 @@
 use std::path::Path;
 
 use ceph_types::{
-    AddrKind, Command, CounterDump, FsDump, Health, HealthStatus, MgrDump, Model, OsdDf, OsdDump,
-    OsdMetadata, OsdPerf, PerfDump, PerfValue, PgDump, PgState, PoolType, QuorumStatus, Status,
+    AddrKind, Command, CounterDump, FsDump, Health, HealthStatus, MgrDump, Model, MonDump,
+    MonStatus, OsdDf, OsdDump, OsdMetadata, OsdPerf, PerfDump, PerfValue, PgDump, PgState,
+    PoolType, QuorumStatus, Status,
 };
 
 /// The text of `testdata/ceph/<rel>`.
@@ -36,6 +37,18 @@ fn health_levels_by_release() {
             Command::Health,
             HealthStatus::Warn,
             &["OSDMAP_FLAGS", "OSD_DOWN", "OSD_HOST_DOWN", "PG_DEGRADED"],
+        ),
+        (
+            "20.2.4-degraded/health_detail.json",
+            Command::HealthDetail,
+            HealthStatus::Warn,
+            &["OSDMAP_FLAGS", "OSD_DOWN", "OSD_HOST_DOWN", "PG_DEGRADED"],
+        ),
+        (
+            "20.2.4-healthy/health.json",
+            Command::Health,
+            HealthStatus::Ok,
+            &[],
         ),
         (
             "public/octopus/health__zabbix-agent2.json",
@@ -268,4 +281,47 @@ fn errors_name_command_path_and_position() {
     // Truncated in the middle.
     let err = OsdDump::parse(&text[..text.len() / 2]).unwrap_err();
     assert!(matches!(err, ceph_types::Error::Eof { .. }), "{err}");
+}
+
+#[test]
+fn mon_crush_location_by_release() {
+    // Pacific and Reef write text, Tentacle a list; unset on the plain captures.
+    let unset = [
+        "16.2.15-healthy/mon_dump.json",
+        "18.2.7-healthy/mon_dump.json",
+        "20.2.4-healthy/mon_dump.json",
+    ];
+    for file in unset {
+        let text = fixture(file);
+        let dump = MonDump::parse(&text).unwrap();
+        let loc = dump.mons[0].crush_location.as_ref().unwrap();
+        assert!(loc.is_empty(), "{file}");
+    }
+    // Tentacle after `ceph mon set_location a root=default host=node0`: the same pairs in
+    // every command that carries the mon map.
+    let want = [("host", "node0"), ("root", "default")];
+    let texts = [
+        "mon_dump",
+        "quorum_status",
+        "mon_status.mon.a",
+        "mon_status.tell-mon.a",
+    ]
+    .map(|f| fixture(&format!("20.2.4-crush-location/{f}.json")));
+    let maps = [
+        MonDump::parse(&texts[0]).unwrap(),
+        QuorumStatus::parse(&texts[1]).unwrap().monmap,
+        MonStatus::parse(&texts[2]).unwrap().monmap,
+        MonStatus::parse(&texts[3]).unwrap().monmap,
+    ];
+    for map in &maps {
+        let loc = map.mons[0].crush_location.as_ref().unwrap();
+        let got: Vec<_> = loc
+            .pairs
+            .iter()
+            .map(|(k, v)| (k.as_ref(), v.as_ref()))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(loc.get("host"), Some("node0"));
+        assert_eq!(map.min_mon_release_name.as_deref(), Some("tentacle"));
+    }
 }

@@ -79,37 +79,47 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
+/// Expands `$m!(Model, args..)` for the model type of `$command`, or evaluates `$none` (with
+/// the command bound to `$other`) for a command without a model. Shared by the tests that must
+/// run something on every model.
+macro_rules! dispatch {
+    ($command:expr, $other:ident => $none:expr, $m:ident!($($args:tt)*)) => {
+        match $command {
+            Command::PerfDump => $m!(PerfDump, $($args)*),
+            Command::PerfSchema => $m!(PerfSchema, $($args)*),
+            Command::CounterDump => $m!(CounterDump, $($args)*),
+            Command::CounterSchema => $m!(CounterSchema, $($args)*),
+            Command::Health | Command::HealthDetail => $m!(Health, $($args)*),
+            Command::Status => $m!(Status, $($args)*),
+            Command::Df | Command::DfDetail => $m!(Df, $($args)*),
+            Command::OsdDump => $m!(OsdDump, $($args)*),
+            Command::OsdTree => $m!(OsdTree, $($args)*),
+            Command::OsdDf => $m!(OsdDf, $($args)*),
+            Command::OsdPerf => $m!(OsdPerf, $($args)*),
+            Command::OsdMetadata => $m!(OsdMetadata, $($args)*),
+            Command::OsdCrushDump => $m!(OsdCrushDump, $($args)*),
+            Command::OsdPoolStats => $m!(OsdPoolStats, $($args)*),
+            Command::PgDump => $m!(PgDump, $($args)*),
+            Command::PgStat => $m!(PgStat, $($args)*),
+            Command::MonDump => $m!(MonDump, $($args)*),
+            Command::QuorumStatus => $m!(QuorumStatus, $($args)*),
+            Command::MonStatus => $m!(MonStatus, $($args)*),
+            Command::MgrDump => $m!(MgrDump, $($args)*),
+            Command::FsDump => $m!(FsDump, $($args)*),
+            Command::ServiceDump => $m!(ServiceDump, $($args)*),
+            Command::Versions => $m!(Versions, $($args)*),
+            Command::MonMetadata => $m!(MonMetadata, $($args)*),
+            Command::MgrMetadata => $m!(MgrMetadata, $($args)*),
+            Command::MdsMetadata => $m!(MdsMetadata, $($args)*),
+            $other => $none,
+        }
+    };
+}
+pub(crate) use dispatch;
+
 /// Parses `text` with the model of `command`.
 pub(crate) fn parse_with_model(command: Command, text: &str) -> Result<(), String> {
-    match command {
-        Command::PerfDump => parse_and_round_trip!(PerfDump, command, text),
-        Command::PerfSchema => parse_and_round_trip!(PerfSchema, command, text),
-        Command::CounterDump => parse_and_round_trip!(CounterDump, command, text),
-        Command::CounterSchema => parse_and_round_trip!(CounterSchema, command, text),
-        Command::Health | Command::HealthDetail => parse_and_round_trip!(Health, command, text),
-        Command::Status => parse_and_round_trip!(Status, command, text),
-        Command::Df | Command::DfDetail => parse_and_round_trip!(Df, command, text),
-        Command::OsdDump => parse_and_round_trip!(OsdDump, command, text),
-        Command::OsdTree => parse_and_round_trip!(OsdTree, command, text),
-        Command::OsdDf => parse_and_round_trip!(OsdDf, command, text),
-        Command::OsdPerf => parse_and_round_trip!(OsdPerf, command, text),
-        Command::OsdMetadata => parse_and_round_trip!(OsdMetadata, command, text),
-        Command::OsdCrushDump => parse_and_round_trip!(OsdCrushDump, command, text),
-        Command::OsdPoolStats => parse_and_round_trip!(OsdPoolStats, command, text),
-        Command::PgDump => parse_and_round_trip!(PgDump, command, text),
-        Command::PgStat => parse_and_round_trip!(PgStat, command, text),
-        Command::MonDump => parse_and_round_trip!(MonDump, command, text),
-        Command::QuorumStatus => parse_and_round_trip!(QuorumStatus, command, text),
-        Command::MonStatus => parse_and_round_trip!(MonStatus, command, text),
-        Command::MgrDump => parse_and_round_trip!(MgrDump, command, text),
-        Command::FsDump => parse_and_round_trip!(FsDump, command, text),
-        Command::ServiceDump => parse_and_round_trip!(ServiceDump, command, text),
-        Command::Versions => parse_and_round_trip!(Versions, command, text),
-        Command::MonMetadata => parse_and_round_trip!(MonMetadata, command, text),
-        Command::MgrMetadata => parse_and_round_trip!(MgrMetadata, command, text),
-        Command::MdsMetadata => parse_and_round_trip!(MdsMetadata, command, text),
-        other => Err(format!("no model for `{other}`")),
-    }
+    dispatch!(command, other => Err(format!("no model for `{other}`")), parse_and_round_trip!(command, text))
 }
 
 #[test]

@@ -6,14 +6,19 @@
 //! uncompressed split. Splits store slot numbers, so they need the
 //! granularity G (seconds, or `60s`, `1h`, ...) and the split key K (epoch
 //! seconds as in Gnocchi's object names, e.g. `1451520000.0`, or RFC 3339).
-//! Prints `# <format>, <n> points` then `timestamp,value` lines. `--help` lists every flag.
+//! Prints `# <format>, <n> points` then `timestamp,value` lines, streamed. A raw
+//! buffer holds at most `--max-points` points (default 1048576): a larger claim
+//! is refused before anything is allocated. `--help` lists every flag.
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use carbonara::{ObjectFormat, SplitKey, parse_timespan};
+use carbonara::{SplitKey, parse_timespan, read_object};
 use clap::Parser;
-use timeserie::{BoundTimeSerie, TimeSerie, parse_timestamp, write_timestamp};
+use timeserie::{DEFAULT_MAX_POINTS, parse_timestamp, write_timestamp};
+
+/// The largest `--max-points`: 2^28 points, 4 GiB of decoded raw buffer.
+const MAX_MAX_POINTS: u64 = 1 << 28;
 
 /// A granularity: seconds or a timespan (`60s`, `1h`), positive.
 fn granularity(v: &str) -> Result<i64, String> {
@@ -45,49 +50,46 @@ struct Args {
     /// (required for splits)
     #[arg(long, value_name = "K", value_parser = key)]
     key: Option<i64>,
-}
-
-fn split_key(args: &Args, format: ObjectFormat) -> Result<SplitKey, String> {
-    match (args.granularity, args.key) {
-        (Some(g), Some(k)) => Ok(SplitKey::new(k, g)),
-        _ => Err(format!(
-            "a {format} stores slots: --granularity and --key are required"
-        )),
-    }
+    /// The most points a raw buffer may hold (1 to 268435456); 16 bytes each are allocated
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_POINTS as u64,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_MAX_POINTS))]
+    max_points: u64,
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let data =
         std::fs::read(&args.file).map_err(|e| format!("cannot read `{}`: {e}", args.file))?;
-    let format = ObjectFormat::detect(&data).ok_or_else(|| {
-        format!(
-            "`{}` is not a carbonara object ({} bytes)",
-            args.file,
-            data.len()
-        )
-    })?;
-    let serie: TimeSerie = match format {
-        ObjectFormat::Bound => BoundTimeSerie::unserialize(&data, None, 0)?.into_serie(),
-        _ => carbonara::unserialize(&data, split_key(args, format)?)?,
+    let key = match (args.granularity, args.key) {
+        (Some(g), Some(k)) => Some(SplitKey::new(k, g)),
+        _ => None,
     };
-    let mut out = format!("# {format}, {} points\n", serie.len());
+    // At most `MAX_MAX_POINTS`, so it fits.
+    let max_points = usize::try_from(args.max_points).unwrap_or(usize::MAX);
+    let (format, serie) = read_object(&data, key, max_points)
+        .map_err(|e| format!("`{}`: {}", args.file, examples::error_chain(&e)))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(out, "# {format}, {} points", serie.len())?;
+    // One line at a time: the output is streamed, never built whole.
+    let mut line = String::new();
     for p in serie.iter() {
-        write_timestamp(&mut out, p.timestamp)?;
-        out.push(',');
+        line.clear();
+        write_timestamp(&mut line, p.timestamp)?;
+        line.push(',');
         if p.value.is_nan() {
-            out.push_str("NaN");
+            line.push_str("NaN");
         } else if p.value.is_infinite() {
-            out.push_str(if p.value > 0.0 {
+            line.push_str(if p.value > 0.0 {
                 "Infinity"
             } else {
                 "-Infinity"
             });
         } else {
-            out.push_str(ryu::Buffer::new().format_finite(p.value));
+            line.push_str(ryu::Buffer::new().format_finite(p.value));
         }
-        out.push('\n');
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
     }
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    out.flush()?;
     Ok(())
 }
 

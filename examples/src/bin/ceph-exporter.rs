@@ -1,7 +1,8 @@
 //! `ceph-exporter`: the metrics ceph-mgr's prometheus module serves, from a directory of Ceph
 //! JSON dumps, a live cluster, or a capture compiled in.
 //!
-//! Usage: `ceph-exporter [--dump-dir DIR | --ceph [--conf PATH]] [--listen ADDR [--interval
+//! Usage: `ceph-exporter [--dump-dir DIR | --ceph [--conf PATH] | --asok-dir [DIR]
+//! [--asok-flavor exporter|mgr] [--asok-timeout SECS]] [--listen ADDR [--interval
 //! SECS] [--stale-cache fail|return]] [--format text|openmetrics] [--float-style go|mgr]
 //! [--no-perf] [--log-level LEVEL]` (`--help` lists every flag, its default and its
 //! environment variable).
@@ -12,6 +13,11 @@
 //! module does; otherwise it prints once to stdout. Inputs that are missing or malformed are
 //! logged on stderr, their families are left out, and the exit status is 1. Exit status 2 is a
 //! usage error.
+//!
+//! With `--asok-dir` it is a per-host exporter like Ceph's C++ `ceph-exporter`: the perf
+//! counters of every daemon with an admin socket (`*.asok`) in DIR (default `/var/run/ceph`),
+//! in the C++ exporter's names and labels or, with `--asok-flavor mgr`, the mgr module's. A
+//! socket nobody listens on is a stopped daemon (`ceph_daemon_socket_up` 0), not a failure.
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -23,9 +29,11 @@ use clap::{Parser, ValueEnum};
 use examples::{LogLevel, error_chain};
 use expfmt::{FloatStyle, Format};
 use exporter::{
-    CephCli, ClusterCollector, CollectOptions, Collection, DumpDir, Encoding, Exposition,
-    MemoryDumps, ServeOptions, Source, StaleStrategy,
+    AsokCollection, AsokCollector, AsokOptions, CephCli, ClusterCollector, CollectOptions,
+    Collection, DumpDir, Encoding, Exposition, MemoryDumps, ScrapeStatus, ServeOptions, Source,
+    StaleStrategy,
 };
+use perfcounter::Flavor;
 use tracing::{debug, info, warn};
 
 /// The Reef 18.2.7 healthy capture, as `MemoryDumps` files.
@@ -91,6 +99,15 @@ enum StaleArg {
     Return,
 }
 
+/// Whose names and labels the admin-socket mode writes (`--asok-flavor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AsokFlavorArg {
+    /// The C++ ceph-exporter's (Reef+ labeled counters, `counter dump`; `perf dump` before).
+    Exporter,
+    /// The mgr prometheus module's (`perf dump`, unlabeled counters).
+    Mgr,
+}
+
 /// The longest `--interval` taken: one day.
 const MAX_INTERVAL_SECS: f64 = 86_400.0;
 
@@ -128,8 +145,24 @@ struct Cli {
     dump_dir: Option<PathBuf>,
 
     /// Collect from a live cluster through the `ceph` command-line client
-    #[arg(long)]
+    #[arg(long, conflicts_with = "asok_dir")]
     ceph: bool,
+
+    /// Per-host mode: the perf counters of every daemon with an admin socket (`*.asok`) in
+    /// DIR, as Ceph's C++ ceph-exporter [default DIR: /var/run/ceph]
+    #[arg(long, value_name = "DIR", env = "CEPH_EXPORTER_ASOK_DIR", num_args = 0..=1,
+          default_missing_value = "/var/run/ceph", conflicts_with = "dump_dir")]
+    asok_dir: Option<PathBuf>,
+
+    /// Names and labels of the admin-socket mode
+    #[arg(long, value_name = "FLAVOR", env = "CEPH_EXPORTER_ASOK_FLAVOR", value_enum,
+          default_value_t = AsokFlavorArg::Exporter, requires = "asok_dir")]
+    asok_flavor: AsokFlavorArg,
+
+    /// Deadline of one admin-socket command, in seconds (0.001 to 86400)
+    #[arg(long, value_name = "SECS", env = "CEPH_EXPORTER_ASOK_TIMEOUT", default_value = "5",
+          value_parser = seconds, requires = "asok_dir")]
+    asok_timeout: Duration,
 
     /// The cluster's configuration file, passed to `ceph --conf` [default: ceph's own]
     #[arg(
@@ -228,6 +261,9 @@ fn main() -> ExitCode {
 
 /// Runs; `Ok(false)` when some inputs were left out.
 fn run(cli: &Cli) -> Result<bool, Box<dyn std::error::Error>> {
+    if let Some(dir) = &cli.asok_dir {
+        return run_asok(cli, dir);
+    }
     let source = cli.source()?;
     let options = CollectOptions::new().perf(!cli.no_perf);
     let mut collector = ClusterCollector::new(options);
@@ -294,4 +330,83 @@ fn serve(
     let options = ServeOptions::new().interval(interval).stale(cli.stale());
     exporter::serve(listener, collect, options)?;
     Ok(())
+}
+
+/// The admin-socket mode; `Ok(false)` when a daemon failed (a missing one is not a failure).
+fn run_asok(cli: &Cli, dir: &std::path::Path) -> Result<bool, Box<dyn std::error::Error>> {
+    let flavor = match cli.asok_flavor {
+        AsokFlavorArg::Exporter => Flavor::Exporter,
+        AsokFlavorArg::Mgr => Flavor::Mgr,
+    };
+    // A collection never runs past the interval when serving (nor past a minute one-shot).
+    let deadline = match cli.listen {
+        Some(_) => cli.interval,
+        None => Duration::from_secs(60),
+    };
+    let options = AsokOptions::new(dir)
+        .flavor(flavor)
+        .timeout(cli.asok_timeout)
+        .deadline(deadline.max(cli.asok_timeout));
+    let mut collector = AsokCollector::new(options);
+    let encoding = cli.encoding();
+    let (format, style) = (encoding.format(), encoding.float_style());
+    match &cli.listen {
+        None => {
+            let collection = collect_asok(&mut collector);
+            let mut out = Vec::new();
+            collection.encode(&mut out, format, style)?;
+            std::io::stdout().lock().write_all(&out)?;
+            if let Some(e) = collection.scan_error() {
+                return Err(format!("cannot list `{}`: {e}", dir.display()).into());
+            }
+            Ok(collection.failures().next().is_none())
+        }
+        Some(addr) => {
+            let listener =
+                TcpListener::bind(addr).map_err(|e| format!("cannot listen on `{addr}`: {e}"))?;
+            info!("listening on {}", listener.local_addr()?);
+            let collect = move || {
+                collect_asok(&mut collector)
+                    .exposition(style)
+                    .map_err(|e| warn!("cannot encode the collection: {}", error_chain(&e)))
+                    .ok()
+            };
+            let options = ServeOptions::new()
+                .interval(cli.interval)
+                .stale(cli.stale());
+            exporter::serve(listener, collect, options)?;
+            Ok(true)
+        }
+    }
+}
+
+/// One admin-socket collection, logged: its duration at debug, each failed daemon at warn,
+/// each missing one at info.
+fn collect_asok(collector: &mut AsokCollector) -> AsokCollection {
+    let start = Instant::now();
+    let collection = collector.collect();
+    if let Some(e) = collection.scan_error() {
+        warn!("cannot list `{}`: {e}", collector.options().dir().display());
+    }
+    for d in collection.daemons() {
+        match d.status() {
+            ScrapeStatus::Missing(e) => info!("daemon not running: {}", error_chain(e)),
+            ScrapeStatus::Ok => {}
+            _ => {
+                if let Some(e) = d.error() {
+                    warn!("daemon failed: {}", error_chain(e));
+                }
+            }
+        }
+    }
+    for name in collection.clashes() {
+        warn!("family `{name}` has another type in another daemon's schema; samples left out");
+    }
+    debug!(
+        "admin-socket collection took {:.3} s, {} sockets, {} families",
+        start.elapsed().as_secs_f64(),
+        collection.daemons().len(),
+        collection.families().len()
+    );
+    collection
 }

@@ -11,13 +11,20 @@
 //! `--objects DIR`, the objects Gnocchi's file driver would store for the
 //! metric (`none_v3`, `agg_<method>/<key>_<granularity>_v3`) are written
 //! under DIR. `--help` lists every flag and its default.
+//!
+//! Points older than the metric's raw buffer keeps (Gnocchi's too-old rule:
+//! before the first block of the buffer when their batch arrives) are dropped
+//! as Gnocchi drops them, but counted: rollup reports how many and the line
+//! of the first on stderr and exits with status 1 after writing its output,
+//! unless `--accept-too-old` is given. So a result that depends on `--batch`
+//! never changes silently.
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use carbonara::{ArchivePolicy, Metric};
+use carbonara::{ArchivePolicy, MeasureLine, MeasureReader, Metric};
 use clap::Parser;
-use timeserie::{Point, parse_timestamp, write_timestamp};
+use timeserie::{Point, write_timestamp};
 
 /// The largest `--batch`: the batch is held in memory before it goes to the pipeline.
 const MAX_BATCH: u64 = 10_000_000;
@@ -53,6 +60,10 @@ struct Args {
     /// `agg_<method>/<key>_<granularity>_v3`) under DIR
     #[arg(long, value_name = "DIR")]
     objects: Option<String>,
+    /// Accept points dropped as too old for the raw buffer (Gnocchi's rule): still reported
+    /// on stderr, but the exit status is 0
+    #[arg(long)]
+    accept_too_old: bool,
     /// The measures; `-` for stdin [default: stdin]
     #[arg(value_name = "INPUT")]
     input: Option<String>,
@@ -67,22 +78,6 @@ fn load_policy(spec: &str) -> Result<ArchivePolicy, Box<dyn std::error::Error>> 
     Ok(ArchivePolicy::from_rest_json(&text)?)
 }
 
-fn parse_line(line: &str, n: usize) -> Result<Point, String> {
-    let (ts, value) = line
-        .split_once(',')
-        .ok_or_else(|| format!("line {n}: expected `timestamp,value`, got `{line}`"))?;
-    let timestamp = parse_timestamp(ts)
-        .ok_or_else(|| format!("line {n}, column 1: cannot parse timestamp `{}`", ts.trim()))?;
-    let value: f64 = value.trim().parse().map_err(|_| {
-        format!(
-            "line {n}, column {}: cannot parse value `{}`",
-            ts.len() + 2,
-            value.trim()
-        )
-    })?;
-    Ok(Point::new(timestamp, value))
-}
-
 fn write_value(out: &mut String, v: f64) {
     if v.is_nan() {
         out.push_str("NaN");
@@ -93,7 +88,102 @@ fn write_value(out: &mut String, v: f64) {
     }
 }
 
-fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+/// Points dropped as too old, over all batches.
+#[derive(Debug, Default)]
+struct Dropped {
+    count: usize,
+    first_line: Option<u64>,
+}
+
+/// Sends one batch to the pipeline; errors name the batch's lines.
+fn flush(
+    metric: &mut Metric,
+    batch: &mut Vec<Point>,
+    lines: &mut Vec<u64>,
+    dropped: &mut Dropped,
+) -> Result<(), String> {
+    let report = metric.add_measures(batch).map_err(|e| {
+        let (first, last) = (lines.first().copied(), lines.last().copied());
+        format!(
+            "batch of lines {} to {}: {}",
+            first.unwrap_or(0),
+            last.unwrap_or(0),
+            examples::error_chain(&e)
+        )
+    })?;
+    dropped.count += report.too_old;
+    if dropped.first_line.is_none() {
+        dropped.first_line = report.first_too_old.and_then(|i| lines.get(i).copied());
+    }
+    batch.clear();
+    lines.clear();
+    Ok(())
+}
+
+fn write_output(metric: &Metric, json: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let stdout = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(stdout);
+    // One line at a time: the output is streamed, never built whole.
+    let mut line = String::new();
+    if json {
+        out.write_all(b"[")?;
+    } else {
+        out.write_all(b"granularity,method,timestamp,value\n")?;
+    }
+    let mut first = true;
+    for agg in metric.policy().aggregations() {
+        let series = metric.aggregates(agg.method, agg.granularity)?;
+        let gran = ryu::Buffer::new()
+            .format(agg.granularity as f64 / 1e9)
+            .to_owned();
+        if json {
+            if !first {
+                out.write_all(b",")?;
+            }
+            first = false;
+            write!(
+                out,
+                "\n{{\"method\":\"{}\",\"granularity\":{gran},\"points\":[",
+                agg.method
+            )?;
+        }
+        for (k, p) in series.serie().iter().enumerate() {
+            line.clear();
+            if json {
+                line.push_str(if k == 0 { "[\"" } else { ",[\"" });
+                write_timestamp(&mut line, p.timestamp)?;
+                line.push_str("\",");
+                let quoted = !p.value.is_finite();
+                if quoted {
+                    line.push('"');
+                }
+                write_value(&mut line, p.value);
+                line.push_str(if quoted { "\"]" } else { "]" });
+            } else {
+                line.push_str(&gran);
+                line.push(',');
+                line.push_str(agg.method.as_str());
+                line.push(',');
+                write_timestamp(&mut line, p.timestamp)?;
+                line.push(',');
+                write_value(&mut line, p.value);
+                line.push('\n');
+            }
+            out.write_all(line.as_bytes())?;
+        }
+        if json {
+            out.write_all(b"]}")?;
+        }
+    }
+    if json {
+        out.write_all(b"\n]\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Runs the pipeline; returns the points dropped as too old.
+fn run(args: &Args) -> Result<Dropped, Box<dyn std::error::Error>> {
     let mut metric = Metric::new(load_policy(&args.policy)?);
     let reader: Box<dyn BufRead> = match args.input.as_deref() {
         None | Some("-") => Box::new(std::io::stdin().lock()),
@@ -104,24 +194,25 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     // `--batch` is at most `MAX_BATCH`, so it fits; the capacity is capped anyway.
     let batch_len = usize::try_from(args.batch).unwrap_or(usize::MAX);
     let mut batch = Vec::with_capacity(batch_len.min(1 << 16));
-    for (i, line) in reader.lines().enumerate() {
-        let line = line?;
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            metric.add_measures(&batch)?;
-            batch.clear();
-            continue;
-        }
-        if trimmed.starts_with('#') {
-            continue;
-        }
-        batch.push(parse_line(trimmed, i + 1)?);
-        if batch.len() == batch_len {
-            metric.add_measures(&batch)?;
-            batch.clear();
+    let mut lines = Vec::with_capacity(batch_len.min(1 << 16));
+    let mut dropped = Dropped::default();
+    for item in MeasureReader::new(reader) {
+        match item? {
+            (_, MeasureLine::BatchEnd) => {
+                flush(&mut metric, &mut batch, &mut lines, &mut dropped)?;
+            }
+            (line, MeasureLine::Point(p)) => {
+                batch.push(p);
+                lines.push(line);
+                if batch.len() == batch_len {
+                    flush(&mut metric, &mut batch, &mut lines, &mut dropped)?;
+                }
+            }
+            // Comments, and any line kind added later, carry no measure.
+            _ => {}
         }
     }
-    metric.add_measures(&batch)?;
+    flush(&mut metric, &mut batch, &mut lines, &mut dropped)?;
     if let Some(dir) = &args.objects {
         for (path, data) in metric.file_objects()? {
             let path = std::path::Path::new(dir).join(path);
@@ -133,67 +224,27 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
         }
     }
-
-    let json = args.format == OutputFormat::Json;
-    let mut out = String::new();
-    if json {
-        out.push('[');
-    } else {
-        out.push_str("granularity,method,timestamp,value\n");
-    }
-    let mut first = true;
-    for agg in metric.policy().aggregations() {
-        let series = metric.aggregates(agg.method, agg.granularity)?;
-        let gran = ryu::Buffer::new()
-            .format(agg.granularity as f64 / 1e9)
-            .to_owned();
-        if json {
-            if !first {
-                out.push(',');
-            }
-            first = false;
-            out.push_str(&format!(
-                "\n{{\"method\":\"{}\",\"granularity\":{gran},\"points\":[",
-                agg.method
-            ));
-        }
-        for (k, p) in series.serie().iter().enumerate() {
-            if json {
-                out.push_str(if k == 0 { "[\"" } else { ",[\"" });
-                write_timestamp(&mut out, p.timestamp)?;
-                out.push_str("\",");
-                let quoted = !p.value.is_finite();
-                if quoted {
-                    out.push('"');
-                }
-                write_value(&mut out, p.value);
-                out.push_str(if quoted { "\"]" } else { "]" });
-            } else {
-                out.push_str(&gran);
-                out.push(',');
-                out.push_str(agg.method.as_str());
-                out.push(',');
-                write_timestamp(&mut out, p.timestamp)?;
-                out.push(',');
-                write_value(&mut out, p.value);
-                out.push('\n');
-            }
-        }
-        if json {
-            out.push_str("]}");
-        }
-    }
-    if json {
-        out.push_str("\n]\n");
-    }
-    std::io::stdout().lock().write_all(out.as_bytes())?;
-    Ok(())
+    write_output(&metric, args.format == OutputFormat::Json)?;
+    Ok(dropped)
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match run(args) {
-        Ok(()) => ExitCode::SUCCESS,
+    match run(&args) {
+        Ok(dropped) if dropped.count == 0 => ExitCode::SUCCESS,
+        Ok(dropped) => {
+            let line = dropped.first_line.unwrap_or(0);
+            eprintln!(
+                "rollup: {} points dropped as older than the raw buffer keeps, the first at line {line}",
+                dropped.count
+            );
+            if args.accept_too_old {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("rollup: pass --accept-too-old to accept them");
+                ExitCode::from(1)
+            }
+        }
         Err(e) => {
             eprintln!("rollup: {}", examples::error_chain(e.as_ref()));
             ExitCode::from(1)

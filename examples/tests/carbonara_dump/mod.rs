@@ -132,9 +132,27 @@ fn errors_table() {
     let corrupt = hex(case("unser_compressed_corrupt")["data_hex"]
         .as_str()
         .expect("hex"));
+    let bound = hex(case("bound_random")["serialized_hex"]
+        .as_str()
+        .expect("hex"));
+    let truncated = bound[..bound.len() - 9].to_vec();
     // (file bytes, extra args, exit code, stderr fragment)
-    let cases: [(&[u8], &[&str], i32, &str); 4] = [
-        (&compressed, &[], 1, "--granularity and --key are required"),
+    let cases: [(&[u8], &[&str], i32, &str); 7] = [
+        (
+            &compressed,
+            &[],
+            1,
+            "split key and granularity are required",
+        ),
+        // Issue 12: a truncated raw buffer was printed as an uncompressed split.
+        (&truncated, &[], 1, "does not decode to the"),
+        (
+            &bound,
+            &["--max-points", "10"],
+            1,
+            "more than the limit of `10`",
+        ),
+        (&bound, &["--max-points", "0"], 2, "invalid value '0'"),
         (
             &corrupt,
             &["--granularity", "60", "--key", "0"],

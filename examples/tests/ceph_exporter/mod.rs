@@ -1,6 +1,7 @@
 //! `ceph-exporter`: the command line and the HTTP server on real captures. (Parity with the
 //! mgr prometheus module is tested on the library, in `exporter/tests/parity`.)
 
+mod asok;
 mod cli;
 mod expo;
 mod http;

@@ -126,3 +126,148 @@ fn missing_file_is_an_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/metrics.txt"));
 }
+
+/// Issue 14: `promcat --check --from openmetrics` accepts the valid example of every metric
+/// type (the OpenMetrics specification's own examples) and rejects each invalid one with the
+/// rule it breaks, at its line and column.
+#[test]
+fn check_openmetrics_examples_of_every_type() {
+    let dir = testdata("expfmt/openmetrics");
+    let mut valid = 0;
+    for entry in std::fs::read_dir(format!("{dir}/valid")).unwrap() {
+        let path = entry.unwrap().path();
+        let out = promcat(
+            &["--check", "--from", "openmetrics", path.to_str().unwrap()],
+            b"",
+        );
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        valid += 1;
+    }
+    assert_eq!(valid, 9, "one valid file per type and a whole exposition");
+    let expected: &[(&str, &str)] = &[
+        (
+            "counter-clash-created",
+            "3:8: metric family `foo_created` clashes with the sample names of family `foo`",
+        ),
+        (
+            "counter-negative",
+            "2:11: expected non-negative counter total as value, got `-1`",
+        ),
+        (
+            "counter-no-total",
+            "2:1: a metric of `foo` has no `_total` sample",
+        ),
+        (
+            "gauge-exemplar",
+            "2:7: expected end of line (exemplars belong to `_total` and `_bucket` samples), found `#`",
+        ),
+        (
+            "gauge-interleaved",
+            "5:1: metric family `foo` is interleaved with another family",
+        ),
+        (
+            "gauge-second-type",
+            "2:8: second TYPE line for metric name `foo`, or TYPE reported after samples",
+        ),
+        (
+            "gaugehistogram-decreasing",
+            "2:1: invalid gaugehistogram `foo`: bucket counts decrease",
+        ),
+        (
+            "gaugehistogram-gsum-without-gcount",
+            "2:1: a metric of `foo` has no `_gcount` sample",
+        ),
+        (
+            "histogram-count-differs",
+            "2:1: invalid histogram `foo`: the `+Inf` bucket differs from the count",
+        ),
+        (
+            "histogram-exemplar-too-long",
+            "2:27: expected exemplar labels of at most 128 characters, found 133 characters",
+        ),
+        (
+            "histogram-negative-bucket-with-sum",
+            "2:1: invalid histogram `foo`: a histogram with a negative bucket or sum has no `_sum`",
+        ),
+        (
+            "histogram-no-inf",
+            "2:1: histogram `foo` has no `+Inf` bucket",
+        ),
+        (
+            "histogram-sum-without-count",
+            "2:1: a metric of `foo` has no `_count` sample",
+        ),
+        (
+            "histogram-unsorted",
+            "3:1: invalid histogram `foo`: buckets are not in increasing `le` order",
+        ),
+        (
+            "info-no-suffix",
+            "2:1: sample name `foo` does not fit info family `foo`",
+        ),
+        (
+            "info-unit",
+            "2:8: unit `bytes` does not fit metric family `foo_bytes`",
+        ),
+        (
+            "info-value-0",
+            "2:20: expected 1 (an info value) as value, got `0`",
+        ),
+        (
+            "stateset-no-state-label",
+            "2:1: sample of `foo` lacks its `<family name>` label",
+        ),
+        (
+            "stateset-unit",
+            "2:8: unit `bytes` does not fit metric family `foo_bytes`",
+        ),
+        (
+            "stateset-value-2",
+            "2:14: expected 0 or 1 (a state) as value, got `2`",
+        ),
+        (
+            "summary-negative-quantile-value",
+            "2:1: invalid summary `foo`: a quantile value is negative",
+        ),
+        (
+            "summary-negative-sum",
+            "2:1: invalid summary `foo`: `_sum` is negative or NaN",
+        ),
+        (
+            "summary-quantile-range",
+            "2:15: invalid summary `foo`: quantile outside [0, 1]",
+        ),
+        (
+            "unknown-blank-line",
+            "2:1: expected metric name, found end of line",
+        ),
+        ("unknown-no-eof", "3:1: missing `# EOF`"),
+        (
+            "unknown-suffix-clash",
+            "3:8: metric family `foo_bucket` clashes with the sample names of family `foo`",
+        ),
+        (
+            "unknown-timestamp-not-a-number",
+            "2:7: expected seconds as a decimal number as timestamp, got `abc`",
+        ),
+    ];
+    let mut files: Vec<String> = std::fs::read_dir(format!("{dir}/invalid"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let names: Vec<String> = expected.iter().map(|(n, _)| format!("{n}.om")).collect();
+    assert_eq!(files, names, "every invalid file has its expected message");
+    for (name, message) in expected {
+        let path = format!("{dir}/invalid/{name}.om");
+        let out = promcat(&["--check", "--from", "openmetrics", &path], b"");
+        assert_eq!(out.status.code(), Some(1), "{name} accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{name}: {stderr}");
+    }
+}

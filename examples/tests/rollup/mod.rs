@@ -109,9 +109,44 @@ fn builtin_low_policy_matches_gnocchi() {
         .iter()
         .find(|c| c["id"] == "low_policy")
         .expect("low_policy");
-    check_json(
-        &run(&["--policy", "low", "--format", "json"], &csv(case)),
-        case,
+    // The case holds one point Gnocchi drops as too old: counted, reported
+    // with its line, exit status 1 unless accepted; the output is the same.
+    let strict = run(&["--policy", "low", "--format", "json"], &csv(case));
+    assert_eq!(strict.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&strict.stderr);
+    assert!(
+        err.contains(
+            "rollup: 1 points dropped as older than the raw buffer keeps, the first at line 424"
+        ),
+        "{err}"
+    );
+    let accepted = run(
+        &["--policy", "low", "--format", "json", "--accept-too-old"],
+        &csv(case),
+    );
+    assert_eq!(strict.stdout, accepted.stdout);
+    assert!(String::from_utf8_lossy(&accepted.stderr).contains("1 points dropped"));
+    check_json(&accepted, case);
+}
+
+#[test]
+fn regression_batch_boundary_drop_is_reported() {
+    // The same file gave another max with `--batch 1` and exit 0: the late
+    // point falls behind the first batch's buffer only when batches split.
+    let input = "172800,5\n0,9\n";
+    let whole = run(&["--policy", "low"], input);
+    assert!(
+        whole.status.success(),
+        "{}",
+        String::from_utf8_lossy(&whole.stderr)
+    );
+    let split = run(&["--policy", "low", "--batch", "1"], input);
+    assert_eq!(split.status.code(), Some(1));
+    assert_ne!(whole.stdout, split.stdout);
+    let err = String::from_utf8_lossy(&split.stderr);
+    assert!(
+        err.contains("1 points dropped") && err.contains("at line 2"),
+        "{err}"
     );
 }
 
@@ -168,8 +203,26 @@ fn csv_output_table() {
 #[test]
 fn errors_table() {
     // (args, stdin, exit code, stderr fragment)
-    let cases: [(&[&str], &str, i32, &str); 8] = [
+    let cases: [(&[&str], &str, i32, &str); 11] = [
         (&["--policy", "low"], "1,1\nnot a line\n", 1, "line 2"),
+        (
+            &["--policy", "low"],
+            "1,1\n2,\u{1b}[2J\n",
+            1,
+            "line 2, column 3: cannot parse value `\\u{1b}[2J`",
+        ),
+        (
+            &["--policy", "low"],
+            "5,1\n-1,1\n",
+            1,
+            "batch of lines 1 to 2: time series error: timestamp",
+        ),
+        (
+            &["--policy", "low"],
+            "1,1\n\n#\n2,\u{ff}\n",
+            1,
+            "line 4, column 3: cannot parse value `ÿ`",
+        ),
         (
             &["--policy", "low"],
             "1,1\nyesterday,3\n",

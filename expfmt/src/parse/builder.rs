@@ -54,6 +54,8 @@ impl SampleKind {
         use MetricType::*;
         Some(match (t, suffix) {
             (Gauge | Untyped, "") => SampleKind::Value,
+            (StateSet, "") if openmetrics => SampleKind::Value,
+            (Info, "_info") if openmetrics => SampleKind::Value,
             (Counter, "") if !openmetrics => SampleKind::Value,
             (Counter, "_total") if openmetrics => SampleKind::Total,
             (Counter | Histogram | Summary, "_created") if openmetrics => SampleKind::Created,
@@ -61,6 +63,9 @@ impl SampleKind {
             (Histogram, "_bucket") => SampleKind::Bucket,
             (Histogram | Summary, "_sum") => SampleKind::Sum,
             (Histogram | Summary, "_count") => SampleKind::Count,
+            (GaugeHistogram, "_bucket") if openmetrics => SampleKind::Bucket,
+            (GaugeHistogram, "_gsum") if openmetrics => SampleKind::Sum,
+            (GaugeHistogram, "_gcount") if openmetrics => SampleKind::Count,
             _ => return None,
         })
     }
@@ -155,6 +160,8 @@ pub(super) struct FamilyBuilder<'a> {
     parts: Vec<Parts>,
     /// The metric the last sample went to (OpenMetrics forbids going back).
     last: usize,
+    /// Where the `# UNIT` line is.
+    unit_at: Pos,
 }
 
 impl<'a> FamilyBuilder<'a> {
@@ -180,6 +187,7 @@ impl<'a> FamilyBuilder<'a> {
             chain,
             parts,
             last: NONE,
+            unit_at: Pos::default(),
         }
     }
 
@@ -251,6 +259,7 @@ impl<'a> FamilyBuilder<'a> {
             }));
         }
         self.unit_line = true;
+        self.unit_at = at;
         self.family.unit = Some(Cow::Borrowed(unit));
         Ok(())
     }
@@ -268,6 +277,10 @@ impl<'a> FamilyBuilder<'a> {
     /// Adds a sample that is a whole metric (the value of a gauge, an untyped metric or a
     /// 0.0.4 counter): its label set must be new.
     #[inline]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the hot path of every scalar sample: its parts, not a struct built per line"
+    )]
     pub(super) fn add_value(
         &mut self,
         name: &'a str,
@@ -276,7 +289,32 @@ impl<'a> FamilyBuilder<'a> {
         value: Value,
         timestamp: Option<Timestamp>,
         at: Pos,
+        value_at: Pos,
+        value_text: &'a str,
     ) -> Result<(), Fault> {
+        match self.family.metric_type {
+            MetricType::StateSet => {
+                if !matches!(value.as_f64(), 0.0 | 1.0) {
+                    return Err(value_at.error(ParseErrorKind::BadValue {
+                        expected: "0 or 1 (a state)",
+                        found: value_text.into(),
+                    }));
+                }
+                if !labels.iter().any(|l| l.name == self.name) {
+                    return Err(at.error(ParseErrorKind::MissingLabel {
+                        name: name.into(),
+                        label: "<family name>",
+                    }));
+                }
+            }
+            MetricType::Info if value.as_f64() != 1.0 => {
+                return Err(value_at.error(ParseErrorKind::BadValue {
+                    expected: "1 (an info value)",
+                    found: value_text.into(),
+                }));
+            }
+            _ => {}
+        }
         let index = self.family.metrics.len();
         match self.index.entry(hash) {
             Entry::Vacant(slot) => {
@@ -285,8 +323,16 @@ impl<'a> FamilyBuilder<'a> {
             }
             Entry::Occupied(mut slot) => {
                 let head = *slot.get();
-                if find(&self.family.metrics, &self.chain, head, &labels).is_some() {
-                    return Err(at.error(ParseErrorKind::DuplicateSeries { name: name.into() }));
+                if let Some(i) = find(&self.family.metrics, &self.chain, head, &labels) {
+                    // OpenMetrics: more points of one metric, timestamps increasing.
+                    let later = self.openmetrics
+                        && matches!(
+                            (self.family.metrics[i].timestamp, timestamp),
+                            (Some(a), Some(b)) if b > a
+                        );
+                    if !later {
+                        return Err(at.error(ParseErrorKind::DuplicateSeries { name: name.into() }));
+                    }
                 }
                 slot.insert(index);
                 self.chain.push(head);
@@ -381,7 +427,7 @@ impl<'a> FamilyBuilder<'a> {
                 {
                     return Err(s.at.error(ParseErrorKind::InvalidDistribution {
                         name: self.name.into(),
-                        metric_type: MetricType::Histogram,
+                        metric_type: self.family.metric_type,
                         reason: "buckets are not in increasing `le` order",
                     }));
                 }
@@ -391,11 +437,11 @@ impl<'a> FamilyBuilder<'a> {
                 });
             }
             (MetricValue::Histogram(h), SampleKind::Sum) => {
-                h.sum = s.value.as_f64();
+                h.sum = Some(s.value.as_f64());
                 parts.sum = true;
             }
             (MetricValue::Histogram(h), SampleKind::Count) => {
-                h.count = number::count(s.value).ok_or_else(bad_count)?;
+                h.count = Some(number::count(s.value).ok_or_else(bad_count)?);
                 parts.count = true;
             }
             (MetricValue::Summary(q), SampleKind::Quantile) => q.quantiles.push(Quantile {
@@ -403,11 +449,11 @@ impl<'a> FamilyBuilder<'a> {
                 value: s.value.as_f64(),
             }),
             (MetricValue::Summary(q), SampleKind::Sum) => {
-                q.sum = s.value.as_f64();
+                q.sum = Some(s.value.as_f64());
                 parts.sum = true;
             }
             (MetricValue::Summary(q), SampleKind::Count) => {
-                q.count = number::count(s.value).ok_or_else(bad_count)?;
+                q.count = Some(number::count(s.value).ok_or_else(bad_count)?);
                 parts.count = true;
             }
             // `SampleKind::of` only gives kinds that fit the family's type, and the type
@@ -435,7 +481,9 @@ impl<'a> FamilyBuilder<'a> {
             total: false,
         });
         let value = match self.family.metric_type {
-            MetricType::Histogram => MetricValue::Histogram(Histogram::default()),
+            MetricType::Histogram | MetricType::GaugeHistogram => {
+                MetricValue::Histogram(Histogram::default())
+            }
             MetricType::Summary => MetricValue::Summary(Summary::default()),
             _ => MetricValue::Scalar(Value::U64(0)),
         };
@@ -452,8 +500,16 @@ impl<'a> FamilyBuilder<'a> {
     pub(super) fn finish(mut self) -> Result<(MetricFamily<'a>, Seen, Spare), Fault> {
         let seen = self.seen();
         let name = self.name;
+        let t = self.family.metric_type;
+        if let (Some(unit), MetricType::StateSet | MetricType::Info) = (&self.family.unit, t) {
+            // The UNIT line may come before the TYPE line; the rule is checked here.
+            return Err(self.unit_at.error(ParseErrorKind::UnitMismatch {
+                name: name.into(),
+                unit: unit.as_ref().into(),
+            }));
+        }
         for (metric, parts) in self.family.metrics.iter_mut().zip(&self.parts) {
-            check(name, metric, parts)?;
+            check(name, t, self.openmetrics, metric, parts)?;
         }
         let spare = Spare {
             index: self.index,
@@ -482,20 +538,27 @@ fn find(
 }
 
 /// Checks a finished metric assembled from parts; sorts buckets and quantiles.
-fn check(name: &str, metric: &mut Metric<'_>, parts: &Parts) -> Result<(), Fault> {
+fn check(
+    name: &str,
+    metric_type: MetricType,
+    openmetrics: bool,
+    metric: &mut Metric<'_>,
+    parts: &Parts,
+) -> Result<(), Fault> {
     let missing = |sample| {
         parts.at.error(ParseErrorKind::MissingSample {
             name: name.into(),
             sample,
         })
     };
-    let invalid = |metric_type, reason| {
+    let invalid = |reason| {
         parts.at.error(ParseErrorKind::InvalidDistribution {
             name: name.into(),
             metric_type,
             reason,
         })
     };
+    let gauge = metric_type == MetricType::GaugeHistogram;
     match &mut metric.value {
         MetricValue::Scalar(_) => {
             if !parts.total {
@@ -522,24 +585,38 @@ fn check(name: &str, metric: &mut Metric<'_>, parts: &Parts) -> Result<(), Fault
                 .windows(2)
                 .any(|w| w[0].cumulative_count > w[1].cumulative_count)
             {
-                return Err(invalid(MetricType::Histogram, "bucket counts decrease"));
+                return Err(invalid("bucket counts decrease"));
             }
             let Some(inf) = h.buckets.last().filter(|b| b.upper_bound == f64::INFINITY) else {
                 return Err(parts
                     .at
                     .error(ParseErrorKind::MissingInfBucket { name: name.into() }));
             };
-            if !parts.count {
-                return Err(missing("_count"));
+            let (sum, count) = if gauge {
+                ("_gsum", "_gcount")
+            } else {
+                ("_sum", "_count")
+            };
+            // OpenMetrics: a sum if and only if a count. Text 0.0.4 does not say; Prometheus'
+            // parser takes either alone.
+            if openmetrics && parts.sum != parts.count {
+                return Err(missing(if parts.sum { count } else { sum }));
             }
-            if inf.cumulative_count != h.count {
-                return Err(invalid(
-                    MetricType::Histogram,
-                    "the `+Inf` bucket differs from `_count`",
-                ));
+            if let Some(c) = h.count
+                && inf.cumulative_count != c
+            {
+                return Err(invalid("the `+Inf` bucket differs from the count"));
             }
-            if !parts.sum {
-                return Err(missing("_sum"));
+            if openmetrics && let Some(s) = h.sum {
+                let negative_bucket = h.buckets.first().is_some_and(|b| b.upper_bound < 0.0);
+                if !gauge && (negative_bucket || s.is_nan() || s < 0.0) {
+                    return Err(invalid(
+                        "a histogram with a negative bucket or sum has no `_sum`",
+                    ));
+                }
+                if gauge && s.is_nan() {
+                    return Err(invalid("`_gsum` is NaN"));
+                }
             }
         }
         MetricValue::Summary(s) => {
@@ -555,11 +632,11 @@ fn check(name: &str, metric: &mut Metric<'_>, parts: &Parts) -> Result<(), Fault
                     .at
                     .error(ParseErrorKind::DuplicateSeries { name: name.into() }));
             }
-            if !parts.count {
-                return Err(missing("_count"));
+            if openmetrics && s.sum.is_some_and(|v| v.is_nan() || v < 0.0) {
+                return Err(invalid("`_sum` is negative or NaN"));
             }
-            if !parts.sum {
-                return Err(missing("_sum"));
+            if openmetrics && s.quantiles.iter().any(|q| q.value < 0.0) {
+                return Err(invalid("a quantile value is negative"));
             }
         }
     }
@@ -612,7 +689,7 @@ mod tests {
                 h[0].buckets,
                 [bucket(0.5, 1), bucket(10.0, 2), bucket(f64::INFINITY, 3)]
             );
-            assert_eq!((h[0].sum, h[0].count), (4.5, 3));
+            assert_eq!((h[0].sum, h[0].count), (Some(4.5), Some(3)));
             assert_eq!(h[1].buckets, [bucket(f64::INFINITY, 0)]);
         }
         // 0.0.4 takes buckets in any order and metrics interleaved, as Go does.
@@ -660,7 +737,7 @@ mod tests {
                     value: 2.0
                 }
             );
-            assert_eq!((s.sum, s.count), (7.5, 4));
+            assert_eq!((s.sum, s.count), (Some(7.5), Some(4)));
         }
     }
 
@@ -788,25 +865,7 @@ mod tests {
                     K::InvalidDistribution {
                         name: name("h"),
                         metric_type: MetricType::Histogram,
-                        reason: "the `+Inf` bucket differs from `_count`",
-                    },
-                ),
-                (
-                    "h_bucket{le=\"+Inf\"} 1\nh_sum 1\n",
-                    2,
-                    1,
-                    K::MissingSample {
-                        name: name("h"),
-                        sample: "_count",
-                    },
-                ),
-                (
-                    "h_bucket{le=\"+Inf\"} 1\nh_count 1\n",
-                    2,
-                    1,
-                    K::MissingSample {
-                        name: name("h"),
-                        sample: "_sum",
+                        reason: "the `+Inf` bucket differs from the count",
                     },
                 ),
                 (
@@ -845,8 +904,6 @@ mod tests {
                 ("s_count{quantile=\"0.5\"} 1\n", 2, 9, K::ReservedLabelName { name: name("quantile") }),
                 ("s{quantile=\"0.5\"} 1\ns{quantile=\"0.5\"} 1\n", 3, 1, K::DuplicateSeries { name: name("s") }),
                 ("s{quantile=\"0.5\"} 1\ns{quantile=\"0.9\"} 1\ns{quantile=\"0.5\"} 1\ns_sum 1\ns_count 1\n", 2, 1, K::DuplicateSeries { name: name("s") }),
-                ("s_sum 1\n", 2, 1, K::MissingSample { name: name("s"), sample: "_count" }),
-                ("s_count 1\n", 2, 1, K::MissingSample { name: name("s"), sample: "_sum" }),
                 ("s_count 1.5\n", 2, 9, K::BadValue { expected: "non-negative integer", found: name("1.5") }),
             ]
             .into_iter()
@@ -880,6 +937,25 @@ mod tests {
                 4,
                 1,
                 K::InterleavedMetric { name: name("h") },
+            ),
+            // OpenMetrics: a sum if and only if a count (text takes either alone).
+            (
+                "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\n# EOF\n",
+                2,
+                1,
+                K::MissingSample {
+                    name: name("h"),
+                    sample: "_count",
+                },
+            ),
+            (
+                "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_count 1\n# EOF\n",
+                2,
+                1,
+                K::MissingSample {
+                    name: name("h"),
+                    sample: "_sum",
+                },
             ),
             (
                 "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_count 1\nh_sum 1\nh_created 1\nh_created 2\n# EOF\n",

@@ -26,7 +26,7 @@ pub(super) enum Escapes {
 pub(super) type Fault = Box<Error>;
 
 /// A position for an error raised after the cursor moved on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(super) struct Pos {
     pub(super) line: usize,
     pub(super) column: usize,
@@ -231,6 +231,29 @@ impl<'a> Cursor<'a> {
             ParseErrorKind::InvalidMetricName { name }
         })?;
         Ok((name, known > 0))
+    }
+
+    /// Reads a Prometheus 3 quoted name at `"`: any non-empty UTF-8 without escapes (a
+    /// name that needs `\\`, `\"` or `\n` is refused, so names always borrow from the input).
+    pub(super) fn quoted_name(
+        &mut self,
+        invalid: fn(Box<str>) -> ParseErrorKind,
+    ) -> Result<&'a str, Fault> {
+        let open = self.pos;
+        self.expect(b'"', "`\"` starting a quoted name")?;
+        match self.escaped(b'"', Escapes::OpenMetrics)? {
+            Cow::Borrowed(name) if !name.is_empty() => Ok(name),
+            other => Err(self.error(open, invalid(format!("\"{other}\"").into()))),
+        }
+    }
+
+    /// A metric name, plain or quoted (`# HELP "my.metric" ...`).
+    pub(super) fn metric_name_or_quoted(&mut self) -> Result<&'a str, Fault> {
+        if self.peek() == Some(b'"') {
+            self.quoted_name(|name| ParseErrorKind::InvalidMetricName { name })
+        } else {
+            self.metric_name()
+        }
     }
 
     /// Reads a label name, `[a-zA-Z_][a-zA-Z0-9_]*`, which must end at a delimiter.

@@ -65,6 +65,19 @@ impl<'a> LabelReader<'a> {
         special: Special,
         out: &mut Vec<Label<'a>>,
     ) -> Result<LabelSet, Fault> {
+        c.expect(b'{', "`{`")?;
+        self.read_open(c, openmetrics, special, out)
+    }
+
+    /// As [`LabelReader::read`], after the `{` (and, for a quoted metric name inside the
+    /// braces, after the name and its comma).
+    pub(super) fn read_open(
+        &mut self,
+        c: &mut Cursor<'a>,
+        openmetrics: bool,
+        special: Special,
+        out: &mut Vec<Label<'a>>,
+    ) -> Result<LabelSet, Fault> {
         let escapes = if openmetrics {
             Escapes::OpenMetrics
         } else {
@@ -72,7 +85,6 @@ impl<'a> LabelReader<'a> {
         };
         let mut set = LabelSet::default();
         let mut seen: Option<HashSet<&'a str>> = None;
-        c.expect(b'{', "`{`")?;
         if !openmetrics {
             c.skip_blanks();
         }
@@ -86,7 +98,11 @@ impl<'a> LabelReader<'a> {
             let (name, name_hash) = match self.names.get(index) {
                 Some(&(name, hash)) if c.take_name(name) => (name, hash),
                 _ => {
-                    let name = c.label_name()?;
+                    let name = if c.peek() == Some(b'"') {
+                        c.quoted_name(|name| ParseErrorKind::InvalidLabelName { name })?
+                    } else {
+                        c.label_name()?
+                    };
                     let hash = hash_bytes(self.seed, name.as_bytes());
                     self.names.truncate(index);
                     self.names.push((name, hash));

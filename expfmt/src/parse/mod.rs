@@ -95,10 +95,9 @@ pub fn parse(input: &[u8], format: Format) -> Result<Vec<MetricFamily<'_>>, Erro
 /// histogram `_bucket` samples carry `le`, a `+Inf` bucket is present
 /// ([`MissingInfBucket`](ParseErrorKind::MissingInfBucket)), buckets are cumulative and the
 /// `+Inf` bucket equals `_count`; summary quantile samples carry `quantile` in `[0, 1]`;
-/// histograms and summaries have `_sum` and `_count`
-/// ([`MissingSample`](ParseErrorKind::MissingSample): the data model has no place for an
-/// absent sum or count). `_sum`, `_count` and `_bucket` samples belong to the histogram or
-/// summary declared by `# TYPE`; a sample that fits no declared family starts an untyped
+/// a histogram's `+Inf` bucket equals `_count` when there is one; `_sum`, `_count` and
+/// `_bucket` samples belong to the histogram or summary declared by `# TYPE`; a sample that
+/// fits no declared family starts an untyped
 /// family of its own name. Families declared but without samples are returned too.
 ///
 /// Text 0.0.4: blank lines and `#` comments other than `HELP`/`TYPE` are ignored; tokens are
@@ -111,16 +110,23 @@ pub fn parse(input: &[u8], format: Format) -> Result<Vec<MetricFamily<'_>>, Erro
 /// input ends with `# EOF` ([`MissingEof`](ParseErrorKind::MissingEof),
 /// [`ContentAfterEof`](ParseErrorKind::ContentAfterEof)); `TYPE`, `UNIT` and `HELP` at most
 /// once each and before the samples; an empty `HELP` or `UNIT` counts as absent; a `UNIT`
-/// must be a `_<unit>` suffix of the family name; types `unknown` (which is
+/// must be a `_<unit>` suffix of the family name; all eight types: `unknown` (which is
 /// [`MetricType::Untyped`](crate::MetricType::Untyped)), `gauge`, `counter`, `histogram`,
-/// `summary` — `stateset`, `info` and `gaugehistogram` are rejected as
-/// [`UnknownType`](ParseErrorKind::UnknownType) since the data model has no place for them;
-/// counter samples are `<name>_total` and `<name>_created` (the total non-negative), histogram
+/// `summary`, `stateset` (value 0 or 1, a label named after the family, no unit), `info`
+/// (`<name>_info` samples of value 1, no unit) and `gaugehistogram` (`_bucket`, `_gcount`,
+/// `_gsum`); a histogram's `_sum` and `_count` (`_gsum`, `_gcount`) both or neither, no `_sum`
+/// with a negative bucket, summary sums and quantile values not negative; counter samples are `<name>_total` and `<name>_created` (the total non-negative), histogram
 /// and summary `_created` fills [`Metric::created`](crate::Metric::created); buckets in
 /// increasing `le` order; the samples of one metric contiguous
 /// ([`InterleavedMetric`](ParseErrorKind::InterleavedMetric)); exemplars (`# {...} value
-/// [timestamp]`, on `_total` and `_bucket` samples) are checked and dropped. One point per
-/// metric: several points of one metric with different timestamps are duplicate series here.
+/// [timestamp]`, on `_total` and `_bucket` samples, their labels at most 128 characters) are
+/// checked and dropped. A gauge, unknown, stateset or info metric may have several points
+/// with increasing timestamps (each a [`Metric`](crate::Metric) with the same labels); a
+/// counter, histogram or summary has one point per metric here. Families whose names could
+/// clash (`foo_created` and a counter `foo`) are refused
+/// ([`NameClash`](ParseErrorKind::NameClash)). Names may be quoted, as Prometheus 3 writes
+/// UTF-8 names: `{"my.metric","label.name"="v"}`, `# TYPE "my.metric" gauge` (in text 0.0.4
+/// too); a quoted name that needs escapes is refused.
 ///
 /// # Errors
 ///
@@ -255,6 +261,24 @@ impl<'a> Parser<'a> {
                 _ => ParseErrorKind::Interleaved { name },
             }));
         }
+        let current_owner = self
+            .family
+            .as_ref()
+            .filter(|_| self.openmetrics)
+            .and_then(|f| {
+                SampleKind::of(f.name, f.metric_type(), self.openmetrics, name)
+                    .filter(|_| name != f.name)
+                    .map(|_| f.name)
+            });
+        let owner =
+            current_owner.or_else(|| self.openmetrics.then(|| self.seen_owner(name)).flatten());
+        if let Some(owner) = owner {
+            // `# TYPE foo_created gauge` after counter `foo`: the names could clash.
+            return Err(at.error(ParseErrorKind::NameClash {
+                name: name.into(),
+                other: owner.into(),
+            }));
+        }
         self.start_family(name)
     }
 
@@ -294,19 +318,57 @@ impl<'a> Parser<'a> {
         Ok((SampleKind::Value, MetricType::Untyped))
     }
 
+    /// Refuses a `# TYPE` that would make family `name` claim a sample name that an earlier
+    /// family has (`# TYPE foo counter` after a family `foo_created`).
+    fn check_type_clash(&self, name: &str, t: MetricType, at: Pos) -> Result<(), Fault> {
+        if !self.openmetrics {
+            // A rule of OpenMetrics; Prometheus' text parser takes such names.
+            return Ok(());
+        }
+        const SUFFIXES: [&str; 8] = [
+            "_bucket", "_sum", "_count", "_total", "_created", "_info", "_gsum", "_gcount",
+        ];
+        for suffix in SUFFIXES {
+            if SampleKind::of_suffix(t, self.openmetrics, suffix).is_none() {
+                continue;
+            }
+            let mut claimed = String::with_capacity(name.len() + suffix.len());
+            claimed.push_str(name);
+            claimed.push_str(suffix);
+            let current = self
+                .family
+                .as_ref()
+                .map(|f| f.name)
+                .filter(|&f| f == claimed);
+            if let Some(other) = current.or_else(|| {
+                self.seen
+                    .get_key_value(claimed.as_str())
+                    .map(|(&other, _)| other)
+            }) {
+                return Err(at.error(ParseErrorKind::NameClash {
+                    name: name.into(),
+                    other: other.into(),
+                }));
+            }
+        }
+        Ok(())
+    }
+
     /// The finished family a sample named `name` would belong to.
     fn seen_owner(&self, name: &'a str) -> Option<&'a str> {
         if let Some((&owner, _)) = self.seen.get_key_value(name) {
             return Some(owner);
         }
-        ["_bucket", "_sum", "_count", "_total", "_created"]
-            .iter()
-            .filter_map(|suffix| name.strip_suffix(suffix))
-            .filter_map(|parent| self.seen.get_key_value(parent))
-            .find(|(owner, seen)| {
-                SampleKind::of(owner, seen.metric_type, self.openmetrics, name).is_some()
-            })
-            .map(|(&owner, _)| owner)
+        [
+            "_bucket", "_sum", "_count", "_total", "_created", "_info", "_gsum", "_gcount",
+        ]
+        .iter()
+        .filter_map(|suffix| name.strip_suffix(suffix))
+        .filter_map(|parent| self.seen.get_key_value(parent))
+        .find(|(owner, seen)| {
+            SampleKind::of(owner, seen.metric_type, self.openmetrics, name).is_some()
+        })
+        .map(|(&owner, _)| owner)
     }
 }
 

@@ -37,7 +37,7 @@ impl Parser<'_> {
         };
         c.expect(b' ', "` ` after the keyword")?;
         let at = c.pos_of(c.pos);
-        let name = c.metric_name()?;
+        let name = c.metric_name_or_quoted()?;
         c.expect(b' ', "` ` after the metric name")?;
         match meta {
             Meta::Help => {
@@ -64,6 +64,7 @@ impl Parser<'_> {
                     )
                 })?;
                 c.end_line()?;
+                self.check_type_clash(name, t, at)?;
                 self.meta_family(name, at, meta)?.set_type(t, at)
             }
         }
@@ -82,7 +83,7 @@ impl Parser<'_> {
     }
 }
 
-/// An OpenMetrics 1.0 type keyword this crate can represent.
+/// An OpenMetrics 1.0 type keyword.
 fn openmetrics_type(keyword: &str) -> Option<MetricType> {
     Some(match keyword {
         "counter" => MetricType::Counter,
@@ -90,6 +91,9 @@ fn openmetrics_type(keyword: &str) -> Option<MetricType> {
         "histogram" => MetricType::Histogram,
         "summary" => MetricType::Summary,
         "unknown" => MetricType::Untyped,
+        "stateset" => MetricType::StateSet,
+        "info" => MetricType::Info,
+        "gaugehistogram" => MetricType::GaugeHistogram,
         _ => return None,
     })
 }
@@ -127,7 +131,10 @@ process_cpu_seconds_total 4.20072246e+06\n\
         let MetricValue::Summary(s) = &f[0].metrics[0].value else {
             panic!("not a summary: {:?}", f[0].metrics[0].value);
         };
-        assert_eq!((s.sum, s.count, s.quantiles.len()), (9036.32, 807_283, 0));
+        assert_eq!(
+            (s.sum, s.count, s.quantiles.len()),
+            (Some(9036.32), Some(807_283), 0)
+        );
         assert_eq!(f[0].metrics[1].created, Some(1_605_281_325.0));
         assert_eq!(f[1].metric_type, MetricType::Gauge);
         assert_eq!(f[2].name, "process_cpu_seconds");
@@ -168,7 +175,7 @@ h_created  1520430000.123\n\
             panic!("not a histogram");
         };
         assert_eq!(h.buckets.len(), 2);
-        assert_eq!((h.count, h.sum), (17, 324_789.3));
+        assert_eq!((h.count, h.sum), (Some(17), Some(324_789.3)));
         assert_eq!(f[1].metrics[0].created, Some(1_520_430_000.123));
     }
 
@@ -299,27 +306,115 @@ h_created  1520430000.123\n\
                 },
             ),
             (
-                "# TYPE a stateset\n# EOF\n",
+                "# TYPE a enum\n# EOF\n",
                 1,
                 10,
                 K::UnknownType {
-                    keyword: name("stateset"),
+                    keyword: name("enum"),
+                },
+            ),
+            // stateset: value 0 or 1, a label named after the family, no unit, no suffix.
+            (
+                "# TYPE a stateset\na{a=\"x\"} 2\n# EOF\n",
+                2,
+                10,
+                K::BadValue {
+                    expected: "0 or 1 (a state)",
+                    found: name("2"),
                 },
             ),
             (
-                "# TYPE a info\n# EOF\n",
+                "# TYPE a stateset\na{b=\"x\"} 1\n# EOF\n",
+                2,
                 1,
-                10,
-                K::UnknownType {
-                    keyword: name("info"),
+                K::MissingLabel {
+                    name: name("a"),
+                    label: "<family name>",
                 },
             ),
             (
-                "# TYPE a gaugehistogram\n# EOF\n",
+                "# TYPE a_bytes stateset\n# UNIT a_bytes bytes\n# EOF\n",
+                2,
+                8,
+                K::UnitMismatch {
+                    name: name("a_bytes"),
+                    unit: name("bytes"),
+                },
+            ),
+            // info: a `_info` sample of value 1, no unit.
+            (
+                "# TYPE a info\na_info{v=\"1\"} 2\n# EOF\n",
+                2,
+                15,
+                K::BadValue {
+                    expected: "1 (an info value)",
+                    found: name("2"),
+                },
+            ),
+            (
+                "# TYPE a info\na{v=\"1\"} 1\n# EOF\n",
+                2,
                 1,
-                10,
-                K::UnknownType {
-                    keyword: name("gaugehistogram"),
+                K::SampleNameMismatch {
+                    sample: name("a"),
+                    family: name("a"),
+                    metric_type: MetricType::Info,
+                },
+            ),
+            (
+                "# TYPE a_bytes info\n# UNIT a_bytes bytes\n# EOF\n",
+                2,
+                8,
+                K::UnitMismatch {
+                    name: name("a_bytes"),
+                    unit: name("bytes"),
+                },
+            ),
+            // gaugehistogram: `_gsum`/`_gcount`, both or neither.
+            (
+                "# TYPE a gaugehistogram\na_bucket{le=\"+Inf\"} 1\na_gsum 1\n# EOF\n",
+                2,
+                1,
+                K::MissingSample {
+                    name: name("a"),
+                    sample: "_gcount",
+                },
+            ),
+            (
+                "# TYPE a gaugehistogram\na_bucket{le=\"+Inf\"} 1\na_gcount 2\na_gsum 1\n# EOF\n",
+                2,
+                1,
+                K::InvalidDistribution {
+                    name: name("a"),
+                    metric_type: MetricType::GaugeHistogram,
+                    reason: "the `+Inf` bucket differs from the count",
+                },
+            ),
+            (
+                "# TYPE a gaugehistogram\na_gsum{le=\"1\"} 1\n# EOF\n",
+                2,
+                8,
+                K::ReservedLabelName { name: name("le") },
+            ),
+            // histogram: no sum with a negative bucket; a sum is never negative.
+            (
+                "# TYPE h histogram\nh_bucket{le=\"-1\"} 0\nh_bucket{le=\"+Inf\"} 1\nh_count 1\nh_sum 1\n# EOF\n",
+                2,
+                1,
+                K::InvalidDistribution {
+                    name: name("h"),
+                    metric_type: MetricType::Histogram,
+                    reason: "a histogram with a negative bucket or sum has no `_sum`",
+                },
+            ),
+            (
+                "# TYPE s summary\ns_sum -1\n# EOF\n",
+                2,
+                1,
+                K::InvalidDistribution {
+                    name: name("s"),
+                    metric_type: MetricType::Summary,
+                    reason: "`_sum` is negative or NaN",
                 },
             ),
             (
@@ -601,5 +696,46 @@ h_created  1520430000.123\n\
             expected,
             found: name(found),
         }
+    }
+
+    /// OpenMetrics: several points of one metric with increasing timestamps.
+    #[test]
+    fn points_of_one_metric_with_increasing_timestamps() {
+        let f = families(
+            "# TYPE g gauge\ng{a=\"1\"} 1 100\ng{a=\"1\"} 2 101.5\ng{a=\"2\"} 3\n# EOF\n",
+            Format::OpenMetrics,
+        );
+        assert_eq!(f[0].metrics.len(), 3);
+        assert_eq!(
+            f[0].metrics[1].timestamp,
+            Some(Timestamp::from_millis(101_500))
+        );
+        check_faults(
+            Format::OpenMetrics,
+            &[
+                (
+                    "# TYPE g gauge\ng 1 100\ng 2 100\n# EOF\n",
+                    3,
+                    1,
+                    K::DuplicateSeries { name: name("g") },
+                ),
+                (
+                    "# TYPE g gauge\ng 1 100\ng 2\n# EOF\n",
+                    3,
+                    1,
+                    K::DuplicateSeries { name: name("g") },
+                ),
+            ],
+        );
+        // Text 0.0.4 has one point per series.
+        check_faults(
+            Format::Text,
+            &[(
+                "g 1 100\ng 2 101\n",
+                2,
+                1,
+                K::DuplicateSeries { name: name("g") },
+            )],
+        );
     }
 }

@@ -18,14 +18,33 @@ impl<'a> Parser<'a> {
     pub(super) fn sample_line(&mut self) -> Result<(), Fault> {
         let om = self.openmetrics;
         let at = self.cur.pos_of(self.cur.pos);
-        let (name, prefixed) = match &self.family {
-            Some(family) => self.cur.metric_name_with_prefix(family.name)?,
-            None => (self.cur.metric_name()?, false),
+        // Prometheus 3: `{"my.metric",labels...}`, the quoted name first inside the braces.
+        let quoted = self.cur.peek() == Some(b'{');
+        let (name, prefixed) = if quoted {
+            self.cur.pos += 1;
+            if !om {
+                self.cur.skip_blanks();
+            }
+            let name = self
+                .cur
+                .quoted_name(|name| ParseErrorKind::InvalidMetricName { name })?;
+            let prefixed = self
+                .family
+                .as_ref()
+                .is_some_and(|f| name.starts_with(f.name));
+            (name, prefixed)
+        } else {
+            match &self.family {
+                Some(family) => self.cur.metric_name_with_prefix(family.name)?,
+                None => (self.cur.metric_name()?, false),
+            }
         };
         let (kind, metric_type) = self.bind_sample(name, prefixed, at)?;
         let special = match (metric_type, kind) {
-            (MetricType::Histogram, SampleKind::Bucket) => Special::Extract("le"),
-            (MetricType::Histogram, _) => Special::Reserve("le"),
+            (MetricType::Histogram | MetricType::GaugeHistogram, SampleKind::Bucket) => {
+                Special::Extract("le")
+            }
+            (MetricType::Histogram | MetricType::GaugeHistogram, _) => Special::Reserve("le"),
             (MetricType::Summary, SampleKind::Quantile) => Special::Extract("quantile"),
             (MetricType::Summary, _) => Special::Reserve("quantile"),
             _ => Special::None,
@@ -36,7 +55,37 @@ impl<'a> Parser<'a> {
             self.cur.skip_blanks();
         }
         let mut labels = Vec::with_capacity(self.labels_hint);
-        let set = if self.cur.peek() == Some(b'{') {
+        let set = if quoted {
+            // After the quoted name: `}`, or `,` and the labels.
+            let set = match self.cur.peek() {
+                Some(b'}') => {
+                    self.cur.pos += 1;
+                    LabelSet::default()
+                }
+                Some(b',') => {
+                    self.cur.pos += 1;
+                    if !om {
+                        self.cur.skip_blanks();
+                    }
+                    if !om && self.cur.peek() == Some(b'}') {
+                        self.cur.pos += 1;
+                        LabelSet::default()
+                    } else {
+                        self.labels
+                            .read_open(&mut self.cur, om, special, &mut labels)?
+                    }
+                }
+                _ => {
+                    return Err(self
+                        .cur
+                        .unexpected(self.cur.pos, "`,` or `}` after the quoted metric name"));
+                }
+            };
+            if !om {
+                self.cur.skip_blanks();
+            }
+            set
+        } else if self.cur.peek() == Some(b'{') {
             let set = self.labels.read(&mut self.cur, om, special, &mut labels)?;
             if !om {
                 self.cur.skip_blanks();
@@ -110,7 +159,9 @@ impl<'a> Parser<'a> {
             return Ok(());
         };
         if kind == SampleKind::Value {
-            return family.add_value(name, labels, set.hash, value, timestamp, at);
+            return family.add_value(
+                name, labels, set.hash, value, timestamp, at, value_at, value_text,
+            );
         }
         family.add_part(Sample {
             name,

@@ -38,7 +38,7 @@ impl Parser<'_> {
         }
         c.skip_blanks();
         let at = c.pos_of(c.pos);
-        let name = c.metric_name()?;
+        let name = c.metric_name_or_quoted()?;
         if meta == Meta::Help {
             let help = match c.peek() {
                 Some(b'\n') => Cow::Borrowed(""),
@@ -67,6 +67,7 @@ impl Parser<'_> {
         })?;
         c.skip_blanks();
         c.end_line()?;
+        self.check_type_clash(name, t, at)?;
         self.meta_family(name, at, meta)?.set_type(t, at)
     }
 }
@@ -382,7 +383,12 @@ mod tests {
                 8,
                 unexpected("`,` or `}` after the label value", "end of line"),
             ),
-            ("{b=\"1\"} 1\n", 1, 1, unexpected("metric name", "`{`")),
+            (
+                "{b=\"1\"} 1\n",
+                1,
+                2,
+                unexpected("`\"` starting a quoted name", "`b`"),
+            ),
             (
                 "# HELP\n",
                 1,

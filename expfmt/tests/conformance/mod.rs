@@ -144,11 +144,15 @@ fn expand(f: &MetricFamily<'_>, m: &Metric<'_>, om: bool) -> Vec<Line> {
                 lines.push((
                     "_bucket",
                     Some(("le", "inf".to_owned())),
-                    Value::U64(h.count),
+                    Value::U64(h.count.unwrap_or_default()),
                 ));
             }
-            lines.push(("_sum", None, Value::F64(h.sum)));
-            lines.push(("_count", None, Value::U64(h.count)));
+            if let Some(sum) = h.sum {
+                lines.push(("_sum", None, Value::F64(sum)));
+            }
+            if let Some(count) = h.count {
+                lines.push(("_count", None, Value::U64(count)));
+            }
             created(&mut lines);
         }
         MetricValue::Summary(s) => {
@@ -159,8 +163,12 @@ fn expand(f: &MetricFamily<'_>, m: &Metric<'_>, om: bool) -> Vec<Line> {
                     Value::F64(q.value),
                 ));
             }
-            lines.push(("_sum", None, Value::F64(s.sum)));
-            lines.push(("_count", None, Value::U64(s.count)));
+            if let Some(sum) = s.sum {
+                lines.push(("_sum", None, Value::F64(sum)));
+            }
+            if let Some(count) = s.count {
+                lines.push(("_count", None, Value::U64(count)));
+            }
             created(&mut lines);
         }
     }

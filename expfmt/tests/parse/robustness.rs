@@ -197,3 +197,62 @@ fn the_corpora_are_valid() {
     let om = expfmt::parse(OPENMETRICS.as_bytes(), Format::OpenMetrics).unwrap();
     assert_eq!(om.len(), 3);
 }
+
+/// Every error message of the parsers on `input`: no raw control character, at most a short
+/// window of the input.
+fn assert_clean_messages(input: &[u8], format: Format) -> usize {
+    let mut errors = 0;
+    for item in expfmt::Parser::new(input, format) {
+        if let Err(e) = item {
+            let msg = e.to_string();
+            assert!(!msg.chars().any(char::is_control), "{msg:?}");
+            assert!(msg.len() < 200, "{} bytes: {msg:?}", msg.len());
+            errors += 1;
+        }
+    }
+    errors
+}
+
+/// Fuzz finding (`expfmt_text`, first minutes): a value with NUL bytes was echoed raw in the
+/// error message.
+#[test]
+fn fuzz_text_nul_bytes_in_a_value_are_escaped_in_the_message() {
+    let input = b"# TYPE f gauge\nf{case=\"e15\"} 10000\0\0\0\0\0\0\0\0\x0000000000000.0\n";
+    assert_eq!(assert_clean_messages(input, Format::Text), 1);
+    let Err(e) = expfmt::parse(input, Format::Text) else {
+        panic!("accepted");
+    };
+    assert_eq!(
+        e.to_string(),
+        "2:15: expected float as value, got `10000\\0\\0\\0\\0\\0\\0\\0\\0\\000000000000.0`"
+    );
+}
+
+/// Fuzz finding (`expfmt_openmetrics`, first minutes): a label name with control bytes was
+/// echoed raw.
+#[test]
+fn fuzz_openmetrics_control_bytes_in_a_label_name_are_escaped_in_the_message() {
+    let input = b"# TYPE g gauge\ng{ser\x02\0\0n=\"1\"} 1\n# EOF\n";
+    assert_eq!(assert_clean_messages(input, Format::OpenMetrics), 1);
+}
+
+/// Issue 12: a 1M-digit value gave a 1 MB error line.
+#[test]
+fn a_huge_bad_value_gives_a_short_message() {
+    let mut input = b"g 1".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 1_000_000));
+    input.push(b'\n');
+    assert_eq!(assert_clean_messages(&input, Format::Text), 1);
+}
+
+/// Fuzz finding (`expfmt_text`, second run): the character after a bad backslash was echoed
+/// raw (a tab).
+#[test]
+fn fuzz_text_tab_after_a_backslash_is_escaped_in_the_message() {
+    let input = b"# TYPE f gauge\nf{a=\"x\\\t\"} 1\n";
+    assert_eq!(assert_clean_messages(input, Format::Text), 1);
+    let Err(e) = expfmt::parse(input, Format::Text) else {
+        panic!("accepted");
+    };
+    assert_eq!(e.to_string(), "2:7: invalid escape sequence `\\\\t`");
+}

@@ -31,7 +31,7 @@ fn expected(f: &MetricFamily<'static>, format: Format) -> MetricFamily<'static> 
         {
             h.buckets.push(Bucket {
                 upper_bound: f64::INFINITY,
-                cumulative_count: h.count,
+                cumulative_count: h.count.unwrap_or_default(),
             });
         }
     }
@@ -57,9 +57,16 @@ fn same_value(want: Value, got: Value, style: FloatStyle) -> bool {
     }
 }
 
+fn same_opt_f64(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => same_f64(a, b),
+        (a, b) => a.is_none() && b.is_none(),
+    }
+}
+
 fn same_histogram(a: &Histogram, b: &Histogram) -> bool {
     a.count == b.count
-        && same_f64(a.sum, b.sum)
+        && same_opt_f64(a.sum, b.sum)
         && a.buckets.len() == b.buckets.len()
         && a.buckets.iter().zip(&b.buckets).all(|(x, y)| {
             same_f64(x.upper_bound, y.upper_bound) && x.cumulative_count == y.cumulative_count
@@ -78,7 +85,7 @@ fn same_metric(want: &Metric<'_>, got: &Metric<'_>, style: FloatStyle) -> bool {
             (MetricValue::Histogram(a), MetricValue::Histogram(b)) => same_histogram(a, b),
             (MetricValue::Summary(a), MetricValue::Summary(b)) => {
                 a.count == b.count
-                    && same_f64(a.sum, b.sum)
+                    && same_opt_f64(a.sum, b.sum)
                     && a.quantiles.len() == b.quantiles.len()
                     && a.quantiles.iter().zip(&b.quantiles).all(|(x, y)| {
                         same_f64(x.quantile, y.quantile) && same_f64(x.value, y.value)
@@ -123,5 +130,82 @@ proptest! {
         let text = format!("# TYPE {metric} gauge\n{metric}{{{label}=\"v\"}} 1\n");
         let parsed = expfmt::parse(text.as_bytes(), Format::Text);
         prop_assert!(parsed.is_ok(), "{:?}: {}", parsed, text);
+    }
+}
+
+/// The prepared encoder writes the same bytes as the one-shot encoder for the scalar families
+/// it holds (counters with `_created` excepted: it does not write them).
+fn prepared_matches_one_shot(
+    families: &[MetricFamily<'static>],
+    format: Format,
+    style: FloatStyle,
+) -> Result<(), TestCaseError> {
+    let families: Vec<&MetricFamily<'static>> = families
+        .iter()
+        .filter(|f| f.metric_type.is_scalar() && f.metrics.iter().all(|m| m.created.is_none()))
+        .collect();
+    let mut b = expfmt::Encoder::builder();
+    b.format(format).float_style(style);
+    let mut prep = b.prepare();
+    let mut one = Vec::new();
+    let mut enc = b.build(&mut one);
+    for f in &families {
+        let names: Vec<&str> = f
+            .metrics
+            .first()
+            .map(|m| m.labels.iter().map(|l| l.name.as_ref()).collect())
+            .unwrap_or_default();
+        let mut desc = expfmt::Desc::new(&f.name, f.metric_type).label_names(&names);
+        if let Some(h) = &f.help {
+            desc = desc.help(h);
+        }
+        if let Some(u) = &f.unit {
+            desc = desc.unit(u);
+        }
+        let id = prep
+            .family(&desc)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut fam = enc
+            .family(&desc)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for m in &f.metrics {
+            let values: Vec<&str> = m.labels.iter().map(|l| l.value.as_ref()).collect();
+            let MetricValue::Scalar(v) = m.value else {
+                unreachable!("scalar families only");
+            };
+            let s = prep
+                .series(id, &values)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            match m.timestamp {
+                Some(ts) => {
+                    prep.set_at(s, v, ts)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    fam.sample_at(&values, v, ts)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                }
+                None => {
+                    prep.set(s, v)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    fam.sample(&values, v)
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                }
+            }
+        }
+    }
+    enc.finish();
+    let mut out = Vec::new();
+    prep.encode(&mut out);
+    prop_assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(&one));
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn prepared_encoder_writes_what_the_one_shot_encoder_writes(families in arb_families()) {
+        for (_, format, style) in VARIANTS {
+            prepared_matches_one_shot(&families, format, style)?;
+        }
     }
 }

@@ -67,8 +67,9 @@ fn arb_histogram() -> impl Strategy<Value = Histogram> {
         0u64..100,
         arb_non_negative(),
         any::<bool>(),
+        any::<bool>(),
     )
-        .prop_map(|(raw, extra, sum, explicit_inf)| {
+        .prop_map(|(raw, extra, sum, explicit_inf, totals)| {
             let mut bounds: Vec<f64> = raw.iter().map(|(b, _)| *b).collect();
             bounds.sort_by(f64::total_cmp);
             bounds.dedup();
@@ -91,10 +92,12 @@ fn arb_histogram() -> impl Strategy<Value = Histogram> {
                     cumulative_count: count,
                 });
             }
+            // OpenMetrics: a sum and a count, or neither (then the `+Inf` bucket is written).
+            let totals = totals || !explicit_inf;
             Histogram {
                 buckets,
-                sum,
-                count,
+                sum: totals.then_some(sum),
+                count: totals.then_some(count),
             }
         })
 }
@@ -109,12 +112,18 @@ fn arb_summary() -> impl Strategy<Value = Summary> {
             ),
             0..4,
         ),
-        arb_non_negative(),
-        0u64..1000,
+        proptest::option::of(arb_non_negative()),
+        proptest::option::of(0u64..1000),
     )
         .prop_map(|(mut qs, sum, count)| {
             qs.sort_by(|a, b| a.0.total_cmp(&b.0));
             qs.dedup_by(|a, b| a.0 == b.0);
+            // A summary with no quantile, sum or count writes no line: nothing to read back.
+            let count = if qs.is_empty() && sum.is_none() {
+                Some(count.unwrap_or(0))
+            } else {
+                count
+            };
             Summary {
                 quantiles: qs
                     .into_iter()

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Every OpenMetrics metric type, both ways, between expfmt (through `promcat`) and Python's
+prometheus_client.
+
+usage: expfmt_types_conformance.py PROMCAT VALID_DIR OUT_DIR
+
+1. We write, they read: each `VALID_DIR/*.om` (one per type, the OpenMetrics specification's
+   examples) is re-encoded by `promcat --to openmetrics`; prometheus_client's OpenMetrics
+   parser must read the same samples from our output as from the original. It is also
+   re-encoded `--to text` into OUT_DIR for `promtool check metrics` (run by the caller), and
+   prometheus_client's text parser must read it.
+2. They write, we read: a registry with a counter, gauge, summary, histogram, info, enum
+   (stateset), gauge histogram and unknown metric is written by prometheus_client in both
+   formats; `promcat --check` must accept each.
+
+Exit status 1 on any disagreement, with one line per problem.
+"""
+import math
+import os
+import subprocess
+import sys
+
+from prometheus_client import CollectorRegistry, Counter, Enum, Gauge, Histogram, Info, Summary
+from prometheus_client.core import GaugeHistogramMetricFamily, UnknownMetricFamily
+from prometheus_client.exposition import generate_latest
+from prometheus_client.openmetrics.exposition import generate_latest as generate_latest_om
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_om
+from prometheus_client.parser import text_string_to_metric_families as parse_text
+
+TIMEOUT = 30
+
+
+def promcat(promcat_path, args, data=None):
+    return subprocess.run(
+        [promcat_path, *args],
+        input=data,
+        capture_output=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def samples(families):
+    """Every sample, `le`/`quantile` compared as numbers; sorted, since the order of `_sum` and
+    `_count` within a metric is free."""
+    out = []
+    for f in families:
+        for s in f.samples:
+            v = float(s.value)
+            labels = tuple(sorted(
+                (k, repr(float(x)) if k in ("le", "quantile") else x) for k, x in s.labels.items()
+            ))
+            out.append((f.name, f.type, s.name, labels, "nan" if math.isnan(v) else v))
+    return sorted(out, key=repr)
+
+
+def we_write(promcat_path, valid_dir, out_dir):
+    problems = []
+    files = sorted(f for f in os.listdir(valid_dir) if f.endswith(".om"))
+    for name in files:
+        path = os.path.join(valid_dir, name)
+        with open(path, encoding="utf-8") as f:
+            original = f.read()
+        want = samples(parse_om(original))
+        om = promcat(promcat_path, ["--from", "openmetrics", "--to", "openmetrics", path])
+        if om.returncode != 0:
+            problems.append(f"{name}: promcat --to openmetrics failed: {om.stderr.decode()}")
+            continue
+        try:
+            got = samples(parse_om(om.stdout.decode()))
+        except Exception as e:  # noqa: BLE001 - any parser failure is a disagreement
+            problems.append(f"{name}: prometheus_client cannot read our OpenMetrics: {e}")
+            continue
+        if got != want:
+            problems.append(f"{name}: our OpenMetrics reads as {got} instead of {want}")
+        text = promcat(promcat_path, ["--from", "openmetrics", "--to", "text", path])
+        if text.returncode != 0:
+            problems.append(f"{name}: promcat --to text failed: {text.stderr.decode()}")
+            continue
+        with open(os.path.join(out_dir, name.removesuffix(".om") + ".txt"), "wb") as f:
+            f.write(text.stdout)
+        try:
+            list(parse_text(text.stdout.decode()))
+        except Exception as e:  # noqa: BLE001
+            problems.append(f"{name}: prometheus_client cannot read our text: {e}")
+    return len(files), problems
+
+
+class GaugeHistogramCollector:
+    def collect(self):
+        g = GaugeHistogramMetricFamily("queue_depth", "Queued items", labels=["queue"])
+        g.add_metric(["a"], [("1.0", 4), ("10.0", 6), ("+Inf", 7)], gsum_value=31.5)
+        yield g
+        u = UnknownMetricFamily("mystery", "An unknown metric", labels=["x"])
+        u.add_metric(["1"], 3.5)
+        yield u
+
+
+def they_write(promcat_path):
+    reg = CollectorRegistry()
+    Counter("ops", "Operations", ["op"], registry=reg).labels("read").inc(3)
+    Gauge("temp_celsius", "Temperature", registry=reg).set(-1.5)
+    s = Summary("latency_seconds", "Latency", registry=reg)
+    s.observe(0.25)
+    h = Histogram("size_bytes", "Sizes", buckets=[1, 10, 100], registry=reg)
+    h.observe(5)
+    h.observe(50)
+    Info("build", "Build information", registry=reg).info({"version": "18.2.7", "name": "reef"})
+    Enum("state", "OSD state", states=["up", "down", "out"], registry=reg).state("down")
+    reg.register(GaugeHistogramCollector())
+    problems = []
+    for fmt, body in (("openmetrics", generate_latest_om(reg)), ("text", generate_latest(reg))):
+        r = promcat(promcat_path, ["--check", "--from", fmt, "-"], body)
+        if r.returncode != 0:
+            problems.append(
+                f"prometheus_client {fmt} output refused: {r.stderr.decode().strip()}\n{body.decode()}"
+            )
+    return problems
+
+
+def main():
+    promcat_path, valid_dir, out_dir = sys.argv[1:4]
+    os.makedirs(out_dir, exist_ok=True)
+    n, problems = we_write(promcat_path, valid_dir, out_dir)
+    problems += they_write(promcat_path)
+    for p in problems:
+        print(p)
+    print(f"prometheus_client: {n} type examples both ways and every type from prometheus_client, "
+          f"{len(problems)} disagreements")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,557 @@
+//! The prepared-series encoder: names, metadata and label sets rendered once, values written
+//! many times.
+
+use std::collections::HashSet;
+
+use crate::encode::{Encoder, scalar_suffix, write_value};
+use crate::escape;
+use crate::sink::{LINE_END_ROOM, Line, Out};
+use crate::{Desc, EncoderBuilder, Error, FloatStyle, Format, MetricType, Timestamp, Value};
+
+/// Names a family of a [`PreparedEncoder`]; returned by [`PreparedEncoder::family`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FamilyId(usize);
+
+/// Names one series (one label set) of a [`PreparedEncoder`]; returned by
+/// [`PreparedEncoder::series`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SeriesId(usize);
+
+/// One prepared series: where its rendered line start lives, and its current value.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    /// Offset of the line start (`name{labels} `) in the arena, 16-byte aligned.
+    start: usize,
+    /// Its length; the arena holds it zero-padded to a multiple of 16.
+    len: usize,
+    /// The value to write; `None` writes no line.
+    value: Option<Value>,
+    timestamp: Option<Timestamp>,
+    /// Its family's index.
+    family: usize,
+    /// Which values its family refuses.
+    rule: Rule,
+}
+
+/// The values a family refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// Any value (gauges, untyped, text counters).
+    Any,
+    /// Not negative, not NaN (OpenMetrics counters).
+    NotNegative,
+    /// 0 or 1 (states).
+    State,
+    /// 1 (info).
+    One,
+}
+
+#[derive(Debug, Clone)]
+struct PreparedFamily {
+    /// The family name as given (for errors).
+    name: Box<str>,
+    metric_type: MetricType,
+    /// The rendered `# HELP`/`# TYPE`/`# UNIT` lines.
+    meta: Box<[u8]>,
+    /// The sample name: the family name, plus `_total` for an OpenMetrics counter.
+    sample_name: Box<str>,
+    label_names: Box<[Box<str>]>,
+    /// Its series, in the order they were added.
+    series: Vec<usize>,
+}
+
+/// An exposition whose families and series are rendered once, and whose values are set and
+/// written any number of times.
+///
+/// An exporter serves the same label sets on every scrape; only the values change. Here each
+/// family's metadata lines and each series' `name{labels} ` are validated, escaped and rendered
+/// when they are added, so [`PreparedEncoder::encode`] only formats the values. Setting values
+/// and encoding allocate nothing once the output buffer has grown to its size.
+///
+/// The families hold single values: counters, gauges, untyped, states and info (the types an
+/// exporter of Ceph's counters writes); histograms and summaries go through [`Encoder`]. The rules are the
+/// encoder's: valid and unique names, one family per name (including the sample names it
+/// implies), escaped label values, no negative or NaN counter in OpenMetrics.
+///
+/// ```
+/// use expfmt::{Desc, Format, MetricType, PreparedEncoder};
+///
+/// let mut prep = PreparedEncoder::new(Format::Text);
+/// let desc = Desc::new("ceph_osd_op_r", MetricType::Counter)
+///     .help("Client read operations")
+///     .label_names(&["ceph_daemon"]);
+/// let ops = prep.family(&desc)?;
+/// let osd0 = prep.series(ops, &["osd.0"])?;
+/// let osd1 = prep.series(ops, &["osd.1"])?;
+///
+/// let mut out = Vec::new();
+/// for scrape in 1..=2u64 {
+///     prep.set(osd0, 100 * scrape)?;
+///     prep.set(osd1, 7 * scrape)?;
+///     out.clear();
+///     prep.encode(&mut out);
+/// }
+/// assert_eq!(
+///     String::from_utf8(out)?,
+///     "# HELP ceph_osd_op_r Client read operations\n\
+///      ## TYPE ceph_osd_op_r counter\n\
+///      ceph_osd_op_r{ceph_daemon=\"osd.0\"} 200\n\
+///      ceph_osd_op_r{ceph_daemon=\"osd.1\"} 14\n"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// A series whose value was never set (or was [cleared](PreparedEncoder::clear)) is not
+/// written; a family is written, with its metadata, even when none of its series has a value.
+#[derive(Debug, Clone)]
+pub struct PreparedEncoder {
+    format: Format,
+    float_style: FloatStyle,
+    /// Every name written so far (as [`Encoder`] keeps them).
+    names: HashSet<Box<str>>,
+    families: Vec<PreparedFamily>,
+    slots: Vec<Slot>,
+    /// Every series' line start, each zero-padded to a multiple of 16 bytes.
+    arena: Vec<u8>,
+    /// A label-name set reused by [`PreparedEncoder::family`].
+    scratch: Vec<u8>,
+}
+
+impl PreparedEncoder {
+    /// An empty prepared exposition in `format`, with the format's default float style.
+    pub fn new(format: Format) -> Self {
+        let mut b = EncoderBuilder::default();
+        b.format(format);
+        b.prepare()
+    }
+
+    pub(crate) fn with(format: Format, float_style: FloatStyle) -> Self {
+        PreparedEncoder {
+            format,
+            float_style,
+            names: HashSet::new(),
+            families: Vec::new(),
+            slots: Vec::new(),
+            arena: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The format written.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The float layout in use.
+    pub fn float_style(&self) -> FloatStyle {
+        self.float_style
+    }
+
+    /// Adds a family: validates its names and renders its metadata lines. Families are
+    /// written in the order they were added.
+    ///
+    /// # Errors
+    ///
+    /// As [`Encoder::family`]; and [`Error::WrongValueKind`] for a histogram or summary, which
+    /// a prepared exposition does not hold. Nothing is added on error.
+    pub fn family(&mut self, desc: &Desc<'_>) -> Result<FamilyId, Error> {
+        if !desc.metric_type().is_scalar() {
+            return Err(Error::WrongValueKind {
+                family: desc.name().into(),
+                metric_type: desc.metric_type(),
+            });
+        }
+        let mut meta = std::mem::take(&mut self.scratch);
+        meta.clear();
+        let mut enc = Encoder::builder()
+            .format(self.format)
+            .float_style(self.float_style)
+            .build(&mut meta);
+        std::mem::swap(enc.names_mut(), &mut self.names);
+        let started = enc.family(desc).map(|f| f.sample_name_len());
+        std::mem::swap(enc.names_mut(), &mut self.names);
+        drop(enc);
+        let base = match started {
+            Ok(base) => base,
+            Err(e) => {
+                self.scratch = meta;
+                return Err(e);
+            }
+        };
+        let mut sample_name = String::with_capacity(base + 6);
+        sample_name.push_str(&desc.name()[..base]);
+        sample_name.push_str(scalar_suffix(self.format, desc.metric_type()));
+        self.families.push(PreparedFamily {
+            name: desc.name().into(),
+            metric_type: desc.metric_type(),
+            meta: meta.as_slice().into(),
+            sample_name: sample_name.into(),
+            label_names: desc.label_names_slice().iter().map(|&n| n.into()).collect(),
+            series: Vec::new(),
+        });
+        self.scratch = meta;
+        Ok(FamilyId(self.families.len() - 1))
+    }
+
+    /// Adds a series to `family` with values for the family's label names, and renders its
+    /// line start. The series has no value until [`PreparedEncoder::set`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LabelCount`] when `values` does not match the family's label names.
+    ///
+    /// # Panics
+    ///
+    /// When `family` comes from another [`PreparedEncoder`] and is out of range.
+    pub fn series(&mut self, family: FamilyId, values: &[&str]) -> Result<SeriesId, Error> {
+        let fam = &mut self.families[family.0];
+        if values.len() != fam.label_names.len() {
+            return Err(Error::LabelCount {
+                family: fam.name.clone(),
+                expected: fam.label_names.len(),
+                found: values.len(),
+            });
+        }
+        let start = self.arena.len();
+        self.arena.extend_from_slice(fam.sample_name.as_bytes());
+        for (i, (n, v)) in fam.label_names.iter().zip(values).enumerate() {
+            self.arena.push(if i == 0 { b'{' } else { b',' });
+            self.arena.extend_from_slice(n.as_bytes());
+            self.arena.extend_from_slice(b"=\"");
+            escape::label_value(&mut self.arena, v);
+            self.arena.push(b'"');
+        }
+        if !values.is_empty() {
+            self.arena.push(b'}');
+        }
+        self.arena.push(b' ');
+        let len = self.arena.len() - start;
+        self.arena.resize(start + len.div_ceil(16) * 16, 0);
+        let id = self.slots.len();
+        self.slots.push(Slot {
+            start,
+            len,
+            value: None,
+            timestamp: None,
+            family: family.0,
+            rule: match (fam.metric_type, self.format) {
+                (MetricType::Counter, Format::OpenMetrics) => Rule::NotNegative,
+                (MetricType::StateSet, _) => Rule::State,
+                (MetricType::Info, _) => Rule::One,
+                _ => Rule::Any,
+            },
+        });
+        fam.series.push(id);
+        Ok(SeriesId(id))
+    }
+
+    /// Sets the value of `series`, written by every later [`PreparedEncoder::encode`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidValue`] for a negative or NaN value of an OpenMetrics counter; the
+    /// series keeps its previous value.
+    ///
+    /// # Panics
+    ///
+    /// When `series` comes from another [`PreparedEncoder`] and is out of range.
+    #[inline]
+    pub fn set(&mut self, series: SeriesId, value: impl Into<Value>) -> Result<(), Error> {
+        self.set_inner(series, value.into(), None)
+    }
+
+    /// As [`PreparedEncoder::set`], with a timestamp written after the value.
+    ///
+    /// # Errors
+    ///
+    /// As [`PreparedEncoder::set`].
+    ///
+    /// # Panics
+    ///
+    /// As [`PreparedEncoder::set`].
+    pub fn set_at(
+        &mut self,
+        series: SeriesId,
+        value: impl Into<Value>,
+        timestamp: Timestamp,
+    ) -> Result<(), Error> {
+        self.set_inner(series, value.into(), Some(timestamp))
+    }
+
+    #[inline]
+    fn set_inner(
+        &mut self,
+        series: SeriesId,
+        value: Value,
+        timestamp: Option<Timestamp>,
+    ) -> Result<(), Error> {
+        let slot = &mut self.slots[series.0];
+        let ok = match slot.rule {
+            Rule::Any => true,
+            Rule::NotNegative => match value {
+                Value::F64(v) => !(v.is_nan() || v < 0.0),
+                Value::I64(v) => v >= 0,
+                Value::U64(_) => true,
+            },
+            Rule::State => matches!(value.as_f64(), 0.0 | 1.0),
+            Rule::One => value.as_f64() == 1.0,
+        };
+        if !ok {
+            return Err(self.refused(series, value));
+        }
+        let slot = &mut self.slots[series.0];
+        slot.value = Some(value);
+        slot.timestamp = timestamp;
+        Ok(())
+    }
+
+    #[cold]
+    fn refused(&self, series: SeriesId, value: Value) -> Error {
+        let fam = &self.families[self.slots[series.0].family];
+        Error::InvalidValue {
+            family: fam.name.clone(),
+            metric_type: fam.metric_type,
+            value: format!("{value:?}").into(),
+            reason: match fam.metric_type {
+                MetricType::StateSet => "a state is 1 when true and 0 when false",
+                MetricType::Info => "an info value is always 1",
+                _ => "OpenMetrics counters are never negative or NaN",
+            },
+        }
+    }
+
+    /// Removes the value of `series`: it is not written until set again.
+    ///
+    /// # Panics
+    ///
+    /// When `series` comes from another [`PreparedEncoder`] and is out of range.
+    pub fn clear(&mut self, series: SeriesId) {
+        self.slots[series.0].value = None;
+    }
+
+    /// Removes every value (the families and series stay).
+    pub fn clear_all(&mut self) {
+        for s in &mut self.slots {
+            s.value = None;
+        }
+    }
+
+    /// The number of series added.
+    pub fn series_len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Appends the whole exposition to `buf`: every family in the order added, each series
+    /// with a value in the order added, and `# EOF` in OpenMetrics.
+    pub fn encode(&self, buf: &mut Vec<u8>) {
+        let mut line = Line::new();
+        let style = self.float_style;
+        let om = self.format == Format::OpenMetrics;
+        for fam in &self.families {
+            buf.extend_from_slice(&fam.meta);
+            buf.reserve(fam.series.len() * 48);
+            for &i in &fam.series {
+                let slot = &self.slots[i];
+                let Some(value) = slot.value else {
+                    continue;
+                };
+                let padded = &self.arena[slot.start..slot.start + slot.len.div_ceil(16) * 16];
+                line.clear();
+                if line.put_padded(padded, slot.len) {
+                    write_value(&mut line, value, style);
+                    if let Some(ts) = slot.timestamp {
+                        line.put_byte(b' ');
+                        crate::encode::write_timestamp(&mut line, ts, om);
+                    }
+                    line.put_byte(b'\n');
+                    buf.extend_from_slice(line.as_bytes());
+                } else {
+                    // A line start longer than the line buffer keeps room for.
+                    debug_assert!(slot.len + LINE_END_ROOM > 0);
+                    buf.extend_from_slice(&padded[..slot.len]);
+                    write_value(buf, value, style);
+                    if let Some(ts) = slot.timestamp {
+                        buf.put_byte(b' ');
+                        crate::encode::write_timestamp(buf, ts, om);
+                    }
+                    buf.push(b'\n');
+                }
+            }
+        }
+        if om {
+            buf.extend_from_slice(b"# EOF\n");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Encoder, Format};
+
+    /// Families and their series (label values and value) for the tests.
+    type Fams<'a> = [(&'a Desc<'a>, &'a [(&'a [&'a str], Value)])];
+
+    /// The same families through the one-shot encoder.
+    fn one_shot(format: Format, style: Option<FloatStyle>, fams: &Fams<'_>) -> String {
+        let mut out = Vec::new();
+        let mut b = Encoder::builder();
+        b.format(format);
+        if let Some(s) = style {
+            b.float_style(s);
+        }
+        let mut enc = b.build(&mut out);
+        for (d, series) in fams {
+            let mut f = enc.family(d).expect("family");
+            for (labels, v) in *series {
+                f.sample(labels, *v).expect("sample");
+            }
+        }
+        enc.finish();
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    fn prepared(format: Format, style: Option<FloatStyle>, fams: &Fams<'_>) -> String {
+        let mut b = Encoder::builder();
+        b.format(format);
+        if let Some(s) = style {
+            b.float_style(s);
+        }
+        let mut p = b.prepare();
+        let mut ids = Vec::new();
+        for (d, series) in fams {
+            let f = p.family(d).expect("family");
+            for (labels, v) in *series {
+                ids.push((p.series(f, labels).expect("series"), *v));
+            }
+        }
+        // Written twice with other values first: only the last values count.
+        for (id, _) in &ids {
+            p.set(*id, 12345u64).expect("set");
+        }
+        let mut out = Vec::new();
+        p.encode(&mut out);
+        for (id, v) in &ids {
+            p.set(*id, *v).expect("set");
+        }
+        out.clear();
+        p.encode(&mut out);
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn same_bytes_as_the_one_shot_encoder() {
+        let long = "x".repeat(300);
+        let gauge = Desc::new("ceph_osd_weight", MetricType::Gauge)
+            .help("OSD weight \\ \"quoted\"\nnext")
+            .label_names(&["ceph_daemon", "device_class"]);
+        let counter = Desc::new("ceph_osd_op_r_total", MetricType::Counter)
+            .help("reads")
+            .label_names(&["ceph_daemon"]);
+        let bytes = Desc::new("ceph_pool_stored_bytes", MetricType::Untyped).unit("bytes");
+        let fams: &Fams<'_> = &[
+            (
+                &gauge,
+                &[
+                    (&["osd.0", "hdd"], Value::F64(0.5)),
+                    (&["osd.\"1\"\n", "s\\sd"], Value::F64(1e6)),
+                    (&[&long, "nvme"], Value::F64(f64::NAN)),
+                    (&["osd.3", ""], Value::I64(-3)),
+                ],
+            ),
+            (
+                &counter,
+                &[
+                    (&["osd.0"], Value::U64(u64::MAX)),
+                    (&["osd.1"], Value::F64(2.25)),
+                ],
+            ),
+            (&bytes, &[(&[], Value::F64(-0.0))]),
+        ];
+        for format in [Format::Text, Format::OpenMetrics] {
+            for style in [None, Some(FloatStyle::Go), Some(FloatStyle::Python)] {
+                assert_eq!(
+                    prepared(format, style, fams),
+                    one_shot(format, style, fams),
+                    "{format} {style:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn unset_and_cleared_series_are_not_written() {
+        let mut p = PreparedEncoder::new(Format::Text);
+        let up = p
+            .family(&Desc::new("up", MetricType::Gauge).label_names(&["d"]))
+            .expect("family");
+        let a = p.series(up, &["a"]).expect("series");
+        let b = p.series(up, &["b"]).expect("series");
+        let mut out = Vec::new();
+        p.encode(&mut out);
+        assert_eq!(out, b"# TYPE up gauge\n");
+        p.set(a, 1u64).expect("set");
+        p.set_at(b, 2u64, Timestamp::from_millis(1500))
+            .expect("set");
+        out.clear();
+        p.encode(&mut out);
+        assert_eq!(out, b"# TYPE up gauge\nup{d=\"a\"} 1\nup{d=\"b\"} 2 1500\n");
+        p.clear(a);
+        out.clear();
+        p.encode(&mut out);
+        assert_eq!(out, b"# TYPE up gauge\nup{d=\"b\"} 2 1500\n");
+        p.clear_all();
+        out.clear();
+        p.encode(&mut out);
+        assert_eq!(out, b"# TYPE up gauge\n");
+        assert_eq!(p.series_len(), 2);
+    }
+
+    #[test]
+    fn errors() {
+        let mut p = PreparedEncoder::new(Format::OpenMetrics);
+        let c = p
+            .family(&Desc::new("ops", MetricType::Counter).label_names(&["d"]))
+            .expect("family");
+        // Names clash as in the one-shot encoder, and a failed family adds nothing.
+        assert!(matches!(
+            p.family(&Desc::new("ops_total", MetricType::Gauge)),
+            Err(Error::DuplicateFamily { .. })
+        ));
+        assert!(matches!(
+            p.family(&Desc::new("bad.name", MetricType::Gauge)),
+            Err(Error::InvalidMetricName { .. })
+        ));
+        assert!(matches!(
+            p.family(&Desc::new("h", MetricType::Histogram)),
+            Err(Error::WrongValueKind { .. })
+        ));
+        assert!(matches!(
+            p.series(c, &[]),
+            Err(Error::LabelCount {
+                expected: 1,
+                found: 0,
+                ..
+            })
+        ));
+        let s = p.series(c, &["x"]).expect("series");
+        p.set(s, 3u64).expect("set");
+        for bad in [Value::F64(-1.0), Value::F64(f64::NAN), Value::I64(-1)] {
+            assert!(
+                matches!(p.set(s, bad), Err(Error::InvalidValue { .. })),
+                "{bad:?}"
+            );
+        }
+        let g = p
+            .family(&Desc::new("temp", MetricType::Gauge))
+            .expect("family");
+        let t = p.series(g, &[]).expect("series");
+        p.set(t, -1.5).expect("a negative gauge is fine");
+        let mut out = Vec::new();
+        p.encode(&mut out);
+        assert_eq!(
+            String::from_utf8(out).expect("utf-8"),
+            "# TYPE ops counter\nops_total{d=\"x\"} 3\n# TYPE temp gauge\ntemp -1.5\n# EOF\n"
+        );
+    }
+}

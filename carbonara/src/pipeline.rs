@@ -82,6 +82,55 @@ impl Metric {
         }
     }
 
+    /// A metric rebuilt from what a storage driver holds: the raw buffer
+    /// (`none_v3`, if any) and the split objects of its aggregations, as a
+    /// daemon reloads a metric after a restart. Splits of aggregations the
+    /// policy does not have are ignored; split objects are kept as they are
+    /// (a corrupt one reads as empty, as in Gnocchi).
+    ///
+    /// ```
+    /// use carbonara::{ArchivePolicy, Metric};
+    /// use timeserie::Point;
+    ///
+    /// const S: i64 = 1_000_000_000;
+    /// let policy = ArchivePolicy::builtin("low").ok_or("no policy")?;
+    /// let mut metric = Metric::new(policy.clone());
+    /// let report = metric.add_measures(&[Point::new(1_600_000_000 * S, 2.0)])?;
+    /// let splits = report.written.into_iter().map(|w| (w.aggregation, w.key, w.data));
+    /// let again = Metric::restore(policy, Some(&report.raw), splits)?;
+    /// let mean = again.aggregates("mean".parse()?, 300 * S)?;
+    /// assert_eq!(mean.serie().values(), &[2.0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Timeserie`] if `raw` does not decode.
+    pub fn restore(
+        policy: ArchivePolicy,
+        raw: Option<&[u8]>,
+        splits: impl IntoIterator<Item = (Aggregation, SplitKey, Vec<u8>)>,
+    ) -> Result<Self, Error> {
+        let mut metric = Metric::new(policy);
+        if let Some(data) = raw {
+            metric.raw = Some(BoundTimeSerie::unserialize(
+                data,
+                Some(metric.block_size),
+                metric.back_window,
+            )?);
+        }
+        for (agg, key, data) in splits {
+            if metric.aggregations.contains(&agg) {
+                metric
+                    .splits
+                    .entry(agg)
+                    .or_default()
+                    .insert(key.key(), data);
+            }
+        }
+        Ok(metric)
+    }
+
     /// The policy.
     #[must_use]
     pub fn policy(&self) -> &ArchivePolicy {

@@ -7,3 +7,5 @@ mod ceph_exporter;
 mod perf2prom;
 mod promcat;
 mod rollup;
+mod scrape;
+mod statsd;

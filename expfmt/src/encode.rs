@@ -1197,25 +1197,27 @@ pub(crate) fn write_value<O: Out>(out: &mut O, value: Value, style: FloatStyle) 
 
 /// Milliseconds in text; seconds with up to three decimals in OpenMetrics, from the integer.
 pub(crate) fn write_timestamp<O: Out>(buf: &mut O, ts: Timestamp, openmetrics: bool) {
-    let ms = ts.as_millis();
     let mut ib = itoa::Buffer::new();
     if !openmetrics {
-        buf.put(ib.format(ms).as_bytes());
+        buf.put(ib.format(ts.as_millis()).as_bytes());
         return;
     }
-    if ms < 0 {
+    let ns = ts.as_nanos();
+    if ns < 0 {
         buf.put_byte(b'-');
     }
-    let abs = ms.unsigned_abs();
-    buf.put(ib.format(abs / 1000).as_bytes());
-    let frac = abs % 1000;
+    let abs = ns.unsigned_abs();
+    buf.put(ib.format(abs / 1_000_000_000).as_bytes());
+    let frac = (abs % 1_000_000_000) as u64;
     if frac != 0 {
-        let digits = [
-            b'0' + (frac / 100) as u8,
-            b'0' + (frac / 10 % 10) as u8,
-            b'0' + (frac % 10) as u8,
-        ];
-        let mut n = 3;
+        // Nine digits, leading zeros kept, trailing zeros dropped.
+        let mut digits = [b'0'; 9];
+        let mut f = frac;
+        for d in digits.iter_mut().rev() {
+            *d = b'0' + (f % 10) as u8;
+            f /= 10;
+        }
+        let mut n = 9;
         while digits[n - 1] == b'0' {
             n -= 1;
         }

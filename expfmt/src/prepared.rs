@@ -1,11 +1,11 @@
 //! The prepared-series encoder: names, metadata and label sets rendered once, values written
 //! many times.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::encode::{Encoder, scalar_suffix, write_value};
 use crate::escape;
-use crate::sink::{LINE_END_ROOM, Line, Out};
+use crate::sink::{Line, Out};
 use crate::{Desc, EncoderBuilder, Error, FloatStyle, Format, MetricType, Timestamp, Value};
 
 /// Names a family of a [`PreparedEncoder`]; returned by [`PreparedEncoder::family`].
@@ -17,18 +17,22 @@ pub struct FamilyId(usize);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SeriesId(usize);
 
-/// One prepared series: where its rendered line start lives, and its current value.
+/// One prepared series: where its rendered label set lives, and its current value.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    /// Offset of the line start (`name{labels} `) in the arena, 16-byte aligned.
-    start: usize,
+    /// Offset of the rendered label set (`{labels} `, or ` `) in the label arena, 16-byte
+    /// aligned. Label sets are interned: the families of an exporter share their label sets
+    /// (one per daemon), so they stay in cache while written.
+    labels: usize,
     /// Its length; the arena holds it zero-padded to a multiple of 16.
-    len: usize,
+    labels_len: u32,
     /// The value to write; `None` writes no line.
     value: Option<Value>,
-    timestamp: Option<Timestamp>,
+    /// Whether `timestamps` holds a timestamp for this series (kept aside: it is rare, and
+    /// 32 bytes).
+    timestamped: bool,
     /// Its family's index.
-    family: usize,
+    family: u32,
     /// Which values its family refuses.
     rule: Rule,
 }
@@ -53,8 +57,10 @@ struct PreparedFamily {
     metric_type: MetricType,
     /// The rendered `# HELP`/`# TYPE`/`# UNIT` lines.
     meta: Box<[u8]>,
-    /// The sample name: the family name, plus `_total` for an OpenMetrics counter.
-    sample_name: Box<str>,
+    /// The sample name: the family name, plus `_total` for an OpenMetrics counter, zero-padded
+    /// to a multiple of 16 bytes.
+    sample_name: Box<[u8]>,
+    sample_name_len: usize,
     label_names: Box<[Box<str>]>,
     /// Its series, in the order they were added.
     series: Vec<usize>,
@@ -111,8 +117,14 @@ pub struct PreparedEncoder {
     names: HashSet<Box<str>>,
     families: Vec<PreparedFamily>,
     slots: Vec<Slot>,
-    /// Every series' line start, each zero-padded to a multiple of 16 bytes.
+    /// Every distinct rendered label set, each zero-padded to a multiple of 16 bytes.
     arena: Vec<u8>,
+    /// Rendered label set → its offset in `arena`.
+    interned: HashMap<Box<[u8]>, usize>,
+    /// The label set being rendered by [`PreparedEncoder::series`].
+    rendering: Vec<u8>,
+    /// Timestamps by series, for the series set with one.
+    timestamps: Vec<Option<Timestamp>>,
     /// A label-name set reused by [`PreparedEncoder::family`].
     scratch: Vec<u8>,
 }
@@ -133,6 +145,9 @@ impl PreparedEncoder {
             families: Vec::new(),
             slots: Vec::new(),
             arena: Vec::new(),
+            interned: HashMap::new(),
+            rendering: Vec::new(),
+            timestamps: Vec::new(),
             scratch: Vec::new(),
         }
     }
@@ -178,14 +193,17 @@ impl PreparedEncoder {
                 return Err(e);
             }
         };
-        let mut sample_name = String::with_capacity(base + 6);
-        sample_name.push_str(&desc.name()[..base]);
-        sample_name.push_str(scalar_suffix(self.format, desc.metric_type()));
+        let mut sample_name = Vec::with_capacity(base + 22);
+        sample_name.extend_from_slice(&desc.name().as_bytes()[..base]);
+        sample_name.extend_from_slice(scalar_suffix(self.format, desc.metric_type()).as_bytes());
+        let sample_name_len = sample_name.len();
+        sample_name.resize(sample_name_len.div_ceil(16) * 16, 0);
         self.families.push(PreparedFamily {
             name: desc.name().into(),
             metric_type: desc.metric_type(),
             meta: meta.as_slice().into(),
             sample_name: sample_name.into(),
+            sample_name_len,
             label_names: desc.label_names_slice().iter().map(|&n| n.into()).collect(),
             series: Vec::new(),
         });
@@ -212,28 +230,45 @@ impl PreparedEncoder {
                 found: values.len(),
             });
         }
-        let start = self.arena.len();
-        self.arena.extend_from_slice(fam.sample_name.as_bytes());
+        let r = &mut self.rendering;
+        r.clear();
         for (i, (n, v)) in fam.label_names.iter().zip(values).enumerate() {
-            self.arena.push(if i == 0 { b'{' } else { b',' });
-            self.arena.extend_from_slice(n.as_bytes());
-            self.arena.extend_from_slice(b"=\"");
-            escape::label_value(&mut self.arena, v);
-            self.arena.push(b'"');
+            r.push(if i == 0 { b'{' } else { b',' });
+            r.extend_from_slice(n.as_bytes());
+            r.extend_from_slice(b"=\"");
+            escape::label_value(r, v);
+            r.push(b'"');
         }
         if !values.is_empty() {
-            self.arena.push(b'}');
+            r.push(b'}');
         }
-        self.arena.push(b' ');
-        let len = self.arena.len() - start;
-        self.arena.resize(start + len.div_ceil(16) * 16, 0);
+        r.push(b' ');
+        let len = r.len();
+        let Ok(labels_len) = u32::try_from(len) else {
+            return Err(Error::LabelCount {
+                family: fam.name.clone(),
+                expected: fam.label_names.len(),
+                found: values.len(),
+            });
+        };
+        let labels = match self.interned.get(r.as_slice()) {
+            Some(&at) => at,
+            None => {
+                let at = self.arena.len();
+                self.arena.extend_from_slice(r);
+                self.arena.resize(at + len.div_ceil(16) * 16, 0);
+                self.interned.insert(r.as_slice().into(), at);
+                at
+            }
+        };
         let id = self.slots.len();
+        let family_index = u32::try_from(family.0).unwrap_or(u32::MAX);
         self.slots.push(Slot {
-            start,
-            len,
+            labels,
+            labels_len,
             value: None,
-            timestamp: None,
-            family: family.0,
+            timestamped: false,
+            family: family_index,
             rule: match (fam.metric_type, self.format) {
                 (MetricType::Counter, Format::OpenMetrics) => Rule::NotNegative,
                 (MetricType::StateSet, _) => Rule::State,
@@ -301,13 +336,19 @@ impl PreparedEncoder {
         }
         let slot = &mut self.slots[series.0];
         slot.value = Some(value);
-        slot.timestamp = timestamp;
+        slot.timestamped = timestamp.is_some();
+        if let Some(ts) = timestamp {
+            if self.timestamps.len() <= series.0 {
+                self.timestamps.resize(self.slots.len(), None);
+            }
+            self.timestamps[series.0] = Some(ts);
+        }
         Ok(())
     }
 
     #[cold]
     fn refused(&self, series: SeriesId, value: Value) -> Error {
-        let fam = &self.families[self.slots[series.0].family];
+        let fam = &self.families[self.slots[series.0].family as usize];
         Error::InvalidValue {
             family: fam.name.clone(),
             metric_type: fam.metric_type,
@@ -350,27 +391,36 @@ impl PreparedEncoder {
         for fam in &self.families {
             buf.extend_from_slice(&fam.meta);
             buf.reserve(fam.series.len() * 48);
+            let name = &fam.sample_name;
+            let name_len = fam.sample_name_len;
             for &i in &fam.series {
                 let slot = &self.slots[i];
                 let Some(value) = slot.value else {
                     continue;
                 };
-                let padded = &self.arena[slot.start..slot.start + slot.len.div_ceil(16) * 16];
+                let len = slot.labels_len as usize;
+                let padded = &self.arena[slot.labels..slot.labels + len.div_ceil(16) * 16];
+                let timestamp = if slot.timestamped {
+                    self.timestamps.get(i).copied().flatten()
+                } else {
+                    None
+                };
                 line.clear();
-                if line.put_padded(padded, slot.len) {
+                if line.put_padded(name, name_len) && line.put_padded(padded, len) {
                     write_value(&mut line, value, style);
-                    if let Some(ts) = slot.timestamp {
+                    if let Some(ts) = timestamp {
                         line.put_byte(b' ');
                         crate::encode::write_timestamp(&mut line, ts, om);
                     }
                     line.put_byte(b'\n');
                     buf.extend_from_slice(line.as_bytes());
                 } else {
-                    // A line start longer than the line buffer keeps room for.
-                    debug_assert!(slot.len + LINE_END_ROOM > 0);
-                    buf.extend_from_slice(&padded[..slot.len]);
+                    // A line start longer than the line buffer keeps room for
+                    // (`LINE_END_ROOM` stays free for the value and the timestamp).
+                    buf.extend_from_slice(&name[..name_len]);
+                    buf.extend_from_slice(&padded[..len]);
                     write_value(buf, value, style);
-                    if let Some(ts) = slot.timestamp {
+                    if let Some(ts) = timestamp {
                         buf.put_byte(b' ');
                         crate::encode::write_timestamp(buf, ts, om);
                     }
@@ -496,6 +546,23 @@ mod tests {
         out.clear();
         p.encode(&mut out);
         assert_eq!(out, b"# TYPE up gauge\nup{d=\"a\"} 1\nup{d=\"b\"} 2 1500\n");
+        // The longest timestamps fit the line buffer.
+        for (ns, om) in [
+            (i128::MIN, "-170141183460469231731687303715.884105728"),
+            (i128::MAX, "170141183460469231731687303715.884105727"),
+        ] {
+            let mut q = PreparedEncoder::new(Format::OpenMetrics);
+            let f = q
+                .family(&Desc::new("t", MetricType::Gauge))
+                .expect("family");
+            let s = q.series(f, &[]).expect("series");
+            q.set_at(s, -1.7976931348623157e308, Timestamp::from_nanos(ns))
+                .expect("set");
+            let mut out = Vec::new();
+            q.encode(&mut out);
+            let want = format!("# TYPE t gauge\nt -1.7976931348623157e+308 {om}\n# EOF\n");
+            assert_eq!(String::from_utf8_lossy(&out), want);
+        }
         p.clear(a);
         out.clear();
         p.encode(&mut out);

@@ -77,8 +77,9 @@ impl Out for Vec<u8> {
 const LINE_END: usize = 256;
 
 /// Room for `"} ` + the longest value (`-1.7976931348623157e+308`, 24 bytes; an `i64`, 20) +
-/// ` ` + the longest timestamp (`-9223372036854775.808`, 21 bytes) + `\n`, with margin.
-pub(crate) const LINE_END_ROOM: usize = 64;
+/// ` ` + the longest timestamp (`i128::MIN` nanoseconds as OpenMetrics seconds:
+/// `-170141183460469231731687303715.884105728`, 41 bytes) + `\n`, with margin.
+pub(crate) const LINE_END_ROOM: usize = 96;
 
 /// A fixed stack buffer for a sample line, copied to the output in one piece. Writers check
 /// the room they need (see [`LINE_END_ROOM`]); a longer write would be a bug in this crate, and

@@ -342,21 +342,52 @@ impl From<bool> for Value {
     }
 }
 
-/// A sample timestamp in milliseconds since the Unix epoch.
+/// A sample timestamp since the Unix epoch, to the nanosecond.
 ///
-/// The text format writes it as an integer number of milliseconds; OpenMetrics as seconds with
-/// up to three decimals (`1520879607.789`), computed from the integer so no precision is lost.
+/// OpenMetrics writes timestamps as seconds with a fraction (`1520879607.789`, or nine
+/// decimals for nanoseconds); it is written from the integer so no precision is lost, and
+/// parsed exactly from the digits. The text format 0.0.4 writes an integer number of
+/// milliseconds: a timestamp with a finer part is written rounded down to the millisecond.
+///
+/// ```
+/// use expfmt::Timestamp;
+///
+/// let t = Timestamp::from_nanos(1_520_879_607_789_123_456);
+/// assert_eq!(t.as_millis(), 1_520_879_607_789);
+/// assert_eq!(Timestamp::from_millis(-1).as_nanos(), -1_000_000);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Timestamp(i64);
+pub struct Timestamp(i128);
+
+/// Nanoseconds in a millisecond.
+const NANOS_PER_MILLI: i128 = 1_000_000;
 
 impl Timestamp {
     /// A timestamp from milliseconds since the epoch.
     pub const fn from_millis(ms: i64) -> Self {
-        Timestamp(ms)
+        Timestamp(ms as i128 * NANOS_PER_MILLI)
     }
 
-    /// Milliseconds since the epoch.
+    /// A timestamp from nanoseconds since the epoch.
+    pub const fn from_nanos(ns: i128) -> Self {
+        Timestamp(ns)
+    }
+
+    /// Milliseconds since the epoch, rounded down (toward negative infinity); saturated at the
+    /// `i64` range.
     pub const fn as_millis(self) -> i64 {
+        let ms = self.0.div_euclid(NANOS_PER_MILLI);
+        if ms > i64::MAX as i128 {
+            i64::MAX
+        } else if ms < i64::MIN as i128 {
+            i64::MIN
+        } else {
+            ms as i64
+        }
+    }
+
+    /// Nanoseconds since the epoch.
+    pub const fn as_nanos(self) -> i128 {
         self.0
     }
 }

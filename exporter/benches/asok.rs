@@ -13,6 +13,11 @@
 //! printed; one at a time is left out at N = 1,000 (it takes about N × 2 × 3 ms).
 //!
 //! Target (issue 11): 1,000 sockets in at most 1 s on 2 cores with at most 100 MB RSS.
+//!
+//! Measured 2026-12-04 on the project's 2-core machine shared with other sessions (load
+//! average 11-13): N = 12 / 100 / 1,000 in 17 / 69 / 657 ms (criterion medians), 1,000
+//! sockets adding 82.7 MB of peak RSS and 0.73 CPU-seconds (simulator threads included);
+//! one daemon at a time took 4.7x (N = 12) and 10.4x (N = 100) as long.
 
 use std::hint::black_box;
 use std::io::{Read, Write};

@@ -294,16 +294,19 @@ impl AsokCollection {
         Ok(())
     }
 
-    /// Both bodies for [`serve`](crate::serve): the text format with `style`, and OpenMetrics.
+    /// The body for the cache [`serve`](crate::serve) answers from, in `format` with `style`.
     ///
     /// # Errors
     ///
     /// The encoder's, as [`AsokCollection::encode`].
-    pub fn exposition(&self, style: FloatStyle) -> Result<Exposition, expfmt::Error> {
-        let (mut text, mut om) = (Vec::new(), Vec::new());
-        self.encode(&mut text, Format::Text, style)?;
-        self.encode(&mut om, Format::OpenMetrics, FloatStyle::OpenMetrics)?;
-        Ok(Exposition::new(text, om))
+    pub fn exposition(
+        &self,
+        format: Format,
+        style: FloatStyle,
+    ) -> Result<Exposition, expfmt::Error> {
+        let mut body = Vec::new();
+        self.encode(&mut body, format, style)?;
+        Ok(Exposition::new(body, format))
     }
 }
 

@@ -47,8 +47,21 @@
 //!   [`CollectError`]s.
 //! - [`Encoding`] is what a printout or a `/metrics` request gets: text (as the module) or
 //!   OpenMetrics, Go or the module's Python float layout.
-//! - [`serve`] answers `/metrics` from an [`Exposition`] cache refreshed in the background,
-//!   with [`ServeOptions`] (interval, [`StaleStrategy`], limits).
+//! - [`MetricsCache`] keeps the last [`Exposition`] (bytes and a content type) and decides what
+//!   `/metrics` answers, stale or not ([`StaleStrategy`]), without any runtime.
+//! - [`serve`] (feature `server`) answers `/metrics` over HTTP from that cache, refreshed in
+//!   the background, with [`ServeOptions`] and an optional [`WebConfig`] (TLS, basic auth).
+//! - [`Live`] collects from a running cluster: every command of a collection concurrently, each
+//!   with a deadline, through a [`Commander`] ([`CephCli`], or `Rados` with the `rados`
+//!   feature), into a [`Snapshot`] the collector reads.
+//!
+//! # Crate features
+//!
+//! - `server` (default): the HTTP server, on hyper and tokio, with gzip, TLS (rustls) and
+//!   basic auth from an exporter-toolkit web config. Without it the crate pulls no runtime;
+//!   mount [`MetricsCache::answer`] in a server of your own.
+//! - `rados` (off by default): `Rados`, cluster commands over one librados connection. Links
+//!   the system's `librados` (Debian: `librados-dev`).
 //! - [`AsokCollector`] is the per-host mode of Ceph's C++ `ceph-exporter`: the perf counters
 //!   of every daemon with an admin socket in a directory, queried concurrently with
 //!   deadlines through [`AdminSocket`], in either [`perfcounter::Flavor`].
@@ -77,6 +90,7 @@
 
 mod adapt;
 mod asok;
+mod cache;
 mod collect;
 mod daemons;
 mod encoding;
@@ -85,11 +99,15 @@ mod health;
 mod host;
 mod input;
 mod layout;
+mod live;
 mod osd;
 mod perf;
 mod pgscan;
 mod pools;
-mod serve;
+#[cfg(feature = "rados")]
+mod rados;
+#[cfg(feature = "server")]
+mod server;
 mod source;
 mod spec;
 mod steps;
@@ -97,6 +115,9 @@ mod steps;
 pub use asok::{
     AdminSocket, AsokError, AsokErrorKind, DEFAULT_MAX_REPLY_BYTES, Excerpt, MAX_COMMAND_BYTES,
     ReplyError, read_reply,
+};
+pub use cache::{
+    CacheAnswer, CachedExposition, Exposition, MetricsCache, StaleStrategy, UnknownStaleStrategy,
 };
 pub use ceph_types::{Release, UnknownRelease};
 pub use collect::{ClusterCollector, CollectOptions, Collection};
@@ -106,5 +127,11 @@ pub use health::HealthHistory;
 pub use host::{
     AsokCollection, AsokCollector, AsokOptions, CounterApi, DaemonScrape, ScrapeStatus,
 };
-pub use serve::{Exposition, ServeOptions, StaleStrategy, UnknownStaleStrategy, serve};
-pub use source::{CephCli, DumpDir, FetchError, MAX_DOCUMENT_BYTES, MemoryDumps, Source};
+pub use live::{AsokTell, Commander, ConnectError, Live, Snapshot};
+#[cfg(feature = "rados")]
+pub use rados::Rados;
+#[cfg(feature = "server")]
+pub use server::{ServeOptions, WebConfig, WebConfigError, serve, serve_cache};
+pub use source::{
+    CephCli, DumpDir, FetchError, MAX_DOCUMENT_BYTES, MemoryDumps, Source, kill_children,
+};

@@ -5,8 +5,11 @@
 //! command line, and the JSON a connection sends.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use ceph_types::{Command, Request};
 
@@ -34,6 +37,46 @@ pub enum FetchError {
         /// The first line of its standard error.
         stderr: String,
     },
+    /// No answer within the deadline; a child process was killed with its process group, a
+    /// library call was abandoned to finish on its own.
+    #[error("no answer within {} s", after.as_secs_f64())]
+    Timeout {
+        /// The deadline that passed.
+        after: Duration,
+    },
+    /// The cluster answered the command with an error.
+    #[error("the cluster answered error {code}: `{message}`")]
+    Refused {
+        /// The negative errno of the answer (`-2` for `ENOENT`, ...).
+        code: i32,
+        /// The cluster's status message, or the errno's description.
+        message: String,
+    },
+    /// There is no connection to the cluster to send the command over.
+    #[error("no cluster connection")]
+    NoConnection(#[source] std::sync::Arc<crate::ConnectError>),
+}
+
+impl FetchError {
+    /// A copy of this error for a second reader of the same failed input (an I/O error keeps
+    /// its kind and message).
+    pub fn duplicate(&self) -> FetchError {
+        match self {
+            FetchError::NotFound => FetchError::NotFound,
+            FetchError::TooLarge { limit } => FetchError::TooLarge { limit: *limit },
+            FetchError::Io(e) => FetchError::Io(std::io::Error::new(e.kind(), e.to_string())),
+            FetchError::Command { status, stderr } => FetchError::Command {
+                status: status.clone(),
+                stderr: stderr.clone(),
+            },
+            FetchError::Timeout { after } => FetchError::Timeout { after: *after },
+            FetchError::Refused { code, message } => FetchError::Refused {
+                code: *code,
+                message: message.clone(),
+            },
+            FetchError::NoConnection(e) => FetchError::NoConnection(e.clone()),
+        }
+    }
 }
 
 /// Something that gives the collector its JSON documents.
@@ -282,10 +325,16 @@ fn read_limited(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), FetchE
 ///
 /// The monitor status is asked for as `quorum_status` (the monmap and the quorum, what the
 /// module reads of `mon_status`): `mon_status` is not a cluster command since Octopus.
+///
+/// Every command has a deadline ([`CephCli::timeout`], default 10 s): the child runs in a
+/// process group of its own, and at the deadline the whole group is killed. The client's own
+/// connect timeout (`--connect-timeout`) is set to the same deadline. Children still running
+/// when the program is told to stop are killed by [`kill_children`].
 #[derive(Debug, Clone)]
 pub struct CephCli {
     program: PathBuf,
     conf: Option<PathBuf>,
+    timeout: Duration,
 }
 
 impl Default for CephCli {
@@ -294,12 +343,19 @@ impl Default for CephCli {
     }
 }
 
+/// The default deadline of one command.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most of a command's standard error kept for its error message.
+const MAX_STDERR: u64 = 64 << 10;
+
 impl CephCli {
     /// The `ceph` found on `PATH`, with its default configuration.
     pub fn new() -> CephCli {
         CephCli {
             program: PathBuf::from("ceph"),
             conf: None,
+            timeout: DEFAULT_TIMEOUT,
         }
     }
 
@@ -317,6 +373,14 @@ impl CephCli {
         self
     }
 
+    /// The deadline of one command (at least 1 ms), also passed as `--connect-timeout`
+    /// (whole seconds, at least 1).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> CephCli {
+        self.timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
     /// The full argument list for `request` (client options first).
     pub fn args(&self, request: &Request) -> Vec<String> {
         let mut v = Vec::new();
@@ -324,6 +388,8 @@ impl CephCli {
             v.push("--conf".to_owned());
             v.push(c.display().to_string());
         }
+        v.push("--connect-timeout".to_owned());
+        v.push(self.timeout.as_secs().max(1).to_string());
         if request.daemon_name().is_none() && request.command() == Command::MonStatus {
             v.extend(Request::cluster(Command::QuorumStatus).cli_args());
         } else {
@@ -331,36 +397,151 @@ impl CephCli {
         }
         v
     }
-}
 
-impl Source for CephCli {
-    fn fetch(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
-        let child = Process::new(&self.program)
+    /// Runs the command for `request` with the deadline; its standard output, or why not.
+    fn run(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+        let start = Instant::now();
+        let mut child = Process::new(&self.program)
             .args(self.args(request))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            .process_group(0)
             .spawn()
             .map_err(FetchError::Io)?;
-        let out = child.wait_with_output().map_err(FetchError::Io)?;
-        if !out.status.success() {
-            let stderr = String::from_utf8_lossy(&out.stderr);
+        let guard = children::Guard::new(child.id());
+        let (tx, rx) = mpsc::channel();
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let out_tx = tx.clone();
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let r = stdout.map_or(Ok(0), |s| {
+                s.take(MAX_DOCUMENT_BYTES + 1).read_to_end(&mut buf)
+            });
+            let _ = out_tx.send((true, r.map(|_| buf)));
+        });
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let r = stderr.map_or(Ok(0), |s| s.take(MAX_STDERR).read_to_end(&mut buf));
+            let _ = tx.send((false, r.map(|_| buf)));
+        });
+        let deadline = start + self.timeout;
+        let (mut out, mut err) = (None, None);
+        // Both pipes close when the child (and whatever it spawned) is gone, or at the deadline.
+        while out.is_none() || err.is_none() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok((true, r)) => out = Some(r),
+                Ok((false, r)) => err = Some(r),
+                Err(_) => {
+                    guard.kill();
+                    let _ = child.wait();
+                    return Err(FetchError::Timeout {
+                        after: self.timeout,
+                    });
+                }
+            }
+        }
+        // The pipes are closed; the child exits now if it has not yet.
+        let status = loop {
+            if let Some(status) = child.try_wait().map_err(FetchError::Io)? {
+                break status;
+            }
+            if Instant::now() >= deadline {
+                guard.kill();
+                let _ = child.wait();
+                return Err(FetchError::Timeout {
+                    after: self.timeout,
+                });
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        };
+        drop(guard);
+        let stdout = out
+            .unwrap_or_else(|| Ok(Vec::new()))
+            .map_err(FetchError::Io)?;
+        let stderr = err.unwrap_or_else(|| Ok(Vec::new())).unwrap_or_default();
+        if !status.success() {
+            let stderr = String::from_utf8_lossy(&stderr);
             // A daemon that does not answer (down, or gone) has no perf counters, as a daemon
             // the mgr holds no report from.
             if request.daemon_name().is_some() {
                 return Err(FetchError::NotFound);
             }
             return Err(FetchError::Command {
-                status: out.status.to_string(),
+                status: status.to_string(),
                 stderr: stderr.lines().next().unwrap_or("").to_owned(),
             });
         }
-        if out.stdout.len() as u64 > MAX_DOCUMENT_BYTES {
+        if stdout.len() as u64 > MAX_DOCUMENT_BYTES {
             return Err(FetchError::TooLarge {
                 limit: MAX_DOCUMENT_BYTES,
             });
         }
-        Ok(out.stdout)
+        Ok(stdout)
+    }
+}
+
+/// Kills every `ceph` child process (and its process group) still running: for a program's
+/// SIGTERM/SIGINT handler, so that stopping the exporter leaves no child behind.
+pub fn kill_children() {
+    children::kill_all();
+}
+
+/// The process groups of running children.
+mod children {
+    use std::sync::Mutex;
+
+    static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+    fn running() -> std::sync::MutexGuard<'static, Vec<u32>> {
+        RUNNING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A child's process group, registered while the guard lives.
+    pub(super) struct Guard(u32);
+
+    impl Guard {
+        pub(super) fn new(pgid: u32) -> Guard {
+            running().push(pgid);
+            Guard(pgid)
+        }
+
+        /// Kills the group (its leader is the child).
+        pub(super) fn kill(&self) {
+            kill_group(self.0);
+        }
+    }
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            running().retain(|p| *p != self.0);
+        }
+    }
+
+    fn kill_group(pgid: u32) {
+        if let Some(pid) = i32::try_from(pgid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            // The group may be gone already; nothing to do then.
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+    }
+
+    pub(super) fn kill_all() {
+        for pgid in running().drain(..) {
+            kill_group(pgid);
+        }
+    }
+}
+
+impl Source for CephCli {
+    fn fetch(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+        self.run(request)
     }
 
     /// `pg dump pgs_brief pools osds` and `pg dump sum`: what the module reads of the PG map
@@ -392,27 +573,27 @@ mod tests {
         let cases = [
             (
                 Request::cluster(Command::HealthDetail),
-                "ceph --conf /etc/ceph/x.conf health detail -f json",
+                "ceph --conf /etc/ceph/x.conf --connect-timeout 10 health detail -f json",
             ),
             (
                 Request::cluster(Command::MonStatus),
-                "ceph --conf /etc/ceph/x.conf quorum_status -f json",
+                "ceph --conf /etc/ceph/x.conf --connect-timeout 10 quorum_status -f json",
             ),
             (
                 Request::cluster(Command::OsdCrushDump),
-                "ceph --conf /etc/ceph/x.conf osd crush dump -f json",
+                "ceph --conf /etc/ceph/x.conf --connect-timeout 10 osd crush dump -f json",
             ),
             (
                 Request::cluster(Command::PgDump),
-                "ceph --conf /etc/ceph/x.conf pg dump -f json",
+                "ceph --conf /etc/ceph/x.conf --connect-timeout 10 pg dump -f json",
             ),
             (
                 Request::daemon(Command::PerfSchema, "osd.12"),
-                "ceph --conf /etc/ceph/x.conf tell osd.12 perf schema -f json",
+                "ceph --conf /etc/ceph/x.conf --connect-timeout 10 tell osd.12 perf schema -f json",
             ),
             (
                 Request::daemon(Command::PerfDump, "mds.a"),
-                "ceph --conf /etc/ceph/x.conf tell mds.a perf dump -f json",
+                "ceph --conf /etc/ceph/x.conf --connect-timeout 10 tell mds.a perf dump -f json",
             ),
         ];
         for (doc, want) in cases {
@@ -420,7 +601,7 @@ mod tests {
         }
         assert_eq!(
             CephCli::new().args(&Request::cluster(Command::Versions)),
-            ["versions", "-f", "json"]
+            ["--connect-timeout", "10", "versions", "-f", "json"]
         );
         assert_eq!(
             Request::cluster(Command::OsdPoolStats).to_string(),
@@ -450,7 +631,51 @@ mod tests {
         ));
         let cli = CephCli::new().program("echo");
         let out = cli.fetch(&Request::cluster(Command::DfDetail)).unwrap();
-        assert_eq!(out, b"df detail -f json\n");
+        assert_eq!(out, b"--connect-timeout 10 df detail -f json\n");
+    }
+
+    #[test]
+    fn a_command_past_its_deadline_is_killed_with_its_process_group() {
+        let dir = std::env::temp_dir().join(format!("exporter-cli-timeout-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let script = dir.join("ceph");
+        let pid_file = dir.join("grandchild.pid");
+        // A client that starts a grandchild and never answers.
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nsleep 30 &\necho $! > {}\nsleep 30\n",
+                pid_file.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let cli = CephCli::new()
+            .program(&script)
+            .timeout(Duration::from_millis(300));
+        let start = Instant::now();
+        let r = cli.fetch(&Request::cluster(Command::OsdDump));
+        assert!(matches!(r, Err(FetchError::Timeout { .. })), "{r:?}");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            start.elapsed()
+        );
+        let pid = std::fs::read_to_string(&pid_file).unwrap();
+        let proc_dir = format!("/proc/{}", pid.trim());
+        // The grandchild got SIGKILL with its group; give the kernel a moment to reap it.
+        let gone = (0..100).any(|_| {
+            let state = std::fs::read_to_string(format!("{proc_dir}/stat")).unwrap_or_default();
+            // Gone, or a zombie waiting for init.
+            let dead = state.is_empty() || state.split(' ').nth(2) == Some("Z");
+            if !dead {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            dead
+        });
+        assert!(gone, "grandchild {} still running", pid.trim());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -1,18 +1,27 @@
 //! `ceph-exporter`: the metrics ceph-mgr's prometheus module serves, from a directory of Ceph
 //! JSON dumps, a live cluster, or a capture compiled in.
 //!
-//! Usage: `ceph-exporter [--dump-dir DIR | --ceph [--conf PATH] | --asok-dir [DIR]
-//! [--asok-flavor exporter|mgr] [--asok-timeout SECS]] [--listen ADDR [--interval
-//! SECS] [--stale-cache fail|return]] [--format text|openmetrics] [--float-style go|mgr]
+//! Usage: `ceph-exporter [--dump-dir DIR | --ceph [--conf PATH] [--timeout SECS] [--cli] |
+//! --asok-dir [DIR] [--asok-flavor exporter|mgr] [--asok-timeout SECS]] [--listen ADDR
+//! [--interval SECS] [--stale-cache fail|return]] [--format text|openmetrics] [--float-style go|mgr]
 //! [--no-perf] [--log-level LEVEL]` (`--help` lists every flag, its default and its
 //! environment variable).
 //!
 //! Without a source it prints the metrics of the Reef 18.2.7 capture it embeds
 //! (`testdata/ceph/18.2.7-healthy`). With `--listen` it serves `/metrics` over HTTP from a
 //! cache a background thread refreshes every `--interval` seconds (default 15), as the mgr
-//! module does; otherwise it prints once to stdout. Inputs that are missing or malformed are
+//! module does, in `--format` whatever the scraper's `Accept` says (text 0.0.4 by default, as
+//! the module), over TLS and with basic auth when `--web.config.file` says so, until SIGTERM or
+//! SIGINT; otherwise it prints once to stdout. Inputs that are missing or malformed are
 //! logged on stderr, their families are left out, and the exit status is 1. Exit status 2 is a
 //! usage error.
+//!
+//! With `--ceph`, every command of a collection is sent concurrently, each with a deadline of
+//! `--timeout` seconds (default 5): the cluster commands over one librados connection when
+//! built with the `rados` feature (unless `--cli`), else through the `ceph` client, whose
+//! children are killed with their process group at the deadline and on SIGTERM/SIGINT. A
+//! cluster that does not answer at all is an error (exit 1) in a one-shot run; with
+//! `--listen` the server keeps its last collection, which turns stale.
 //!
 //! With `--asok-dir` it is a per-host exporter like Ceph's C++ `ceph-exporter`: the perf
 //! counters of every daemon with an admin socket (`*.asok`) in DIR (default `/var/run/ceph`),
@@ -25,16 +34,16 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, ValueEnum};
 use examples::{LogLevel, error_chain};
 use expfmt::{FloatStyle, Format};
 use exporter::{
     AsokCollection, AsokCollector, AsokOptions, CephCli, ClusterCollector, CollectOptions,
-    Collection, DumpDir, Encoding, Exposition, MemoryDumps, ScrapeStatus, ServeOptions, Source,
-    StaleStrategy,
+    Collection, Commander, DumpDir, Exposition, Live, MemoryDumps, ScrapeStatus, ServeOptions,
+    Source, StaleStrategy, WebConfig,
 };
 use perfcounter::Flavor;
-use tracing::{debug, info, warn};
+use tracing::{debug, error, info, warn};
 
 /// The Reef 18.2.7 healthy capture, as `MemoryDumps` files.
 macro_rules! embedded {
@@ -144,9 +153,30 @@ struct Cli {
     )]
     dump_dir: Option<PathBuf>,
 
-    /// Collect from a live cluster through the `ceph` command-line client
+    /// Collect from a live cluster: cluster commands over one librados connection (when built
+    /// with the `rados` feature), perf counters through the `ceph` command-line client
     #[arg(long, conflicts_with = "asok_dir")]
     ceph: bool,
+
+    /// With `--ceph`: send the cluster commands through the `ceph` client too
+    #[arg(long, requires = "ceph")]
+    cli: bool,
+
+    /// With `--ceph`: ask the daemons whose admin socket (`ceph-<daemon>.asok`) is in DIR for
+    /// their perf counters over the socket instead of `ceph tell`
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "CEPH_EXPORTER_TELL_ASOK_DIR",
+        requires = "ceph"
+    )]
+    tell_asok_dir: Option<PathBuf>,
+
+    /// With `--ceph`: the deadline of each command and of connecting, in seconds (0.001 to
+    /// 86400; keep it well under `--interval`)
+    #[arg(long, value_name = "SECS", env = "CEPH_EXPORTER_TIMEOUT", default_value = "5",
+          value_parser = seconds)]
+    timeout: Duration,
 
     /// Per-host mode: the perf counters of every daemon with an admin socket (`*.asok`) in
     /// DIR, as Ceph's C++ ceph-exporter [default DIR: /var/run/ceph]
@@ -187,7 +217,9 @@ struct Cli {
           default_value_t = StaleArg::Fail)]
     stale_cache: StaleArg,
 
-    /// The exposition format, printed and served (the module's is `text`)
+    /// The exposition format, printed and served whatever a scraper's `Accept` asks (the
+    /// module always answers `text`; with `openmetrics` a Prometheus stores counters with
+    /// `_total`)
     #[arg(long, value_name = "FORMAT", env = "CEPH_EXPORTER_FORMAT", value_enum,
           default_value_t = FormatArg::Text)]
     format: FormatArg,
@@ -196,6 +228,16 @@ struct Cli {
     #[arg(long, value_name = "STYLE", env = "CEPH_EXPORTER_FLOAT_STYLE", value_enum,
           default_value_t = FloatStyleArg::Go)]
     float_style: FloatStyleArg,
+
+    /// An exporter-toolkit web config for `--listen`: `tls_server_config` (`cert_file`,
+    /// `key_file`) and `basic_auth_users` (bcrypt hashes) [default: plain HTTP, no auth]
+    #[arg(
+        long = "web.config.file",
+        value_name = "FILE",
+        env = "CEPH_EXPORTER_WEB_CONFIG_FILE",
+        requires = "listen"
+    )]
+    web_config: Option<PathBuf>,
 
     /// Leave out the daemons' perf counters
     #[arg(long)]
@@ -208,20 +250,60 @@ struct Cli {
 }
 
 impl Cli {
-    fn source(&self) -> Result<Box<dyn Source + Send>, Box<dyn std::error::Error>> {
+    fn origin(&self) -> Result<Origin, Box<dyn std::error::Error>> {
         Ok(match (&self.dump_dir, self.ceph) {
-            (Some(dir), _) => Box::new(
+            (Some(dir), _) => Origin::Fixed(Box::new(
                 DumpDir::open(dir).map_err(|e| format!("cannot list `{}`: {e}", dir.display()))?,
-            ),
+            )),
             (None, true) => {
-                let cli = CephCli::new();
-                Box::new(match &self.conf {
-                    Some(c) => cli.conf(c),
-                    None => cli,
-                })
+                stop_on_signals()?;
+                Origin::Cluster(self.live())
             }
-            (None, false) => Box::new(MemoryDumps::new(EMBEDDED.iter().copied())),
+            (None, false) => Origin::Fixed(Box::new(MemoryDumps::new(EMBEDDED.iter().copied()))),
         })
+    }
+
+    /// The `--ceph` source: librados for the cluster commands when built with it (unless
+    /// `--cli`), the `ceph` client for the rest.
+    fn live(&self) -> Live {
+        let mut cli = CephCli::new().timeout(self.timeout);
+        if let Some(c) = &self.conf {
+            cli = cli.conf(c);
+        }
+        let cli: std::sync::Arc<dyn Commander> = std::sync::Arc::new(cli);
+        let cluster = self.library().unwrap_or_else(|| cli.clone());
+        let tell: std::sync::Arc<dyn Commander> = match &self.tell_asok_dir {
+            Some(dir) => {
+                std::sync::Arc::new(exporter::AsokTell::new(dir, cli.clone()).timeout(self.timeout))
+            }
+            None => cli,
+        };
+        Live::new(cluster)
+            .tell_through(tell)
+            .perf(!self.no_perf)
+            .timeout(self.timeout)
+            // `ceph` children are Python processes, each busy on a core while it starts: two
+            // per core at a time.
+            .concurrency(std::thread::available_parallelism().map_or(2, |n| n.get() * 2))
+    }
+
+    #[cfg(feature = "rados")]
+    fn library(&self) -> Option<std::sync::Arc<dyn Commander>> {
+        if self.cli {
+            return None;
+        }
+        let conf = self.conf.clone().unwrap_or_else(|| {
+            std::env::var_os("CEPH_CONF")
+                .map_or_else(|| "/etc/ceph/ceph.conf".into(), PathBuf::from)
+        });
+        Some(std::sync::Arc::new(
+            exporter::Rados::new(conf).timeout(self.timeout),
+        ))
+    }
+
+    #[cfg(not(feature = "rados"))]
+    fn library(&self) -> Option<std::sync::Arc<dyn Commander>> {
+        None
     }
 
     fn stale(&self) -> StaleStrategy {
@@ -231,9 +313,8 @@ impl Cli {
         }
     }
 
-    /// The operator's choice of format and float style; `Encoding` decides what is printed
-    /// or served from it.
-    fn encoding(&self) -> Encoding {
+    /// The one place deciding the format and float style of what is printed or served.
+    fn encoding(&self) -> (Format, FloatStyle) {
         let format = match self.format {
             FormatArg::Openmetrics => Format::OpenMetrics,
             FormatArg::Text => Format::Text,
@@ -242,14 +323,25 @@ impl Cli {
             FloatStyleArg::Go => FloatStyle::Go,
             FloatStyleArg::Mgr => FloatStyle::Python,
         };
-        Encoding::new(format, style)
+        let e = exporter::Encoding::new(format, style);
+        (e.format(), e.float_style())
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     examples::init_logs(cli.log_level);
-    match run(&cli) {
+    // A bad web config is a usage error, found before any socket is opened.
+    let web = match &cli.web_config {
+        None => None,
+        Some(path) => match WebConfig::load(path) {
+            Ok(w) => Some(w),
+            Err(e) => Cli::command()
+                .error(clap::error::ErrorKind::ValueValidation, error_chain(&e))
+                .exit(),
+        },
+    };
+    match run(&cli, web) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
@@ -259,33 +351,114 @@ fn main() -> ExitCode {
     }
 }
 
+/// Where collections come from.
+enum Origin {
+    /// Documents that do not change: a directory or the embedded capture.
+    Fixed(Box<dyn Source + Send>),
+    /// A running cluster.
+    Cluster(Live),
+}
+
+/// Kills the `ceph` children and exits on SIGTERM/SIGINT (128 + the signal, as a shell
+/// reports it).
+fn stop_on_signals() -> Result<(), Box<dyn std::error::Error>> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                exporter::kill_children();
+                std::process::exit(128 + sig);
+            }
+        })?;
+    Ok(())
+}
+
 /// Runs; `Ok(false)` when some inputs were left out.
-fn run(cli: &Cli) -> Result<bool, Box<dyn std::error::Error>> {
+fn run(cli: &Cli, web: Option<WebConfig>) -> Result<bool, Box<dyn std::error::Error>> {
     if let Some(dir) = &cli.asok_dir {
-        return run_asok(cli, dir);
+        return run_asok(cli, web, dir);
     }
-    let source = cli.source()?;
+    let mut origin = cli.origin()?;
     let options = CollectOptions::new().perf(!cli.no_perf);
     let mut collector = ClusterCollector::new(options);
     match &cli.listen {
         None => {
-            let collection = collect(&mut collector, source.as_ref());
+            let Some(collection) = collect(&mut collector, &mut origin) else {
+                return Ok(false);
+            };
+            let (format, style) = cli.encoding();
             let mut out = Vec::new();
-            collection.encode_with(&mut out, cli.encoding())?;
+            collection.encode(&mut out, format, style)?;
             std::io::stdout().lock().write_all(&out)?;
             Ok(collection.errors().is_empty())
         }
         Some(addr) => {
-            serve(addr, cli, collector, source)?;
+            let (format, style) = cli.encoding();
+            let interval = cli.interval;
+            let collect = move || {
+                let start = Instant::now();
+                let collection = collect(&mut collector, &mut origin)?;
+                let exposition = Exposition::from_collection(&collection, format, style)
+                    .map_err(|e| warn!("cannot encode the collection: {}", error_chain(&e)))
+                    .ok();
+                let took = start.elapsed();
+                if took > interval {
+                    warn!(
+                        "collecting took {:.2} s, more than the {:.3} s interval: the cache is stale",
+                        took.as_secs_f64(),
+                        interval.as_secs_f64()
+                    );
+                }
+                exposition
+            };
+            serve(addr, cli, web, collect)?;
             Ok(true)
         }
     }
 }
 
-/// One collection, logged: its duration at debug, each failed input at warn.
-fn collect(collector: &mut ClusterCollector, source: &dyn Source) -> Collection {
+/// One collection, logged: its duration at debug, each failed input at warn; `None` when the
+/// cluster did not answer at all (logged at error).
+fn collect(collector: &mut ClusterCollector, origin: &mut Origin) -> Option<Collection> {
     let start = Instant::now();
-    let collection = collector.collect(source);
+    let collection = match origin {
+        Origin::Fixed(source) => collector.collect(source.as_ref()),
+        Origin::Cluster(live) => {
+            let snapshot = live.snapshot();
+            if !snapshot.reachable() {
+                match snapshot.first_error() {
+                    Some((request, e)) => error!(
+                        "the cluster did not answer: {request} via `{}`: {}",
+                        snapshot.origin(request),
+                        error_chain(e)
+                    ),
+                    None => error!("the cluster did not answer"),
+                }
+                return None;
+            }
+            for (request, origin, e) in snapshot.failed_tells() {
+                warn!(
+                    "no perf counters: {request} via `{origin}`: {}",
+                    error_chain(e)
+                );
+            }
+            if !snapshot.retained_daemons().is_empty() {
+                debug!(
+                    "last perf counters kept for {}",
+                    snapshot.retained_daemons().join(", ")
+                );
+            }
+            let (cluster, all) = snapshot.durations();
+            debug!(
+                "commands took {:.3} s (cluster {:.3} s)",
+                all.as_secs_f64(),
+                cluster.as_secs_f64()
+            );
+            collector.collect(&snapshot)
+        }
+    };
     let took = start.elapsed();
     for e in collection.errors() {
         warn!("input failed: {}", error_chain(e));
@@ -296,60 +469,62 @@ fn collect(collector: &mut ClusterCollector, source: &dyn Source) -> Collection 
         collection.families().len(),
         collection.errors().len()
     );
-    collection
+    Some(collection)
 }
 
-/// Serves `/metrics` on `addr` from a cache refreshed every `--interval` seconds.
-fn serve(
+/// Serves `/metrics` on `addr` from a cache `collect` refreshes every `--interval` seconds,
+/// until SIGTERM or SIGINT.
+fn serve<F>(
     addr: &str,
     cli: &Cli,
-    mut collector: ClusterCollector,
-    source: Box<dyn Source + Send>,
-) -> Result<(), Box<dyn std::error::Error>> {
+    web: Option<WebConfig>,
+    collect: F,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    F: FnMut() -> Option<Exposition> + Send + 'static,
+{
     let listener =
         TcpListener::bind(addr).map_err(|e| format!("cannot listen on `{addr}`: {e}"))?;
-    info!("listening on {}", listener.local_addr()?);
-    let interval = cli.interval;
-    let style = cli.encoding().float_style();
-    let collect = move || {
-        let start = Instant::now();
-        let collection = collect(&mut collector, source.as_ref());
-        let exposition = Exposition::from_collection(&collection, style)
-            .map_err(|e| warn!("cannot encode the collection: {}", error_chain(&e)))
-            .ok();
-        let took = start.elapsed();
-        if took > interval {
-            warn!(
-                "collecting took {:.2} s, more than the {:.3} s interval: the cache is stale",
-                took.as_secs_f64(),
-                interval.as_secs_f64()
-            );
-        }
-        exposition
-    };
-    let options = ServeOptions::new().interval(interval).stale(cli.stale());
+    info!(
+        tls = web.as_ref().is_some_and(WebConfig::is_tls),
+        basic_auth = web.as_ref().is_some_and(WebConfig::has_users),
+        format = cli.encoding().0.as_str(),
+        "listening on {}",
+        listener.local_addr()?
+    );
+    let mut options = ServeOptions::new()
+        .interval(cli.interval)
+        .stale(cli.stale());
+    if let Some(web) = web {
+        options = options.web_config(web);
+    }
     exporter::serve(listener, collect, options)?;
+    info!("stopped");
     Ok(())
 }
 
 /// The admin-socket mode; `Ok(false)` when a daemon failed (a missing one is not a failure).
-fn run_asok(cli: &Cli, dir: &std::path::Path) -> Result<bool, Box<dyn std::error::Error>> {
+fn run_asok(
+    cli: &Cli,
+    web: Option<WebConfig>,
+    dir: &std::path::Path,
+) -> Result<bool, Box<dyn std::error::Error>> {
     let flavor = match cli.asok_flavor {
         AsokFlavorArg::Exporter => Flavor::Exporter,
         AsokFlavorArg::Mgr => Flavor::Mgr,
     };
-    // A collection never runs past the interval when serving (nor past a minute one-shot).
+    // When serving, a collection ends within 80 % of the interval, so a hung daemon never
+    // makes the cache stale (commands are cut to it); one-shot, within a minute.
     let deadline = match cli.listen {
-        Some(_) => cli.interval,
+        Some(_) => cli.interval.mul_f64(0.8),
         None => Duration::from_secs(60),
     };
     let options = AsokOptions::new(dir)
         .flavor(flavor)
         .timeout(cli.asok_timeout)
-        .deadline(deadline.max(cli.asok_timeout));
+        .deadline(deadline);
     let mut collector = AsokCollector::new(options);
-    let encoding = cli.encoding();
-    let (format, style) = (encoding.format(), encoding.float_style());
+    let (format, style) = cli.encoding();
     match &cli.listen {
         None => {
             let collection = collect_asok(&mut collector);
@@ -362,19 +537,13 @@ fn run_asok(cli: &Cli, dir: &std::path::Path) -> Result<bool, Box<dyn std::error
             Ok(collection.failures().next().is_none())
         }
         Some(addr) => {
-            let listener =
-                TcpListener::bind(addr).map_err(|e| format!("cannot listen on `{addr}`: {e}"))?;
-            info!("listening on {}", listener.local_addr()?);
             let collect = move || {
                 collect_asok(&mut collector)
-                    .exposition(style)
+                    .exposition(format, style)
                     .map_err(|e| warn!("cannot encode the collection: {}", error_chain(&e)))
                     .ok()
             };
-            let options = ServeOptions::new()
-                .interval(cli.interval)
-                .stale(cli.stale());
-            exporter::serve(listener, collect, options)?;
+            serve(addr, cli, web, collect)?;
             Ok(true)
         }
     }

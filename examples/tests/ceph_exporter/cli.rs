@@ -192,6 +192,7 @@ fn unreadable_directory_is_an_error() {
 /// command it is given.
 const FAKE_CEPH: &str = r#"#!/bin/sh
 if [ "$1" = "--conf" ]; then echo "$2" > "$FAKE_CEPH_DIR/conf.log"; shift 2; fi
+if [ "$1" = "--connect-timeout" ]; then echo "$2" > "$FAKE_CEPH_DIR/timeout.log"; shift 2; fi
 echo "$*" >> "$FAKE_CEPH_DIR/commands.log"
 case "$1" in
     tell) f="$FAKE_CEPH_DIR/perf_$4.$2.json" ;;
@@ -247,7 +248,14 @@ fn ceph_mode_runs_the_ceph_client() {
         std::env::var("PATH").unwrap_or_default()
     );
     let out = super::exe()
-        .args(["--ceph", "--conf", "/etc/ceph/test.conf"])
+        .args([
+            "--ceph",
+            "--conf",
+            "/etc/ceph/test.conf",
+            "--timeout",
+            "7",
+            "--cli",
+        ])
         .env("PATH", path)
         .env("FAKE_CEPH_DIR", dir.path())
         .output()
@@ -255,6 +263,8 @@ fn ceph_mode_runs_the_ceph_client() {
     assert!(out.status.success(), "{}", stderr(&out));
     let conf = std::fs::read_to_string(dir.path().join("conf.log")).unwrap();
     assert_eq!(conf.trim(), "/etc/ceph/test.conf");
+    let timeout = std::fs::read_to_string(dir.path().join("timeout.log")).unwrap();
+    assert_eq!(timeout.trim(), "7");
     let commands = std::fs::read_to_string(dir.path().join("commands.log")).unwrap();
     for c in [
         "health detail -f json",
@@ -262,10 +272,12 @@ fn ceph_mode_runs_the_ceph_client() {
         "pg dump pgs_brief pools osds -f json",
         "pg dump sum -f json",
         "tell osd.0 perf schema -f json",
-        "tell osd.2 perf dump -f json",
+        "tell osd.1 perf dump -f json",
     ] {
         assert!(commands.lines().any(|l| l == c), "{c} not in\n{commands}");
     }
+    // osd.2 is down in this capture: not asked (it has no earlier answer to keep either).
+    assert!(!commands.lines().any(|l| l.starts_with("tell osd.2")));
     assert!(!commands.lines().any(|l| l == "pg dump -f json"));
     // The same metrics as from the dump directory, but for the timings and the per-input
     // health series (whose inputs are the CLI's: the two smaller PG dumps).

@@ -5,6 +5,7 @@ mod asok;
 mod cli;
 mod expo;
 mod http;
+mod starvation;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -83,8 +83,9 @@ pub fn parse(input: &[u8], format: Format) -> Result<Vec<MetricFamily<'_>>, Erro
 /// - Counts (`_count`, `_bucket`) must be non-negative integers; a float text is accepted when
 ///   it is exactly integral and at most 2^53 (`3.0`, `3e0`).
 /// - Text timestamps are `int64` milliseconds. OpenMetrics timestamps are seconds written as a
-///   decimal number; they are converted to milliseconds exactly from the digits, rounding to
-///   the nearest millisecond with halves away from zero.
+///   decimal number; they are converted to nanoseconds exactly from the digits (digits past
+///   the nanosecond round to the nearest, halves away from zero), so any timestamp of
+///   nanosecond precision whose milliseconds fit an `i64` comes back as written.
 ///
 /// # The rules
 ///

@@ -187,11 +187,11 @@ pub(super) fn text_timestamp(s: &str) -> Option<Timestamp> {
     s.parse().ok().map(Timestamp::from_millis)
 }
 
-/// Parses an OpenMetrics timestamp (a `realnumber` of seconds) into milliseconds.
+/// Parses an OpenMetrics timestamp (a `realnumber` of seconds) to the nanosecond.
 ///
-/// The conversion is exact decimal arithmetic on the digits, no float step: the value is
-/// rounded to the nearest millisecond, halves away from zero (`0.0005` is 1 ms, `-0.0005`
-/// is -1 ms). `None` when the text is not a `realnumber` or the result does not fit `i64`.
+/// The conversion is exact decimal arithmetic on the digits, no float step: digits past the
+/// nanosecond round to the nearest, halves away from zero (`0.0000000005` is 1 ns). `None`
+/// when the text is not a `realnumber` or its milliseconds do not fit `i64`.
 pub(super) fn openmetrics_timestamp(s: &str) -> Option<Timestamp> {
     let b = s.as_bytes();
     if matches!(shape(b)?, Shape::Special) {
@@ -217,17 +217,17 @@ pub(super) fn openmetrics_timestamp(s: &str) -> Option<Timestamp> {
     let leading_zeros = digits.clone().take_while(|&c| c == b'0').count();
     let len = isize::try_from(int_len).ok()?;
     let lz = isize::try_from(leading_zeros).ok()?;
-    // Point position relative to the first significant digit, in milliseconds.
+    // Point position relative to the first significant digit, in nanoseconds.
     let point = len
         .saturating_sub(lz)
         .saturating_add(exponent)
-        .saturating_add(3);
-    let mut acc: u64 = 0;
+        .saturating_add(9);
+    let mut acc: u128 = 0;
     let mut index: isize = 0;
     let mut round_up = false;
     for d in digits.skip(leading_zeros) {
         if index < point {
-            acc = acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+            acc = acc.checked_mul(10)?.checked_add(u128::from(d - b'0'))?;
         } else {
             round_up = d >= b'5';
             break;
@@ -235,7 +235,7 @@ pub(super) fn openmetrics_timestamp(s: &str) -> Option<Timestamp> {
         index += 1;
     }
     if acc != 0 || index > 0 {
-        // Scale by the zeros between the last digit and the millisecond position.
+        // Scale by the zeros between the last digit and the nanosecond position.
         let mut shift = point.saturating_sub(index);
         while shift > 0 {
             acc = acc.checked_mul(10)?;
@@ -245,16 +245,16 @@ pub(super) fn openmetrics_timestamp(s: &str) -> Option<Timestamp> {
     if round_up {
         acc = acc.checked_add(1)?;
     }
-    let ms = if negative {
-        0i64.checked_sub_unsigned(acc)?
-    } else {
-        i64::try_from(acc).ok()?
-    };
-    Some(Timestamp::from_millis(ms))
+    let ns = i128::try_from(acc).ok()?;
+    let ns = if negative { -ns } else { ns };
+    let ms = ns.div_euclid(1_000_000);
+    if ms > i128::from(i64::MAX) || ms < i128::from(i64::MIN) {
+        return None;
+    }
+    Some(Timestamp::from_nanos(ns))
 }
 
-/// The value of exponent digits (with optional sign), saturated far beyond any `i64`
-/// millisecond timestamp.
+/// The value of exponent digits (with optional sign), saturated far beyond any timestamp.
 fn exponent_value(b: &[u8]) -> isize {
     const LIMIT: isize = 100_000;
     let (negative, digits) = match b.first() {
@@ -471,33 +471,40 @@ mod tests {
 
     #[test]
     fn openmetrics_timestamps() {
-        let cases = [
+        const MS: i128 = 1_000_000;
+        let cases: &[(&str, Option<i128>)] = &[
             ("0", Some(0)),
-            ("1520879607.789", Some(1_520_879_607_789)),
-            ("1520879607", Some(1_520_879_607_000)),
-            ("1520879607.7", Some(1_520_879_607_700)),
-            ("1520879607.7894", Some(1_520_879_607_789)),
-            ("1520879607.7895", Some(1_520_879_607_790)),
-            ("-1520879607.7895", Some(-1_520_879_607_790)),
-            ("0.0005", Some(1)),
-            ("0.0004999", Some(0)),
-            ("-0.0005", Some(-1)),
-            ("-0.001", Some(-1)),
+            ("1520879607.789", Some(1_520_879_607_789 * MS)),
+            ("1520879607", Some(1_520_879_607_000 * MS)),
+            ("1520879607.7", Some(1_520_879_607_700 * MS)),
+            ("1520879607.7894", Some(1_520_879_607_789_400_000)),
+            ("1520879607.123456789", Some(1_520_879_607_123_456_789)),
+            ("1520879607.1234567895", Some(1_520_879_607_123_456_790)),
+            ("-1520879607.1234567895", Some(-1_520_879_607_123_456_790)),
+            ("0.0000000005", Some(1)),
+            ("0.0000000004999", Some(0)),
+            ("-0.0000000005", Some(-1)),
+            ("-0.0005", Some(-500_000)),
+            ("-0.001", Some(-MS)),
             ("-0", Some(0)),
-            ("+1.5", Some(1500)),
-            ("1.5e9", Some(1_500_000_000_000)),
-            ("1.520879607789e9", Some(1_520_879_607_789)),
-            ("15208796077.89e-1", Some(1_520_879_607_789)),
-            ("0001.000", Some(1000)),
-            ("000.0001", Some(0)),
-            (".5", Some(500)),
-            ("5.", Some(5000)),
+            ("+1.5", Some(1500 * MS)),
+            ("1.5e9", Some(1_500_000_000_000 * MS)),
+            ("1.520879607789e9", Some(1_520_879_607_789 * MS)),
+            ("15208796077.89e-1", Some(1_520_879_607_789 * MS)),
+            ("0001.000", Some(1000 * MS)),
+            ("000.0001", Some(100_000)),
+            (".5", Some(500 * MS)),
+            ("5.", Some(5000 * MS)),
             ("1e-100000000", Some(0)),
             ("0e100000000", Some(0)),
-            ("9223372036854775.807", Some(i64::MAX)),
-            ("-9223372036854775.808", Some(i64::MIN)),
+            ("9223372036854775.807", Some(i128::from(i64::MAX) * MS)),
+            (
+                "9223372036854775.8079",
+                Some(i128::from(i64::MAX) * MS + 900_000),
+            ),
+            ("-9223372036854775.808", Some(i128::from(i64::MIN) * MS)),
             ("9223372036854775.808", None),
-            ("9223372036854775.8075", None),
+            ("-9223372036854775.8081", None),
             ("1e100000000", None),
             ("Inf", None),
             ("NaN", None),
@@ -506,10 +513,20 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(
-                openmetrics_timestamp(text).map(Timestamp::as_millis),
-                want,
+                openmetrics_timestamp(text).map(Timestamp::as_nanos),
+                *want,
                 "{text}"
             );
+        }
+        // Milliseconds round down, as text 0.0.4 writes them.
+        for (ns, ms) in [
+            (-1, -1),
+            (1, 0),
+            (999_999, 0),
+            (-1_000_000, -1),
+            (-1_000_001, -2),
+        ] {
+            assert_eq!(Timestamp::from_nanos(ns).as_millis(), ms, "{ns}");
         }
     }
 }

@@ -1,0 +1,165 @@
+"""Packets per second with zero loss: our `statsd` vs gnocchi-statsd 4.7.1, same stream.
+
+Run as `STATSD_MODE=bench .ci/conformance.d/statsd.sh` (it sets up PostgreSQL and the venv).
+argv: WORK VENV STATSD. Each trial sends single-line counter packets `bench.<trial>:1|c` at a
+fixed rate for TRIAL seconds to one daemon; after its flushes, the counter's stored sum (read
+by Gnocchi's own storage code for both daemons) must equal the packets sent. The rate grows by
+1.25x until a trial loses packets; the last lossless rate is the daemon's figure.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import types
+import uuid
+import warnings
+
+work, venv, ours_bin = sys.argv[1:4]
+warnings.simplefilter("ignore")
+FLUSH, TRIAL = 1.0, float(os.environ.get("STATSD_BENCH_TRIAL", "2"))
+GNOCCHI_PORT, OURS_PORT = 19513, 19514
+
+import numpy  # noqa: E402
+from gnocchi import archive_policy, carbonara, chef, incoming, indexer, service, storage  # noqa: E402
+from gnocchi.cli import metricd  # noqa: E402
+from gnocchi.storage import file as storage_file  # noqa: E402
+
+resource_id = uuid.UUID("5a3f3a2e-0c1b-4d6e-9f00-000000000002")
+conf_path = f"{work}/gnocchi.conf"
+with open(conf_path, "w") as f:
+    f.write(f"""[DEFAULT]
+coordination_url = file://{work}/coord
+[indexer]
+url = postgresql+psycopg2://postgres@/gnocchi?host={work}/sock&port=19510
+[storage]
+driver = file
+file_basepath = {work}/gnocchi-data
+[incoming]
+driver = file
+file_basepath = {work}/gnocchi-data
+[statsd]
+host = 127.0.0.1
+port = {GNOCCHI_PORT}
+resource_id = {resource_id}
+creator = bench
+archive_policy_name = low
+flush_delay = {FLUSH}
+""")
+subprocess.run([f"{venv}/bin/gnocchi-upgrade", "--config-file", conf_path],
+               check=True, capture_output=True, timeout=120)
+conf = service.prepare_service(args=["--config-file", conf_path], log_to_std=True,
+                               logging_level=40)
+index = indexer.get_driver(conf)
+procs = []
+
+
+def wait_log(path, needle):
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        if needle in open(path, errors="replace").read():
+            return
+        time.sleep(0.05)
+    sys.exit(f"`{needle}` not in {path} after 60 s")
+
+
+try:
+    procs.append(subprocess.Popen([f"{venv}/bin/gnocchi-statsd", "--config-file", conf_path],
+                                  stdout=open(f"{work}/g.log", "w"), stderr=subprocess.STDOUT))
+    wait_log(f"{work}/g.log", "Started on")
+    procs.append(subprocess.Popen(
+        [ours_bin, "--listen", f"127.0.0.1:{OURS_PORT}", "--storage", f"{work}/ours",
+         "--policy", "low", "--flush-delay", str(FLUSH), "--log-level", "warn"],
+        stdout=subprocess.DEVNULL, stderr=open(f"{work}/o.log", "w")))
+    time.sleep(1)
+    coord = metricd.get_coordinator_and_start(str(uuid.uuid4()), conf.coordination_url)
+    inc = incoming.get_driver(conf)
+    gstore = storage.get_driver(conf)
+    kitchen = chef.Chef(coord, inc, index, gstore)
+    ostore = storage_file.FileStorage(types.SimpleNamespace(file_basepath=f"{work}/ours",
+                                                            file_subdir_len=2))
+    low = index.get_archive_policy("low")
+
+    def stored_sum(which, name):
+        if which == "gnocchi":
+            metrics = [m for m in index.list_metrics(
+                attribute_filter={"=": {"resource_id": resource_id}}) if m.name == name]
+            if not metrics:
+                return 0
+            m = metrics[0]
+            kitchen.process_new_measures_for_sack(inc.sack_for_metric(m.id), blocking=True,
+                                                  sync=True)
+            st = gstore
+        else:
+            entry = json.load(open(f"{work}/ours/ingest-index.json"))["metrics"].get(name)
+            if entry is None:
+                return 0
+            st = ostore
+
+            class M:
+                def __init__(self, i, p):
+                    self.id, self.archive_policy = i, p
+            m = M(uuid.UUID(entry["id"]), low)
+        d = m.archive_policy.definition[0]
+        agg = carbonara.Aggregation("sum", d.granularity, d.timespan)
+        return int(sum(float(v) for _, v in st.get_aggregated_measures({m: [agg]})[m][agg]))
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 22)
+    trial_no = [0]
+
+    def trial(which, port, rate):
+        trial_no[0] += 1
+        name = f"bench.{which}.{trial_no[0]}"
+        packet = f"{name}:1|c".encode()
+        total = int(rate * TRIAL)
+        dest = ("127.0.0.1", port)
+        t0 = time.perf_counter()
+        sent = 0
+        while sent < total:
+            due = min(total, int((time.perf_counter() - t0) * rate) + 1)
+            while sent < due:
+                sock.sendto(packet, dest)
+                sent += 1
+            if sent < total:
+                ahead = sent / rate - (time.perf_counter() - t0)
+                if ahead > 0.0005:
+                    time.sleep(ahead)
+        elapsed = time.perf_counter() - t0
+        time.sleep(FLUSH * 2.5)
+        got = stored_sum(which, name + "|c")
+        return sent / elapsed, got, sent
+
+    results = {}
+    for which, port in (("gnocchi", GNOCCHI_PORT), ("ours", OURS_PORT)):
+        rate, best, limited = 2000.0, 0.0, False
+        while True:
+            achieved, got, sent = trial(which, port, rate)
+            lossless = got == sent
+            print(f"{which}: target {rate:,.0f}/s sent {sent} at {achieved:,.0f}/s, "
+                  f"stored {got} ({'no loss' if lossless else f'lost {sent - got}'})",
+                  file=sys.stderr)
+            if not lossless:
+                break
+            best = max(best, achieved)
+            if achieved < rate * 0.9:
+                limited = True  # the sender cannot go faster
+                break
+            rate *= 1.25
+        results[which] = (best, limited)
+finally:
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(timeout=10)
+
+g, (o, limited) = results["gnocchi"][0], results["ours"]
+note = " (sender-limited: ours lost nothing at the fastest rate this sender reaches)" if limited else ""
+print(f"statsd bench: gnocchi-statsd 4.7.1 {g:,.0f} packets/s, ours {o:,.0f} packets/s "
+      f"with zero loss, ratio {o / g:.1f}x{note}")

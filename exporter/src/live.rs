@@ -1,0 +1,804 @@
+//! Collection from a running cluster: every command of a collection is sent concurrently, each
+//! with a deadline, before the collector reads the answers from a [`Snapshot`]; daemons that
+//! are down keep their last perf counters the way the mgr keeps them.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use ceph_types::{Command, Request};
+
+use crate::{FetchError, Source};
+
+/// Something that runs one Ceph command and returns its JSON answer: the `ceph` client
+/// ([`crate::CephCli`]) or a library connection to the cluster.
+///
+/// A call may block; [`Live`] runs each call on a thread of its own and stops waiting for it
+/// at the deadline (the call is abandoned, not cancelled: an implementation bounds its own
+/// calls so that abandoned ones end soon after).
+pub trait Commander: Send + Sync + std::fmt::Debug {
+    /// The answer to `request`.
+    ///
+    /// # Errors
+    ///
+    /// Why there is no answer: [`FetchError::Timeout`], [`FetchError::Refused`],
+    /// [`FetchError::NoConnection`], ...
+    fn command(&self, request: &Request) -> Result<Vec<u8>, FetchError>;
+
+    /// How the command is sent, for messages (a command line, or the JSON sent to a monitor).
+    fn origin(&self, request: &Request) -> String;
+}
+
+impl Commander for crate::CephCli {
+    fn command(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+        Source::fetch(self, request)
+    }
+
+    fn origin(&self, request: &Request) -> String {
+        Source::origin(self, request)
+    }
+}
+
+/// `tell` through the admin sockets of the daemons on this host: a request to a daemon whose
+/// socket `<dir>/<cluster>-<daemon>.asok` exists goes over the socket ([`crate::AdminSocket`]),
+/// any other to the `fallback` commander (`ceph tell`). Sockets answer in about a millisecond
+/// where a `ceph tell` child costs a few hundred of CPU.
+///
+/// ```
+/// use std::sync::Arc;
+/// use exporter::{AsokTell, CephCli, Commander};
+/// use ceph_types::{Command, Request};
+///
+/// let tell = AsokTell::new("/var/run/ceph", Arc::new(CephCli::new()));
+/// let r = Request::daemon(Command::PerfDump, "osd.0");
+/// assert!(tell.origin(&r).ends_with("perf dump -f json")); // no socket here: the client
+/// ```
+#[derive(Debug, Clone)]
+pub struct AsokTell {
+    dir: std::path::PathBuf,
+    cluster: String,
+    timeout: Duration,
+    fallback: Arc<dyn Commander>,
+}
+
+impl AsokTell {
+    /// Sockets in `dir` of cluster `ceph`, with a 5 s deadline; others through `fallback`.
+    pub fn new(dir: impl Into<std::path::PathBuf>, fallback: Arc<dyn Commander>) -> AsokTell {
+        AsokTell {
+            dir: dir.into(),
+            cluster: "ceph".to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            fallback,
+        }
+    }
+
+    /// The deadline of one socket command.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> AsokTell {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The socket of `request`'s daemon, if it exists.
+    fn socket(&self, request: &Request) -> Option<std::path::PathBuf> {
+        let daemon = request.daemon_name()?;
+        let path = self.dir.join(format!("{}-{daemon}.asok", self.cluster));
+        path.exists().then_some(path)
+    }
+}
+
+impl Commander for AsokTell {
+    fn command(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+        let Some(path) = self.socket(request) else {
+            return self.fallback.command(request);
+        };
+        crate::AdminSocket::new(path)
+            .timeout(self.timeout)
+            .command(request.command().as_str())
+            .map_err(|e| {
+                if e.is_timeout() {
+                    FetchError::Timeout {
+                        after: self.timeout,
+                    }
+                } else if e.is_missing() {
+                    // A socket left behind by a stopped daemon.
+                    FetchError::NotFound
+                } else {
+                    FetchError::Io(std::io::Error::other(e))
+                }
+            })
+    }
+
+    fn origin(&self, request: &Request) -> String {
+        match self.socket(request) {
+            Some(path) => format!("{} {}", path.display(), request.command()),
+            None => self.fallback.origin(request),
+        }
+    }
+}
+
+/// Why there is no connection to the cluster.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConnectError {
+    /// The configuration file cannot be read.
+    #[error("cannot read the configuration `{}`", path.display())]
+    Conf {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The cluster refused the connection or none of its monitors answered (librados'
+    /// message: a wrong key, no monitor reachable, ...).
+    #[error("cannot connect with `{}`: {message}", conf.display())]
+    Refused {
+        /// The configuration file used.
+        conf: std::path::PathBuf,
+        /// librados' description of the failure.
+        message: String,
+    },
+    /// Connecting took longer than the deadline (it goes on in the background).
+    #[error("no connection with `{}` within {} s", conf.display(), after.as_secs_f64())]
+    Timeout {
+        /// The configuration file used.
+        conf: std::path::PathBuf,
+        /// The deadline.
+        after: Duration,
+    },
+    /// No thread could be started to connect.
+    #[error("cannot start the connecting thread")]
+    Thread(#[source] std::io::Error),
+}
+
+/// The cluster commands of one collection, sent before the perf counters are asked for.
+static CLUSTER: [Request; 16] = [
+    Request::cluster(Command::HealthDetail),
+    Request::cluster(Command::MonStatus),
+    Request::cluster(Command::MgrDump),
+    Request::cluster(Command::FsDump),
+    Request::cluster(Command::OsdDump),
+    Request::cluster(Command::OsdCrushDump),
+    Request::cluster(Command::OsdMetadata),
+    Request::cluster(Command::MonMetadata),
+    Request::cluster(Command::MgrMetadata),
+    Request::cluster(Command::MdsMetadata),
+    Request::cluster(Command::ServiceDump),
+    Request::cluster(Command::DfDetail),
+    Request::cluster(Command::PgDumpBrief),
+    Request::cluster(Command::PgDumpSum),
+    Request::cluster(Command::OsdPoolStats),
+    Request::cluster(Command::Versions),
+];
+
+/// A running cluster as a source of collections: [`Live::snapshot`] sends every command of
+/// one collection concurrently and returns the answers as a [`Source`].
+///
+/// Cluster commands go to the `cluster` commander; the daemons' `perf schema`/`perf dump`
+/// (the `tell` commands) to the `tell` commander, which is the same one unless
+/// [`Live::tell_through`] says otherwise.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use exporter::{CephCli, ClusterCollector, CollectOptions, Live};
+///
+/// let cli = CephCli::new().conf("/etc/ceph/ceph.conf").timeout(Duration::from_secs(5));
+/// let mut live = Live::new(Arc::new(cli)).timeout(Duration::from_secs(5));
+/// let mut collector = ClusterCollector::new(CollectOptions::default());
+/// let snapshot = live.snapshot();
+/// let collection = collector.collect(&snapshot);
+/// println!("{} families", collection.families().len());
+/// ```
+#[derive(Debug)]
+pub struct Live {
+    cluster: Arc<dyn Commander>,
+    tell: Arc<dyn Commander>,
+    timeout: Duration,
+    concurrency: usize,
+    /// Whether the daemons' perf counters are asked for.
+    perf: bool,
+    /// The last perf schema and dump of every daemon that answered, by daemon name.
+    retained: HashMap<String, Retained>,
+}
+
+/// A daemon's last answers.
+#[derive(Debug, Default)]
+struct Retained {
+    /// The daemon's incarnation the schema is from (see [`Maps::up`]).
+    incarnation: String,
+    schema: Option<Arc<Vec<u8>>>,
+    dump: Option<Arc<Vec<u8>>>,
+}
+
+/// The default deadline of one command.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The default number of commands in flight at once.
+const DEFAULT_CONCURRENCY: usize = 16;
+
+impl Live {
+    /// Collections from `cluster`, which also answers the `tell` commands.
+    pub fn new(cluster: Arc<dyn Commander>) -> Live {
+        Live {
+            tell: cluster.clone(),
+            cluster,
+            timeout: DEFAULT_TIMEOUT,
+            concurrency: DEFAULT_CONCURRENCY,
+            perf: true,
+            retained: HashMap::new(),
+        }
+    }
+
+    /// Sends the daemons' `perf schema`/`perf dump` through `tell` instead.
+    #[must_use]
+    pub fn tell_through(mut self, tell: Arc<dyn Commander>) -> Live {
+        self.tell = tell;
+        self
+    }
+
+    /// The deadline of each command (default 5 s).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Live {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The most commands in flight at once (at least 1; default 16).
+    #[must_use]
+    pub fn concurrency(mut self, concurrency: usize) -> Live {
+        self.concurrency = concurrency.max(1);
+        self
+    }
+
+    /// Whether to ask the daemons for their perf counters (default: yes). Without, a
+    /// snapshot holds the cluster commands only.
+    #[must_use]
+    pub fn perf(mut self, perf: bool) -> Live {
+        self.perf = perf;
+        self
+    }
+
+    /// The daemons whose last perf counters are kept, sorted.
+    pub fn retained_daemons(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.retained.keys().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Sends every command of one collection and returns the answers.
+    ///
+    /// First the cluster commands, concurrently; then, for the daemons the maps list,
+    /// `perf schema` and `perf dump`, concurrently. A daemon that is down (an OSD marked down
+    /// in the OSD map, a monitor out of quorum) is not asked; like a daemon whose `tell`
+    /// failed, it keeps the counters of its last answer. The mgr does the same: it keeps a
+    /// daemon's last report in its `DaemonStateIndex` and drops it only when the daemon leaves
+    /// its map (`Mgr::handle_osd_map`, `handle_mon_map` and `handle_fs_map` in
+    /// `src/mgr/Mgr.cc` call `daemon_state.cull(type, names_exist)` with the daemons that
+    /// still exist; a down or out OSD is not culled). So a daemon that leaves its map here
+    /// loses its counters.
+    pub fn snapshot(&mut self) -> Snapshot {
+        let start = Instant::now();
+        let answers = run_all(&self.cluster, &CLUSTER, self.concurrency, self.timeout);
+        let mut docs: HashMap<Request, Answer> = HashMap::new();
+        let mut origins = HashMap::new();
+        let mut reachable = false;
+        for (input, answer) in CLUSTER.iter().zip(answers) {
+            reachable |= answer.is_ok();
+            origins.insert(input.clone(), self.cluster.origin(input));
+            docs.insert(input.clone(), answer.map(Arc::new));
+        }
+        let maps = Maps::read(&docs);
+        let cluster_time = start.elapsed();
+
+        // The perf counters of the daemons the maps list as present and up. A schema changes
+        // only when the daemon restarts: it is asked again only for a new incarnation.
+        let mut inputs = Vec::with_capacity(maps.up.len() * 2);
+        for (daemon, incarnation) in maps.up.iter().filter(|_| self.perf) {
+            let known = self.retained.get(daemon);
+            if known.is_none_or(|r| r.schema.is_none() || r.incarnation != *incarnation) {
+                inputs.push(Request::daemon(Command::PerfSchema, daemon.as_str()));
+            }
+            inputs.push(Request::daemon(Command::PerfDump, daemon.as_str()));
+        }
+        let answers = run_all(&self.tell, &inputs, self.concurrency, self.timeout);
+        let mut failed = Vec::new();
+        for (input, answer) in inputs.iter().zip(answers) {
+            origins.insert(input.clone(), self.tell.origin(input));
+            let Some(daemon) = perf_daemon(input) else {
+                continue;
+            };
+            match answer {
+                Ok(bytes) => {
+                    let entry = self.retained.entry(daemon.to_owned()).or_default();
+                    let bytes = Some(Arc::new(bytes));
+                    if input.command() == Command::PerfSchema {
+                        entry.schema = bytes;
+                        entry.incarnation = maps
+                            .up
+                            .iter()
+                            .find(|(d, _)| d == daemon)
+                            .map(|(_, i)| i.clone())
+                            .unwrap_or_default();
+                    } else {
+                        entry.dump = bytes;
+                    }
+                }
+                Err(e) => failed.push((input.clone(), e)),
+            }
+        }
+        // Cull the daemons that left their maps; keep everything while a map is unknown.
+        if let Some(present) = &maps.present {
+            self.retained.retain(|d, _| present.contains(d));
+        }
+        let mut retained_used = Vec::new();
+        for (daemon, r) in &self.retained {
+            let (Some(schema), Some(dump)) = (&r.schema, &r.dump) else {
+                continue;
+            };
+            docs.insert(
+                Request::daemon(Command::PerfSchema, daemon.as_str()),
+                Ok(schema.clone()),
+            );
+            docs.insert(
+                Request::daemon(Command::PerfDump, daemon.as_str()),
+                Ok(dump.clone()),
+            );
+            let asked = maps.up.iter().any(|(d, _)| d == daemon);
+            if !asked || failed.iter().any(|(i, _)| perf_daemon(i) == Some(daemon)) {
+                retained_used.push(daemon.clone());
+            }
+        }
+        retained_used.sort_unstable();
+        // A daemon without a retained answer whose `tell` failed: report why (it has no
+        // perf series either way).
+        let mut failed_tells = Vec::new();
+        for (input, e) in failed {
+            let Some(d) = perf_daemon(&input) else {
+                continue;
+            };
+            let served = self
+                .retained
+                .get(d)
+                .is_some_and(|r| r.schema.is_some() && r.dump.is_some());
+            if !served {
+                let origin = origins.get(&input).cloned().unwrap_or_default();
+                failed_tells.push((input, origin, e));
+            }
+        }
+        Snapshot {
+            docs,
+            origins,
+            reachable,
+            retained: retained_used,
+            failed_tells,
+            cluster_time,
+            total_time: start.elapsed(),
+        }
+    }
+}
+
+/// The daemon a perf request is about.
+fn perf_daemon(request: &Request) -> Option<&str> {
+    request.daemon_name()
+}
+
+type Answer = Result<Arc<Vec<u8>>, FetchError>;
+
+/// What the maps of one snapshot say about the daemons.
+#[derive(Debug, Default)]
+struct Maps {
+    /// Daemons to ask for perf counters (OSDs up, monitors in quorum, MDS in the fs map),
+    /// each with its incarnation: what changes when it restarts (an OSD's `up_from`, the
+    /// monitors' `election_epoch`, an MDS's `gid`).
+    up: Vec<(String, String)>,
+    /// Every daemon in its map (up or down), when all three maps were read.
+    present: Option<HashSet<String>>,
+}
+
+impl Maps {
+    fn read(docs: &HashMap<Request, Answer>) -> Maps {
+        let json = |command: Command| -> Option<serde_json::Value> {
+            let input = &Request::cluster(command);
+            let bytes = docs.get(input)?.as_ref().ok()?;
+            serde_json::from_slice(bytes).ok()
+        };
+        let mut maps = Maps::default();
+        let mut present = HashSet::new();
+        let mut known = 0;
+        if let Some(osd) = json(Command::OsdDump) {
+            known += 1;
+            for o in osd["osds"].as_array().into_iter().flatten() {
+                let Some(id) = o["osd"].as_i64() else {
+                    continue;
+                };
+                let name = format!("osd.{id}");
+                if o["up"].as_i64() == Some(1) {
+                    maps.up.push((name.clone(), o["up_from"].to_string()));
+                }
+                present.insert(name);
+            }
+        }
+        if let Some(q) = json(Command::MonStatus) {
+            known += 1;
+            let quorum: Vec<&str> = q["quorum_names"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(serde_json::Value::as_str)
+                .collect();
+            for m in q["monmap"]["mons"].as_array().into_iter().flatten() {
+                let Some(name) = m["name"].as_str() else {
+                    continue;
+                };
+                let name_full = format!("mon.{name}");
+                if quorum.contains(&name) {
+                    maps.up
+                        .push((name_full.clone(), q["election_epoch"].to_string()));
+                }
+                present.insert(name_full);
+            }
+        }
+        if let Some(fs) = json(Command::FsDump) {
+            known += 1;
+            let mut add = |m: &serde_json::Value| {
+                if let Some(name) = m["name"].as_str() {
+                    let n = format!("mds.{name}");
+                    if !present.contains(&n) {
+                        maps.up.push((n.clone(), m["gid"].to_string()));
+                        present.insert(n);
+                    }
+                }
+            };
+            for f in fs["filesystems"].as_array().into_iter().flatten() {
+                for m in f["mdsmap"]["info"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|o| o.values())
+                {
+                    add(m);
+                }
+            }
+            for m in fs["standbys"].as_array().into_iter().flatten() {
+                add(m);
+            }
+        }
+        if known == 3 {
+            maps.present = Some(present);
+        }
+        maps
+    }
+}
+
+/// Runs `inputs` through `commander`, at most `limit` at once, each with `timeout`; the
+/// answers in `inputs`' order. A call still running at its deadline is abandoned on its
+/// thread and answered [`FetchError::Timeout`].
+fn run_all(
+    commander: &Arc<dyn Commander>,
+    inputs: &[Request],
+    limit: usize,
+    timeout: Duration,
+) -> Vec<Result<Vec<u8>, FetchError>> {
+    let mut results: Vec<Option<Result<Vec<u8>, FetchError>>> = Vec::new();
+    results.resize_with(inputs.len(), || None);
+    let (tx, rx) = mpsc::channel();
+    // Running calls: index and deadline.
+    let mut running: Vec<(usize, Instant)> = Vec::new();
+    let mut next = 0;
+    let mut done = 0;
+    while done < inputs.len() {
+        while running.len() < limit.max(1) && next < inputs.len() {
+            let (i, input, tx, c) = (next, inputs[next].clone(), tx.clone(), commander.clone());
+            let spawned = std::thread::Builder::new()
+                .name("ceph-command".into())
+                .spawn(move || {
+                    let _ = tx.send((i, c.command(&input)));
+                });
+            match spawned {
+                Ok(_) => running.push((i, Instant::now() + timeout)),
+                Err(e) => {
+                    results[i] = Some(Err(FetchError::Io(e)));
+                    done += 1;
+                }
+            }
+            next += 1;
+        }
+        let Some(&(_, first)) = running.iter().min_by_key(|(_, d)| *d) else {
+            continue;
+        };
+        match rx.recv_timeout(first.saturating_duration_since(Instant::now())) {
+            Ok((i, r)) => {
+                if let Some(pos) = running.iter().position(|(j, _)| *j == i) {
+                    running.swap_remove(pos);
+                    results[i] = Some(r);
+                    done += 1;
+                }
+            }
+            Err(_) => {
+                let now = Instant::now();
+                running.retain(|&(i, d)| {
+                    if d <= now {
+                        results[i] = Some(Err(FetchError::Timeout { after: timeout }));
+                        done += 1;
+                        false
+                    } else {
+                        true
+                    }
+                });
+            }
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or(Err(FetchError::NotFound)))
+        .collect()
+}
+
+/// The answers of one collection's commands, as a [`Source`].
+#[derive(Debug)]
+pub struct Snapshot {
+    docs: HashMap<Request, Answer>,
+    origins: HashMap<Request, String>,
+    reachable: bool,
+    retained: Vec<String>,
+    failed_tells: Vec<(Request, String, FetchError)>,
+    cluster_time: Duration,
+    total_time: Duration,
+}
+
+impl Snapshot {
+    /// Whether any cluster command was answered. When none was, the cluster is unreachable
+    /// (no monitor, wrong key, ...) and a server keeps its previous collection.
+    pub fn reachable(&self) -> bool {
+        self.reachable
+    }
+
+    /// The daemons whose perf counters are their last answer rather than a fresh one (down,
+    /// or their `tell` failed), sorted.
+    pub fn retained_daemons(&self) -> &[String] {
+        &self.retained
+    }
+
+    /// The `tell` commands that failed for daemons without a retained answer: input, how it
+    /// was sent, and why.
+    pub fn failed_tells(&self) -> &[(Request, String, FetchError)] {
+        &self.failed_tells
+    }
+
+    /// How long the cluster commands took, and the whole snapshot.
+    pub fn durations(&self) -> (Duration, Duration) {
+        (self.cluster_time, self.total_time)
+    }
+
+    /// Why the cluster commands failed, when none was answered: the first error.
+    pub fn first_error(&self) -> Option<(&Request, &FetchError)> {
+        CLUSTER.iter().find_map(|i| match self.docs.get(i) {
+            Some(Err(e)) => Some((i, e)),
+            _ => None,
+        })
+    }
+}
+
+impl Source for Snapshot {
+    fn fetch(&self, input: &Request) -> Result<Vec<u8>, FetchError> {
+        match self.docs.get(input) {
+            Some(Ok(bytes)) => Ok(bytes.as_ref().clone()),
+            Some(Err(e)) => Err(e.duplicate()),
+            None => Err(FetchError::NotFound),
+        }
+    }
+
+    fn pg_inputs(&self) -> Vec<Request> {
+        vec![
+            Request::cluster(Command::PgDumpBrief),
+            Request::cluster(Command::PgDumpSum),
+        ]
+    }
+
+    fn origin(&self, input: &Request) -> String {
+        self.origins
+            .get(input)
+            .cloned()
+            .unwrap_or_else(|| input.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Answers from a table; `None` is a call that hangs past any deadline.
+    #[derive(Debug, Default)]
+    struct Table {
+        answers: Mutex<HashMap<Request, Option<Vec<u8>>>>,
+        asked: Mutex<Vec<Request>>,
+    }
+
+    impl Table {
+        fn set(&self, input: impl Into<Request>, answer: Option<&str>) {
+            self.answers
+                .lock()
+                .unwrap()
+                .insert(input.into(), answer.map(|a| a.as_bytes().to_vec()));
+        }
+    }
+
+    impl Commander for Table {
+        fn command(&self, input: &Request) -> Result<Vec<u8>, FetchError> {
+            self.asked.lock().unwrap().push(input.clone());
+            let a = self.answers.lock().unwrap().get(input).cloned();
+            match a {
+                Some(Some(bytes)) => Ok(bytes),
+                Some(None) => {
+                    std::thread::sleep(Duration::from_secs(5));
+                    Err(FetchError::NotFound)
+                }
+                None => Err(FetchError::Refused {
+                    code: -2,
+                    message: "no such command".into(),
+                }),
+            }
+        }
+
+        fn origin(&self, input: &Request) -> String {
+            format!("table {input}")
+        }
+    }
+
+    const OSD_DUMP: &str = r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1},{"osd":2,"up":UP2}]}"#;
+
+    fn cluster(osd2_up: bool, osd2_exists: bool) -> Table {
+        let t = Table::default();
+        let dump = if osd2_exists {
+            OSD_DUMP.replace("UP2", if osd2_up { "1" } else { "0" })
+        } else {
+            r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1}]}"#.to_owned()
+        };
+        t.set(Command::OsdDump, Some(&dump));
+        t.set(
+            Command::MonStatus,
+            Some(r#"{"quorum_names":["a"],"monmap":{"mons":[{"name":"a"}]}}"#),
+        );
+        t.set(Command::FsDump, Some(r#"{"filesystems":[],"standbys":[]}"#));
+        for d in ["osd.0", "osd.1", "osd.2", "mon.a"] {
+            t.set(
+                Request::daemon(Command::PerfSchema, d),
+                Some(&format!("schema {d}")),
+            );
+            t.set(
+                Request::daemon(Command::PerfDump, d),
+                Some(&format!("dump {d}")),
+            );
+        }
+        t
+    }
+
+    #[test]
+    fn down_daemons_keep_their_last_counters_until_they_leave_the_map() {
+        // (osd.2 up, osd.2 in the map, osd.2's perf served, osd.2 asked)
+        let steps = [
+            (true, true, true, true),
+            (false, true, true, false),
+            (false, true, true, false),
+            (false, false, false, false),
+        ];
+        let mut live: Option<Live> = None;
+        for (n, (up, exists, served, asked)) in steps.into_iter().enumerate() {
+            let table = Arc::new(cluster(up, exists));
+            let l = match live.take() {
+                // The same Live (its retained answers) with a new cluster state.
+                Some(mut l) => {
+                    l.cluster = table.clone();
+                    l.tell = table.clone();
+                    l
+                }
+                None => Live::new(table.clone()).timeout(Duration::from_millis(500)),
+            };
+            let mut l = l;
+            let snap = l.snapshot();
+            assert!(snap.reachable(), "step {n}");
+            let dump = snap.fetch(&Request::daemon(Command::PerfDump, "osd.2"));
+            assert_eq!(dump.is_ok(), served, "step {n}");
+            if served {
+                assert_eq!(dump.unwrap(), b"dump osd.2", "step {n}");
+            }
+            let was_asked = table
+                .asked
+                .lock()
+                .unwrap()
+                .contains(&Request::daemon(Command::PerfDump, "osd.2"));
+            assert_eq!(was_asked, asked, "step {n}");
+            assert_eq!(
+                snap.retained_daemons().contains(&"osd.2".to_owned()),
+                served && !up,
+                "step {n}"
+            );
+            assert_eq!(
+                snap.fetch(&Request::daemon(Command::PerfDump, "osd.0"))
+                    .unwrap(),
+                b"dump osd.0"
+            );
+            live = Some(l);
+        }
+    }
+
+    #[test]
+    fn a_schema_is_asked_again_only_when_the_daemon_restarts() {
+        let table = Arc::new(cluster(true, true));
+        let mut live = Live::new(table.clone());
+        let schemas = |t: &Table| {
+            t.asked
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|i| i.command() == Command::PerfSchema && i.daemon_name() == Some("osd.1"))
+                .count()
+        };
+        for _ in 0..3 {
+            let snap = live.snapshot();
+            assert_eq!(
+                snap.fetch(&Request::daemon(Command::PerfSchema, "osd.1"))
+                    .unwrap(),
+                b"schema osd.1"
+            );
+        }
+        assert_eq!(schemas(&table), 1);
+        // osd.1 restarts: a new up_from.
+        table.set(
+            Command::OsdDump,
+            Some(r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1,"up_from":9},{"osd":2,"up":1}]}"#),
+        );
+        live.snapshot();
+        live.snapshot();
+        assert_eq!(schemas(&table), 2);
+    }
+
+    #[test]
+    fn a_hanging_command_is_abandoned_at_its_deadline() {
+        let table = cluster(true, true);
+        table.set(Command::DfDetail, None);
+        table.set(Request::daemon(Command::PerfDump, "osd.1"), None);
+        let mut live = Live::new(Arc::new(table)).timeout(Duration::from_millis(200));
+        let start = Instant::now();
+        let snap = live.snapshot();
+        // Two rounds of at most one deadline each, well under the 5 s hang.
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        assert!(matches!(
+            snap.fetch(&Request::cluster(Command::DfDetail)),
+            Err(FetchError::Timeout { .. })
+        ));
+        assert!(snap.fetch(&Request::cluster(Command::OsdDump)).is_ok());
+        assert_eq!(snap.failed_tells().len(), 1);
+        assert!(matches!(
+            snap.failed_tells()[0].2,
+            FetchError::Timeout { .. }
+        ));
+        // No schema without its dump.
+        assert!(
+            snap.fetch(&Request::daemon(Command::PerfSchema, "osd.1"))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn an_unreachable_cluster_is_reported() {
+        let table = Table::default();
+        let mut live = Live::new(Arc::new(table)).concurrency(3);
+        let snap = live.snapshot();
+        assert!(!snap.reachable());
+        let (input, e) = snap.first_error().unwrap();
+        assert_eq!(*input, Request::cluster(Command::HealthDetail));
+        assert!(matches!(e, FetchError::Refused { code: -2, .. }));
+        assert_eq!(
+            snap.origin(&Request::cluster(Command::DfDetail)),
+            "table df detail"
+        );
+    }
+}

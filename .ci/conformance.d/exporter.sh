@@ -46,9 +46,7 @@ echo "ok   (the Pacific module's own output is refused by promtool, as expected)
 
 n=0
 for cap in 16.2.15-healthy 16.2.15-degraded 18.2.7-healthy 18.2.7-degraded; do
-    dir="$work/$cap"
-    mkdir -p "$dir"
-    cp testdata/ceph/"$cap"/*.json testdata/exporter/"$cap"/*.json "$dir"/
+    dir=testdata/ceph/"$cap"
     for opts in "" "--no-perf" "--float-style mgr"; do
         out="$work/$cap${opts// /_}.prom"
         # shellcheck disable=SC2086

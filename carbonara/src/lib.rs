@@ -67,6 +67,7 @@ mod method;
 mod pipeline;
 mod policy;
 mod split;
+mod text;
 
 pub use aggregate::aggregate;
 pub use aggregated::AggregatedTimeSerie;
@@ -85,3 +86,4 @@ pub use split::{
     ObjectFormat, POINTS_PER_SPLIT, SplitKey, UNCOMPRESSED_RECORD_LEN, read_object,
     serialize_compressed, serialize_uncompressed, unserialize,
 };
+pub use text::write_value;

@@ -27,6 +27,7 @@ use crate::{
 pub struct EncoderBuilder {
     format: Format,
     float_style: Option<FloatStyle>,
+    integers_as_floats: bool,
     escaping: Option<EscapingScheme>,
 }
 
@@ -43,6 +44,35 @@ impl EncoderBuilder {
     pub fn float_style(&mut self, style: FloatStyle) -> &mut Self {
         self.float_style = Some(style);
         self
+    }
+
+    /// Writes integer values ([`Value::U64`], [`Value::I64`], histogram and summary counts)
+    /// as floats in the float style, as a Python exporter that converts every value with
+    /// `float()` does: with [`FloatStyle::Python`], `2` is written `2.0`, and integers above
+    /// 2^53 round to the nearest `f64` (default `false`: integers are written exactly).
+    ///
+    /// ```
+    /// use expfmt::{Encoder, FloatStyle, Metric, MetricFamily, MetricType};
+    ///
+    /// let mut family = MetricFamily::new("ceph_health_status", MetricType::Gauge);
+    /// family.metrics.push(Metric::scalar(vec![], 2u64));
+    /// let mut buf = Vec::new();
+    /// let mut enc = Encoder::builder()
+    ///     .float_style(FloatStyle::Python)
+    ///     .integers_as_floats(true)
+    ///     .build(&mut buf);
+    /// enc.encode_family(&family)?;
+    /// assert!(buf.ends_with(b"\nceph_health_status 2.0\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn integers_as_floats(&mut self, yes: bool) -> &mut Self {
+        self.integers_as_floats = yes;
+        self
+    }
+
+    /// The output format.
+    pub(crate) fn format_of(&self) -> Format {
+        self.format
     }
 
     /// A [`PreparedEncoder`] with these options: families and series rendered once, values
@@ -99,6 +129,7 @@ impl EncoderBuilder {
             buf,
             format: self.format,
             float_style,
+            integers_as_floats: self.integers_as_floats,
             names: HashSet::new(),
             escaping: self.escaping,
         }
@@ -142,6 +173,8 @@ pub struct Encoder<'b> {
     buf: &'b mut Vec<u8>,
     format: Format,
     float_style: FloatStyle,
+    /// [`EncoderBuilder::integers_as_floats`].
+    integers_as_floats: bool,
     names: HashSet<Box<str>>,
     escaping: Option<EscapingScheme>,
 }
@@ -213,8 +246,7 @@ impl<'b> Encoder<'b> {
     pub fn new(buf: &'b mut Vec<u8>, format: Format) -> Self {
         EncoderBuilder {
             format,
-            float_style: None,
-            escaping: None,
+            ..EncoderBuilder::default()
         }
         .build(buf)
     }
@@ -769,6 +801,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
             (b"\"}  ", 3)
         };
         line.put4(close.0, close.1);
+        let value = as_written(value, self.enc.integers_as_floats);
         write_value(line, value, self.enc.float_style);
         if let Some(ts) = timestamp {
             line.put_byte(b' ');
@@ -955,6 +988,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
 
     #[inline]
     fn write_value(&mut self, value: Value) {
+        let value = as_written(value, self.enc.integers_as_floats);
         write_value(self.enc.buf, value, self.enc.float_style);
     }
 
@@ -1139,6 +1173,16 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         }
         self.write_created(labels, created, timestamp);
         Ok(())
+    }
+}
+
+/// `value` as [`EncoderBuilder::integers_as_floats`] writes it.
+#[inline]
+fn as_written(value: Value, integers_as_floats: bool) -> Value {
+    match value {
+        Value::U64(v) if integers_as_floats => Value::F64(v as f64),
+        Value::I64(v) if integers_as_floats => Value::F64(v as f64),
+        other => other,
     }
 }
 

@@ -124,6 +124,7 @@ mod family;
 mod float;
 mod name;
 mod negotiate;
+mod parallel;
 mod parse;
 mod prepared;
 mod set;
@@ -139,6 +140,7 @@ pub use name::{
     validate_label_name, validate_metric_name,
 };
 pub use negotiate::{negotiate, negotiate_escaping};
+pub use parallel::{PARALLEL_MIN_SAMPLES, encode_parallel};
 pub use parse::{Parser, parse};
 pub use prepared::{FamilyId, PreparedEncoder, SeriesId};
 pub use set::FamilySet;

@@ -4,19 +4,18 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use expfmt::{
-    Encoder, FamilySet, FloatStyle, Format, Label, Metric, MetricFamily, MetricValue, Value,
-};
+use expfmt::{FamilySet, FloatStyle, Format, Label, Metric, MetricFamily};
 
-use crate::adapt::{self, MonDoc};
-use crate::daemons::{self, DaemonIndex};
-use crate::health::{self, HealthHistory, SlowOps};
+use crate::adapt;
+use crate::daemons::DaemonIndex;
+use crate::health::HealthHistory;
 use crate::input::DaemonMetadata;
 use crate::perf::{PERF_SERVICES, perf_families};
 use crate::pgscan;
-use crate::pools::{self, PgSummary};
+use crate::pools::PgSummary;
 use crate::spec::{StaticFamilies, Step, duration_specs, static_specs};
-use crate::{CollectError, FetchError, Release, Source, osd};
+use crate::steps::{CLUSTER_INPUTS, Ctx, Docs, METHODS, PgCtx, Phase, inputs_time, skipped_steps};
+use crate::{CollectError, FetchError, Release, Source};
 use ceph_types::{Command, Request};
 use perfcounter::{Flavor, Mapper, Priority};
 
@@ -35,6 +34,7 @@ pub struct CollectOptions {
     release: Option<Release>,
     threads: usize,
     durations: bool,
+    input_health: bool,
 }
 
 impl Default for CollectOptions {
@@ -44,6 +44,7 @@ impl Default for CollectOptions {
             release: None,
             threads: std::thread::available_parallelism().map_or(1, usize::from),
             durations: true,
+            input_health: true,
         }
     }
 }
@@ -84,6 +85,26 @@ impl CollectOptions {
     pub fn durations(mut self, durations: bool) -> Self {
         self.durations = durations;
         self
+    }
+
+    /// Whether to report the per-input health series (default `true`), which the module does
+    /// not have: `ceph_exporter_input_success{input}` (1 when the input was read and parsed
+    /// without error, else 0) and `ceph_exporter_input_duration_seconds{input}` (the seconds
+    /// spent reading and parsing it), one series each per input of the last collection. The
+    /// `input` label is the command's file stem for cluster commands (`osd_dump`,
+    /// `health_detail`, `pg_dump`) and `perf.<daemon>` (`perf.osd.0`) for a daemon's perf
+    /// schema and dump together. A failed input shows as `0` while the families that need
+    /// it are left out, so a partial outage is visible in Prometheus
+    /// (`ceph_exporter_input_success == 0`).
+    #[must_use]
+    pub fn input_health(mut self, input_health: bool) -> Self {
+        self.input_health = input_health;
+        self
+    }
+
+    /// Whether the per-input health series are reported.
+    pub fn input_health_enabled(&self) -> bool {
+        self.input_health
     }
 
     /// Whether perf counters are included.
@@ -134,9 +155,8 @@ impl Collection {
         (self.families, self.errors)
     }
 
-    /// Writes the families to `out` in `format` with `style` (`# EOF` included for
-    /// OpenMetrics). With [`FloatStyle::Python`] every value is written as the module writes
-    /// it, a float (`1.0`; integers above 2^53 round, as the module's `float()` does).
+    /// Writes the families to `out` in `format` with `style`: the same as
+    /// [`Collection::encode_with`] of [`Encoding::new(format, style)`](crate::Encoding::new).
     ///
     /// # Errors
     ///
@@ -147,83 +167,25 @@ impl Collection {
         format: Format,
         style: FloatStyle,
     ) -> Result<(), expfmt::Error> {
-        let samples: usize = self.families.iter().map(|f| f.metrics.len()).sum();
-        // Large text expositions are written in two halves at once. (Not OpenMetrics, whose
-        // encoder also checks sample names across families, such as `x_total` of a counter
-        // `x`, which two halves could not see.)
-        if format == Format::Text && self.threads > 1 && samples >= PARALLEL_ENCODE {
-            let mut seen = 0;
-            let split = self
-                .families
-                .iter()
-                .position(|f| {
-                    seen += f.metrics.len();
-                    seen >= samples / 2
-                })
-                .map_or(self.families.len(), |i| i + 1);
-            let (first, second) = self.families.split_at(split);
-            let mut tail = Vec::new();
-            std::thread::scope(|scope| {
-                let h = scope.spawn(|| encode_part(second, &mut tail, format, style));
-                let r = encode_part(first, out, format, style);
-                let t = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-                r.and(t)
-            })?;
-            out.extend_from_slice(&tail);
-            return Ok(());
-        }
-        encode_part(&self.families, out, format, style)?;
-        if format == Format::OpenMetrics {
-            out.extend_from_slice(b"# EOF\n");
-        }
-        Ok(())
+        self.encode_with(out, crate::Encoding::new(format, style))
     }
-}
 
-/// From this many samples, text is encoded on two threads.
-const PARALLEL_ENCODE: usize = 50_000;
-
-/// Writes `families` without the closing `# EOF`.
-fn encode_part(
-    families: &[MetricFamily<'static>],
-    out: &mut Vec<u8>,
-    format: Format,
-    style: FloatStyle,
-) -> Result<(), expfmt::Error> {
-    let mut enc = Encoder::builder()
-        .format(format)
-        .float_style(style)
-        .build(out);
-    for family in families {
-        if style != FloatStyle::Python {
-            enc.encode_family(family)?;
-            continue;
-        }
-        let desc = expfmt::Desc::new(&family.name, family.metric_type);
-        let desc = match &family.help {
-            Some(h) => desc.help(h),
-            None => desc,
-        };
-        let mut fam = enc.family(&desc)?;
-        for m in &family.metrics {
-            let value = match m.value {
-                MetricValue::Scalar(v) => MetricValue::Scalar(Value::F64(v.as_f64())),
-                ref other => other.clone(),
-            };
-            let labels = m
-                .labels
-                .iter()
-                .map(|l| Label::new(l.name.as_ref(), l.value.as_ref()))
-                .collect();
-            fam.metric(&Metric {
-                labels,
-                value,
-                timestamp: m.timestamp,
-                created: m.created,
-            })?;
-        }
+    /// Writes the families to `out` as `encoding` says (`# EOF` included for OpenMetrics).
+    /// With [`FloatStyle::Python`] every value is written as the module writes it, a float
+    /// (`1.0`; integers above 2^53 round, as the module's `float()` does). Large text
+    /// expositions are encoded on two threads when the collector may use them
+    /// ([`expfmt::encode_parallel`]).
+    ///
+    /// # Errors
+    ///
+    /// The encoder's, for a name the format cannot carry (none of the module's names).
+    pub fn encode_with(
+        &self,
+        out: &mut Vec<u8>,
+        encoding: crate::Encoding,
+    ) -> Result<(), expfmt::Error> {
+        expfmt::encode_parallel(&encoding.builder(), &self.families, out, self.threads)
     }
-    Ok(())
 }
 
 /// Builds the cluster-level families of ceph-mgr's prometheus module, as the module of the
@@ -268,8 +230,8 @@ fn encode_part(
 #[derive(Debug, Clone, Default)]
 pub struct ClusterCollector {
     options: CollectOptions,
-    history: HealthHistory,
-    slow_ops_dropped: bool,
+    pub(crate) history: HealthHistory,
+    pub(crate) slow_ops_dropped: bool,
     /// Accumulated seconds and count per module method.
     durations: HashMap<&'static str, (f64, u64)>,
 }
@@ -289,56 +251,6 @@ const PROFILED: [&str; 11] = [
     "get_num_objects",
 ];
 
-/// The inputs each step needs; a step whose input failed is left out.
-fn needs(step: Step) -> &'static [Command] {
-    match step {
-        Step::Health => &[Command::HealthDetail],
-        Step::PoolStats => &[Command::OsdPoolStats],
-        Step::Df => &[Command::DfDetail],
-        Step::Blocklist | Step::OsdMap => &[Command::OsdDump],
-        Step::Fs => &[Command::FsDump, Command::MdsMetadata],
-        Step::Quorum => &[Command::MonStatus, Command::MonMetadata],
-        Step::Mgr => &[Command::MgrDump, Command::MgrMetadata],
-        Step::OsdMetadata => &[
-            Command::OsdDump,
-            Command::OsdCrushDump,
-            Command::OsdMetadata,
-        ],
-        Step::Services => &[Command::ServiceDump],
-        Step::OsdStats | Step::PgStatus | Step::Repaired | Step::NumObjects => {
-            &[Command::PgDump, Command::PgDumpBrief, Command::PgDumpSum]
-        }
-        Step::DaemonHealth => &[
-            Command::HealthDetail,
-            Command::PgDump,
-            Command::PgDumpBrief,
-            Command::PgDumpSum,
-            Command::MonMetadata,
-            Command::OsdMetadata,
-        ],
-        Step::Durations => &[],
-    }
-}
-
-const STEPS: [Step; 16] = [
-    Step::Health,
-    Step::PoolStats,
-    Step::Df,
-    Step::Blocklist,
-    Step::Fs,
-    Step::OsdStats,
-    Step::Quorum,
-    Step::Mgr,
-    Step::OsdMap,
-    Step::OsdMetadata,
-    Step::Services,
-    Step::PgStatus,
-    Step::Repaired,
-    Step::NumObjects,
-    Step::DaemonHealth,
-    Step::Durations,
-];
-
 /// Whether the collector does without `request` when a source does not have it: perf files
 /// of a daemon that was down, `service dump`, `versions`.
 fn is_optional(request: &Request) -> bool {
@@ -346,14 +258,41 @@ fn is_optional(request: &Request) -> bool {
         || matches!(request.command(), Command::ServiceDump | Command::Versions)
 }
 
+/// The errors of one collection so far, and the time spent on each input it read.
+#[derive(Debug, Default)]
+pub(crate) struct Log {
+    pub(crate) errors: Vec<CollectError>,
+    /// Each input read, with the time spent reading and parsing it, in reading order.
+    pub(crate) took: Vec<(Request, Duration)>,
+}
+
+impl Log {
+    pub(crate) fn push(&mut self, e: CollectError) {
+        self.errors.push(e);
+    }
+
+    fn extend(&mut self, errors: impl IntoIterator<Item = CollectError>) {
+        self.errors.extend(errors);
+    }
+
+    /// Adds `d` to the time spent on `input`.
+    fn time(&mut self, input: &Request, d: Duration) {
+        match self.took.iter_mut().find(|(r, _)| r == input) {
+            Some((_, t)) => *t += d,
+            None => self.took.push((input.clone(), d)),
+        }
+    }
+}
+
 /// Reads and checks one cluster input as text.
-fn fetch_text(
-    source: &dyn Source,
-    command: Command,
-    errors: &mut Vec<CollectError>,
-) -> Option<String> {
+fn fetch_text(source: &dyn Source, command: Command, errors: &mut Log) -> Option<String> {
     let input = &Request::cluster(command);
-    match source.fetch(input) {
+    let start = Instant::now();
+    let fetched = source.fetch(input);
+    if !matches!(fetched, Err(FetchError::NotFound) if is_optional(input)) {
+        errors.time(input, start.elapsed());
+    }
+    match fetched {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text),
             Err(e) => {
@@ -378,17 +317,20 @@ fn fetch_text(
 }
 
 /// Parses `text` with `parse`, reporting a failure against `input`.
-fn parse<'a, T>(
+pub(crate) fn parse<'a, T>(
     source: &dyn Source,
     command: Command,
     text: Option<&'a str>,
-    errors: &mut Vec<CollectError>,
+    errors: &mut Log,
     parse: impl FnOnce(&'a str) -> Result<T, ceph_types::Error>,
 ) -> Option<T> {
-    match parse(text?) {
+    let start = Instant::now();
+    let parsed = parse(text?);
+    let input = &Request::cluster(command);
+    errors.time(input, start.elapsed());
+    match parsed {
         Ok(v) => Some(v),
         Err(e) => {
-            let input = &Request::cluster(command);
             errors.push(CollectError::Parse {
                 input: input.clone(),
                 origin: source.origin(input),
@@ -400,11 +342,12 @@ fn parse<'a, T>(
 }
 
 /// The PG map, read in one pass per PG input and aggregated, with the time it took.
-fn load_pg(source: &dyn Source) -> (Option<PgSummary>, Vec<CollectError>, Duration) {
+fn load_pg(source: &dyn Source) -> (Option<PgSummary>, Log, Duration) {
     let start = Instant::now();
     let mut summary = PgSummary::default();
-    let mut errors = Vec::new();
+    let mut errors = Log::default();
     for input in source.pg_inputs() {
+        let t = Instant::now();
         let origin = || source.origin(&input);
         let result = match source.open(&input) {
             Ok(reader) => pgscan::summarize(reader).map_err(|e| match e.kind {
@@ -426,12 +369,13 @@ fn load_pg(source: &dyn Source) -> (Option<PgSummary>, Vec<CollectError>, Durati
                 source: e,
             }),
         };
+        errors.time(&input, t.elapsed());
         match result {
             Ok(part) => summary.merge(part),
             Err(e) => errors.push(e),
         }
     }
-    let summary = errors.is_empty().then_some(summary);
+    let summary = errors.errors.is_empty().then_some(summary);
     (summary, errors, start.elapsed())
 }
 
@@ -469,19 +413,20 @@ impl ClusterCollector {
                 Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
                 None => load_pg(source),
             };
-            run.errors.extend(pg_errors);
+            run.errors.extend(pg_errors.errors);
+            run.errors.took.extend(pg_errors.took);
             run.finish(self, release, pg, pg_time)
         })
     }
 }
 
 /// The health document's status and its checks' name, severity and summary message.
-type OwnedHealth = (String, Vec<(String, String, String)>);
+pub(crate) type OwnedHealth = (String, Vec<(String, String, String)>);
 
 /// One collection in progress: the documents read so far and what failed.
 struct Run<'s> {
     source: &'s dyn Source,
-    errors: Vec<CollectError>,
+    errors: Log,
     times: HashMap<&'static str, Duration>,
     families: Option<StaticFamilies>,
     perf: Vec<MetricFamily<'static>>,
@@ -496,7 +441,7 @@ impl<'s> Run<'s> {
     fn new(source: &'s dyn Source) -> Self {
         Run {
             source,
-            errors: Vec::new(),
+            errors: Log::default(),
             times: HashMap::new(),
             families: None,
             perf: Vec::new(),
@@ -505,61 +450,26 @@ impl<'s> Run<'s> {
         }
     }
 
-    fn time(&mut self, method: &'static str, since: Instant) {
-        *self.times.entry(method).or_default() += since.elapsed();
-    }
-
-    /// Everything but the PG map; returns the release used.
+    /// Everything but the PG map: the cluster inputs, the `Cluster` methods of [`METHODS`] and
+    /// the perf counters; returns the release used.
     fn cluster(&mut self, c: &mut ClusterCollector, perf_threads: usize) -> Release {
         let src = self.source;
-        let errors = &mut self.errors;
-        let t0 = Instant::now();
+        let texts: Vec<Option<String>> = CLUSTER_INPUTS
+            .iter()
+            .map(|&command| fetch_text(src, command, &mut self.errors))
+            .collect();
+        let docs = Docs::parse(src, &texts, &mut self.errors);
         // Daemon metadata: the mgr's DaemonStateIndex.
-        let mon_text = fetch_text(src, Command::MonMetadata, errors);
-        let mon_md = parse(
-            src,
-            Command::MonMetadata,
-            mon_text.as_deref(),
-            errors,
-            ceph_types::MonMetadata::parse,
-        );
-        let mgr_text = fetch_text(src, Command::MgrMetadata, errors);
-        let mgr_md = parse(
-            src,
-            Command::MgrMetadata,
-            mgr_text.as_deref(),
-            errors,
-            ceph_types::MgrMetadata::parse,
-        );
-        let mds_text = fetch_text(src, Command::MdsMetadata, errors);
-        let mds_md = parse(
-            src,
-            Command::MdsMetadata,
-            mds_text.as_deref(),
-            errors,
-            ceph_types::MdsMetadata::parse,
-        );
-        let mons = mon_md.as_ref().map(|m| adapt::named(&m.daemons));
-        let mgrs = mgr_md.as_ref().map(|m| adapt::named(&m.daemons));
-        let mdss = mds_md.as_ref().map(|m| adapt::named(&m.daemons));
-        let osd_md_text = fetch_text(src, Command::OsdMetadata, errors);
-        let osd_md = parse(
-            src,
-            Command::OsdMetadata,
-            osd_md_text.as_deref(),
-            errors,
-            ceph_types::OsdMetadata::parse,
-        );
-        let osds: Option<Vec<DaemonMetadata<'_>>> = osd_md.as_ref().map(adapt::osd_metadata);
-        let svc_text = fetch_text(src, Command::ServiceDump, errors);
-        let svc = parse(
-            src,
-            Command::ServiceDump,
-            svc_text.as_deref(),
-            errors,
-            ceph_types::ServiceDump::parse,
-        );
-        let services = svc.as_ref().map(adapt::services).unwrap_or_default();
+        let t = Instant::now();
+        let mons = docs.mon_md.as_ref().map(|m| adapt::named(&m.daemons));
+        let mgrs = docs.mgr_md.as_ref().map(|m| adapt::named(&m.daemons));
+        let mdss = docs.mds_md.as_ref().map(|m| adapt::named(&m.daemons));
+        let osds = docs.osd_md.as_ref().map(adapt::osd_metadata);
+        let services = docs
+            .services
+            .as_ref()
+            .map(adapt::services)
+            .unwrap_or_default();
         let empty: Vec<DaemonMetadata<'_>> = Vec::new();
         let index = DaemonIndex::new(
             &[
@@ -570,155 +480,45 @@ impl<'s> Run<'s> {
             ],
             &services,
         );
-        let ver_text = fetch_text(src, Command::Versions, errors);
-        let versions = parse(src, Command::Versions, ver_text.as_deref(), errors, |t| {
-            ceph_types::Versions::parse(t)
-        });
-        let mgr_text = fetch_text(src, Command::MgrDump, errors);
-        let mgr_dump = parse(src, Command::MgrDump, mgr_text.as_deref(), errors, |t| {
-            ceph_types::MgrDump::parse(t)
-        });
         let release = match c.options.release {
             Some(r) => r,
             None => detect_release(
-                mgr_dump.as_ref().and_then(|m| m.active_name.as_deref()),
+                docs.mgr_dump
+                    .as_ref()
+                    .and_then(|m| m.active_name.as_deref()),
                 &index,
-                versions.as_ref(),
+                docs.versions.as_ref(),
             )
             .unwrap_or_else(|| {
-                errors.push(CollectError::UnknownRelease {
+                self.errors.push(CollectError::UnknownRelease {
                     used: Release::newest(),
                 });
                 Release::newest()
             }),
         };
+        *self.times.entry("get_metadata_and_osd_status").or_default() += t.elapsed();
         let mut out = StaticFamilies::new(static_specs(release));
-        let metadata_time = t0.elapsed();
-
-        // get_health
-        let t = Instant::now();
-        let text = fetch_text(src, Command::HealthDetail, errors);
-        let health_doc = parse(src, Command::HealthDetail, text.as_deref(), errors, |t| {
-            <ceph_types::Health<'_> as ceph_types::Model<'_>>::parse_as(
-                ceph_types::Command::HealthDetail,
-                t,
-            )
-        });
-        let health_view = health_doc.as_ref().map(adapt::health);
-        if let Some(h) = &health_view {
-            match health::health(&mut out, h, &mut c.history, release) {
-                Ok(SlowOps::Count(_)) => {}
-                Ok(SlowOps::Incompatible) => c.slow_ops_dropped = true,
-                Err(health::UnknownStatus(value)) => errors.push(CollectError::Value {
-                    input: Request::cluster(Command::HealthDetail),
-                    origin: src.origin(&Request::cluster(Command::HealthDetail)),
-                    path: "status",
-                    value,
-                }),
-            }
-            self.health = Some((
-                h.status.to_owned(),
-                h.checks
-                    .iter()
-                    .map(|c| {
-                        (
-                            c.name.to_owned(),
-                            c.severity.to_owned(),
-                            c.message.to_owned(),
-                        )
-                    })
-                    .collect(),
-            ));
-        }
-        if c.slow_ops_dropped {
-            out.remove("ceph_healthcheck_slow_ops");
-        }
-        *self.times.entry("get_health").or_default() += t.elapsed();
-
-        // get_pool_stats
-        let t = Instant::now();
-        let text = fetch_text(src, Command::OsdPoolStats, errors);
-        if let Some(p) = parse(src, Command::OsdPoolStats, text.as_deref(), errors, |t| {
-            ceph_types::OsdPoolStats::parse(t)
-        }) {
-            pools::pool_stats(&mut out, &adapt::pool_stats(&p));
-        }
-        *self.times.entry("get_pool_stats").or_default() += t.elapsed();
-
-        // get_df
-        let t = Instant::now();
-        let text = fetch_text(src, Command::DfDetail, errors);
-        if let Some(d) = parse(src, Command::DfDetail, text.as_deref(), errors, |t| {
-            <ceph_types::Df<'_> as ceph_types::Model<'_>>::parse_as(
-                ceph_types::Command::DfDetail,
-                t,
-            )
-        }) {
-            pools::df(&mut out, &adapt::df(&d));
-        }
-        *self.times.entry("get_df").or_default() += t.elapsed();
-
-        // get_osd_blocklisted_entries, get_metadata_and_osd_status
-        let t = Instant::now();
-        let osd_text = fetch_text(src, Command::OsdDump, errors);
-        let osd_dump = parse(src, Command::OsdDump, osd_text.as_deref(), errors, |t| {
-            ceph_types::OsdDump::parse(t)
-        });
-        let osd_map = osd_dump.as_ref().map(adapt::osd_map);
-        if let Some(m) = &osd_map {
-            osd::blocklist(&mut out, m);
-        }
-        let blocklist_time = t.elapsed();
-        *self.times.entry("get_osd_blocklisted_entries").or_default() += blocklist_time;
-        let t = Instant::now();
-        let crush_text = fetch_text(src, Command::OsdCrushDump, errors);
-        let crush = parse(
+        let mut ctx = Ctx {
             src,
-            Command::OsdCrushDump,
-            crush_text.as_deref(),
-            errors,
-            ceph_types::OsdCrushDump::parse,
-        );
-        if let Some(m) = &osd_map {
-            osd::osd_map(&mut out, m, release);
-            if let (Some(crush), Some(_)) = (&crush, &osds) {
-                osd::osd_metadata(&mut out, m, &adapt::crush(crush), &index);
-            }
+            docs: &docs,
+            osd_map: docs.osd_dump.as_ref().map(adapt::osd_map),
+            index: &index,
+            release,
+            out: &mut out,
+            collector: c,
+            log: &mut self.errors,
+            health: &mut self.health,
+        };
+        for method in &METHODS {
+            let Phase::Cluster(run) = method.run else {
+                continue;
+            };
+            let t = Instant::now();
+            run(&mut ctx);
+            let took = t.elapsed() + inputs_time(method, ctx.log);
+            *self.times.entry(method.name).or_default() += took;
         }
-        osd::services(&mut out, &index);
-        *self.times.entry("get_metadata_and_osd_status").or_default() +=
-            t.elapsed() + metadata_time;
-
-        // get_fs
-        let t = Instant::now();
-        let text = fetch_text(src, Command::FsDump, errors);
-        if let Some(f) = parse(src, Command::FsDump, text.as_deref(), errors, |t| {
-            ceph_types::FsDump::parse(t)
-        }) {
-            daemons::fs(&mut out, &adapt::fs(&f), &index);
-        }
-        *self.times.entry("get_fs").or_default() += t.elapsed();
-
-        // get_quorum_status
-        let t = Instant::now();
-        let text = fetch_text(src, Command::MonStatus, errors);
-        if let Some(m) = parse(
-            src,
-            Command::MonStatus,
-            text.as_deref(),
-            errors,
-            MonDoc::parse,
-        ) {
-            daemons::quorum(&mut out, &m.view(), &index);
-        }
-        *self.times.entry("get_quorum_status").or_default() += t.elapsed();
-
-        // get_mgr_status
-        let t = Instant::now();
-        if let Some(m) = &mgr_dump {
-            daemons::mgr(&mut out, &adapt::mgr(m), &index, release);
-        }
-        *self.times.entry("get_mgr_status").or_default() += t.elapsed();
+        let c = ctx.collector;
 
         // Perf counters, for the daemons of list_servers() whose type the module exports.
         self.daemon_names = index
@@ -735,9 +535,10 @@ impl<'s> Run<'s> {
                 .flavor(Flavor::Mgr)
                 .min_priority(Priority::USEFUL)
                 .build();
-            let (perf, perf_errors) = perf_families(src, &names, mapper, perf_threads);
+            let (perf, perf_errors, perf_took) = perf_families(src, &names, mapper, perf_threads);
             self.perf = perf;
-            errors.extend(perf_errors);
+            self.errors.extend(perf_errors);
+            self.errors.took.extend(perf_took);
         }
         self.families = Some(out);
         release
@@ -755,50 +556,36 @@ impl<'s> Run<'s> {
             .families
             .take()
             .unwrap_or_else(|| StaticFamilies::new(Vec::new()));
-        let t = Instant::now();
         if let Some(pg) = &pg {
-            pools::pg_status(&mut out, pg);
-        }
-        self.time("get_pg_status", t);
-        *self.times.entry("get_pg_status").or_default() += pg_time;
-        let t = Instant::now();
-        if let Some(pg) = &pg {
-            osd::osd_stats(&mut out, pg);
-        }
-        self.time("get_osd_stats", t);
-        let t = Instant::now();
-        if let Some(pg) = &pg {
-            pools::repaired(&mut out, pg);
-            pools::num_objects(&mut out, pg);
-        }
-        self.time("get_num_objects", t);
-        if let (Some(pg), Some((status, checks))) = (&pg, &self.health) {
-            let h = crate::input::Health {
-                status,
-                checks: checks
-                    .iter()
-                    .map(|(n, s, m)| crate::input::Check {
-                        name: n,
-                        severity: s,
-                        message: m,
-                    })
-                    .collect(),
+            let mut ctx = PgCtx {
+                pg,
+                out: &mut out,
+                health: self.health.as_ref(),
+                daemon_names: &self.daemon_names,
             };
-            health::daemon_health(&mut out, &self.daemon_names, &h, &pg.creating);
+            for method in &METHODS {
+                let Phase::Pg(run) = method.run else {
+                    continue;
+                };
+                let t = Instant::now();
+                run(&mut ctx);
+                if !method.name.is_empty() {
+                    *self.times.entry(method.name).or_default() += t.elapsed();
+                }
+            }
         }
+        *self.times.entry("get_pg_status").or_default() += pg_time;
 
         // Which steps lost an input.
         let failed: Vec<Command> = self
+            .errors
             .errors
             .iter()
             .filter_map(CollectError::input)
             .filter(|r| r.daemon_name().is_none())
             .map(Request::command)
             .collect();
-        let mut skipped: Vec<Step> = STEPS
-            .into_iter()
-            .filter(|s| needs(*s).iter().any(|c| failed.contains(c)))
-            .collect();
+        let mut skipped = skipped_steps(&failed);
         if c.slow_ops_dropped {
             out.remove("ceph_healthcheck_slow_ops");
         }
@@ -849,13 +636,75 @@ impl<'s> Run<'s> {
                 let _ = set.insert(f);
             }
         }
+        if c.options.input_health {
+            for f in input_health(&self.errors) {
+                let name = f.name.to_string();
+                if let Err(source) = set.insert(f) {
+                    self.errors.push(CollectError::Clash { name, source });
+                }
+            }
+        }
         Collection {
             families: set.into_families(),
-            errors: self.errors,
+            errors: self.errors.errors,
             release,
             threads: c.options.threads,
         }
     }
+}
+
+/// The name of the per-input health series' success family.
+pub(crate) const INPUT_SUCCESS: &str = "ceph_exporter_input_success";
+/// The name of the per-input health series' duration family.
+pub(crate) const INPUT_DURATION: &str = "ceph_exporter_input_duration_seconds";
+
+/// The `input` label of a request: the file stem of a cluster command (`osd_dump`,
+/// `pg_dump_sum`), or `perf.<daemon>` for a daemon's perf schema and dump together.
+fn input_label(r: &Request) -> String {
+    match r.daemon_name() {
+        Some(d) => format!("perf.{d}"),
+        None => r.command().file_stem().to_owned(),
+    }
+}
+
+/// `ceph_exporter_input_success` and `ceph_exporter_input_duration_seconds`: for every input
+/// read (and every input that failed), whether it was read and parsed without error and the
+/// seconds spent on it. An optional input the source does not have (a down daemon's perf
+/// files, `service dump`, `versions`) has no series.
+fn input_health(log: &Log) -> [MetricFamily<'static>; 2] {
+    let mut inputs: Vec<(String, bool, f64)> = Vec::new();
+    fn entry(inputs: &mut Vec<(String, bool, f64)>, label: String) -> usize {
+        match inputs.iter().position(|(l, _, _)| *l == label) {
+            Some(i) => i,
+            None => {
+                inputs.push((label, true, 0.0));
+                inputs.len() - 1
+            }
+        }
+    }
+    for (r, d) in &log.took {
+        let i = entry(&mut inputs, input_label(r));
+        inputs[i].2 += d.as_secs_f64();
+    }
+    for r in log.errors.iter().filter_map(CollectError::input) {
+        let i = entry(&mut inputs, input_label(r));
+        inputs[i].1 = false;
+    }
+    let mut success = MetricFamily::new(INPUT_SUCCESS, expfmt::MetricType::Gauge).with_help(
+        "Whether the last collection read and parsed this input without error (1) or not (0)",
+    );
+    let mut duration = MetricFamily::new(INPUT_DURATION, expfmt::MetricType::Gauge)
+        .with_help("Seconds the last collection spent reading and parsing this input");
+    for (label, ok, secs) in inputs {
+        success.metrics.push(Metric::scalar(
+            vec![Label::new("input", label.clone())],
+            u64::from(ok),
+        ));
+        duration
+            .metrics
+            .push(Metric::scalar(vec![Label::new("input", label)], secs));
+    }
+    [success, duration]
 }
 
 /// The release of the active manager, else of any manager, else the newest in `ceph
@@ -911,6 +760,7 @@ fn detect_release(
 mod tests {
     use super::*;
     use crate::MemoryDumps;
+    use expfmt::{MetricValue, Value};
 
     fn md(id: &str, host: &'static str, version: &'static str) -> DaemonMetadata<'static> {
         DaemonMetadata {
@@ -1011,6 +861,46 @@ mod tests {
     }
 
     #[test]
+    fn the_step_table_covers_every_step_once() {
+        let mut steps: Vec<Step> = METHODS
+            .iter()
+            .flat_map(|m| m.steps.iter().map(|(s, _)| *s))
+            .collect();
+        let n = steps.len();
+        steps.sort();
+        steps.dedup();
+        assert_eq!(steps.len(), n, "a step is in two methods");
+        // Every step but the durations (this collector's own) belongs to a method.
+        assert_eq!(n, 15);
+        // Every profiled method is in the table.
+        for name in PROFILED {
+            assert!(METHODS.iter().any(|m| m.name == name), "{name}");
+        }
+        // Failed inputs drop exactly the steps that need them.
+        let cases: [(&[Command], &[Step]); 4] = [
+            (&[], &[]),
+            (&[Command::DfDetail], &[Step::Df]),
+            (
+                &[Command::OsdDump],
+                &[Step::Blocklist, Step::OsdMap, Step::OsdMetadata],
+            ),
+            (
+                &[Command::PgDumpSum],
+                &[
+                    Step::PgStatus,
+                    Step::OsdStats,
+                    Step::Repaired,
+                    Step::NumObjects,
+                    Step::DaemonHealth,
+                ],
+            ),
+        ];
+        for (failed, want) in cases {
+            assert_eq!(skipped_steps(failed), want, "{failed:?}");
+        }
+    }
+
+    #[test]
     fn escaped_metadata_strings_are_read_not_skipped() {
         // Regression: the exporter's own metadata reader borrowed `&str` and skipped every
         // escaped value, so a hostname written with an escape lost its daemon's host label.
@@ -1033,6 +923,138 @@ mod tests {
             .find(|l| l.name == "hostname")
             .map(|l| l.value.to_string());
         assert_eq!(host.as_deref(), Some("node-1"));
+    }
+
+    /// The files of capture `name` in `testdata/ceph/`, with `replace` swapped in.
+    fn capture(name: &str, replace: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../testdata/ceph")
+            .join(name);
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let p = e.unwrap().path();
+                let n = p.file_name().unwrap().to_string_lossy().into_owned();
+                (n, std::fs::read(&p).unwrap())
+            })
+            .filter(|(n, _)| n.ends_with(".json"))
+            .collect();
+        for (n, text) in replace {
+            files.retain(|(f, _)| f != n);
+            files.push(((*n).to_owned(), text.as_bytes().to_vec()));
+        }
+        files
+    }
+
+    /// The value of `family{input="label"}`.
+    fn input_value(c: &Collection, family_name: &str, label: &str) -> Option<f64> {
+        family(c, family_name)?
+            .metrics
+            .iter()
+            .find(|m| m.labels[0].value == label)
+            .map(|m| match m.value {
+                MetricValue::Scalar(v) => v.as_f64(),
+                _ => f64::NAN,
+            })
+    }
+
+    #[test]
+    fn input_health_series() {
+        // Input replaced, inputs whose success is 0, inputs whose success is 1, families gone.
+        type Case<'a> = (
+            &'a [(&'a str, &'a str)],
+            &'a [&'a str],
+            &'a [&'a str],
+            &'a [&'a str],
+        );
+        let cases: [Case<'_>; 3] = [
+            (
+                &[],
+                &[],
+                &[
+                    "osd_dump",
+                    "pg_dump",
+                    "mon_metadata",
+                    "perf.osd.0",
+                    "perf.mds.b",
+                ],
+                &[],
+            ),
+            (
+                &[("osd_dump.json", "[1, 2]")],
+                &["osd_dump"],
+                &["pg_dump", "perf.osd.0"],
+                &["ceph_osd_up", "ceph_osd_metadata"],
+            ),
+            (
+                &[("pg_dump.json", "{\"pg_ready\": tru")],
+                &["pg_dump"],
+                &["osd_dump"],
+                &["ceph_pg_total", "ceph_osd_apply_latency_ms"],
+            ),
+        ];
+        for (replace, failed, ok, gone) in cases {
+            let files = capture("18.2.7-healthy", replace);
+            let dumps = MemoryDumps::new(files.iter().map(|(n, c)| (n.as_str(), c.as_slice())));
+            let coll = ClusterCollector::new(CollectOptions::new().threads(2)).collect(&dumps);
+            for label in failed {
+                assert_eq!(
+                    input_value(&coll, INPUT_SUCCESS, label),
+                    Some(0.0),
+                    "{label}"
+                );
+                assert!(
+                    coll.errors()
+                        .iter()
+                        .any(|e| e.input().is_some_and(|r| input_label(r) == *label))
+                );
+            }
+            for label in ok {
+                assert_eq!(
+                    input_value(&coll, INPUT_SUCCESS, label),
+                    Some(1.0),
+                    "{label}"
+                );
+                let secs = input_value(&coll, INPUT_DURATION, label).unwrap();
+                assert!(secs > 0.0 && secs < 60.0, "{label}: {secs}");
+            }
+            for name in gone {
+                assert!(family(&coll, name).is_none(), "{name}");
+            }
+            if failed.is_empty() {
+                assert!(coll.errors().is_empty(), "{:?}", coll.errors());
+            }
+        }
+        let coll = ClusterCollector::new(CollectOptions::new().input_health(false))
+            .collect(&MemoryDumps::default());
+        assert!(family(&coll, INPUT_SUCCESS).is_none());
+    }
+
+    #[test]
+    fn empty_perf_dump_is_an_error_for_that_daemon() {
+        // Regression (issue 12): a daemon's `perf dump` of `{}` silently dropped every counter.
+        let files = capture("18.2.7-healthy", &[("perf_dump.osd.1.json", "{}")]);
+        let dumps = MemoryDumps::new(files.iter().map(|(n, c)| (n.as_str(), c.as_slice())));
+        let coll = ClusterCollector::new(CollectOptions::new()).collect(&dumps);
+        let empty: Vec<&CollectError> = coll
+            .errors()
+            .iter()
+            .filter(|e| matches!(e, CollectError::PerfEmpty { .. }))
+            .collect();
+        assert_eq!(empty.len(), 1, "{:?}", coll.errors());
+        let CollectError::PerfEmpty {
+            daemon,
+            schema_counters,
+            ..
+        } = empty[0]
+        else {
+            unreachable!()
+        };
+        assert_eq!(daemon, "osd.1");
+        assert!(*schema_counters > 100);
+        assert!(empty[0].to_string().contains("osd.1"), "{}", empty[0]);
+        assert_eq!(input_value(&coll, INPUT_SUCCESS, "perf.osd.1"), Some(0.0));
+        assert_eq!(input_value(&coll, INPUT_SUCCESS, "perf.osd.0"), Some(1.0));
     }
 
     #[test]

@@ -88,6 +88,21 @@ pub enum CollectError {
         /// The file path or command line.
         origin: String,
     },
+    /// A daemon's perf dump holds no counter although its schema has some (`{}`): none of
+    /// its perf series can be written.
+    #[error(
+        "{input} of `{daemon}` in `{origin}` has no counters; its schema has {schema_counters}"
+    )]
+    PerfEmpty {
+        /// The perf dump.
+        input: Request,
+        /// The daemon.
+        daemon: String,
+        /// The file path or command line.
+        origin: String,
+        /// The number of counters its schema declares.
+        schema_counters: usize,
+    },
     /// No daemon reports a Ceph version this crate knows; the newest known layout is used.
     #[error("no daemon reports a known ceph release, using `{used}`")]
     UnknownRelease {
@@ -116,7 +131,8 @@ impl CollectError {
             | CollectError::Syntax { input, .. }
             | CollectError::PerfParse { input, .. }
             | CollectError::Value { input, .. }
-            | CollectError::PerfUnpaired { input, .. } => Some(input),
+            | CollectError::PerfUnpaired { input, .. }
+            | CollectError::PerfEmpty { input, .. } => Some(input),
             CollectError::UnknownRelease { .. } | CollectError::Clash { .. } => None,
         }
     }

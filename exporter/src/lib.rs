@@ -2,23 +2,51 @@
 //! Ceph's JSON dumps, its perf-counter families, the collection run that gathers the dumps from a
 //! [`Source`], and the cached HTTP endpoint that serves the result.
 //!
-//! It composes the other crates of the suite: [`ceph_types`] parses every dump, [`perfcounter`]
-//! maps each daemon's perf counters, and [`expfmt`] encodes the families.
-//!
 //! ```
-//! use exporter::{ClusterCollector, CollectOptions, DumpDir};
+//! use exporter::{ClusterCollector, CollectOptions, DumpDir, Encoding};
+//! use expfmt::{FloatStyle, Format};
 //!
 //! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/ceph/18.2.7-healthy");
 //! let source = DumpDir::open(dir)?;
 //! let collection = ClusterCollector::new(CollectOptions::default()).collect(&source);
-//! assert!(collection.families().iter().any(|f| f.name == "ceph_health_status"));
+//! assert!(collection.errors().is_empty());
+//! let mut body = Vec::new();
+//! collection.encode_with(&mut body, Encoding::new(Format::Text, FloatStyle::Python))?;
+//! assert!(body.windows(21).any(|w| w == b"\nceph_health_status 0"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # What it reproduces
+//!
+//! The families, labels, HELP, TYPE and values of the module's `/metrics` (checked against the
+//! live module of Pacific 16.2.15 and Reef 18.2.7 and against the module run over the same dump
+//! files: `tests/parity`), in the layout of the cluster's own release (see
+//! [`ClusterCollector`]), with the perf counters the module exports when
+//! `exclude_perf_counters` is off. Not reproduced: the RBD image families (they need the
+//! module's OSD perf query). Added: per-input health series
+//! ([`CollectOptions::input_health`]).
+//!
+//! # How a dump travels from bytes to exposition
+//!
+//! 1. A [`Source`] answers [`ceph_types::Request`]s (a [`ceph_types::Command`], addressed to
+//!    the cluster or to one daemon): [`DumpDir`] and [`MemoryDumps`] by file name
+//!    ([`ceph_types::Request::file_name`]), [`CephCli`] by running `ceph`
+//!    ([`ceph_types::Request::cli_args`]).
+//! 2. [`ceph_types`] parses each cluster document into its model (`OsdDump`, `Df`,
+//!    `MonMetadata`, ...), borrowing from the bytes; the PG map is read in one streaming pass.
+//! 3. The collection steps turn the models into the module's static families; the release
+//!    ([`Release`], detected from the daemons' metadata) picks the layout.
+//! 4. [`perfcounter`] maps each daemon's perf schema and dump (mgr flavour, priority filter).
+//! 5. The families form a [`Collection`]; [`Encoding`] decides format and float style once,
+//!    and [`expfmt`] writes the bytes ([`Collection::encode_with`]).
 //!
 //! # Overview
 //!
 //! - [`ClusterCollector`] runs one collection from a [`Source`] ([`DumpDir`], [`MemoryDumps`],
-//!   [`CephCli`]) and returns a [`Collection`] of families.
+//!   [`CephCli`]) and returns a [`Collection`] of families, with the inputs that failed as
+//!   [`CollectError`]s.
+//! - [`Encoding`] is what a printout or a `/metrics` request gets: text (as the module) or
+//!   OpenMetrics, Go or the module's Python float layout.
 //! - [`MetricsCache`] keeps the last [`Exposition`] (bytes and a content type) and decides what
 //!   `/metrics` answers, stale or not ([`StaleStrategy`]), without any runtime.
 //! - [`serve`] (feature `server`) answers `/metrics` over HTTP from that cache, refreshed in
@@ -65,6 +93,7 @@ mod asok;
 mod cache;
 mod collect;
 mod daemons;
+mod encoding;
 mod error;
 mod health;
 mod host;
@@ -81,6 +110,7 @@ mod rados;
 mod server;
 mod source;
 mod spec;
+mod steps;
 
 pub use asok::{
     AdminSocket, AsokError, AsokErrorKind, DEFAULT_MAX_REPLY_BYTES, Excerpt, MAX_COMMAND_BYTES,
@@ -91,6 +121,7 @@ pub use cache::{
 };
 pub use ceph_types::{Release, UnknownRelease};
 pub use collect::{ClusterCollector, CollectOptions, Collection};
+pub use encoding::Encoding;
 pub use error::CollectError;
 pub use health::HealthHistory;
 pub use host::{

@@ -2,6 +2,8 @@
 //! and `perf dump`, mapped with the mgr flavour. Identical schemas are parsed and prepared
 //! once; the daemons are split over the available threads.
 
+use std::time::{Duration, Instant};
+
 use expfmt::{FamilySet, MetricFamily};
 
 use ceph_types::{Command, Request};
@@ -22,8 +24,13 @@ pub(crate) fn perf_families(
     daemons: &[String],
     mapper: Mapper,
     threads: usize,
-) -> (Vec<MetricFamily<'static>>, Vec<CollectError>) {
+) -> (
+    Vec<MetricFamily<'static>>,
+    Vec<CollectError>,
+    Vec<(Request, Duration)>,
+) {
     let mut errors = Vec::new();
+    let mut took = Vec::new();
     let threads = threads.clamp(1, daemons.len().max(1));
     let chunk = daemons.len().div_ceil(threads).max(1);
     // Pass 1, per thread: each daemon's schema bytes, identical documents kept once.
@@ -93,11 +100,11 @@ pub(crate) fn perf_families(
     }
     let prepared: Vec<_> = schemas
         .iter()
-        .map(|s| s.as_ref().map(|s| mapper.prepare(s)))
+        .map(|s| s.as_ref().map(|s| (mapper.prepare(s), s.counter_count())))
         .collect();
     // Pass 3: map every dump, in contiguous chunks per thread.
     let chunk = uses.len().div_ceil(threads).max(1);
-    let results: Vec<(FamilySet<'static>, Vec<CollectError>)> = std::thread::scope(|scope| {
+    let results: Vec<MappedPart> = std::thread::scope(|scope| {
         let handles: Vec<_> = uses
             .chunks(chunk)
             .skip(1)
@@ -120,8 +127,9 @@ pub(crate) fn perf_families(
         results
     });
     let mut set = FamilySet::new();
-    for (part, errs) in results {
+    for (part, errs, t) in results {
         errors.extend(errs);
+        took.extend(t);
         for family in part {
             let name = family.name.to_string();
             if let Err(source) = set.insert(family) {
@@ -129,8 +137,15 @@ pub(crate) fn perf_families(
             }
         }
     }
-    (set.into_families(), errors)
+    (set.into_families(), errors, took)
 }
+
+/// What one thread mapped: the families, the errors, and the time spent on each daemon's dump.
+type MappedPart = (
+    FamilySet<'static>,
+    Vec<CollectError>,
+    Vec<(Request, Duration)>,
+);
 
 /// What one thread read of the schemas.
 struct SchemaPass<'d> {
@@ -189,54 +204,27 @@ fn read_schemas<'d>(source: &dyn Source, daemons: &'d [String]) -> SchemaPass<'d
 fn map_dumps<'s>(
     source: &dyn Source,
     part: &[(usize, &str)],
-    prepared: &[Option<perfcounter::PreparedSchema<'s>>],
-) -> (FamilySet<'static>, Vec<CollectError>) {
+    prepared: &[Option<(perfcounter::PreparedSchema<'s>, usize)>],
+) -> MappedPart {
     let mut errors = Vec::new();
+    let mut took = Vec::new();
     let mut out = Families::new();
     let mut buf = Vec::new();
     for &(i, daemon) in part {
-        let Some(schema) = &prepared[i] else {
+        let Some((schema, schema_counters)) = &prepared[i] else {
             continue;
         };
         let input = Request::daemon(Command::PerfDump, daemon);
-        match source.fetch_into(&input, &mut buf) {
-            Ok(()) => {}
-            Err(FetchError::NotFound) => {
-                errors.push(CollectError::PerfUnpaired {
-                    origin: source.origin(&Request::daemon(Command::PerfSchema, daemon)),
-                    input: Request::daemon(Command::PerfSchema, daemon),
-                    daemon: daemon.to_owned(),
-                });
-                continue;
-            }
-            Err(e) => {
-                errors.push(CollectError::Fetch {
-                    origin: source.origin(&input),
-                    input,
-                    source: e,
-                });
-                continue;
-            }
-        }
-        let text = match std::str::from_utf8(&buf) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(CollectError::Utf8 {
-                    origin: source.origin(&input),
-                    input,
-                    offset: e.valid_up_to(),
-                });
-                continue;
-            }
-        };
-        match Dump::parse(text) {
-            Ok(dump) => schema.map(daemon, &dump, &mut out),
-            Err(e) => errors.push(CollectError::PerfParse {
-                origin: source.origin(&input),
-                input,
-                source: e,
-            }),
-        }
+        let start = Instant::now();
+        map_dump(
+            source,
+            daemon,
+            (schema, *schema_counters),
+            &mut buf,
+            &mut out,
+            &mut errors,
+        );
+        took.push((input, start.elapsed()));
     }
     let set: FamilySet<'static> = out
         .into_set()
@@ -247,5 +235,67 @@ fn map_dumps<'s>(
             let _ = set.insert(f);
             set
         });
-    (set, errors)
+    (set, errors, took)
+}
+
+/// Reads, parses and maps one daemon's dump.
+fn map_dump<'s: 'a, 'a>(
+    source: &dyn Source,
+    daemon: &'a str,
+    (schema, schema_counters): (&perfcounter::PreparedSchema<'s>, usize),
+    buf: &mut Vec<u8>,
+    out: &mut Families<'a>,
+    errors: &mut Vec<CollectError>,
+) {
+    {
+        let input = Request::daemon(Command::PerfDump, daemon);
+        match source.fetch_into(&input, buf) {
+            Ok(()) => {}
+            Err(FetchError::NotFound) => {
+                errors.push(CollectError::PerfUnpaired {
+                    origin: source.origin(&Request::daemon(Command::PerfSchema, daemon)),
+                    input: Request::daemon(Command::PerfSchema, daemon),
+                    daemon: daemon.to_owned(),
+                });
+                return;
+            }
+            Err(e) => {
+                errors.push(CollectError::Fetch {
+                    origin: source.origin(&input),
+                    input,
+                    source: e,
+                });
+                return;
+            }
+        }
+        let text = match std::str::from_utf8(buf) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(CollectError::Utf8 {
+                    origin: source.origin(&input),
+                    input,
+                    offset: e.valid_up_to(),
+                });
+                return;
+            }
+        };
+        match Dump::parse(text) {
+            // A dump without a counter (`{}`) where the schema has some would silently drop
+            // every series of the daemon.
+            Ok(dump) if dump.counter_count() == 0 && schema_counters > 0 => {
+                errors.push(CollectError::PerfEmpty {
+                    origin: source.origin(&input),
+                    input,
+                    daemon: daemon.to_owned(),
+                    schema_counters,
+                });
+            }
+            Ok(dump) => schema.map(daemon, &dump, out),
+            Err(e) => errors.push(CollectError::PerfParse {
+                origin: source.origin(&input),
+                input,
+                source: e,
+            }),
+        }
+    }
 }

@@ -13,7 +13,7 @@ use crate::Release;
 
 /// The module's collection step that fills a family; a step whose inputs are missing or
 /// malformed leaves its families out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Step {
     Health,
     PoolStats,

@@ -124,17 +124,7 @@ fn write_points(
         line.clear();
         write_timestamp(&mut line, p.timestamp)?;
         line.push(',');
-        if p.value.is_nan() {
-            line.push_str("NaN");
-        } else if p.value.is_infinite() {
-            line.push_str(if p.value > 0.0 {
-                "Infinity"
-            } else {
-                "-Infinity"
-            });
-        } else {
-            line.push_str(ryu::Buffer::new().format_finite(p.value));
-        }
+        carbonara::write_value(&mut line, p.value);
         line.push('\n');
         out.write_all(line.as_bytes())?;
     }

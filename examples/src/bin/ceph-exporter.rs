@@ -319,11 +319,16 @@ impl Cli {
 
     /// The one place deciding the format and float style of what is printed or served.
     fn encoding(&self) -> (Format, FloatStyle) {
-        match (self.format, self.float_style) {
-            (FormatArg::Openmetrics, _) => (Format::OpenMetrics, FloatStyle::OpenMetrics),
-            (FormatArg::Text, FloatStyleArg::Go) => (Format::Text, FloatStyle::Go),
-            (FormatArg::Text, FloatStyleArg::Mgr) => (Format::Text, FloatStyle::Python),
-        }
+        let format = match self.format {
+            FormatArg::Openmetrics => Format::OpenMetrics,
+            FormatArg::Text => Format::Text,
+        };
+        let style = match self.float_style {
+            FloatStyleArg::Go => FloatStyle::Go,
+            FloatStyleArg::Mgr => FloatStyle::Python,
+        };
+        let e = exporter::Encoding::new(format, style);
+        (e.format(), e.float_style())
     }
 }
 

@@ -78,16 +78,6 @@ fn load_policy(spec: &str) -> Result<ArchivePolicy, Box<dyn std::error::Error>> 
     Ok(ArchivePolicy::from_rest_json(&text)?)
 }
 
-fn write_value(out: &mut String, v: f64) {
-    if v.is_nan() {
-        out.push_str("NaN");
-    } else if v.is_infinite() {
-        out.push_str(if v > 0.0 { "Infinity" } else { "-Infinity" });
-    } else {
-        out.push_str(ryu::Buffer::new().format_finite(v));
-    }
-}
-
 /// Points dropped as too old, over all batches.
 #[derive(Debug, Default)]
 struct Dropped {
@@ -157,7 +147,7 @@ fn write_output(metric: &Metric, json: bool) -> Result<(), Box<dyn std::error::E
                 if quoted {
                     line.push('"');
                 }
-                write_value(&mut line, p.value);
+                carbonara::write_value(&mut line, p.value);
                 line.push_str(if quoted { "\"]" } else { "]" });
             } else {
                 line.push_str(&gran);
@@ -166,7 +156,7 @@ fn write_output(metric: &Metric, json: bool) -> Result<(), Box<dyn std::error::E
                 line.push(',');
                 write_timestamp(&mut line, p.timestamp)?;
                 line.push(',');
-                write_value(&mut line, p.value);
+                carbonara::write_value(&mut line, p.value);
                 line.push('\n');
             }
             out.write_all(line.as_bytes())?;

@@ -36,13 +36,6 @@ fn same_labels(a: &Labels, b: &[(&str, &str)]) -> bool {
             .all(|(k, v)| a.iter().any(|(x, y)| x == k && y == v))
 }
 
-/// The label set as a sorted key, for set comparisons.
-pub(super) fn key(labels: &Labels) -> Vec<(String, String)> {
-    let mut k = labels.clone();
-    k.sort();
-    k
-}
-
 /// An exposition: families by name, and their first-seen order.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Exposition {

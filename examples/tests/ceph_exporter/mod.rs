@@ -1,11 +1,10 @@
-//! `ceph-exporter`: parity with the mgr prometheus module on real captures, the command line,
-//! and the HTTP server.
+//! `ceph-exporter`: the command line and the HTTP server on real captures. (Parity with the
+//! mgr prometheus module is tested on the library, in `exporter/tests/parity`.)
 
 mod asok;
 mod cli;
 mod expo;
 mod http;
-mod parity;
 mod starvation;
 
 use std::path::{Path, PathBuf};

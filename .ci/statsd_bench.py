@@ -4,7 +4,7 @@ Run as `STATSD_MODE=bench .ci/conformance.d/statsd.sh` (it sets up PostgreSQL an
 argv: WORK VENV STATSD. Each trial sends single-line counter packets `bench.<trial>:1|c` at a
 fixed rate for TRIAL seconds to one daemon; after its flushes, the counter's stored sum (read
 by Gnocchi's own storage code for both daemons) must equal the packets sent. The rate grows by
-1.25x until a trial loses packets; the last lossless rate is the daemon's figure.
+1.25x from 500/s until a trial loses packets; the last lossless rate is the daemon's figure.
 """
 import json
 import os
@@ -134,7 +134,7 @@ try:
 
     results = {}
     for which, port in (("gnocchi", GNOCCHI_PORT), ("ours", OURS_PORT)):
-        rate, best, limited = 2000.0, 0.0, False
+        rate, best, limited = 500.0, 0.0, False
         while True:
             achieved, got, sent = trial(which, port, rate)
             lossless = got == sent
@@ -161,5 +161,6 @@ finally:
 
 g, (o, limited) = results["gnocchi"][0], results["ours"]
 note = " (sender-limited: ours lost nothing at the fastest rate this sender reaches)" if limited else ""
+ratio = f"{o / g:.1f}x" if g > 0 else "n/a (gnocchi-statsd lost packets at the lowest rate)"
 print(f"statsd bench: gnocchi-statsd 4.7.1 {g:,.0f} packets/s, ours {o:,.0f} packets/s "
-      f"with zero loss, ratio {o / g:.1f}x{note}")
+      f"with zero loss, ratio {ratio}{note}")

@@ -3,6 +3,9 @@
 
 mod asok;
 mod cli;
+// The exposition reader the exporter crate's parity tests use: one copy for both.
+#[path = "../../../exporter/tests/expo/mod.rs"]
+#[allow(dead_code, reason = "these tests use part of the shared reader")]
 mod expo;
 mod http;
 mod starvation;

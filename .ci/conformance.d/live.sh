@@ -138,7 +138,7 @@ while :; do
 done
 echo "ok   ours answers 503 $(awk -v a="$stop_at" -v b="$now" 'BEGIN {printf "%.1f", b - a}') s after the mon stopped (interval $interval s, timeout 3 s)"
 check wait 'up{job="ours"}' 0 --deadline $((3 * interval))
-grep -m1 "did not answer" "$work/ours.log" | sed 's/^/     ours logged: /'
+grep -m1 -E "did not answer|stale" "$work/ours.log" | sed 's/^/     ours logged: /' || true
 
 t "restarting the mon"
 setsid ceph-mon -c "$conf" -i a -f >>"$cluster/log/mon.a.stdout" 2>&1 </dev/null &

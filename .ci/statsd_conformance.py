@@ -280,8 +280,13 @@ for name in sorted(names_g & names_o):
         if len(g) != len(o) or not all(a[0] == b[0] and same(a[1], b[1]) for a, b in zip(g, o)):
             failures.append(f"{name} {ag.method} {ag.granularity}: gnocchi {g[:4]}... "
                             f"ours {o[:4]}...")
-    if not len(list(read_g[aggs_g[0]])):
-        failures.append(f"{name}: no points")
+    # Every metric has values at the finest granularity. (Not "the first aggregation":
+    # gnocchi holds the methods in a set, and rate:last at 60 s is legitimately empty
+    # when the five phases fall in one minute.)
+    finest = min(d.granularity for d in gm.archive_policy.definition)
+    mean = next(a for a in aggs_g if a.method == "mean" and a.granularity == finest)
+    if not len(list(read_g[mean])):
+        failures.append(f"{name}: no points in {mean}")
 
 # Our read-back tool prints what Gnocchi read.
 dump = subprocess.run([ours_bin.replace("statsd", "carbonara-dump"), "--storage", f"{work}/ours",

@@ -106,6 +106,7 @@ mod pgscan;
 mod pools;
 #[cfg(feature = "rados")]
 mod rados;
+mod rbd;
 #[cfg(feature = "server")]
 mod server;
 mod source;

@@ -226,6 +226,10 @@ pub(crate) fn mon_command(request: &Request) -> Option<serde_json::Value> {
 
 impl Commander for Rados {
     fn command(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+        if request.target() == Target::Client {
+            // Listing RBD images needs librbd (or the `rbd` client), not a monitor command.
+            return Err(FetchError::NotFound);
+        }
         let Some(cmd) = mon_command(request) else {
             // `tell` needs `rados_osd_command`, `rados_mon_command_target` and libcephfs,
             // which the `ceph` crate does not offer safely.

@@ -495,10 +495,11 @@ impl Maps {
             .is_some_and(|r| r >= ceph_types::Release::Tentacle);
         if let Some(osd) = json(Command::OsdDump).filter(|_| lists_images) {
             for p in osd["pools"].as_array().into_iter().flatten() {
-                if p["application_metadata"].get("rbd").is_some() {
-                    if let Some(name) = p["pool_name"].as_str() {
-                        maps.rbd_pools.push(name.to_owned());
-                    }
+                if let (Some(_), Some(name)) = (
+                    p["application_metadata"].get("rbd"),
+                    p["pool_name"].as_str(),
+                ) {
+                    maps.rbd_pools.push(name.to_owned());
                 }
             }
         }
@@ -748,7 +749,7 @@ mod tests {
                 .cloned()
                 .collect();
             if asked {
-                assert_eq!(asked_for, [rbd.clone()], "{version}");
+                assert_eq!(asked_for, std::slice::from_ref(&rbd), "{version}");
                 assert_eq!(snap.fetch(&rbd).unwrap(), br#"["img0"]"#);
             } else {
                 assert!(asked_for.is_empty(), "{version}");

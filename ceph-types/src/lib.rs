@@ -111,6 +111,7 @@ mod owned;
 mod parse;
 mod perf;
 mod pg;
+mod pgstream;
 mod pgstate;
 mod rbd;
 mod release;
@@ -149,6 +150,10 @@ pub use perf::{
 pub use pg::{
     OsdPerfStat, OsdStatsEntry, PgDump, PgMap, PgStat, PgStateCount, PgStats, PgStatsSum,
     PgSummary, PoolPgStats, StatSum,
+};
+pub use pgstream::{
+    PgDumpReader, PgDumpVisitor, StreamedOsdStats, StreamedPg, StreamedPoolStats,
+    StreamedStatsSum,
 };
 pub use pgstate::{PgState, PgStateSet, UnknownPgState};
 pub use rbd::{RbdImage, RbdImages};

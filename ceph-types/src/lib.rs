@@ -111,8 +111,8 @@ mod owned;
 mod parse;
 mod perf;
 mod pg;
-mod pgstream;
 mod pgstate;
+mod pgstream;
 mod rbd;
 mod release;
 mod service;
@@ -151,11 +151,10 @@ pub use pg::{
     OsdPerfStat, OsdStatsEntry, PgDump, PgMap, PgStat, PgStateCount, PgStats, PgStatsSum,
     PgSummary, PoolPgStats, StatSum,
 };
-pub use pgstream::{
-    PgDumpReader, PgDumpVisitor, StreamedOsdStats, StreamedPg, StreamedPoolStats,
-    StreamedStatsSum,
-};
 pub use pgstate::{PgState, PgStateSet, UnknownPgState};
+pub use pgstream::{
+    PgDumpReader, PgDumpVisitor, StreamedOsdStats, StreamedPg, StreamedPoolStats, StreamedStatsSum,
+};
 pub use rbd::{RbdImage, RbdImages};
 pub use release::{Release, UnknownRelease};
 pub use service::{Service, ServiceDaemon, ServiceDump, Versions};

@@ -314,3 +314,42 @@ fn tentacle_healthy() {
 fn tentacle_degraded() {
     check("20.2.4-degraded", "mgr_prometheus_metrics_with_perf.txt");
 }
+
+/// `ceph_rbd_image_metadata` of the 20.2.4 module on a cluster with a snapshot
+/// (`testdata/ceph/20.2.4-rbd/`), from each of the three `rbd` outputs that list the pool.
+#[test]
+fn tentacle_rbd_image_metadata() {
+    let dir = testdata().join("ceph").join("20.2.4-rbd");
+    let module = Exposition::parse(
+        &std::fs::read_to_string(dir.join("mgr_prometheus_metrics.txt")).unwrap(),
+    );
+    let want = &module.families["ceph_rbd_image_metadata"];
+    assert_eq!(want.series.len(), 2);
+    let osd_dump = std::fs::read(dir.join("osd_dump.json")).unwrap();
+    for list in [
+        "rbd_ls.mini-rbd.json",
+        "rbd_ls.mini-rbd.long.json",
+        "rbd_ls.mini-rbd.du.json",
+    ] {
+        let images = std::fs::read(dir.join(list)).unwrap();
+        let plain = std::fs::read(dir.join("rbd_ls.plain.json")).unwrap();
+        let source = exporter::MemoryDumps::new([
+            ("osd_dump.json", osd_dump.as_slice()),
+            ("rbd_ls.mini-rbd.json", images.as_slice()),
+            ("rbd_ls.plain.json", plain.as_slice()),
+        ]);
+        let options = CollectOptions::new().release(Some(exporter::Release::Tentacle));
+        let collection = ClusterCollector::new(options).collect(&source);
+        let mut out = Vec::new();
+        collection
+            .encode(&mut out, Format::Text, FloatStyle::Go)
+            .unwrap();
+        let ours = Exposition::parse(&String::from_utf8(out).unwrap());
+        let got = &ours.families["ceph_rbd_image_metadata"];
+        assert_eq!(got.series, want.series, "{list}");
+        assert_eq!(
+            (&got.help, &got.metric_type),
+            (&want.help, &want.metric_type)
+        );
+    }
+}

@@ -206,7 +206,8 @@ impl Command {
 }
 
 /// Who answers a [`Command`]: the monitors, the active manager, or one daemon (over `ceph
-/// tell <daemon>` or its admin socket).
+/// tell <daemon>` or its admin socket); or nobody, for what the client computes itself from
+/// the pools' objects ([`Target::Client`], `rbd ls`).
 ///
 /// Since Luminous the manager serves the PG map and everything derived from it (`pg dump`,
 /// `df`, `osd df`, `osd perf`, `osd pool stats`, `service dump`); the monitors serve the maps
@@ -314,8 +315,8 @@ impl Command {
 
     /// The command as the JSON a client sends to the monitors, the manager or a daemon
     /// (`rados_mon_command`, `rados_mgr_command`, `ceph tell`, an admin socket), asking for
-    /// JSON output.
-    /// A [`Target::Client`] command is not sent to anyone; its JSON only names it.
+    /// JSON output. A [`Target::Client`] command is not sent to anyone; its JSON only names
+    /// it.
     ///
     /// ```
     /// use ceph_types::Command;
@@ -366,6 +367,7 @@ impl Command {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Request {
     command: Command,
+    /// The daemon, or for a [`Target::Client`] command the pool.
     daemon: Option<Box<str>>,
 }
 
@@ -380,7 +382,8 @@ impl Request {
     }
 
     /// `command` run by the client against one pool (`rbd ls --pool <pool>`): for the
-    /// commands whose [`Command::target`] is [`Target::Client`].
+    /// commands whose [`Command::target`] is [`Target::Client`]. (With another command the
+    /// name is taken as a daemon's, as [`Request::daemon`] does.)
     ///
     /// ```
     /// use ceph_types::{Command, Request, Target};

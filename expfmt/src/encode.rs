@@ -82,7 +82,12 @@ impl EncoderBuilder {
             Format::Text => FloatStyle::Go,
             Format::OpenMetrics => FloatStyle::OpenMetrics,
         });
-        PreparedEncoder::with(self.format, float_style)
+        PreparedEncoder::with(
+            self.format,
+            float_style,
+            self.integers_as_floats,
+            self.escaping,
+        )
     }
 
     /// The name escaping scheme negotiated with the scraper
@@ -535,7 +540,7 @@ fn pad16(mut v: Vec<u8>) -> Padded {
 
 /// As [`put_metric_name`], opening the braces before a quoted name: the start of a sample
 /// line (the caller closes the braces).
-fn put_sample_name(buf: &mut Vec<u8>, name: &str, suffix: &str) {
+pub(crate) fn put_sample_name(buf: &mut Vec<u8>, name: &str, suffix: &str) {
     if !crate::is_valid_metric_name(name) {
         buf.push(b'{');
     }
@@ -557,7 +562,7 @@ fn put_metric_name(buf: &mut Vec<u8>, name: &str, suffix: &str) {
 }
 
 /// Writes a label name, quoted and escaped when it is not a classic one.
-fn put_label_name(buf: &mut Vec<u8>, name: &str) {
+pub(crate) fn put_label_name(buf: &mut Vec<u8>, name: &str) {
     if crate::is_valid_label_name(name) {
         buf.extend_from_slice(name.as_bytes());
     } else {
@@ -1178,7 +1183,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
 
 /// `value` as [`EncoderBuilder::integers_as_floats`] writes it.
 #[inline]
-fn as_written(value: Value, integers_as_floats: bool) -> Value {
+pub(crate) fn as_written(value: Value, integers_as_floats: bool) -> Value {
     match value {
         Value::U64(v) if integers_as_floats => Value::F64(v as f64),
         Value::I64(v) if integers_as_floats => Value::F64(v as f64),

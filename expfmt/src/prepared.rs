@@ -765,4 +765,118 @@ mod tests {
             "# TYPE ops counter\nops_total{d=\"x\"} 3\n# TYPE temp gauge\ntemp -1.5\n# EOF\n"
         );
     }
+
+    /// Regression guard for the rendering cache: a value is rendered again whenever its
+    /// variant or bits change, even when it compares equal as a number.
+    #[test]
+    fn each_new_value_is_rendered_and_an_unchanged_one_kept() {
+        let seq = [
+            Value::U64(1),
+            Value::F64(1.0),
+            Value::I64(1),
+            Value::U64(1),
+            Value::U64(0),
+            // The same bits as `U64(0)`.
+            Value::F64(0.0),
+            Value::F64(-0.0),
+            Value::F64(-0.0),
+            Value::F64(f64::NAN),
+            Value::F64(f64::from_bits(f64::NAN.to_bits() | 1)),
+            Value::F64(f64::INFINITY),
+            Value::F64(f64::NEG_INFINITY),
+            Value::I64(i64::MIN),
+            Value::U64(u64::MAX),
+            Value::F64(-1.7976931348623157e308),
+            Value::F64(5e-324),
+            Value::F64(0.1),
+            Value::F64(0.1),
+            Value::F64(123_456.789),
+        ];
+        let g = Desc::new("g", MetricType::Gauge).label_names(&["d"]);
+        for format in [Format::Text, Format::OpenMetrics] {
+            for style in [FloatStyle::Go, FloatStyle::OpenMetrics, FloatStyle::Python] {
+                let mut b = Encoder::builder();
+                b.format(format).float_style(style);
+                let mut p = b.prepare();
+                let f = p.family(&g).expect("family");
+                let s = p.series(f, &["a"]).expect("series");
+                let mut out = Vec::new();
+                for (i, &v) in seq.iter().enumerate() {
+                    // Every other value with a timestamp, which the next plain set removes.
+                    let ts = (i % 2 == 1).then(|| Timestamp::from_millis(i as i64));
+                    match ts {
+                        Some(ts) => p.set_at(s, v, ts).expect("set"),
+                        None => p.set(s, v).expect("set"),
+                    }
+                    out.clear();
+                    p.encode(&mut out);
+                    let mut want = Vec::new();
+                    let mut enc = b.build(&mut want);
+                    let mut fam = enc.family(&g).expect("family");
+                    match ts {
+                        Some(ts) => fam.sample_at(&["a"], v, ts).expect("sample"),
+                        None => fam.sample(&["a"], v).expect("sample"),
+                    }
+                    enc.finish();
+                    assert_eq!(
+                        String::from_utf8_lossy(&out),
+                        String::from_utf8_lossy(&want),
+                        "{format} {style:?} {v:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_names_are_quoted_as_by_the_one_shot_encoder() {
+        let dotted = Desc::new("my.metric", MetricType::Gauge)
+            .help("dots")
+            .label_names(&["label.name", "plain"]);
+        let bare = Desc::new("my.bare", MetricType::Gauge);
+        let escaped = Desc::new("q\"uote\\back\nline", MetricType::Counter).label_names(&["a\"b"]);
+        let classic = Desc::new("classic", MetricType::Gauge).label_names(&["with space"]);
+        let fams: &Fams<'_> = &[
+            (&dotted, &[(&["v", "w"], Value::U64(1))]),
+            (&bare, &[(&[], Value::F64(2.5))]),
+            (&escaped, &[(&["x\"y"], Value::U64(3))]),
+            (&classic, &[(&["z"], Value::U64(4))]),
+        ];
+        for format in [Format::Text, Format::OpenMetrics] {
+            let mut b = Encoder::builder();
+            b.format(format).escaping(EscapingScheme::AllowUtf8);
+            let mut p = b.prepare();
+            let mut want = Vec::new();
+            let mut enc = b.build(&mut want);
+            for (d, series) in fams {
+                let f = p.family(d).expect("family");
+                let mut fam = enc.family(d).expect("family");
+                for (labels, v) in *series {
+                    let s = p.series(f, labels).expect("series");
+                    p.set(s, *v).expect("set");
+                    fam.sample(labels, *v).expect("sample");
+                }
+            }
+            enc.finish();
+            let mut out = Vec::new();
+            p.encode(&mut out);
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&want),
+                "{format}"
+            );
+            let text = String::from_utf8_lossy(&out);
+            assert!(
+                text.contains("{\"my.metric\",\"label.name\"=\"v\",plain=\"w\"} 1\n"),
+                "{text}"
+            );
+            assert!(text.contains("{\"my.bare\"} 2.5\n"), "{text}");
+            // Without the scheme, such names are refused.
+            let mut classic_only = PreparedEncoder::new(format);
+            assert!(matches!(
+                classic_only.family(&dotted),
+                Err(Error::InvalidMetricName { .. })
+            ));
+        }
+    }
 }

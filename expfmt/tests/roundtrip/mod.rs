@@ -21,6 +21,7 @@ fn expected(f: &MetricFamily<'static>, format: Format) -> MetricFamily<'static> 
         f.unit = None;
         for m in &mut f.metrics {
             m.created = None;
+            m.exemplars.clear();
         }
     }
     for m in &mut f.metrics {
@@ -74,7 +75,20 @@ fn same_histogram(a: &Histogram, b: &Histogram) -> bool {
 }
 
 fn same_metric(want: &Metric<'_>, got: &Metric<'_>, style: FloatStyle) -> bool {
-    want.labels == got.labels
+    // Exemplar values are written in the OpenMetrics float layout, whatever the style.
+    let same_exemplars = want.exemplars.len() == got.exemplars.len()
+        && want
+            .exemplars
+            .iter()
+            .zip(&got.exemplars)
+            .all(|(a, b)| match (a, b) {
+                (Some(a), Some(b)) => {
+                    a.labels == b.labels && a.timestamp == b.timestamp && same_f64(a.value, b.value)
+                }
+                (a, b) => a.is_none() && b.is_none(),
+            });
+    same_exemplars
+        && want.labels == got.labels
         && want.timestamp == got.timestamp
         && match (want.created, got.created) {
             (Some(a), Some(b)) => same_f64(a, b),

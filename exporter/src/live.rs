@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use ceph_types::{Command, Request};
 
+use crate::epochs::{Epochs, Kept, follows};
 use crate::{FetchError, Source};
 
 /// Something that runs one Ceph command and returns its JSON answer: the `ceph` client
@@ -202,6 +203,11 @@ pub struct Live {
     perf: bool,
     /// The last perf schema and dump of every daemon that answered, by daemon name.
     retained: HashMap<String, Retained>,
+    /// The longest a map document is reused while its epochs are unchanged; `None`: every
+    /// document is asked at every collection.
+    reuse: Option<Duration>,
+    /// The map documents kept for reuse, by command.
+    kept: HashMap<Command, Kept>,
 }
 
 /// A daemon's last answers.
@@ -219,6 +225,9 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The default number of commands in flight at once.
 const DEFAULT_CONCURRENCY: usize = 16;
 
+/// The default longest reuse of a map document whose epochs are unchanged.
+const DEFAULT_REUSE: Duration = Duration::from_secs(300);
+
 impl Live {
     /// Collections from `cluster`, which also answers the `tell` commands.
     pub fn new(cluster: Arc<dyn Commander>) -> Live {
@@ -229,7 +238,23 @@ impl Live {
             concurrency: DEFAULT_CONCURRENCY,
             perf: true,
             retained: HashMap::new(),
+            reuse: Some(DEFAULT_REUSE),
+            kept: HashMap::new(),
         }
+    }
+
+    /// Reuses the documents built only from the cluster's maps (`osd dump`, `osd crush dump`,
+    /// the daemons' metadata, `fs dump`, `quorum_status`, `service dump`, `versions`) for as
+    /// long as the epochs of their maps, read from one `ceph status` per collection, are
+    /// unchanged, and at most `max_age` (default: 5 minutes); `None` asks for every document
+    /// at every collection. A map change shows in the collection that first sees its new
+    /// epoch. The rule per document and why it holds are in the crate's source
+    /// (`epochs.rs`); [`Snapshot::reused`] lists what a snapshot reused.
+    #[must_use]
+    pub fn reuse_maps(mut self, max_age: Option<Duration>) -> Live {
+        self.reuse = max_age;
+        self.kept.clear();
+        self
     }
 
     /// Sends the daemons' `perf schema`/`perf dump` through `tell` instead.
@@ -279,17 +304,34 @@ impl Live {
     /// `src/mgr/Mgr.cc` call `daemon_state.cull(type, names_exist)` with the daemons that
     /// still exist; a down or out OSD is not culled). So a daemon that leaves its map here
     /// loses its counters.
+    ///
+    /// With [`Live::reuse_maps`] (the default), the cluster commands go in two rounds: `status`
+    /// and the documents that change without a map epoch (health, usage, PG map, `mgr dump`)
+    /// first; then only the map documents whose epochs changed since they were last asked (none,
+    /// usually), each reused otherwise.
     pub fn snapshot(&mut self) -> Snapshot {
         let start = Instant::now();
-        let answers = run_all(&self.cluster, &CLUSTER, self.concurrency, self.timeout);
         let mut docs: HashMap<Request, Answer> = HashMap::new();
         let mut origins = HashMap::new();
+        let first: Vec<Request> = match self.reuse {
+            Some(_) => std::iter::once(STATUS.clone())
+                .chain(
+                    CLUSTER
+                        .iter()
+                        .filter(|r| follows(r.command()).is_empty())
+                        .cloned(),
+                )
+                .collect(),
+            None => CLUSTER.to_vec(),
+        };
+        let answers = run_all(&self.cluster, &first, self.concurrency, self.timeout);
         let mut reachable = false;
-        for (input, answer) in CLUSTER.iter().zip(answers) {
+        for (input, answer) in first.iter().zip(answers) {
             reachable |= answer.is_ok();
             origins.insert(input.clone(), self.cluster.origin(input));
             docs.insert(input.clone(), answer.map(Arc::new));
         }
+        let reused = self.map_documents(&mut docs, &mut origins, reachable);
         let maps = Maps::read(&docs);
         let cluster_time = start.elapsed();
 
@@ -372,6 +414,7 @@ impl Live {
             docs,
             origins,
             reachable,
+            reused,
             retained: retained_used,
             failed_tells,
             cluster_time,
@@ -379,6 +422,82 @@ impl Live {
         }
     }
 }
+
+impl Live {
+    /// The map documents missing from `docs` after the first round: reused where their
+    /// epochs are unchanged, asked otherwise (unless the cluster did not answer the first
+    /// round: then they fail with its first error). Returns the reused ones, in [`CLUSTER`]
+    /// order.
+    fn map_documents(
+        &mut self,
+        docs: &mut HashMap<Request, Answer>,
+        origins: &mut HashMap<Request, String>,
+        reachable: bool,
+    ) -> Vec<Request> {
+        let Some(max_age) = self.reuse else {
+            return Vec::new();
+        };
+        let ok = |r: &Request| match docs.get(r) {
+            Some(Ok(b)) => Some(b.as_slice()),
+            _ => None,
+        };
+        let epochs = Epochs::read(ok(&STATUS), ok(&Request::cluster(Command::MgrDump)));
+        let now = Instant::now();
+        let mut reused = Vec::new();
+        let mut ask = Vec::new();
+        let missing: Vec<&Request> = CLUSTER.iter().filter(|r| !docs.contains_key(*r)).collect();
+        for input in missing {
+            let key = epochs.key(input.command());
+            origins.insert(input.clone(), self.cluster.origin(input));
+            match self.kept.get(&input.command()) {
+                Some(k) if k.reusable(key, now, max_age) => {
+                    docs.insert(input.clone(), Ok(k.bytes.clone()));
+                    reused.push(input.clone());
+                }
+                _ => ask.push((input.clone(), key)),
+            }
+        }
+        if !reachable {
+            let first = CLUSTER.iter().find_map(|i| match docs.get(i) {
+                Some(Err(e)) => Some(e.duplicate()),
+                _ => None,
+            });
+            for (input, _) in ask {
+                let e = first
+                    .as_ref()
+                    .map_or(FetchError::NotFound, FetchError::duplicate);
+                docs.insert(input, Err(e));
+            }
+            return reused;
+        }
+        let inputs: Vec<Request> = ask.iter().map(|(r, _)| r.clone()).collect();
+        let answers = run_all(&self.cluster, &inputs, self.concurrency, self.timeout);
+        let fetched = Instant::now();
+        for ((input, key), answer) in ask.into_iter().zip(answers) {
+            let answer = answer.map(Arc::new);
+            match (&answer, key) {
+                (Ok(bytes), Some(key)) => {
+                    self.kept.insert(
+                        input.command(),
+                        Kept {
+                            key,
+                            fetched,
+                            bytes: bytes.clone(),
+                        },
+                    );
+                }
+                _ => {
+                    self.kept.remove(&input.command());
+                }
+            }
+            docs.insert(input, answer);
+        }
+        reused
+    }
+}
+
+/// `ceph status`: the map epochs that decide which documents are reused.
+static STATUS: Request = Request::cluster(Command::Status);
 
 /// The daemon a perf request is about.
 fn perf_daemon(request: &Request) -> Option<&str> {
@@ -542,6 +661,7 @@ pub struct Snapshot {
     docs: HashMap<Request, Answer>,
     origins: HashMap<Request, String>,
     reachable: bool,
+    reused: Vec<Request>,
     retained: Vec<String>,
     failed_tells: Vec<(Request, String, FetchError)>,
     cluster_time: Duration,
@@ -553,6 +673,13 @@ impl Snapshot {
     /// (no monitor, wrong key, ...) and a server keeps its previous collection.
     pub fn reachable(&self) -> bool {
         self.reachable
+    }
+
+    /// The cluster commands whose answer is reused from an earlier collection because the
+    /// epochs of the maps it is built from are unchanged ([`Live::reuse_maps`]), in the
+    /// order they are asked.
+    pub fn reused(&self) -> &[Request] {
+        &self.reused
     }
 
     /// The daemons whose perf counters are their last answer rather than a fresh one (down,
@@ -650,6 +777,15 @@ mod tests {
 
     const OSD_DUMP: &str = r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1},{"osd":2,"up":UP2}]}"#;
 
+    /// A `status` with the OSD map at `epoch` (one more when osd.2 left the map).
+    fn status(epoch: u64, osd2_exists: bool) -> String {
+        let epoch = epoch + u64::from(!osd2_exists);
+        format!(
+            r#"{{"election_epoch":3,"monmap":{{"epoch":1}},"osdmap":{{"epoch":{epoch}}},
+            "fsmap":{{"epoch":2}},"servicemap":{{"epoch":1}}}}"#
+        )
+    }
+
     fn cluster(osd2_up: bool, osd2_exists: bool) -> Table {
         let t = Table::default();
         let dump = if osd2_exists {
@@ -663,6 +799,10 @@ mod tests {
             Some(r#"{"quorum_names":["a"],"monmap":{"mons":[{"name":"a"}]}}"#),
         );
         t.set(Command::FsDump, Some(r#"{"filesystems":[],"standbys":[]}"#));
+        t.set(
+            Command::Status,
+            Some(&status(if osd2_up { 10 } else { 11 }, osd2_exists)),
+        );
         for d in ["osd.0", "osd.1", "osd.2", "mon.a"] {
             t.set(
                 Request::daemon(Command::PerfSchema, d),
@@ -746,14 +886,77 @@ mod tests {
             );
         }
         assert_eq!(schemas(&table), 1);
-        // osd.1 restarts: a new up_from.
+        // osd.1 restarts: a new up_from, in a new OSD map.
         table.set(
             Command::OsdDump,
             Some(r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1,"up_from":9},{"osd":2,"up":1}]}"#),
         );
+        table.set(Command::Status, Some(&status(12, true)));
         live.snapshot();
         live.snapshot();
         assert_eq!(schemas(&table), 2);
+    }
+
+    #[test]
+    fn a_map_document_is_reused_until_its_epoch_changes() {
+        let table = Arc::new(cluster(true, true));
+        let mut live = Live::new(table.clone());
+        let asked = |t: &Table, c: Command| {
+            t.asked
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|i| **i == Request::cluster(c))
+                .count()
+        };
+        let osd_dump = Request::cluster(Command::OsdDump);
+        let first = live.snapshot();
+        assert!(first.reused().is_empty());
+        let second = live.snapshot();
+        assert!(second.reused().contains(&osd_dump));
+        assert!(second.reused().contains(&Request::cluster(Command::FsDump)));
+        assert_eq!(asked(&table, Command::OsdDump), 1);
+        // Asked every time: health, usage, the PG map, and `status` itself.
+        for c in [
+            Command::HealthDetail,
+            Command::DfDetail,
+            Command::PgDumpSum,
+            Command::Status,
+        ] {
+            assert_eq!(asked(&table, c), 2, "{c}");
+        }
+        // osd.2 goes down: a new OSD map. The very next snapshot has it.
+        let down = r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1},{"osd":2,"up":0}]}"#;
+        table.set(Command::OsdDump, Some(down));
+        table.set(Command::Status, Some(&status(11, true)));
+        let third = live.snapshot();
+        assert!(!third.reused().contains(&osd_dump));
+        assert_eq!(third.fetch(&osd_dump).unwrap(), down.as_bytes());
+        // Only the documents of the OSD map were asked again.
+        assert_eq!(asked(&table, Command::OsdDump), 2);
+        assert_eq!(asked(&table, Command::FsDump), 1);
+        // A failed `status`: no epochs, every document asked.
+        table.set(Command::Status, Some("{"));
+        let fourth = live.snapshot();
+        assert!(fourth.reused().is_empty());
+        assert_eq!(asked(&table, Command::FsDump), 2);
+        // Reuse off: every document every time, no `status`.
+        let mut live = Live::new(table.clone()).reuse_maps(None);
+        let n = asked(&table, Command::Status);
+        live.snapshot();
+        live.snapshot();
+        assert_eq!(asked(&table, Command::FsDump), 4);
+        assert_eq!(asked(&table, Command::Status), n);
+    }
+
+    #[test]
+    fn a_reused_document_is_asked_again_past_its_age() {
+        let table = Arc::new(cluster(true, true));
+        let mut live = Live::new(table.clone()).reuse_maps(Some(Duration::from_millis(50)));
+        live.snapshot();
+        assert!(!live.snapshot().reused().is_empty());
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(live.snapshot().reused().is_empty());
     }
 
     #[test]

@@ -191,7 +191,8 @@ fn bench() {
         ms(cpu_1)
     );
     println!(
-        "live: daemon mode by part: cluster commands {:.1} ms, perf counters {:.1} ms, \
+        "live: daemon mode by part: first rounds (cluster commands, perf counters of the daemons \
+         known up) {:.1} ms, the rest of the perf counters {:.1} ms, \
          collect {:.1} ms, encode {:.1} ms (wall, mean of {runs})",
         ms(cluster_t / runs),
         ms(perf_t / runs),

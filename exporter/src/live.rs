@@ -208,6 +208,9 @@ pub struct Live {
     reuse: Option<Duration>,
     /// The map documents kept for reuse, by command.
     kept: HashMap<Command, Kept>,
+    /// The daemons the last snapshot's maps listed as up, with their incarnations: their
+    /// perf counters are asked alongside the first round of cluster commands.
+    last_up: Vec<(String, String)>,
 }
 
 /// A daemon's last answers.
@@ -240,6 +243,7 @@ impl Live {
             retained: HashMap::new(),
             reuse: Some(DEFAULT_REUSE),
             kept: HashMap::new(),
+            last_up: Vec::new(),
         }
     }
 
@@ -324,32 +328,62 @@ impl Live {
                 .collect(),
             None => CLUSTER.to_vec(),
         };
-        let answers = run_all(&self.cluster, &first, self.concurrency, self.timeout);
+        // The perf counters of the daemons up at the last snapshot go with the first round.
+        let early = if self.perf {
+            self.perf_requests(&self.last_up)
+        } else {
+            Vec::new()
+        };
+        let jobs: Vec<(&Arc<dyn Commander>, &Request)> = first
+            .iter()
+            .map(|r| (&self.cluster, r))
+            .chain(early.iter().map(|(r, _)| (&self.tell, r)))
+            .collect();
+        let mut answers = run_all(&jobs, self.concurrency, self.timeout).into_iter();
         let mut reachable = false;
-        for (input, answer) in first.iter().zip(answers) {
+        for (input, answer) in first.iter().zip(answers.by_ref()) {
             reachable |= answer.is_ok();
             origins.insert(input.clone(), self.cluster.origin(input));
             docs.insert(input.clone(), answer.map(Arc::new));
         }
+        let early: Vec<_> = early.into_iter().zip(answers).collect();
         let reused = self.map_documents(&mut docs, &mut origins, reachable);
         let maps = Maps::read(&docs);
         let cluster_time = start.elapsed();
 
         // The perf counters of the daemons the maps list as present and up. A schema changes
-        // only when the daemon restarts: it is asked again only for a new incarnation.
-        let mut inputs = Vec::with_capacity(maps.up.len() * 2);
-        for (daemon, incarnation) in maps.up.iter().filter(|_| self.perf) {
-            let known = self.retained.get(daemon);
-            if known.is_none_or(|r| r.schema.is_none() || r.incarnation != *incarnation) {
-                inputs.push(Request::daemon(Command::PerfSchema, daemon.as_str()));
+        // only when the daemon restarts: it is asked again only for a new incarnation. The
+        // early answers of a daemon that restarted since the last snapshot are dropped, and
+        // it is asked again with the daemons that came up.
+        let incarnation = |d: &str| maps.up.iter().find(|(u, _)| u == d).map(|(_, i)| i);
+        let mut perf_answers = Vec::with_capacity(early.len());
+        let mut answered = HashSet::new();
+        for ((input, inc), answer) in early {
+            let Some(daemon) = perf_daemon(&input) else {
+                continue;
+            };
+            if incarnation(daemon).is_some_and(|now| *now != inc) {
+                continue;
             }
-            inputs.push(Request::daemon(Command::PerfDump, daemon.as_str()));
+            answered.insert(daemon.to_owned());
+            perf_answers.push((input, inc, answer));
         }
-        let answers = run_all(&self.tell, &inputs, self.concurrency, self.timeout);
+        let up: Vec<(String, String)> = maps
+            .up
+            .iter()
+            .filter(|(d, _)| self.perf && !answered.contains(d))
+            .cloned()
+            .collect();
+        let late = self.perf_requests(&up);
+        let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
+            late.iter().map(|(r, _)| (&self.tell, r)).collect();
+        let answers = run_all(&jobs, self.concurrency, self.timeout);
+        perf_answers.extend(late.into_iter().zip(answers).map(|((r, i), a)| (r, i, a)));
         let mut failed = Vec::new();
-        for (input, answer) in inputs.iter().zip(answers) {
-            origins.insert(input.clone(), self.tell.origin(input));
-            let Some(daemon) = perf_daemon(input) else {
+        let mut fresh = HashSet::new();
+        for (input, inc, answer) in perf_answers {
+            origins.insert(input.clone(), self.tell.origin(&input));
+            let Some(daemon) = perf_daemon(&input) else {
                 continue;
             };
             match answer {
@@ -358,19 +392,16 @@ impl Live {
                     let bytes = Some(Arc::new(bytes));
                     if input.command() == Command::PerfSchema {
                         entry.schema = bytes;
-                        entry.incarnation = maps
-                            .up
-                            .iter()
-                            .find(|(d, _)| d == daemon)
-                            .map(|(_, i)| i.clone())
-                            .unwrap_or_default();
+                        entry.incarnation = inc;
                     } else {
                         entry.dump = bytes;
+                        fresh.insert(daemon.to_owned());
                     }
                 }
                 Err(e) => failed.push((input.clone(), e)),
             }
         }
+        self.last_up = maps.up.clone();
         // Cull the daemons that left their maps; keep everything while a map is unknown.
         if let Some(present) = &maps.present {
             self.retained.retain(|d, _| present.contains(d));
@@ -388,8 +419,8 @@ impl Live {
                 Request::daemon(Command::PerfDump, daemon.as_str()),
                 Ok(dump.clone()),
             );
-            let asked = maps.up.iter().any(|(d, _)| d == daemon);
-            if !asked || failed.iter().any(|(i, _)| perf_daemon(i) == Some(daemon)) {
+            let failed_now = failed.iter().any(|(i, _)| perf_daemon(i) == Some(daemon));
+            if !fresh.contains(daemon) || failed_now {
                 retained_used.push(daemon.clone());
             }
         }
@@ -471,7 +502,9 @@ impl Live {
             return reused;
         }
         let inputs: Vec<Request> = ask.iter().map(|(r, _)| r.clone()).collect();
-        let answers = run_all(&self.cluster, &inputs, self.concurrency, self.timeout);
+        let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
+            inputs.iter().map(|r| (&self.cluster, r)).collect();
+        let answers = run_all(&jobs, self.concurrency, self.timeout);
         let fetched = Instant::now();
         for ((input, key), answer) in ask.into_iter().zip(answers) {
             let answer = answer.map(Arc::new);
@@ -493,6 +526,28 @@ impl Live {
             docs.insert(input, answer);
         }
         reused
+    }
+}
+
+impl Live {
+    /// `perf schema` (when the retained one is missing or from another incarnation) and
+    /// `perf dump` for each daemon of `up`, each with the incarnation it is asked under.
+    fn perf_requests(&self, up: &[(String, String)]) -> Vec<(Request, String)> {
+        let mut inputs = Vec::with_capacity(up.len() * 2);
+        for (daemon, incarnation) in up {
+            let known = self.retained.get(daemon);
+            if known.is_none_or(|r| r.schema.is_none() || r.incarnation != *incarnation) {
+                inputs.push((
+                    Request::daemon(Command::PerfSchema, daemon.as_str()),
+                    incarnation.clone(),
+                ));
+            }
+            inputs.push((
+                Request::daemon(Command::PerfDump, daemon.as_str()),
+                incarnation.clone(),
+            ));
+        }
+        inputs
     }
 }
 
@@ -591,15 +646,15 @@ impl Maps {
     }
 }
 
-/// Runs `inputs` through `commander`, at most `limit` at once, each with `timeout`; the
-/// answers in `inputs`' order. A call still running at its deadline is abandoned on its
+/// Runs each input through its commander, at most `limit` at once, each with `timeout`; the
+/// answers in `jobs`' order. A call still running at its deadline is abandoned on its
 /// thread and answered [`FetchError::Timeout`].
 fn run_all(
-    commander: &Arc<dyn Commander>,
-    inputs: &[Request],
+    jobs: &[(&Arc<dyn Commander>, &Request)],
     limit: usize,
     timeout: Duration,
 ) -> Vec<Result<Vec<u8>, FetchError>> {
+    let inputs = jobs;
     let mut results: Vec<Option<Result<Vec<u8>, FetchError>>> = Vec::new();
     results.resize_with(inputs.len(), || None);
     let (tx, rx) = mpsc::channel();
@@ -609,7 +664,8 @@ fn run_all(
     let mut done = 0;
     while done < inputs.len() {
         while running.len() < limit.max(1) && next < inputs.len() {
-            let (i, input, tx, c) = (next, inputs[next].clone(), tx.clone(), commander.clone());
+            let (c, input) = inputs[next];
+            let (i, input, tx, c) = (next, input.clone(), tx.clone(), c.clone());
             let spawned = std::thread::Builder::new()
                 .name("ceph-command".into())
                 .spawn(move || {
@@ -803,7 +859,14 @@ mod tests {
             Command::Status,
             Some(&status(if osd2_up { 10 } else { 11 }, osd2_exists)),
         );
-        for d in ["osd.0", "osd.1", "osd.2", "mon.a"] {
+        t.set(
+            Command::HealthDetail,
+            Some(r#"{"status":"HEALTH_OK","checks":{}}"#),
+        );
+        t.set(Command::MgrDump, Some(r#"{"epoch":4}"#));
+        // A stopped daemon does not answer (its admin socket is gone).
+        let daemons = ["osd.0", "osd.1", "osd.2", "mon.a"];
+        for d in daemons.into_iter().filter(|d| osd2_up || *d != "osd.2") {
             t.set(
                 Request::daemon(Command::PerfSchema, d),
                 Some(&format!("schema {d}")),
@@ -818,10 +881,12 @@ mod tests {
 
     #[test]
     fn down_daemons_keep_their_last_counters_until_they_leave_the_map() {
-        // (osd.2 up, osd.2 in the map, osd.2's perf served, osd.2 asked)
+        // (osd.2 up, osd.2 in the map, osd.2's perf served, osd.2 asked). It is asked once
+        // more after it stopped: its perf counters go out with the first round, to the
+        // daemons up at the last snapshot, before the new maps are read.
         let steps = [
             (true, true, true, true),
-            (false, true, true, false),
+            (false, true, true, true),
             (false, true, true, false),
             (false, false, false, false),
         ];
@@ -895,6 +960,62 @@ mod tests {
         live.snapshot();
         live.snapshot();
         assert_eq!(schemas(&table), 2);
+    }
+
+    #[test]
+    fn perf_counters_go_out_with_the_first_round_once_the_daemons_are_known() {
+        // `status` answers only once a perf dump was asked in the same snapshot (within 1 s):
+        // it fails when the perf counters wait for the cluster commands.
+        #[derive(Debug, Default)]
+        struct Gate {
+            table: Table,
+            perf_asked: std::sync::atomic::AtomicBool,
+        }
+        impl Commander for Gate {
+            fn command(&self, input: &Request) -> Result<Vec<u8>, FetchError> {
+                use std::sync::atomic::Ordering::SeqCst;
+                if input.command() == Command::PerfDump {
+                    self.perf_asked.store(true, SeqCst);
+                }
+                if input.command() == Command::Status {
+                    let deadline = Instant::now() + Duration::from_secs(1);
+                    while !self.perf_asked.load(SeqCst) {
+                        if Instant::now() > deadline {
+                            return Err(FetchError::Timeout {
+                                after: Duration::from_secs(1),
+                            });
+                        }
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                }
+                self.table.command(input)
+            }
+            fn origin(&self, input: &Request) -> String {
+                self.table.origin(input)
+            }
+        }
+        let gate = Arc::new(Gate {
+            table: cluster(true, true),
+            ..Gate::default()
+        });
+        let mut live = Live::new(gate.clone());
+        let status = Request::cluster(Command::Status);
+        // First: no daemon known yet, the perf counters wait for the maps.
+        let first = live.snapshot();
+        assert!(first.fetch(&status).is_err());
+        gate.perf_asked
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        // Then they go with `status`.
+        let second = live.snapshot();
+        assert!(second.fetch(&status).is_ok());
+        for snap in [first, second] {
+            assert!(snap.retained_daemons().is_empty());
+            assert_eq!(
+                snap.fetch(&Request::daemon(Command::PerfDump, "osd.2"))
+                    .unwrap(),
+                b"dump osd.2"
+            );
+        }
     }
 
     #[test]

@@ -278,7 +278,7 @@ impl Log {
     }
 
     /// Adds `d` to the time spent on `input`.
-    fn time(&mut self, input: &Request, d: Duration) {
+    pub(crate) fn time(&mut self, input: &Request, d: Duration) {
         match self.took.iter_mut().find(|(r, _)| r == input) {
             Some((_, t)) => *t += d,
             None => self.took.push((input.clone(), d)),

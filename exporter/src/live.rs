@@ -402,6 +402,21 @@ impl Live {
             }
         }
         self.last_up = maps.up.clone();
+        // The image list of every `rbd` pool (20.2.4's `ceph_rbd_image_metadata`), from the
+        // cluster commander (`rbd ls`); a commander that cannot list images answers
+        // `NotFound`, and the family stays empty.
+        let rbd: Vec<Request> = maps
+            .rbd_pools
+            .iter()
+            .map(|p| Request::pool(Command::RbdLs, p.as_str()))
+            .collect();
+        let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
+            rbd.iter().map(|r| (&self.cluster, r)).collect();
+        let answers = run_all(&jobs, self.concurrency, self.timeout);
+        for (input, answer) in rbd.into_iter().zip(answers) {
+            origins.insert(input.clone(), self.cluster.origin(&input));
+            docs.insert(input, answer.map(Arc::new));
+        }
         // Cull the daemons that left their maps; keep everything while a map is unknown.
         if let Some(present) = &maps.present {
             self.retained.retain(|d, _| present.contains(d));
@@ -570,6 +585,9 @@ struct Maps {
     up: Vec<(String, String)>,
     /// Every daemon in its map (up or down), when all three maps were read.
     present: Option<HashSet<String>>,
+    /// The pools with the `rbd` application, when the active mgr runs a release whose module
+    /// lists their images (`ceph_rbd_image_metadata`, 20.2.4).
+    rbd_pools: Vec<String>,
 }
 
 impl Maps {
@@ -641,6 +659,25 @@ impl Maps {
         }
         if known == 3 {
             maps.present = Some(present);
+        }
+        let lists_images = json(Command::Versions)
+            .and_then(|v| {
+                v["mgr"]
+                    .as_object()?
+                    .keys()
+                    .filter_map(|k| ceph_types::Release::from_version(k))
+                    .max()
+            })
+            .is_some_and(|r| r >= ceph_types::Release::Tentacle);
+        if let Some(osd) = json(Command::OsdDump).filter(|_| lists_images) {
+            for p in osd["pools"].as_array().into_iter().flatten() {
+                if let (Some(_), Some(name)) = (
+                    p["application_metadata"].get("rbd"),
+                    p["pool_name"].as_str(),
+                ) {
+                    maps.rbd_pools.push(name.to_owned());
+                }
+            }
         }
         maps
     }
@@ -877,6 +914,55 @@ mod tests {
             );
         }
         t
+    }
+
+    #[test]
+    fn image_lists_are_asked_for_rbd_pools_of_a_tentacle_cluster() {
+        // (mgr version, rbd pools asked)
+        let cases = [
+            (
+                "ceph version 20.2.4 (x) tentacle (stable - RelWithDebInfo)",
+                true,
+            ),
+            ("ceph version 18.2.7 (x) reef (stable)", false),
+        ];
+        for (version, asked) in cases {
+            let t = Table::default();
+            // The cluster answers (map documents are asked only then).
+            t.set(Command::Status, Some("{}"));
+            t.set(
+                Command::OsdDump,
+                Some(
+                    r#"{"osds":[],"pools":[
+                    {"pool":1,"pool_name":".mgr","application_metadata":{"mgr":{}}},
+                    {"pool":4,"pool_name":"mini-rbd","application_metadata":{"rbd":{}}}]}"#,
+                ),
+            );
+            t.set(
+                Command::Versions,
+                Some(&format!(r#"{{"mgr":{{"{version}":1}}}}"#)),
+            );
+            let rbd = Request::pool(Command::RbdLs, "mini-rbd");
+            t.set(rbd.clone(), Some(r#"["img0"]"#));
+            let table = Arc::new(t);
+            let mut live = Live::new(table.clone()).timeout(Duration::from_millis(500));
+            let snap = live.snapshot();
+            let asked_for: Vec<Request> = table
+                .asked
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|r| r.command() == Command::RbdLs)
+                .cloned()
+                .collect();
+            if asked {
+                assert_eq!(asked_for, std::slice::from_ref(&rbd), "{version}");
+                assert_eq!(snap.fetch(&rbd).unwrap(), br#"["img0"]"#);
+            } else {
+                assert!(asked_for.is_empty(), "{version}");
+                assert!(matches!(snap.fetch(&rbd), Err(FetchError::NotFound)));
+            }
+        }
     }
 
     #[test]

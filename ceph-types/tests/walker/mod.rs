@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use ceph_types::{
     Command, CounterDump, CounterSchema, Df, FsDump, Health, MdsMetadata, MgrDump, MgrMetadata,
     Model, MonDump, MonMetadata, MonStatus, OsdCrushDump, OsdDf, OsdDump, OsdMetadata, OsdPerf,
-    OsdPoolStats, OsdTree, PerfDump, PerfSchema, PgDump, PgStat, QuorumStatus, ServiceDump, Status,
-    Versions,
+    OsdPoolStats, OsdTree, PerfDump, PerfSchema, PgDump, PgStat, QuorumStatus, RbdImages,
+    ServiceDump, Status, Versions,
 };
 
 /// The fixture folder: `$CEPH_FIXTURES` or the repository's `testdata/ceph`.
@@ -111,6 +111,7 @@ macro_rules! dispatch {
             Command::MonMetadata => $m!(MonMetadata, $($args)*),
             Command::MgrMetadata => $m!(MgrMetadata, $($args)*),
             Command::MdsMetadata => $m!(MdsMetadata, $($args)*),
+            Command::RbdLs => $m!(RbdImages, $($args)*),
             $other => $none,
         }
     };

@@ -1,4 +1,5 @@
-//! Parity with the real mgr prometheus module, on the four live captures.
+//! Parity with the real mgr prometheus module, on the six live captures (16.2.15, 18.2.7 and
+//! 20.2.4, each healthy and degraded).
 //!
 //! For each capture, a [`ClusterCollector`] collects from the capture's dumps
 //! (`testdata/ceph/<capture>/`, as a [`DumpDir`]) with the default options, its text
@@ -9,8 +10,9 @@
 //!   counters): every family with the same TYPE and HELP, every series with the same labels,
 //!   and equal values except where the module read a moving value at another instant than the
 //!   dumps (perf counters, rates, space and I/O usage, latencies, timings);
-//! * `mgr_harness.py` (the real 16.2.15 module run over exactly these dump files): equal values
-//!   for every series both have.
+//! * `mgr_harness.py` (the real module run over exactly these dump files: 16.2.15's for the
+//!   Pacific and Reef captures, 20.2.4's for Tentacle): equal values for every series of the
+//!   harness, and for Pacific and Tentacle the same series.
 //!
 //! Each test prints its coverage: families matched / families in the module's output.
 
@@ -109,12 +111,12 @@ fn ours(name: &str) -> (Exposition, BTreeSet<String>) {
 }
 
 fn is_perf(name: &str, module: &Exposition) -> bool {
-    // The module's perf-counter families come after its static ones and carry `ceph_daemon`
-    // (or `instance_id`) only.
-    let static_end = module
-        .order
+    // The module's perf-counter families come after its static ones (the last of which is
+    // `ceph_healthcheck_slow_ops`, or from 20.2.4 on `ceph_hardware_firmware_info`) and carry
+    // `ceph_daemon` (or `instance_id`) only.
+    let static_end = ["ceph_hardware_firmware_info", "ceph_healthcheck_slow_ops"]
         .iter()
-        .position(|n| n == "ceph_healthcheck_slow_ops")
+        .find_map(|last| module.order.iter().position(|n| n == last))
         .unwrap();
     let pos = module.order.iter().position(|n| n == name).unwrap();
     pos > static_end && !RBD.contains(&name) && !DURATIONS.contains(&name)
@@ -219,7 +221,8 @@ fn against_module(name: &str, module_file: &str) -> Report {
     r
 }
 
-/// Compares our values with the harness's (the 16.2.15 module over the same dump files):
+/// Compares our values with the harness's (the release's module, 16.2.15's for Reef, over the
+/// same dump files):
 /// every series of the harness must be ours, with the same value. Returns how many.
 fn against_harness(name: &str) -> usize {
     let harness = Exposition::parse(
@@ -242,6 +245,14 @@ fn against_harness(name: &str) -> usize {
             .families
             .get(fname)
             .unwrap_or_else(|| panic!("{name}: harness family {fname} missing"));
+        if !name.starts_with("18.") {
+            // The harness runs this release's own module: no series more, none fewer.
+            assert_eq!(
+                o.series.len(),
+                h.series.len(),
+                "{name}: series of {fname} (harness)"
+            );
+        }
         for (labels, v) in &h.series {
             let mut want: Vec<(&str, &str)> = labels
                 .iter()
@@ -292,4 +303,14 @@ fn reef_healthy() {
 #[test]
 fn reef_degraded() {
     check("18.2.7-degraded", "mgr_prometheus_metrics_with_perf.txt");
+}
+
+#[test]
+fn tentacle_healthy() {
+    check("20.2.4-healthy", "mgr_prometheus_metrics_with_perf.txt");
+}
+
+#[test]
+fn tentacle_degraded() {
+    check("20.2.4-degraded", "mgr_prometheus_metrics_with_perf.txt");
 }

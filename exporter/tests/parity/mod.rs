@@ -353,3 +353,67 @@ fn tentacle_rbd_image_metadata() {
         );
     }
 }
+
+/// The lines of a text exposition that both sides must write alike: without the collect
+/// durations (timings), the RBD image I/O families' HELP/TYPE (the module's OSD perf query),
+/// blank lines (the module's body starts with one), and with each run of `ceph_health_detail`
+/// samples sorted (the module adds new checks in the order of a Python `set`).
+fn comparable_lines(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let name = line
+            .strip_prefix("# HELP ")
+            .or_else(|| line.strip_prefix("# TYPE "))
+            .unwrap_or(line);
+        if line.is_empty()
+            || name.starts_with("ceph_prometheus_collect_duration_seconds")
+            || RBD.iter().any(|f| name.split([' ', '{']).next() == Some(f))
+        {
+            continue;
+        }
+        if line.starts_with("ceph_health_detail{") {
+            run.push(line.to_owned());
+            continue;
+        }
+        run.sort();
+        out.append(&mut run);
+        out.push(line.to_owned());
+    }
+    run.sort();
+    out.append(&mut run);
+    out
+}
+
+/// On 20.2.4, `ceph-exporter --float-style mgr` writes what the 20.2.4 module writes for the
+/// same dumps, byte for byte: families in the same order, HELP, TYPE, labels and values
+/// (Python float layout), except the timings and the RBD image I/O families.
+#[test]
+fn tentacle_text_is_the_modules_byte_for_byte() {
+    for name in ["20.2.4-healthy", "20.2.4-degraded"] {
+        let harness = std::fs::read_to_string(
+            testdata()
+                .join("exporter")
+                .join(name)
+                .join("mgr_harness_metrics.txt"),
+        )
+        .unwrap();
+        let source = DumpDir::open(testdata().join("ceph").join(name)).unwrap();
+        let options = CollectOptions::new().input_health(false);
+        let collection = ClusterCollector::new(options).collect(&source);
+        let mut out = Vec::new();
+        collection
+            .encode(&mut out, Format::Text, FloatStyle::Python)
+            .unwrap();
+        let ours = comparable_lines(&String::from_utf8(out).unwrap());
+        let module = comparable_lines(&harness);
+        let first_difference = ours.iter().zip(&module).position(|(a, b)| a != b);
+        assert_eq!(
+            first_difference.map(|i| (&ours[i], &module[i])),
+            None,
+            "{name}: first differing line"
+        );
+        assert_eq!(ours.len(), module.len(), "{name}");
+        println!("{name}: {} lines equal to the 20.2.4 module's", ours.len());
+    }
+}

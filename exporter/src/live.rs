@@ -403,8 +403,9 @@ impl Live {
         }
         self.last_up = maps.up.clone();
         // The image list of every `rbd` pool (20.2.4's `ceph_rbd_image_metadata`), from the
-        // cluster commander (`rbd ls`); a commander that cannot list images answers
-        // `NotFound`, and the family stays empty.
+        // cluster commander (`rbd ls`); a commander that cannot list images (the librados
+        // connection) answers `NotFound`, and the list is asked of the `tell` commander (the
+        // `ceph` client's `rbd`) instead. Without an answer the family stays empty.
         let rbd: Vec<Request> = maps
             .rbd_pools
             .iter()
@@ -412,10 +413,25 @@ impl Live {
             .collect();
         let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
             rbd.iter().map(|r| (&self.cluster, r)).collect();
-        let answers = run_all(&jobs, self.concurrency, self.timeout);
-        for (input, answer) in rbd.into_iter().zip(answers) {
-            origins.insert(input.clone(), self.cluster.origin(&input));
-            docs.insert(input, answer.map(Arc::new));
+        let mut answers = run_all(&jobs, self.concurrency, self.timeout);
+        let mut by = vec![&self.cluster; rbd.len()];
+        if !Arc::ptr_eq(&self.cluster, &self.tell) {
+            let again: Vec<usize> = (0..rbd.len())
+                .filter(|&i| matches!(answers[i], Err(FetchError::NotFound)))
+                .collect();
+            let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
+                again.iter().map(|&i| (&self.tell, &rbd[i])).collect();
+            for (i, answer) in again
+                .iter()
+                .zip(run_all(&jobs, self.concurrency, self.timeout))
+            {
+                answers[*i] = answer;
+                by[*i] = &self.tell;
+            }
+        }
+        for ((input, answer), commander) in rbd.iter().zip(answers).zip(by) {
+            origins.insert(input.clone(), commander.origin(input));
+            docs.insert(input.clone(), answer.map(Arc::new));
         }
         // Cull the daemons that left their maps; keep everything while a map is unknown.
         if let Some(present) = &maps.present {
@@ -963,6 +979,48 @@ mod tests {
                 assert!(matches!(snap.fetch(&rbd), Err(FetchError::NotFound)));
             }
         }
+    }
+
+    /// A cluster commander that cannot list images (as the librados connection).
+    #[derive(Debug)]
+    struct NoImages(Arc<Table>);
+
+    impl Commander for NoImages {
+        fn command(&self, input: &Request) -> Result<Vec<u8>, FetchError> {
+            if input.pool_name().is_some() {
+                return Err(FetchError::NotFound);
+            }
+            self.0.command(input)
+        }
+
+        fn origin(&self, input: &Request) -> String {
+            self.0.origin(input)
+        }
+    }
+
+    #[test]
+    fn image_lists_fall_back_to_the_tell_commander() {
+        let cluster = Table::default();
+        cluster.set(Command::Status, Some("{}"));
+        cluster.set(
+            Command::OsdDump,
+            Some(r#"{"osds":[],"pools":[{"pool":4,"pool_name":"p","application_metadata":{"rbd":{}}}]}"#),
+        );
+        cluster.set(
+            Command::Versions,
+            Some(r#"{"mgr":{"ceph version 20.2.4 (x) tentacle (stable)":1}}"#),
+        );
+        let rbd = Request::pool(Command::RbdLs, "p");
+        let tell = Table::default();
+        tell.set(rbd.clone(), Some(r#"["a"]"#));
+        let tell = Arc::new(tell);
+        let mut live = Live::new(Arc::new(NoImages(Arc::new(cluster))))
+            .tell_through(tell.clone())
+            .timeout(Duration::from_millis(500));
+        let snap = live.snapshot();
+        assert_eq!(snap.fetch(&rbd).unwrap(), br#"["a"]"#);
+        assert_eq!(snap.origin(&rbd), "table rbd ls --pool p");
+        assert!(tell.asked.lock().unwrap().contains(&rbd));
     }
 
     #[test]

@@ -6,8 +6,6 @@ use crate::input::{
     Check, CrushDevice, DaemonMetadata, Df, Filesystem, FsMap, Health, Mds, MgrMap, Mon, MonStatus,
     Osd, OsdMap, Pool, PoolRecovery, ServiceDaemon,
 };
-#[cfg(test)]
-use crate::input::{Pg, PgMap};
 
 pub(crate) fn health<'a>(h: &'a ceph_types::Health<'a>) -> Health<'a> {
     Health {
@@ -270,51 +268,6 @@ pub(crate) fn pool_stats(p: &ceph_types::OsdPoolStats<'_>) -> Vec<PoolRecovery> 
             }
         })
         .collect()
-}
-
-/// The `ceph-types` view of the PG map: the reference the streaming reader (`pgscan`) is
-/// tested against.
-#[cfg(test)]
-pub(crate) fn pg<'a>(d: &'a ceph_types::PgDump<'a>) -> PgMap<'a> {
-    let m = &d.pg_map;
-    PgMap {
-        pgs: m
-            .pg_stats
-            .iter()
-            .map(|p| Pg {
-                pool: p
-                    .pgid
-                    .split_once('.')
-                    .map_or(p.pgid.as_ref(), |(pool, _)| pool),
-                state: p.state.as_str(),
-                acting_primary: p.acting_primary.map_or(-1, i64::from),
-            })
-            .collect(),
-        pool_repaired: m
-            .pool_stats
-            .iter()
-            .map(|p| (p.poolid, Value::U64(p.stat_sum.num_objects_repaired)))
-            .collect(),
-        osd_latency: m
-            .osd_stats
-            .iter()
-            .filter_map(|o| {
-                Some((
-                    o.osd?,
-                    Value::F64(o.perf_stat.apply_latency_ms),
-                    Value::F64(o.perf_stat.commit_latency_ms),
-                ))
-            })
-            .collect(),
-        objects: m.pg_stats_sum.as_ref().map_or([None; 3], |s| {
-            let s = &s.stat_sum;
-            [
-                Some(Value::U64(s.num_objects_degraded)),
-                Some(Value::U64(s.num_objects_misplaced)),
-                Some(Value::U64(s.num_objects_unfound)),
-            ]
-        }),
-    }
 }
 
 /// `ceph mon metadata` / `mgr metadata` / `mds metadata` entries, keyed by `name`.

@@ -11,7 +11,6 @@ use crate::daemons::DaemonIndex;
 use crate::health::HealthHistory;
 use crate::input::DaemonMetadata;
 use crate::perf::{PERF_SERVICES, perf_families};
-use crate::pgscan;
 use crate::pools::PgSummary;
 use crate::spec::{StaticFamilies, Step, duration_specs, static_specs};
 use crate::steps::{CLUSTER_INPUTS, Ctx, Docs, METHODS, PgCtx, Phase, inputs_time, skipped_steps};
@@ -350,17 +349,22 @@ fn load_pg(source: &dyn Source) -> (Option<PgSummary>, Log, Duration) {
         let t = Instant::now();
         let origin = || source.origin(&input);
         let result = match source.open(&input) {
-            Ok(reader) => pgscan::summarize(reader).map_err(|e| match e.kind {
-                pgscan::ScanErrorKind::Io(io) => CollectError::Fetch {
+            Ok(reader) => crate::pools::summarize(input.command(), reader).map_err(|e| match e {
+                ceph_types::Error::Read { source, .. } => CollectError::Fetch {
                     origin: origin(),
                     input: input.clone(),
-                    source: FetchError::Io(io),
+                    source: FetchError::Io(source),
                 },
-                pgscan::ScanErrorKind::Syntax(reason) => CollectError::Syntax {
+                ceph_types::Error::Stream { offset, reason, .. } => CollectError::Syntax {
                     origin: origin(),
                     input: input.clone(),
-                    offset: e.offset,
+                    offset,
                     reason,
+                },
+                other => CollectError::Parse {
+                    origin: origin(),
+                    input: input.clone(),
+                    source: other,
                 },
             }),
             Err(e) => Err(CollectError::Fetch {

@@ -172,7 +172,7 @@ pub(crate) fn daemon_health(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::{Check, DaemonMetadata, Pg, PgMap};
+    use crate::input::{Check, DaemonMetadata};
     use crate::spec::static_specs;
     use expfmt::MetricValue;
 
@@ -298,23 +298,14 @@ mod tests {
                 "5 slow ops, oldest one blocked for 3 sec, daemons [osd.0,osd.3] have slow ops.",
             )],
         };
-        let pg = PgMap {
-            pgs: vec![
-                Pg {
-                    pool: "1",
-                    state: "creating+peering",
-                    acting_primary: 1,
-                },
-                Pg {
-                    pool: "1",
-                    state: "active+clean",
-                    acting_primary: 1,
-                },
-            ],
-            ..PgMap::default()
-        };
         let mut out = StaticFamilies::new(static_specs(Release::Reef));
-        let pg = crate::pools::PgSummary::new(&pg);
+        let pg = crate::pools::summarize(
+            ceph_types::Command::PgDump,
+            &br#"{"pg_map": {"pg_stats": [
+                {"pgid": "1.0", "state": "creating+peering", "acting_primary": 1},
+                {"pgid": "1.1", "state": "active+clean", "acting_primary": 1}]}}"#[..],
+        )
+        .unwrap();
         daemon_health(&mut out, &names, &h, &pg.creating);
         let got: Vec<(String, String, f64)> = samples(out, "ceph_daemon_health_metrics")
             .into_iter()

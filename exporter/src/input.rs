@@ -148,31 +148,6 @@ pub(crate) struct ServiceDaemon<'a> {
     pub(crate) metadata: DaemonMetadata<'a>,
 }
 
-/// What the module reads from the PG map (`pg_summary`, `osd_stats`, `pg_dump`), as the
-/// `ceph-types` model gives it: the reference of the streaming reader (`pgscan`).
-#[cfg(test)]
-#[derive(Debug, Clone, Default)]
-pub(crate) struct PgMap<'a> {
-    /// Per PG: pool id as written in the pgid, state string, acting primary.
-    pub(crate) pgs: Vec<Pg<'a>>,
-    /// `pool_stats`: pool id and `stat_sum.num_objects_repaired`.
-    pub(crate) pool_repaired: Vec<(i64, Value)>,
-    /// `osd_stats`: OSD id, `perf_stat.apply_latency_ms`, `perf_stat.commit_latency_ms`.
-    pub(crate) osd_latency: Vec<(i64, Value, Value)>,
-    /// `pg_stats_sum.stat_sum.num_objects_{degraded,misplaced,unfound}`.
-    pub(crate) objects: [Option<Value>; 3],
-}
-
-/// One PG of the PG map.
-#[cfg(test)]
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Pg<'a> {
-    /// The pool part of the pgid (`"5"` of `"5.1e"`).
-    pub(crate) pool: &'a str,
-    pub(crate) state: &'a str,
-    pub(crate) acting_primary: i64,
-}
-
 /// `df detail`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Df<'a> {

@@ -33,7 +33,8 @@
 //!    ([`ceph_types::Request::file_name`]), [`CephCli`] by running `ceph`
 //!    ([`ceph_types::Request::cli_args`]).
 //! 2. [`ceph_types`] parses each cluster document into its model (`OsdDump`, `Df`,
-//!    `MonMetadata`, ...), borrowing from the bytes; the PG map is read in one streaming pass.
+//!    `MonMetadata`, ...), borrowing from the bytes; the PG map is read in one streaming pass
+//!    ([`ceph_types::PgDumpReader`]) and only its aggregate is kept.
 //! 3. The collection steps turn the models into the module's static families; the release
 //!    ([`Release`], detected from the daemons' metadata) picks the layout.
 //! 4. [`perfcounter`] maps each daemon's perf schema and dump (mgr flavour, priority filter).
@@ -102,7 +103,6 @@ mod layout;
 mod live;
 mod osd;
 mod perf;
-mod pgscan;
 mod pools;
 #[cfg(feature = "rados")]
 mod rados;

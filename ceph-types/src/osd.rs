@@ -787,6 +787,37 @@ impl OsdCrushDump<'_> {
 into_owned!(OsdCrushDump<'a> { devices, types, buckets, rules });
 model!(OsdCrushDump<'a>, OsdCrushDump);
 
+impl PoolIoRate {
+    /// The rate Ceph names `key` (`recovering_bytes_per_sec`, `num_objects_recovered`, ...),
+    /// `None` when the key is unknown or absent (Ceph leaves out rates with no activity).
+    ///
+    /// ```
+    /// use ceph_types::OsdPoolStats;
+    ///
+    /// let stats = OsdPoolStats::parse(r#"[{"pool_name": "rbd", "pool_id": 1, "recovery": {},
+    ///     "recovery_rate": {"recovering_bytes_per_sec": 4096}, "client_io_rate": {}}]"#)?;
+    /// let rate = &stats.pools[0].recovery_rate;
+    /// assert_eq!(rate.get("recovering_bytes_per_sec"), Some(4096));
+    /// assert_eq!(rate.get("num_objects_recovered"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn get(&self, key: &str) -> Option<u64> {
+        match key {
+            "recovering_objects_per_sec" => self.recovering_objects_per_sec,
+            "recovering_bytes_per_sec" => self.recovering_bytes_per_sec,
+            "recovering_keys_per_sec" => self.recovering_keys_per_sec,
+            "num_objects_recovered" => self.num_objects_recovered,
+            "num_bytes_recovered" => self.num_bytes_recovered,
+            "num_keys_recovered" => self.num_keys_recovered,
+            "read_bytes_sec" => self.read_bytes_sec,
+            "write_bytes_sec" => self.write_bytes_sec,
+            "read_op_per_sec" => self.read_op_per_sec,
+            "write_op_per_sec" => self.write_op_per_sec,
+            _ => None,
+        }
+    }
+}
+
 /// Recovery and client I/O rates of a pool (`recovery_rate`, `client_io_rate`); absent keys
 /// mean no activity (ceph-mgr reads them as 0).
 #[non_exhaustive]

@@ -1,28 +1,9 @@
 //! From the `ceph-types` models to what the collection steps read (`input`).
 
-use expfmt::Value;
-
 use crate::input::{
-    Check, CrushDevice, DaemonMetadata, Df, Filesystem, FsMap, Health, Mds, MgrMap, Mon, MonStatus,
-    Osd, OsdMap, Pool, PoolRecovery, ServiceDaemon,
+    CrushDevice, DaemonMetadata, Filesystem, FsMap, Mds, MgrMap, Mon, MonStatus, Osd, OsdMap, Pool,
+    ServiceDaemon,
 };
-
-pub(crate) fn health<'a>(h: &'a ceph_types::Health<'a>) -> Health<'a> {
-    Health {
-        status: h
-            .effective_status()
-            .map_or("", ceph_types::HealthStatus::as_str),
-        checks: h
-            .checks
-            .iter()
-            .map(|(name, c)| Check {
-                name,
-                severity: c.severity.as_str(),
-                message: &c.summary.message,
-            })
-            .collect(),
-    }
-}
 
 /// A monitor's `mon_status` or the cluster's `quorum_status`.
 #[derive(Debug)]
@@ -201,73 +182,6 @@ pub(crate) fn services<'a>(s: &'a ceph_types::ServiceDump<'a>) -> Vec<ServiceDae
         }
     }
     out
-}
-
-pub(crate) fn df<'a>(d: &'a ceph_types::Df<'a>) -> Df<'a> {
-    let cluster = |s: &ceph_types::DfStats| {
-        [
-            Some(Value::U64(s.total_bytes)),
-            Some(Value::U64(s.total_used_bytes)),
-            s.total_used_raw_bytes.map(Value::U64),
-        ]
-    };
-    Df {
-        cluster: cluster(&d.stats),
-        by_class: d
-            .stats_by_class
-            .iter()
-            .map(|(c, s)| (c, cluster(s)))
-            .collect(),
-        pools: d
-            .pools
-            .iter()
-            .map(|p| {
-                let s = &p.stats;
-                let u = |v: Option<u64>| v.map(Value::U64);
-                (
-                    p.id,
-                    [
-                        u(s.max_avail),
-                        u(s.avail_raw),
-                        u(s.stored),
-                        u(s.stored_raw),
-                        u(s.objects),
-                        u(s.dirty),
-                        u(s.quota_bytes),
-                        u(s.quota_objects),
-                        u(s.rd),
-                        u(s.rd_bytes),
-                        u(s.wr),
-                        u(s.wr_bytes),
-                        u(s.compress_bytes_used),
-                        u(s.compress_under_bytes),
-                        u(s.bytes_used),
-                        s.percent_used.map(Value::F64),
-                    ],
-                )
-            })
-            .collect(),
-    }
-}
-
-pub(crate) fn pool_stats(p: &ceph_types::OsdPoolStats<'_>) -> Vec<PoolRecovery> {
-    p.pools
-        .iter()
-        .map(|s| {
-            let r = &s.recovery_rate;
-            let v = |x: Option<u64>| Value::U64(x.unwrap_or(0));
-            PoolRecovery {
-                pool_id: s.pool_id,
-                rates: [
-                    v(r.recovering_objects_per_sec),
-                    v(r.recovering_bytes_per_sec),
-                    v(r.recovering_keys_per_sec),
-                    v(r.num_objects_recovered),
-                    v(r.num_bytes_recovered),
-                ],
-            }
-        })
-        .collect()
 }
 
 /// `ceph mon metadata` / `mgr metadata` / `mds metadata` entries, keyed by `name`.

@@ -1,24 +1,6 @@
 //! What the collection steps read from the dumps: only the fields the module uses, borrowed
 //! from the parsed documents. The adapters from the `ceph-types` models are in `adapt`.
 
-use expfmt::Value;
-
-/// `ceph health detail` (the module's `get('health')`).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Health<'a> {
-    pub(crate) status: &'a str,
-    /// Active checks in document order: name, severity, summary message.
-    pub(crate) checks: Vec<Check<'a>>,
-}
-
-/// One active health check.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Check<'a> {
-    pub(crate) name: &'a str,
-    pub(crate) severity: &'a str,
-    pub(crate) message: &'a str,
-}
-
 /// `mon_status` / `quorum_status`: the monmap and the quorum.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MonStatus<'a> {
@@ -146,23 +128,4 @@ pub(crate) struct ServiceDaemon<'a> {
     /// The daemon key in the service map (a gid for Reef+ rgw).
     pub(crate) key: &'a str,
     pub(crate) metadata: DaemonMetadata<'a>,
-}
-
-/// `df detail`.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Df<'a> {
-    /// `stats.{total_bytes,total_used_bytes,total_used_raw_bytes}`.
-    pub(crate) cluster: [Option<Value>; 3],
-    /// `stats_by_class`: class and the same three values.
-    pub(crate) by_class: Vec<(&'a str, [Option<Value>; 3])>,
-    /// `pools`: id and the `DF_POOL` values in that order.
-    pub(crate) pools: Vec<(i64, [Option<Value>; 16])>,
-}
-
-/// `osd pool stats`: pool id and `recovery_rate` values in `OSD_POOL_STATS` order (absent
-/// keys are 0, as the module reads them).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct PoolRecovery {
-    pub(crate) pool_id: i64,
-    pub(crate) rates: [Value; 5],
 }

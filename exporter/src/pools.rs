@@ -7,41 +7,37 @@ use ceph_types::Number;
 use expfmt::Value;
 
 use crate::daemons::{int, owned};
-use crate::input::{Df, PoolRecovery};
 use crate::spec::{DF_CLUSTER, DF_POOL, NUM_OBJECTS, OSD_POOL_STATS, PG_STATES, StaticFamilies};
 
 /// `get_df`: cluster totals, per-class totals (Reef and later) and per-pool usage.
-pub(crate) fn df(out: &mut StaticFamilies, df: &Df<'_>) {
-    for (i, stat) in DF_CLUSTER.iter().enumerate() {
-        if let Some(v) = df.cluster[i] {
-            out.push(&format!("ceph_cluster_{stat}"), [], v);
+pub(crate) fn df(out: &mut StaticFamilies, df: &ceph_types::Df<'_>) {
+    for stat in DF_CLUSTER {
+        if let Some(v) = df.stats.get(stat) {
+            out.push(&format!("ceph_cluster_{stat}"), [], value(v));
         }
         let by_class = format!("ceph_cluster_by_class_{stat}");
-        for (class, values) in &df.by_class {
-            if let Some(v) = values[i] {
-                out.push(&by_class, [owned(class)], v);
+        for (class, stats) in df.stats_by_class.iter() {
+            if let Some(v) = stats.get(stat) {
+                out.push(&by_class, [owned(class)], value(v));
             }
         }
     }
-    for (i, stat) in DF_POOL.iter().enumerate() {
+    for stat in DF_POOL {
         let name = format!("ceph_pool_{stat}");
-        for (id, values) in &df.pools {
-            if let Some(v) = values[i] {
-                out.push(&name, [int(*id)], v);
+        for pool in &df.pools {
+            if let Some(v) = pool.stats.get(stat) {
+                out.push(&name, [int(pool.id)], value(v));
             }
         }
     }
 }
 
-/// `get_pool_stats`: per-pool recovery rates.
-pub(crate) fn pool_stats(out: &mut StaticFamilies, pools: &[PoolRecovery]) {
-    for pool in pools {
-        for (i, stat) in OSD_POOL_STATS.iter().enumerate() {
-            out.push(
-                &format!("ceph_pool_{stat}"),
-                [int(pool.pool_id)],
-                pool.rates[i],
-            );
+/// `get_pool_stats`: per-pool recovery rates (absent rates are 0, as the module reads them).
+pub(crate) fn pool_stats(out: &mut StaticFamilies, stats: &ceph_types::OsdPoolStats<'_>) {
+    for pool in &stats.pools {
+        for stat in OSD_POOL_STATS {
+            let rate = pool.recovery_rate.get(stat).unwrap_or(0);
+            out.push(&format!("ceph_pool_{stat}"), [int(pool.pool_id)], rate);
         }
     }
 }
@@ -363,16 +359,11 @@ mod tests {
 
     #[test]
     fn df_by_class_only_where_the_release_has_it() {
-        let d = Df {
-            cluster: [Some(Value::U64(100)), Some(Value::U64(40)), None],
-            by_class: vec![("hdd", [Some(Value::U64(100)), None, None])],
-            pools: vec![(4, {
-                let mut v = [None; 16];
-                v[0] = Some(Value::U64(7));
-                v[15] = Some(Value::F64(0.25));
-                v
-            })],
-        };
+        let text = r#"{"stats": {"total_bytes": 100, "total_avail_bytes": 60,
+            "total_used_bytes": 40}, "stats_by_class": {"hdd": {"total_bytes": 100,
+            "total_avail_bytes": 0, "total_used_bytes": 0}}, "pools": [{"name": "p", "id": 4,
+            "stats": {"max_avail": 7, "percent_used": 0.25}}]}"#;
+        let d = ceph_types::Df::parse(text).unwrap();
         for release in [Release::Pacific, Release::Reef] {
             let mut out = StaticFamilies::new(static_specs(release));
             df(&mut out, &d);
@@ -434,23 +425,21 @@ mod tests {
 
     #[test]
     fn pool_recovery_rates() {
-        let pools = [PoolRecovery {
-            pool_id: 3,
-            rates: [
-                Value::U64(1),
-                Value::U64(2),
-                Value::U64(0),
-                Value::U64(4),
-                Value::U64(5),
-            ],
-        }];
+        let pools = ceph_types::OsdPoolStats::parse(
+            r#"[{"pool_name": "p", "pool_id": 3, "recovery": {}, "client_io_rate": {},
+                "recovery_rate": {"recovering_objects_per_sec": 1, "recovering_bytes_per_sec": 2,
+                "num_objects_recovered": 4, "num_bytes_recovered": 5}}]"#,
+        )
+        .unwrap();
         let mut out = StaticFamilies::new(static_specs(Release::Reef));
         pool_stats(&mut out, &pools);
         let fams: Vec<_> = out.into_families(&[]).collect();
-        let f = fams
-            .iter()
-            .find(|f| f.name == "ceph_pool_num_bytes_recovered")
-            .unwrap();
-        assert_eq!(value(f, &["3"]), Some(5.0));
+        let f = |n: &str| fams.iter().find(|f| f.name == n).unwrap();
+        assert_eq!(value(f("ceph_pool_num_bytes_recovered"), &["3"]), Some(5.0));
+        // Absent: 0, as the module reads it.
+        assert_eq!(
+            value(f("ceph_pool_recovering_keys_per_sec"), &["3"]),
+            Some(0.0)
+        );
     }
 }

@@ -64,7 +64,7 @@ pub(crate) const METHODS: [Method; 12] = [
         steps: &[(Step::PoolStats, &[Command::OsdPoolStats])],
         run: Phase::Cluster(|c| {
             if let Some(p) = &c.docs.pool_stats {
-                pools::pool_stats(c.out, &adapt::pool_stats(p));
+                pools::pool_stats(c.out, p);
             }
         }),
     },
@@ -73,7 +73,7 @@ pub(crate) const METHODS: [Method; 12] = [
         steps: &[(Step::Df, &[Command::DfDetail])],
         run: Phase::Cluster(|c| {
             if let Some(d) = &c.docs.df {
-                pools::df(c.out, &adapt::df(d));
+                pools::df(c.out, d);
             }
         }),
     },
@@ -170,19 +170,12 @@ pub(crate) const METHODS: [Method; 12] = [
             ],
         )],
         run: Phase::Pg(|c| {
-            if let Some((status, checks)) = c.health {
-                let h = crate::input::Health {
-                    status,
-                    checks: checks
-                        .iter()
-                        .map(|(n, s, m)| crate::input::Check {
-                            name: n,
-                            severity: s,
-                            message: m,
-                        })
-                        .collect(),
-                };
-                health::daemon_health(c.out, c.daemon_names, &h, &c.pg.creating);
+            if let Some((_, checks)) = c.health {
+                let slow_ops = checks
+                    .iter()
+                    .find(|(name, _, _)| name == "SLOW_OPS")
+                    .map(|(_, _, message)| message.as_str());
+                health::daemon_health(c.out, c.daemon_names, slow_ops, &c.pg.creating);
             }
         }),
     },
@@ -194,8 +187,7 @@ fn get_health(c: &mut Ctx<'_, '_>) {
     let Some(h) = &c.docs.health else {
         return;
     };
-    let h = adapt::health(h);
-    match health::health(c.out, &h, &mut c.collector.history, c.release) {
+    match health::health(c.out, h, &mut c.collector.history, c.release) {
         Ok(SlowOps::Count(_)) => {}
         Ok(SlowOps::Incompatible) => c.collector.slow_ops_dropped = true,
         Err(health::UnknownStatus(value)) => {
@@ -209,14 +201,16 @@ fn get_health(c: &mut Ctx<'_, '_>) {
         }
     }
     *c.health = Some((
-        h.status.to_owned(),
+        h.effective_status()
+            .map_or("", ceph_types::HealthStatus::as_str)
+            .to_owned(),
         h.checks
             .iter()
-            .map(|c| {
+            .map(|(name, check)| {
                 (
-                    c.name.to_owned(),
-                    c.severity.to_owned(),
-                    c.message.to_owned(),
+                    name.to_owned(),
+                    check.severity.as_str().to_owned(),
+                    check.summary.message.to_string(),
                 )
             })
             .collect(),

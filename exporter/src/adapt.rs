@@ -1,9 +1,6 @@
 //! From the `ceph-types` models to what the collection steps read (`input`).
 
-use crate::input::{
-    CrushDevice, DaemonMetadata, Filesystem, FsMap, Mds, MgrMap, Mon, MonStatus, Osd, OsdMap, Pool,
-    ServiceDaemon,
-};
+use crate::input::{DaemonMetadata, Filesystem, FsMap, Mds, MgrMap, Mon, MonStatus, ServiceDaemon};
 
 /// A monitor's `mon_status` or the cluster's `quorum_status`.
 #[derive(Debug)]
@@ -84,58 +81,6 @@ pub(crate) fn fs<'a>(f: &'a ceph_types::FsDump<'a>) -> FsMap<'a> {
             })
             .collect(),
     }
-}
-
-pub(crate) fn osd_map<'a>(d: &'a ceph_types::OsdDump<'a>) -> OsdMap<'a> {
-    OsdMap {
-        flags: d.flags.as_ref().map_or("", ceph_types::Flags::as_str),
-        osds: d
-            .osds
-            .iter()
-            .map(|o| Osd {
-                id: o.osd,
-                up: i64::from(o.up),
-                in_: i64::from(o.in_),
-                weight: o.weight,
-                public_addr: o.public_addr.as_deref().unwrap_or(""),
-                cluster_addr: o.cluster_addr.as_deref().unwrap_or(""),
-            })
-            .collect(),
-        pools: d
-            .pools
-            .iter()
-            .map(|p| Pool {
-                id: p.pool,
-                name: &p.pool_name,
-                pool_type: i64::from(p.type_code),
-                size: i64::from(p.size),
-                erasure_code_profile: p.erasure_code_profile.as_deref().unwrap_or(""),
-                compression_mode: p.compression_mode(),
-                applications: p.applications().collect(),
-            })
-            .collect(),
-        ec_profiles: d
-            .erasure_code_profiles
-            .iter()
-            .map(|(name, p)| {
-                let get = |k: &str| p.get(k).map_or("", AsRef::as_ref);
-                (name, get("k"), get("m"))
-            })
-            .collect(),
-        blocklist_len: d.blocklist.len(),
-        nearfull_ratio: d.nearfull_ratio,
-        full_ratio: d.full_ratio,
-    }
-}
-
-pub(crate) fn crush<'a>(c: &'a ceph_types::OsdCrushDump<'a>) -> Vec<CrushDevice<'a>> {
-    c.devices
-        .iter()
-        .map(|d| CrushDevice {
-            id: d.id,
-            class: d.class.as_deref(),
-        })
-        .collect()
 }
 
 pub(crate) fn osd_metadata<'a>(m: &'a ceph_types::OsdMetadata<'a>) -> Vec<DaemonMetadata<'a>> {

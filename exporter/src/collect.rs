@@ -505,7 +505,6 @@ impl<'s> Run<'s> {
         let mut ctx = Ctx {
             src,
             docs: &docs,
-            osd_map: docs.osd_dump.as_ref().map(adapt::osd_map),
             index: &index,
             release,
             out: &mut out,

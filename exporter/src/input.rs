@@ -55,54 +55,6 @@ pub(crate) struct Mds<'a> {
     pub(crate) rank: i64,
 }
 
-/// `osd dump`.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct OsdMap<'a> {
-    /// The comma-separated `flags` string.
-    pub(crate) flags: &'a str,
-    pub(crate) osds: Vec<Osd<'a>>,
-    pub(crate) pools: Vec<Pool<'a>>,
-    /// `erasure_code_profiles`: name, `k`, `m`.
-    pub(crate) ec_profiles: Vec<(&'a str, &'a str, &'a str)>,
-    /// Entries of `blocklist` plus `range_blocklist` (what `osd blocklist ls` lists).
-    pub(crate) blocklist_len: usize,
-    pub(crate) nearfull_ratio: Option<f64>,
-    pub(crate) full_ratio: Option<f64>,
-}
-
-/// One OSD of the OSD map.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Osd<'a> {
-    pub(crate) id: i64,
-    pub(crate) up: i64,
-    pub(crate) in_: i64,
-    pub(crate) weight: f64,
-    pub(crate) public_addr: &'a str,
-    pub(crate) cluster_addr: &'a str,
-}
-
-/// One pool of the OSD map.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Pool<'a> {
-    pub(crate) id: i64,
-    pub(crate) name: &'a str,
-    /// 1 replicated, 3 erasure.
-    pub(crate) pool_type: i64,
-    pub(crate) size: i64,
-    pub(crate) erasure_code_profile: &'a str,
-    /// `options.compression_mode`; `None` when `options` has no such key.
-    pub(crate) compression_mode: Option<&'a str>,
-    /// Keys of `application_metadata`, in document order.
-    pub(crate) applications: Vec<&'a str>,
-}
-
-/// `osd crush dump`'s `devices`: id and class.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct CrushDevice<'a> {
-    pub(crate) id: i64,
-    pub(crate) class: Option<&'a str>,
-}
-
 /// A daemon's metadata (`osd metadata`, `mon metadata`, ...): its id or name and its
 /// string-valued keys.
 #[derive(Debug, Clone, Default)]

@@ -81,7 +81,7 @@ pub(crate) const METHODS: [Method; 12] = [
         name: "get_osd_blocklisted_entries",
         steps: &[(Step::Blocklist, &[Command::OsdDump])],
         run: Phase::Cluster(|c| {
-            if let Some(m) = &c.osd_map {
+            if let Some(m) = &c.docs.osd_dump {
                 osd::blocklist(c.out, m);
             }
         }),
@@ -101,10 +101,10 @@ pub(crate) const METHODS: [Method; 12] = [
             (Step::Services, &[Command::ServiceDump]),
         ],
         run: Phase::Cluster(|c| {
-            if let Some(m) = &c.osd_map {
+            if let Some(m) = &c.docs.osd_dump {
                 osd::osd_map(c.out, m, c.release);
                 if let (Some(crush), Some(_)) = (&c.docs.crush, &c.docs.osd_md) {
-                    osd::osd_metadata(c.out, m, &adapt::crush(crush), c.index);
+                    osd::osd_metadata(c.out, m, crush, c.index);
                 }
             }
             osd::services(c.out, c.index);
@@ -224,8 +224,6 @@ fn get_health(c: &mut Ctx<'_, '_>) {
 pub(crate) struct Ctx<'r, 't> {
     pub(crate) src: &'r dyn Source,
     pub(crate) docs: &'r Docs<'t>,
-    /// `osd dump` as the steps read it.
-    pub(crate) osd_map: Option<crate::input::OsdMap<'r>>,
     pub(crate) index: &'r DaemonIndex<'r, 'r>,
     pub(crate) release: Release,
     pub(crate) out: &'r mut StaticFamilies,

@@ -184,7 +184,7 @@ pub(crate) fn daemon_health(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::DaemonMetadata;
+    use crate::daemons::md;
     use crate::spec::static_specs;
     use expfmt::MetricValue;
 
@@ -296,20 +296,18 @@ mod tests {
 
     #[test]
     fn daemon_health_splits_slow_ops_and_counts_creating() {
-        let md = |id: &str| DaemonMetadata {
-            id: id.into(),
-            fields: vec![("hostname", "h")],
-        };
-        let osds = [md("0"), md("1"), md("3")];
-        let mons = [md("a")];
-        let mdss = [md("x")];
+        let h = [("hostname", "h")];
+        let osds = [md("0", &h), md("1", &h), md("3", &h)];
+        let mons = [md("a", &h)];
+        let mdss = [md("x", &h)];
         let index = crate::daemons::DaemonIndex::new(
             &[("osd", &osds), ("mon", &mons), ("mds", &mdss)],
             &[],
+            None,
         );
         let names: Vec<(String, String)> = index
             .iter()
-            .map(|d| (d.kind.to_owned(), d.id.to_owned()))
+            .map(|d| (d.kind.to_owned(), d.id.to_string()))
             .collect();
         let slow = "5 slow ops, oldest one blocked for 3 sec, daemons [osd.0,osd.3] have slow ops.";
         let mut out = StaticFamilies::new(static_specs(Release::Reef));

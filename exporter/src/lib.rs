@@ -89,7 +89,6 @@
 //! ```
 #![doc(test(attr(deny(warnings))))]
 
-mod adapt;
 mod asok;
 mod cache;
 mod collect;
@@ -98,7 +97,6 @@ mod encoding;
 mod error;
 mod health;
 mod host;
-mod input;
 mod layout;
 mod live;
 mod osd;

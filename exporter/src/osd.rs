@@ -75,7 +75,7 @@ pub(crate) fn osd_metadata(
     out: &mut StaticFamilies,
     map: &OsdDump<'_>,
     crush: &OsdCrushDump<'_>,
-    index: &DaemonIndex<'_, '_>,
+    index: &DaemonIndex<'_>,
 ) {
     // device id -> class, first entry wins (the module's linear search).
     let mut classes: std::collections::HashMap<i64, &str> =
@@ -183,7 +183,7 @@ pub(crate) fn osd_metadata(
 }
 
 /// The end of `get_metadata_and_osd_status`: rgw and rbd-mirror daemons of the service map.
-pub(crate) fn services(out: &mut StaticFamilies, index: &DaemonIndex<'_, '_>) {
+pub(crate) fn services(out: &mut StaticFamilies, index: &DaemonIndex<'_>) {
     for d in index.iter() {
         match d.kind {
             "rgw" => {
@@ -194,7 +194,7 @@ pub(crate) fn services(out: &mut StaticFamilies, index: &DaemonIndex<'_, '_>) {
                         Cow::Owned(format!("rgw.{name}")),
                         owned(d.hostname),
                         owned(d.version),
-                        owned(d.id),
+                        owned(&d.id),
                     ],
                     1u64,
                 );
@@ -244,7 +244,6 @@ fn before_last_colon(addr: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::DaemonMetadata;
     use crate::spec::static_specs;
 
     /// An OSD map: flags, four OSDs (osd.2 without addresses), three pools (one erasure pool
@@ -333,28 +332,14 @@ mod tests {
 
     #[test]
     fn metadata_joins_and_skips() {
-        let osds = [
-            DaemonMetadata {
-                id: "0".into(),
-                fields: vec![
-                    ("hostname", "h1"),
-                    ("ceph_version", "V"),
-                    ("osd_objectstore", "bluestore"),
-                    ("bluestore_bdev_dev_node", "/dev/sda"),
-                    ("devices", "sda"),
-                ],
-            },
-            DaemonMetadata {
-                id: "1".into(),
-                fields: vec![
-                    ("hostname", "h1"),
-                    ("osd_objectstore", "bluestore"),
-                    ("bluestore_bdev_dev_node", "/dev/sda"),
-                    ("bluefs_db_dev_node", "/dev/nvme0n1"),
-                ],
-            },
-        ];
-        let index = DaemonIndex::new(&[("osd", &osds)], &[]);
+        let osds = ceph_types::OsdMetadata::parse(
+            r#"[{"id": 0, "hostname": "h1", "ceph_version": "V", "osd_objectstore": "bluestore",
+                 "bluestore_bdev_dev_node": "/dev/sda", "devices": "sda"},
+                {"id": 1, "hostname": "h1", "osd_objectstore": "bluestore",
+                 "bluestore_bdev_dev_node": "/dev/sda", "bluefs_db_dev_node": "/dev/nvme0n1"}]"#,
+        )
+        .unwrap();
+        let index = DaemonIndex::new(&[], &osds.osds, None);
         // osd.3 is missing from CRUSH, osd.2 has no address.
         let crush = OsdCrushDump::parse(
             r#"{"devices": [{"id": 0, "name": "osd.0", "class": "hdd"},

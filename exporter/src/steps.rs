@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use ceph_types::{Command, Request};
 
-use crate::adapt::{self, MonDoc};
 use crate::collect::{ClusterCollector, Log, OwnedHealth, parse};
-use crate::daemons::{self, DaemonIndex};
+use crate::daemons::{self, DaemonIndex, MonDoc};
 use crate::health::{self, SlowOps};
 use crate::pools::{self, PgSummary};
 use crate::spec::{StaticFamilies, Step};
@@ -115,7 +114,7 @@ pub(crate) const METHODS: [Method; 12] = [
         steps: &[(Step::Fs, &[Command::FsDump, Command::MdsMetadata])],
         run: Phase::Cluster(|c| {
             if let Some(f) = &c.docs.fs {
-                daemons::fs(c.out, &adapt::fs(f), c.index);
+                daemons::fs(c.out, f, c.index);
             }
         }),
     },
@@ -124,7 +123,7 @@ pub(crate) const METHODS: [Method; 12] = [
         steps: &[(Step::Quorum, &[Command::MonStatus, Command::MonMetadata])],
         run: Phase::Cluster(|c| {
             if let Some(m) = &c.docs.mon_status {
-                daemons::quorum(c.out, &m.view(), c.index);
+                daemons::quorum(c.out, m, c.index);
             }
         }),
     },
@@ -133,7 +132,7 @@ pub(crate) const METHODS: [Method; 12] = [
         steps: &[(Step::Mgr, &[Command::MgrDump, Command::MgrMetadata])],
         run: Phase::Cluster(|c| {
             if let Some(m) = &c.docs.mgr_dump {
-                daemons::mgr(c.out, &adapt::mgr(m), c.index, c.release);
+                daemons::mgr(c.out, m, c.index, c.release);
             }
         }),
     },
@@ -224,7 +223,7 @@ fn get_health(c: &mut Ctx<'_, '_>) {
 pub(crate) struct Ctx<'r, 't> {
     pub(crate) src: &'r dyn Source,
     pub(crate) docs: &'r Docs<'t>,
-    pub(crate) index: &'r DaemonIndex<'r, 'r>,
+    pub(crate) index: &'r DaemonIndex<'r>,
     pub(crate) release: Release,
     pub(crate) out: &'r mut StaticFamilies,
     pub(crate) collector: &'r mut ClusterCollector,

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use ceph_types::{Health, HealthStatus};
 
-use crate::Release;
 use crate::daemons::owned;
 use crate::spec::StaticFamilies;
 
@@ -72,7 +71,6 @@ pub(crate) fn health(
     out: &mut StaticFamilies,
     health: &Health<'_>,
     history: &mut HealthHistory,
-    release: Release,
 ) -> Result<SlowOps, UnknownStatus> {
     let status: u64 = match health.effective_status() {
         Some(HealthStatus::Ok) => 0,
@@ -92,12 +90,14 @@ pub(crate) fn health(
         out.push("ceph_healthcheck_slow_ops", [], n);
     }
     history.check(health);
+    // Labels `name` and `severity` in every release up to 20.2.4 (Ceph's main branch added a
+    // `message` label after Tentacle was cut).
     for (name, severity, active) in &history.checks {
-        let mut labels = vec![owned(name), owned(severity)];
-        if crate::layout::has_tentacle_families(release) {
-            labels.push(Cow::Borrowed(""));
-        }
-        out.push("ceph_health_detail", labels, *active);
+        out.push(
+            "ceph_health_detail",
+            [owned(name), owned(severity)],
+            *active,
+        );
     }
     Ok(slow)
 }
@@ -184,6 +184,7 @@ pub(crate) fn daemon_health(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Release;
     use crate::daemons::md;
     use crate::spec::static_specs;
     use expfmt::MetricValue;
@@ -257,7 +258,7 @@ mod tests {
             let text = doc(status, &checks);
             let h = Health::parse(&text).unwrap();
             let mut out = StaticFamilies::new(static_specs(Release::Reef));
-            let got = health(&mut out, &h, &mut HealthHistory::new(), Release::Reef);
+            let got = health(&mut out, &h, &mut HealthHistory::new());
             assert_eq!(got, want, "{status}");
             let slow = samples(out, "ceph_healthcheck_slow_ops");
             match want {
@@ -278,9 +279,9 @@ mod tests {
         let second = doc("HEALTH_WARN", &[("OSD_DOWN", "1 osds down")]);
         let second = Health::parse(&second).unwrap();
         let mut out = StaticFamilies::new(static_specs(Release::Pacific));
-        health(&mut out, &first, &mut history, Release::Pacific).unwrap();
+        health(&mut out, &first, &mut history).unwrap();
         let mut out = StaticFamilies::new(static_specs(Release::Pacific));
-        health(&mut out, &second, &mut history, Release::Pacific).unwrap();
+        health(&mut out, &second, &mut history).unwrap();
         assert_eq!(
             samples(out, "ceph_health_detail"),
             [
@@ -290,8 +291,12 @@ mod tests {
         );
         assert_eq!(history.len(), 2);
         let mut out = StaticFamilies::new(static_specs(Release::Tentacle));
-        health(&mut out, &second, &mut history, Release::Tentacle).unwrap();
-        assert_eq!(samples(out, "ceph_health_detail")[1].0.len(), 3);
+        health(&mut out, &second, &mut history).unwrap();
+        // 20.2.4 labels the family as the older releases do (no `message`).
+        assert_eq!(
+            samples(out, "ceph_health_detail")[1].0,
+            ["OSD_DOWN", "HEALTH_WARN"]
+        );
     }
 
     #[test]

@@ -94,6 +94,7 @@ mod addr;
 mod command;
 mod cow;
 mod df;
+mod document;
 mod error;
 mod flags;
 mod fs;
@@ -111,8 +112,8 @@ mod owned;
 mod parse;
 mod perf;
 mod pg;
-mod pgstream;
 mod pgstate;
+mod pgstream;
 mod rbd;
 mod release;
 mod service;
@@ -122,6 +123,7 @@ mod strict;
 pub use addr::{AddrError, AddrKind, AddrVec, AddrVecEntry, EntityAddr};
 pub use command::{Command, Request, Target, UnknownCommand};
 pub use df::{Df, DfPool, DfPoolStats, DfStats};
+pub use document::Document;
 pub use error::Error;
 pub use flags::Flags;
 pub use fs::{Filesystem, FsDump, MdsInfo, MdsMap};
@@ -151,11 +153,10 @@ pub use pg::{
     OsdPerfStat, OsdStatsEntry, PgDump, PgMap, PgStat, PgStateCount, PgStats, PgStatsSum,
     PgSummary, PoolPgStats, StatSum,
 };
-pub use pgstream::{
-    PgDumpReader, PgDumpVisitor, StreamedOsdStats, StreamedPg, StreamedPoolStats,
-    StreamedStatsSum,
-};
 pub use pgstate::{PgState, PgStateSet, UnknownPgState};
+pub use pgstream::{
+    PgDumpReader, PgDumpVisitor, StreamedOsdStats, StreamedPg, StreamedPoolStats, StreamedStatsSum,
+};
 pub use rbd::{RbdImage, RbdImages};
 pub use release::{Release, UnknownRelease};
 pub use service::{Service, ServiceDaemon, ServiceDump, Versions};

@@ -39,7 +39,8 @@
 //!    ([`ceph_types::Request::file_name`]), [`CephCli`] by running `ceph` (or `rbd` for a
 //!    pool's image list; [`ceph_types::Request::cli_args`]).
 //! 2. [`ceph_types`] parses each cluster document into its model (`OsdDump`, `Df`,
-//!    `MonMetadata`, ...), borrowing from the bytes; the PG map is read in one streaming pass.
+//!    `MonMetadata`, ...), borrowing from the bytes; the PG map is read in one streaming pass
+//!    ([`ceph_types::PgDumpReader`]) and only its aggregate is kept.
 //! 3. The collection steps turn the models into the module's static families; the release
 //!    ([`Release`], detected from the daemons' metadata) picks the layout.
 //! 4. [`perfcounter`] maps each daemon's perf schema and dump (mgr flavour, priority filter).
@@ -94,7 +95,6 @@
 //! ```
 #![doc(test(attr(deny(warnings))))]
 
-mod adapt;
 mod asok;
 mod cache;
 mod collect;
@@ -104,12 +104,10 @@ mod epochs;
 mod error;
 mod health;
 mod host;
-mod input;
 mod layout;
 mod live;
 mod osd;
 mod perf;
-mod pgscan;
 mod pools;
 #[cfg(feature = "rados")]
 mod rados;

@@ -112,6 +112,7 @@ mod server;
 mod source;
 mod spec;
 mod steps;
+mod workers;
 
 pub use asok::{
     AdminSocket, AsokError, AsokErrorKind, DEFAULT_MAX_REPLY_BYTES, Excerpt, MAX_COMMAND_BYTES,

@@ -6,8 +6,8 @@ use crate::escape;
 use crate::float::write_f64;
 use crate::sink::{Line, Out, put_i64, put_u64};
 use crate::{
-    Error, EscapingScheme, FloatStyle, Format, Histogram, Label, Metric, MetricFamily, MetricType,
-    MetricValue, PreparedEncoder, Summary, Timestamp, Value, validate_label_name,
+    Error, EscapingScheme, Exemplar, FloatStyle, Format, Histogram, Label, Metric, MetricFamily,
+    MetricType, MetricValue, PreparedEncoder, Summary, Timestamp, Value, validate_label_name,
     validate_metric_name,
 };
 
@@ -82,7 +82,12 @@ impl EncoderBuilder {
             Format::Text => FloatStyle::Go,
             Format::OpenMetrics => FloatStyle::OpenMetrics,
         });
-        PreparedEncoder::with(self.format, float_style)
+        PreparedEncoder::with(
+            self.format,
+            float_style,
+            self.integers_as_floats,
+            self.escaping,
+        )
     }
 
     /// The name escaping scheme negotiated with the scraper
@@ -535,7 +540,7 @@ fn pad16(mut v: Vec<u8>) -> Padded {
 
 /// As [`put_metric_name`], opening the braces before a quoted name: the start of a sample
 /// line (the caller closes the braces).
-fn put_sample_name(buf: &mut Vec<u8>, name: &str, suffix: &str) {
+pub(crate) fn put_sample_name(buf: &mut Vec<u8>, name: &str, suffix: &str) {
     if !crate::is_valid_metric_name(name) {
         buf.push(b'{');
     }
@@ -557,7 +562,7 @@ fn put_metric_name(buf: &mut Vec<u8>, name: &str, suffix: &str) {
 }
 
 /// Writes a label name, quoted and escaped when it is not a classic one.
-fn put_label_name(buf: &mut Vec<u8>, name: &str) {
+pub(crate) fn put_label_name(buf: &mut Vec<u8>, name: &str) {
     if crate::is_valid_label_name(name) {
         buf.extend_from_slice(name.as_bytes());
     } else {
@@ -873,11 +878,20 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         match (&metric.value, self.desc.metric_type) {
             (MetricValue::Scalar(v), t) if t.is_scalar() => {
                 self.check_counter(*v)?;
-                self.write_scalar(labels, *v, metric.timestamp, metric.created);
+                self.check_exemplars(&metric.exemplars, 1)?;
+                let exemplar = metric.exemplars.first().and_then(Option::as_ref);
+                self.write_scalar(labels, *v, metric.timestamp, metric.created, exemplar);
                 Ok(())
             }
             (MetricValue::Histogram(h), MetricType::Histogram | MetricType::GaugeHistogram) => {
-                self.write_histogram(labels, h, metric.timestamp, metric.created)
+                self.check_exemplars(&metric.exemplars, h.buckets.len())?;
+                self.write_histogram(
+                    labels,
+                    h,
+                    metric.timestamp,
+                    metric.created,
+                    &metric.exemplars,
+                )
             }
             (MetricValue::Summary(s), MetricType::Summary) => {
                 self.write_summary(labels, s, metric.timestamp, metric.created)
@@ -897,7 +911,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
             return Err(self.wrong_kind());
         }
         let labels = self.fixed_labels(values)?;
-        self.write_histogram(labels, histogram, None, None)
+        self.write_histogram(labels, histogram, None, None, &[])
     }
 
     /// Writes a summary with values for the family's label names.
@@ -929,6 +943,54 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
 
     fn om(&self) -> bool {
         self.enc.format == Format::OpenMetrics
+    }
+
+    /// Checks a metric's exemplars: only where OpenMetrics allows them (a counter's total, a
+    /// histogram's `slots` buckets), with valid, distinct label names, 128 characters of
+    /// label names and values at most.
+    fn check_exemplars(
+        &self,
+        exemplars: &[Option<Exemplar<'_>>],
+        slots: usize,
+    ) -> Result<(), Error> {
+        let Some(last) = exemplars.iter().rposition(Option::is_some) else {
+            return Ok(());
+        };
+        let t = self.desc.metric_type;
+        let invalid = |reason| Error::InvalidExemplar {
+            family: self.desc.name.into(),
+            reason,
+        };
+        if !matches!(
+            t,
+            MetricType::Counter | MetricType::Histogram | MetricType::GaugeHistogram
+        ) {
+            return Err(invalid(
+                "only counters, histograms and gauge histograms have exemplars",
+            ));
+        }
+        if last >= slots {
+            return Err(invalid(if t == MetricType::Counter {
+                "a counter has one exemplar at most"
+            } else {
+                "an exemplar for a bucket the histogram does not have"
+            }));
+        }
+        let utf8 = self.enc.utf8();
+        for ex in exemplars.iter().flatten() {
+            for l in &ex.labels {
+                check_label_name(&l.name, utf8)?;
+            }
+            if let Some(l) = first_duplicate(ex.labels.iter().map(|l| &*l.name)) {
+                return Err(Error::DuplicateLabelName { name: l.into() });
+            }
+            if ex.label_chars() > 128 {
+                return Err(invalid(
+                    "label names and values longer than 128 characters together",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// `name` + suffix + `{labels[,extra="v"]}` + ` `.
@@ -994,6 +1056,36 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
 
     #[inline]
     fn end_line(&mut self, timestamp: Option<Timestamp>) {
+        self.end_line_with(timestamp, None);
+    }
+
+    /// Ends a sample line: the timestamp, then in OpenMetrics the exemplar.
+    fn end_line_with(&mut self, timestamp: Option<Timestamp>, exemplar: Option<&Exemplar<'_>>) {
+        if let (Some(ex), true) = (exemplar, self.om()) {
+            if let Some(ts) = timestamp {
+                self.enc.buf.push(b' ');
+                write_timestamp(self.enc.buf, ts, true);
+            }
+            let buf = &mut *self.enc.buf;
+            buf.extend_from_slice(b" # {");
+            for (i, l) in ex.labels.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                put_label_name(buf, &l.name);
+                buf.extend_from_slice(b"=\"");
+                escape::label_value(buf, &l.value);
+                buf.push(b'"');
+            }
+            buf.extend_from_slice(b"} ");
+            write_f64(buf, ex.value, FloatStyle::OpenMetrics);
+            if let Some(ts) = ex.timestamp {
+                buf.push(b' ');
+                write_timestamp(buf, ts, true);
+            }
+            buf.push(b'\n');
+            return;
+        }
         if let Some(ts) = timestamp {
             let om = self.om();
             let buf = &mut *self.enc.buf;
@@ -1025,12 +1117,13 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         value: Value,
         timestamp: Option<Timestamp>,
         created: Option<f64>,
+        exemplar: Option<&Exemplar<'_>>,
     ) {
         let counter_om = self.om() && self.desc.metric_type == MetricType::Counter;
         let suffix = scalar_suffix(self.enc.format, self.desc.metric_type);
         self.write_series(suffix, labels, None);
         self.write_value(value);
-        self.end_line(timestamp);
+        self.end_line_with(timestamp, exemplar);
         if counter_om {
             self.write_created(labels, created, timestamp);
         }
@@ -1050,6 +1143,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
         h: &Histogram,
         timestamp: Option<Timestamp>,
         created: Option<f64>,
+        exemplars: &[Option<Exemplar<'_>>],
     ) -> Result<(), Error> {
         let mut prev: Option<&crate::Bucket> = None;
         for b in &h.buckets {
@@ -1097,10 +1191,10 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
                 _ => {}
             }
         }
-        for b in &h.buckets {
+        for (i, b) in h.buckets.iter().enumerate() {
             self.write_series("_bucket", labels, Some(("le", b.upper_bound)));
             self.write_value(Value::U64(b.cumulative_count));
-            self.end_line(timestamp);
+            self.end_line_with(timestamp, exemplars.get(i).and_then(Option::as_ref));
         }
         if let (false, Some(count)) = (has_inf, h.count) {
             self.write_series("_bucket", labels, Some(("le", f64::INFINITY)));
@@ -1178,7 +1272,7 @@ impl<'e, 'b, 'd> FamilyEncoder<'e, 'b, 'd> {
 
 /// `value` as [`EncoderBuilder::integers_as_floats`] writes it.
 #[inline]
-fn as_written(value: Value, integers_as_floats: bool) -> Value {
+pub(crate) fn as_written(value: Value, integers_as_floats: bool) -> Value {
     match value {
         Value::U64(v) if integers_as_floats => Value::F64(v as f64),
         Value::I64(v) if integers_as_floats => Value::F64(v as f64),
@@ -1485,6 +1579,7 @@ mod tests {
                     }),
                     timestamp: None,
                     created: None,
+                    exemplars: Vec::new(),
                 }],
                 ..MetricFamily::new("queue_depth", MetricType::GaugeHistogram)
             },
@@ -1604,6 +1699,7 @@ mod tests {
                 value: MetricValue::Histogram(h.clone()),
                 timestamp: None,
                 created: Some(1_700_000_000.5),
+                exemplars: Vec::new(),
             };
             fam.metric(&m).unwrap();
         });
@@ -1834,5 +1930,99 @@ mod tests {
              ceph_pool_objects_repaired{pool_id=\"1\"} 0\n\
              ceph_pool_objects_repaired{pool_id=\"2\"} 0\n"
         );
+    }
+
+    #[test]
+    fn exemplars_are_written_in_openmetrics_only_and_checked() {
+        let ex = |labels: Vec<Label<'static>>, value: f64| Some(Exemplar::new(labels, value));
+        let mut counter = MetricFamily::new("c", MetricType::Counter);
+        counter.metrics.push(Metric {
+            exemplars: vec![Some(Exemplar {
+                labels: vec![Label::new("trace_id", "a\"b")],
+                value: 1.0,
+                timestamp: Some(Timestamp::from_millis(1_500)),
+            })],
+            timestamp: Some(Timestamp::from_millis(2_000)),
+            ..Metric::scalar(vec![], 3u64)
+        });
+        let mut hist = MetricFamily::new("h", MetricType::Histogram);
+        hist.metrics.push(Metric {
+            value: MetricValue::Histogram(Histogram {
+                buckets: vec![
+                    Bucket {
+                        upper_bound: 1.0,
+                        cumulative_count: 1,
+                    },
+                    Bucket {
+                        upper_bound: f64::INFINITY,
+                        cumulative_count: 2,
+                    },
+                ],
+                sum: None,
+                count: None,
+            }),
+            exemplars: vec![ex(vec![], 0.5)],
+            ..Metric::default()
+        });
+        let mut out = Vec::new();
+        let mut enc = Encoder::new(&mut out, Format::OpenMetrics);
+        enc.encode_families([&counter, &hist]).unwrap();
+        enc.finish();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "# TYPE c counter\nc_total 3 2 # {trace_id=\"a\\\"b\"} 1.0 1.5\n\
+             # TYPE h histogram\nh_bucket{le=\"1.0\"} 1 # {} 0.5\nh_bucket{le=\"+Inf\"} 2\n\
+             # EOF\n"
+        );
+        let mut out = Vec::new();
+        let mut enc = Encoder::new(&mut out, Format::Text);
+        enc.encode_families([&counter, &hist]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "# TYPE c counter\nc 3 2000\n# TYPE h histogram\nh_bucket{le=\"1\"} 1\n\
+             h_bucket{le=\"+Inf\"} 2\n"
+        );
+
+        let bad = |f: &MetricFamily<'_>| {
+            let mut out = Vec::new();
+            Encoder::new(&mut out, Format::OpenMetrics).encode_family(f)
+        };
+        let reason = |r: Result<(), Error>| match r {
+            Err(Error::InvalidExemplar { reason, .. }) => reason,
+            other => panic!("{other:?}"),
+        };
+        // 128 characters pass, 129 do not (characters, not bytes).
+        let mut c = counter.clone();
+        c.metrics[0].exemplars = vec![ex(vec![Label::new("a", "é".repeat(127))], 1.0)];
+        assert!(bad(&c).is_ok());
+        c.metrics[0].exemplars = vec![ex(vec![Label::new("a", "é".repeat(128))], 1.0)];
+        assert_eq!(
+            reason(bad(&c)),
+            "label names and values longer than 128 characters together"
+        );
+        c.metrics[0].exemplars = vec![None, ex(vec![], 1.0)];
+        assert_eq!(reason(bad(&c)), "a counter has one exemplar at most");
+        c.metrics[0].exemplars = vec![ex(vec![Label::new("a", ""), Label::new("a", "")], 1.0)];
+        assert!(matches!(bad(&c), Err(Error::DuplicateLabelName { .. })));
+        c.metrics[0].exemplars = vec![ex(vec![Label::new("1a", "")], 1.0)];
+        assert!(matches!(bad(&c), Err(Error::InvalidLabelName { .. })));
+        let mut h = hist.clone();
+        h.metrics[0].exemplars = vec![None, None, ex(vec![], 1.0)];
+        assert_eq!(
+            reason(bad(&h)),
+            "an exemplar for a bucket the histogram does not have"
+        );
+        let mut g = MetricFamily::new("g", MetricType::Gauge);
+        g.metrics.push(Metric {
+            exemplars: vec![ex(vec![], 1.0)],
+            ..Metric::scalar(vec![], 1u64)
+        });
+        assert_eq!(
+            reason(bad(&g)),
+            "only counters, histograms and gauge histograms have exemplars"
+        );
+        // Trailing empty slots are fine.
+        g.metrics[0].exemplars = vec![None];
+        assert!(bad(&g).is_ok());
     }
 }

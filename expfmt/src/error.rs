@@ -126,6 +126,16 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// An exemplar OpenMetrics does not allow: on a sample other than a counter's `_total` or
+    /// a histogram's (or gauge histogram's) `_bucket`, for a bucket the histogram does not
+    /// have, or with label names and values longer than 128 characters together.
+    #[error("invalid exemplar in family `{family}`: {reason}", family = Excerpt(.family))]
+    InvalidExemplar {
+        /// The family name.
+        family: Box<str>,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A `# TYPE` keyword is not one this crate knows.
     #[error("unknown metric type `{keyword}`", keyword = Excerpt(.keyword))]
     UnknownMetricType {

@@ -31,6 +31,52 @@ impl<'a> Label<'a> {
     }
 }
 
+/// An OpenMetrics exemplar: a reference to data outside the metric set (typically a trace),
+/// written after a counter's `_total` sample or a histogram bucket:
+/// `# {trace_id="abc"} 0.67 1520879607.789`.
+///
+/// Its label names and values together are at most 128 characters long (UTF-8 characters, as
+/// OpenMetrics counts them); the encoder refuses a longer one with
+/// [`Error::InvalidExemplar`](crate::Error::InvalidExemplar), the parser with a parse error.
+/// The text format 0.0.4 has no exemplars: its encoder does not write them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Exemplar<'a> {
+    /// The exemplar's labels (the set may be empty).
+    pub labels: Vec<Label<'a>>,
+    /// The exemplar's value.
+    pub value: f64,
+    /// When the exemplar was observed, if known.
+    pub timestamp: Option<Timestamp>,
+}
+
+impl<'a> Exemplar<'a> {
+    /// An exemplar with `labels` and `value`, without a timestamp.
+    pub fn new(labels: Vec<Label<'a>>, value: f64) -> Self {
+        Exemplar {
+            labels,
+            value,
+            timestamp: None,
+        }
+    }
+
+    /// The length OpenMetrics limits to 128: the characters of every label name and value.
+    pub fn label_chars(&self) -> usize {
+        self.labels
+            .iter()
+            .map(|l| l.name.chars().count() + l.value.chars().count())
+            .sum()
+    }
+
+    /// Copies borrowed strings so the exemplar outlives its input.
+    pub fn into_owned(self) -> Exemplar<'static> {
+        Exemplar {
+            labels: self.labels.into_iter().map(Label::into_owned).collect(),
+            value: self.value,
+            timestamp: self.timestamp,
+        }
+    }
+}
+
 /// One cumulative histogram bucket: the number of observations `<= upper_bound`.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Bucket {
@@ -107,6 +153,11 @@ pub struct Metric<'a> {
     /// OpenMetrics `_created`, seconds since the epoch (counters, histograms and summaries).
     /// The text format 0.0.4 has no place for it and does not write it.
     pub created: Option<f64>,
+    /// OpenMetrics exemplars, by sample: for a counter, at most one, the `_total` sample's;
+    /// for a histogram or gauge histogram, entry `i` belongs to bucket `i` (entries past the
+    /// last exemplar may be left out). Empty when there are none; other types have none. The
+    /// text format 0.0.4 does not write them.
+    pub exemplars: Vec<Option<Exemplar<'a>>>,
 }
 
 impl<'a> Metric<'a> {
@@ -117,6 +168,7 @@ impl<'a> Metric<'a> {
             value: MetricValue::Scalar(value.into()),
             timestamp: None,
             created: None,
+            exemplars: Vec::new(),
         }
     }
 
@@ -127,6 +179,11 @@ impl<'a> Metric<'a> {
             value: self.value,
             timestamp: self.timestamp,
             created: self.created,
+            exemplars: self
+                .exemplars
+                .into_iter()
+                .map(|e| e.map(Exemplar::into_owned))
+                .collect(),
         }
     }
 }

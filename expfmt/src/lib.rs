@@ -134,7 +134,9 @@ mod types;
 pub use encode::{Desc, Encoder, EncoderBuilder, FamilyEncoder};
 pub use error::{Error, ParseErrorKind};
 pub use escaping::{EscapingScheme, escape_family, escape_name, unescape_name};
-pub use family::{Bucket, Histogram, Label, Metric, MetricFamily, MetricValue, Quantile, Summary};
+pub use family::{
+    Bucket, Exemplar, Histogram, Label, Metric, MetricFamily, MetricValue, Quantile, Summary,
+};
 pub use name::{
     is_valid_label_name, is_valid_metric_name, sanitize_label_name, sanitize_metric_name,
     validate_label_name, validate_metric_name,

@@ -81,22 +81,43 @@ const LINE_END: usize = 256;
 /// `-170141183460469231731687303715.884105728`, 41 bytes) + `\n`, with margin.
 pub(crate) const LINE_END_ROOM: usize = 96;
 
-/// A fixed stack buffer for a sample line, copied to the output in one piece. Writers check
-/// the room they need (see [`LINE_END_ROOM`]); a longer write would be a bug in this crate, and
-/// is dropped rather than allowed to panic.
-#[derive(Debug)]
-pub(crate) struct Line {
-    bytes: [u8; LINE_END],
+/// A fixed stack buffer for a sample line (or, with a larger `N`, for a batch of lines),
+/// copied to the output in one piece. Writers check the room they need (see
+/// [`LINE_END_ROOM`]); a longer write would be a bug in this crate, and is dropped rather than
+/// allowed to panic.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Line<const N: usize = LINE_END> {
+    bytes: [u8; N],
     len: usize,
 }
 
 impl Line {
     #[inline]
     pub(crate) fn new() -> Self {
+        Line::sized()
+    }
+}
+
+impl<const N: usize> Line<N> {
+    /// An empty buffer of `N` bytes.
+    #[inline]
+    pub(crate) fn sized() -> Self {
         Line {
-            bytes: [0; LINE_END],
+            bytes: [0; N],
             len: 0,
         }
+    }
+
+    /// The number of bytes in use.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// All `N` bytes, in use or not.
+    #[inline]
+    pub(crate) fn as_array(&self) -> &[u8; N] {
+        &self.bytes
     }
 
     #[inline]
@@ -115,7 +136,7 @@ impl Line {
     /// line would not keep [`LINE_END_ROOM`] free.
     #[inline(always)]
     pub(crate) fn put_padded(&mut self, padded: &[u8], len: usize) -> bool {
-        if self.len + padded.len() + LINE_END_ROOM > LINE_END {
+        if self.len + padded.len() + LINE_END_ROOM > N {
             return false;
         }
         let mut at = self.len;
@@ -134,7 +155,7 @@ impl Line {
     /// free; the line's length is then unchanged (bytes past it may have been written).
     #[inline(always)]
     pub(crate) fn put_clean_label_value(&mut self, s: &[u8]) -> bool {
-        if self.len + s.len() + 8 + LINE_END_ROOM > LINE_END {
+        if self.len + s.len() + 8 + LINE_END_ROOM > N {
             return false;
         }
         let mut at = self.len;
@@ -174,6 +195,17 @@ impl Line {
         true
     }
 
+    /// Appends the first `len` (at most 32) bytes of `bytes` with one fixed-size copy; the
+    /// caller has checked the room ([`LINE_END_ROOM`] after [`Line::put_padded`]).
+    #[inline(always)]
+    pub(crate) fn put32(&mut self, bytes: &[u8; 32], len: usize) {
+        // One 32-byte copy; `len` of its bytes count.
+        if let Some(dst) = self.bytes.get_mut(self.len..self.len + 32) {
+            dst.copy_from_slice(bytes);
+            self.len += len.min(32);
+        }
+    }
+
     /// Appends the first `len` (at most 4) bytes of `bytes` with one fixed-size copy.
     #[inline(always)]
     pub(crate) fn put4(&mut self, bytes: &[u8; 4], len: usize) {
@@ -184,7 +216,7 @@ impl Line {
     }
 }
 
-impl Out for Line {
+impl<const N: usize> Out for Line<N> {
     #[inline]
     fn put(&mut self, s: &[u8]) {
         let end = self.len + s.len();
@@ -229,12 +261,12 @@ impl Out for Line {
     }
 }
 
-impl Line {
+impl<const N: usize> Line<N> {
     /// Digits written in place, two per division, without an intermediate buffer.
     #[inline(always)]
     fn put_u64_long(&mut self, mut n: u64) {
         let end = self.len + decimal_len(n);
-        if end > LINE_END {
+        if end > N {
             return;
         }
         let mut i = end;

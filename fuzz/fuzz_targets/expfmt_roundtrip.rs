@@ -78,6 +78,8 @@ fn same_family(a: &MetricFamily<'_>, b: &MetricFamily<'_>, to: Format) -> bool {
         && a.metrics.iter().zip(&b.metrics).all(|(x, y)| {
             x.labels == y.labels
                 && x.timestamp == y.timestamp
+                // Exemplars are OpenMetrics only (text drops them).
+                && (to == Format::Text || format!("{:?}", x.exemplars) == format!("{:?}", y.exemplars))
                 && match (&x.value, &y.value) {
                     (MetricValue::Scalar(p), MetricValue::Scalar(q)) => same_value(*p, *q),
                     (p, q) => format!("{p:?}") == format!("{q:?}"),

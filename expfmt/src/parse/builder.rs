@@ -11,8 +11,8 @@ use super::cursor::{Fault, Pos};
 use super::labels::same_labels;
 use super::number;
 use crate::{
-    Bucket, Histogram, Label, Metric, MetricFamily, MetricType, MetricValue, ParseErrorKind,
-    Quantile, Summary, Timestamp, Value,
+    Bucket, Exemplar, Histogram, Label, Metric, MetricFamily, MetricType, MetricValue,
+    ParseErrorKind, Quantile, Summary, Timestamp, Value,
 };
 
 /// End of a collision chain.
@@ -91,6 +91,8 @@ pub(super) struct Sample<'a> {
     pub(super) timestamp_at: Pos,
     /// The timestamp as written (empty when there is none), for messages.
     pub(super) timestamp_text: &'a str,
+    /// The exemplar after it (OpenMetrics `_total` and `_bucket` samples).
+    pub(super) exemplar: Option<Exemplar<'a>>,
 }
 
 /// A hasher for keys that already are good hashes.
@@ -343,6 +345,7 @@ impl<'a> FamilyBuilder<'a> {
             value: MetricValue::Scalar(value),
             timestamp,
             created: None,
+            exemplars: Vec::new(),
         });
         Ok(())
     }
@@ -415,6 +418,9 @@ impl<'a> FamilyBuilder<'a> {
                 }
                 *v = s.value;
                 parts.total = true;
+                if let Some(ex) = s.exemplar.take() {
+                    metric.exemplars = vec![Some(ex)];
+                }
             }
             (_, SampleKind::Created) => metric.created = Some(s.value.as_f64()),
             (MetricValue::Histogram(h), SampleKind::Bucket) => {
@@ -430,6 +436,10 @@ impl<'a> FamilyBuilder<'a> {
                         metric_type: self.family.metric_type,
                         reason: "buckets are not in increasing `le` order",
                     }));
+                }
+                if let Some(ex) = s.exemplar.take() {
+                    metric.exemplars.resize(h.buckets.len(), None);
+                    metric.exemplars.push(Some(ex));
                 }
                 h.buckets.push(Bucket {
                     upper_bound,
@@ -492,6 +502,7 @@ impl<'a> FamilyBuilder<'a> {
             value,
             timestamp: s.timestamp,
             created: None,
+            exemplars: Vec::new(),
         });
         i
     }

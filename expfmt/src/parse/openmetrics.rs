@@ -177,6 +177,46 @@ h_created  1520430000.123\n\
         assert_eq!(h.buckets.len(), 2);
         assert_eq!((h.count, h.sum), (Some(17), Some(324_789.3)));
         assert_eq!(f[1].metrics[0].created, Some(1_520_430_000.123));
+        // The exemplars, in the model.
+        assert_eq!(
+            foo.metrics[0].exemplars,
+            vec![Some(crate::Exemplar {
+                labels: vec![crate::Label::new("trace_id", "KOO5S4vxi0o")],
+                value: 0.67,
+                timestamp: Some(Timestamp::from_millis(1_520_879_602_100)),
+            })]
+        );
+        assert_eq!(
+            foo.metrics[1].exemplars,
+            vec![Some(crate::Exemplar::new(vec![], 1.0))]
+        );
+        assert_eq!(
+            f[1].metrics[0].exemplars,
+            vec![Some(crate::Exemplar::new(vec![], 0.054))]
+        );
+        // The second bucket's exemplar only: the first slot is empty.
+        let second = "# TYPE h gaugehistogram\n\
+h_bucket{le=\"1.0\"} 0\n\
+h_bucket{le=\"+Inf\"} 2 # {id=\"\\\"q\\\"\"} 7.5 12\n\
+# EOF\n";
+        let f = families(second, OM);
+        assert_eq!(
+            f[0].metrics[0].exemplars,
+            vec![
+                None,
+                Some(crate::Exemplar {
+                    labels: vec![crate::Label::new("id", "\"q\"")],
+                    value: 7.5,
+                    timestamp: Some(Timestamp::from_millis(12_000)),
+                })
+            ]
+        );
+        // And written back the same.
+        let mut out = Vec::new();
+        let mut enc = crate::Encoder::new(&mut out, OM);
+        enc.encode_family(&f[0]).expect("encode");
+        enc.finish();
+        assert_eq!(String::from_utf8_lossy(&out), second);
     }
 
     #[test]

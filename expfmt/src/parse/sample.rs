@@ -5,10 +5,11 @@ use super::builder::{Sample, SampleKind};
 use super::cursor::Fault;
 use super::labels::{LabelSet, Special};
 use super::{Parser, Pos, number};
-use crate::{MetricType, ParseErrorKind, Timestamp};
+use crate::{Exemplar, MetricType, ParseErrorKind, Timestamp};
 
-/// A sample's timestamp, where it is (or where the sample ends), and its text.
-type TimestampPart<'a> = (Option<Timestamp>, Pos, &'a str);
+/// A sample's timestamp, where it is (or where the sample ends), its text, and the sample's
+/// exemplar.
+type TimestampPart<'a> = (Option<Timestamp>, Pos, &'a str, Option<Exemplar<'a>>);
 
 /// The combined length limit of an exemplar's label names and values, in characters.
 const EXEMPLAR_LABELS_LIMIT: usize = 128;
@@ -148,7 +149,7 @@ impl<'a> Parser<'a> {
             }
         };
 
-        let (timestamp, timestamp_at, timestamp_text) = if om {
+        let (timestamp, timestamp_at, timestamp_text, exemplar) = if om {
             self.openmetrics_sample_end(kind)?
         } else {
             self.text_sample_end()?
@@ -176,6 +177,7 @@ impl<'a> Parser<'a> {
             value_at,
             timestamp_at,
             timestamp_text,
+            exemplar,
         })
     }
 
@@ -184,7 +186,7 @@ impl<'a> Parser<'a> {
         self.cur.skip_blanks();
         let at = self.cur.pos_of(self.cur.pos);
         if matches!(self.cur.peek(), Some(b'\n') | None) {
-            return Ok((None, at, ""));
+            return Ok((None, at, "", None));
         }
         let text = self.cur.token()?;
         let t = number::text_timestamp(text).ok_or_else(|| {
@@ -194,14 +196,14 @@ impl<'a> Parser<'a> {
             })
         })?;
         self.cur.skip_blanks();
-        Ok((Some(t), at, text))
+        Ok((Some(t), at, text, None))
     }
 
     /// After an OpenMetrics value: ` timestamp`, ` # exemplar`, both, or nothing.
     fn openmetrics_sample_end(&mut self, kind: SampleKind) -> Result<TimestampPart<'a>, Fault> {
         let mut at = self.cur.pos_of(self.cur.pos);
         if self.cur.peek() != Some(b' ') {
-            return Ok((None, at, ""));
+            return Ok((None, at, "", None));
         }
         self.cur.pos += 1;
         let mut timestamp = (None, "");
@@ -210,12 +212,12 @@ impl<'a> Parser<'a> {
             let (t, text) = self.openmetrics_timestamp()?;
             timestamp = (Some(t), text);
             if self.cur.peek() != Some(b' ') {
-                return Ok((timestamp.0, at, timestamp.1));
+                return Ok((timestamp.0, at, timestamp.1, None));
             }
             self.cur.pos += 1;
         }
-        self.exemplar(kind)?;
-        Ok((timestamp.0, at, timestamp.1))
+        let exemplar = self.exemplar(kind)?;
+        Ok((timestamp.0, at, timestamp.1, Some(exemplar)))
     }
 
     /// Reads an OpenMetrics timestamp token.
@@ -234,8 +236,8 @@ impl<'a> Parser<'a> {
         Ok((t, text))
     }
 
-    /// Reads and drops an exemplar: `# {labels} value [timestamp]`.
-    fn exemplar(&mut self, kind: SampleKind) -> Result<(), Fault> {
+    /// Reads an exemplar: `# {labels} value [timestamp]`.
+    fn exemplar(&mut self, kind: SampleKind) -> Result<Exemplar<'a>, Fault> {
         let start = self.cur.pos;
         self.cur.expect(b'#', "`#` starting an exemplar")?;
         if !matches!(kind, SampleKind::Total | SampleKind::Bucket) {
@@ -249,12 +251,8 @@ impl<'a> Parser<'a> {
         self.scratch.clear();
         self.exemplar_labels
             .read(&mut self.cur, true, Special::None, &mut self.scratch)?;
-        let length: usize = self
-            .scratch
-            .iter()
-            .map(|l| l.name.chars().count() + l.value.chars().count())
-            .sum();
-        self.scratch.clear();
+        let mut exemplar = Exemplar::new(std::mem::take(&mut self.scratch), 0.0);
+        let length = exemplar.label_chars();
         if length > EXEMPLAR_LABELS_LIMIT {
             return Err(self.cur.error(
                 labels_at,
@@ -267,7 +265,7 @@ impl<'a> Parser<'a> {
         self.cur.expect(b' ', "` ` before the exemplar value")?;
         let value_start = self.cur.pos;
         let text = self.cur.token()?;
-        if number::value(text).is_none() {
+        let Some(value) = number::value(text) else {
             return Err(self.cur.error(
                 value_start,
                 ParseErrorKind::BadValue {
@@ -275,11 +273,12 @@ impl<'a> Parser<'a> {
                     found: text.into(),
                 },
             ));
-        }
+        };
+        exemplar.value = value.as_f64();
         if self.cur.peek() == Some(b' ') {
             self.cur.pos += 1;
-            self.openmetrics_timestamp()?;
+            exemplar.timestamp = Some(self.openmetrics_timestamp()?.0);
         }
-        Ok(())
+        Ok(exemplar)
     }
 }

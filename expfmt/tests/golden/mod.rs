@@ -20,6 +20,7 @@ fn scalar(labels: &[(&'static str, &'static str)], value: Value) -> Metric<'stat
         value: MetricValue::Scalar(value),
         timestamp: None,
         created: None,
+        exemplars: Vec::new(),
     }
 }
 
@@ -148,6 +149,7 @@ pub(crate) fn corpus() -> Vec<(&'static str, Vec<MetricFamily<'static>>)> {
         }),
         timestamp: None,
         created: Some(1_700_000_000.0),
+        exemplars: Vec::new(),
     });
     h.metrics.push(Metric {
         labels: vec![Label::new("ceph_daemon", "osd.1")],
@@ -167,6 +169,7 @@ pub(crate) fn corpus() -> Vec<(&'static str, Vec<MetricFamily<'static>>)> {
         }),
         timestamp: None,
         created: None,
+        exemplars: Vec::new(),
     });
     let mut s =
         MetricFamily::new("rpc_duration_seconds", MetricType::Summary).with_help("RPC duration");
@@ -192,6 +195,7 @@ pub(crate) fn corpus() -> Vec<(&'static str, Vec<MetricFamily<'static>>)> {
         }),
         timestamp: None,
         created: Some(1_520_430_000.123),
+        exemplars: Vec::new(),
     });
     cases.push(("distributions", vec![h, s]));
 
@@ -204,6 +208,7 @@ pub(crate) fn corpus() -> Vec<(&'static str, Vec<MetricFamily<'static>>)> {
         value: MetricValue::Scalar(Value::U64(4096)),
         timestamp: Some(Timestamp::from_millis(1_520_879_607_789)),
         created: None,
+        exemplars: Vec::new(),
     });
     let mut reqs =
         MetricFamily::new("http_requests_total", MetricType::Counter).with_help("Requests served");
@@ -212,6 +217,7 @@ pub(crate) fn corpus() -> Vec<(&'static str, Vec<MetricFamily<'static>>)> {
         value: MetricValue::Scalar(Value::U64(1027)),
         timestamp: Some(Timestamp::from_millis(1_395_066_363_000)),
         created: Some(1_395_066_000.0),
+        exemplars: Vec::new(),
     });
     cases.push(("timestamps_units", vec![bytes, reqs]));
 

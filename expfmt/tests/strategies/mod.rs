@@ -2,8 +2,8 @@
 //! conformance corpus.
 
 use expfmt::{
-    Bucket, Histogram, Label, Metric, MetricFamily, MetricType, MetricValue, Quantile, Summary,
-    Timestamp, Value,
+    Bucket, Exemplar, Histogram, Label, Metric, MetricFamily, MetricType, MetricValue, Quantile,
+    Summary, Timestamp, Value,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -135,6 +135,43 @@ fn arb_summary() -> impl Strategy<Value = Summary> {
         })
 }
 
+/// An exemplar within OpenMetrics' limit (at most 2 labels of at most 7 + 16 characters).
+fn arb_exemplar() -> impl Strategy<Value = Exemplar<'static>> {
+    (
+        vec(("[a-z][a-z0-9_]{0,6}", arb_text()), 0..3),
+        arb_f64(),
+        proptest::option::of(-4_000_000_000_000_000_000i128..4_000_000_000_000_000_000),
+    )
+        .prop_map(|(mut labels, value, ns)| {
+            labels.sort_by(|a, b| a.0.cmp(&b.0));
+            labels.dedup_by(|a, b| a.0 == b.0);
+            Exemplar {
+                labels: labels.into_iter().map(|(n, v)| Label::new(n, v)).collect(),
+                value,
+                timestamp: ns.map(Timestamp::from_nanos),
+            }
+        })
+}
+
+/// Exemplars for `value` of type `t`: on a counter's total, on histogram buckets; none
+/// after the last one (as the parser returns them).
+fn fit_exemplars(
+    t: MetricType,
+    value: &MetricValue,
+    mut exemplars: Vec<Option<Exemplar<'static>>>,
+) -> Vec<Option<Exemplar<'static>>> {
+    let slots = match (t, value) {
+        (MetricType::Counter, _) => 1,
+        (_, MetricValue::Histogram(h)) => h.buckets.len(),
+        _ => 0,
+    };
+    exemplars.truncate(slots);
+    while exemplars.last().is_some_and(Option::is_none) {
+        exemplars.pop();
+    }
+    exemplars
+}
+
 fn arb_type() -> impl Strategy<Value = MetricType> {
     prop_oneof![
         Just(MetricType::Counter),
@@ -181,17 +218,19 @@ fn arb_family(i: usize) -> impl Strategy<Value = MetricFamily<'static>> {
                 },
                 0i64..4_000_000_000_000,
                 0.0..2e9f64,
+                vec(proptest::option::of(arb_exemplar()), 0..4),
             );
             vec(metric, 0..4).prop_map(move |metrics| {
                 let mut seen = std::collections::HashSet::new();
                 let mut family = MetricFamily::new(name.clone(), t);
                 family.help = help.clone().map(Into::into);
                 family.unit = unit.clone().map(Into::into);
-                for (values, value, ms, c) in metrics {
+                for (values, value, ms, c, exemplars) in metrics {
                     // One metric per label set.
                     if !seen.insert(values.clone()) {
                         continue;
                     }
+                    let exemplars = fit_exemplars(t, &value, exemplars);
                     family.metrics.push(Metric {
                         labels: label_names
                             .iter()
@@ -202,6 +241,7 @@ fn arb_family(i: usize) -> impl Strategy<Value = MetricFamily<'static>> {
                         timestamp: ts.then_some(Timestamp::from_millis(ms)),
                         created: (created && t != MetricType::Gauge && t != MetricType::Untyped)
                             .then_some(c),
+                        exemplars,
                     });
                 }
                 family

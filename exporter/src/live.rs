@@ -310,20 +310,24 @@ impl Live {
 
     /// Sends every command of one collection and returns the answers.
     ///
-    /// First the cluster commands, concurrently; then, for the daemons the maps list,
-    /// `perf schema` and `perf dump`, concurrently. A daemon that is down (an OSD marked down
-    /// in the OSD map, a monitor out of quorum) is not asked; like a daemon whose `tell`
-    /// failed, it keeps the counters of its last answer. The mgr does the same: it keeps a
+    /// Everything is asked concurrently, in as few rounds as the answers allow. The first
+    /// round holds the cluster commands and the `perf dump` (and, for a new incarnation,
+    /// `perf schema`) of every daemon the last snapshot found up; once the maps are in, a
+    /// second round asks the daemons that came up or restarted since. A daemon that is down
+    /// (an OSD marked down in the OSD map, a monitor out of quorum) is not asked, except once
+    /// in the first round after it went down (its admin socket is gone by then: an immediate
+    /// error; through `ceph tell`, up to one deadline); like a daemon whose `tell` failed, it
+    /// keeps the counters of its last answer. The mgr does the same: it keeps a
     /// daemon's last report in its `DaemonStateIndex` and drops it only when the daemon leaves
     /// its map (`Mgr::handle_osd_map`, `handle_mon_map` and `handle_fs_map` in
     /// `src/mgr/Mgr.cc` call `daemon_state.cull(type, names_exist)` with the daemons that
     /// still exist; a down or out OSD is not culled). So a daemon that leaves its map here
     /// loses its counters.
     ///
-    /// With [`Live::reuse_maps`] (the default), the cluster commands go in two rounds: `status`
-    /// and the documents that change without a map epoch (health, usage, PG map, `mgr dump`)
-    /// first; then only the map documents whose epochs changed since they were last asked (none,
-    /// usually), each reused otherwise.
+    /// With [`Live::reuse_maps`] (the default), the first round's cluster commands are
+    /// `status` and the documents that change without a map epoch (health, usage, PG map,
+    /// `mgr dump`); the map documents whose epochs changed since they were last asked (none,
+    /// usually) follow in a round of their own, and the others are reused.
     pub fn snapshot(&mut self) -> Snapshot {
         let start = Instant::now();
         let mut docs: HashMap<Request, Answer> = HashMap::new();

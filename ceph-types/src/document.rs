@@ -5,7 +5,7 @@ use serde::{Serialize, Serializer};
 use crate::{
     Command, CounterDump, CounterSchema, Df, Error, FsDump, Health, MdsMetadata, MgrDump,
     MgrMetadata, Model, MonDump, MonMetadata, MonStatus, OsdCrushDump, OsdDf, OsdDump, OsdMetadata,
-    OsdPerf, OsdPoolStats, OsdTree, PerfDump, PerfSchema, PgDump, PgStat, QuorumStatus,
+    OsdPerf, OsdPoolStats, OsdTree, PerfDump, PerfSchema, PgDump, PgStat, QuorumStatus, RbdImages,
     ServiceDump, Status, Versions,
 };
 
@@ -89,6 +89,8 @@ pub enum Document<'a> {
     MgrMetadata(MgrMetadata<'a>),
     /// [`Command::MdsMetadata`].
     MdsMetadata(MdsMetadata<'a>),
+    /// [`Command::RbdLs`].
+    RbdImages(RbdImages<'a>),
 }
 
 /// Evaluates `$body` with `$m` bound to the model inside a [`Document`].
@@ -121,6 +123,7 @@ macro_rules! each {
             Document::MonMetadata($m) => $body,
             Document::MgrMetadata($m) => $body,
             Document::MdsMetadata($m) => $body,
+            Document::RbdImages($m) => $body,
         }
     };
 }
@@ -164,6 +167,7 @@ impl<'a> Document<'a> {
             Command::MonMetadata => Document::MonMetadata(Model::parse_as(command, text)?),
             Command::MgrMetadata => Document::MgrMetadata(Model::parse_as(command, text)?),
             Command::MdsMetadata => Document::MdsMetadata(Model::parse_as(command, text)?),
+            Command::RbdLs => Document::RbdImages(Model::parse_as(command, text)?),
         })
     }
 
@@ -197,6 +201,7 @@ impl<'a> Document<'a> {
             Document::MonMetadata(m) => Document::MonMetadata(m.into_owned()),
             Document::MgrMetadata(m) => Document::MgrMetadata(m.into_owned()),
             Document::MdsMetadata(m) => Document::MdsMetadata(m.into_owned()),
+            Document::RbdImages(m) => Document::RbdImages(m.into_owned()),
         }
     }
 }
@@ -238,6 +243,7 @@ impl Command {
             Command::MonMetadata => "MonMetadata",
             Command::MgrMetadata => "MgrMetadata",
             Command::MdsMetadata => "MdsMetadata",
+            Command::RbdLs => "RbdImages",
         }
     }
 }

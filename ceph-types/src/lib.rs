@@ -59,6 +59,7 @@
 //! | `ceph fs dump` | [`FsDump`] | Nautilus, Quincy, 16.2, 18.2, 20.2 |
 //! | `ceph service dump` | [`ServiceDump`] (also inside `status`) | Luminous, 16.2, 18.2, 20.2 |
 //! | `ceph versions` | [`Versions`] | Luminous, Quincy, 16.2, 18.2, 20.2 |
+//! | `rbd ls --pool <pool>` (`-l`, or `rbd du`) | [`RbdImages`] | 20.2 (`rbd du`) |
 //!
 //! Each model's docs name the fields that differ by release. 20.2 is a live Tentacle capture
 //! (20.2.4); Squid has no capture and parses by design: unknown fields are ignored, fields a
@@ -119,6 +120,7 @@ mod perf;
 mod pg;
 mod pgstate;
 mod pgstream;
+mod rbd;
 mod release;
 mod service;
 mod status;
@@ -161,6 +163,7 @@ pub use pgstate::{PgState, PgStateSet, UnknownPgState};
 pub use pgstream::{
     PgDumpReader, PgDumpVisitor, StreamedOsdStats, StreamedPg, StreamedPoolStats, StreamedStatsSum,
 };
+pub use rbd::{RbdImage, RbdImages};
 pub use release::{Release, UnknownRelease};
 pub use service::{Service, ServiceDaemon, ServiceDump, Versions};
 pub use status::{Status, StatusFsMap, StatusMdsRank, StatusOsdMap, StatusPgMap};

@@ -275,7 +275,7 @@ impl Log {
     }
 
     /// Adds `d` to the time spent on `input`.
-    fn time(&mut self, input: &Request, d: Duration) {
+    pub(crate) fn time(&mut self, input: &Request, d: Duration) {
         match self.took.iter_mut().find(|(r, _)| r == input) {
             Some((_, t)) => *t += d,
             None => self.took.push((input.clone(), d)),
@@ -661,9 +661,10 @@ pub(crate) const INPUT_DURATION: &str = "ceph_exporter_input_duration_seconds";
 /// The `input` label of a request: the file stem of a cluster command (`osd_dump`,
 /// `pg_dump_sum`), or `perf.<daemon>` for a daemon's perf schema and dump together.
 fn input_label(r: &Request) -> String {
-    match r.daemon_name() {
-        Some(d) => format!("perf.{d}"),
-        None => r.command().file_stem().to_owned(),
+    match (r.daemon_name(), r.pool_name()) {
+        (Some(d), _) => format!("perf.{d}"),
+        (None, Some(p)) => format!("{}.{p}", r.command().file_stem()),
+        (None, None) => r.command().file_stem().to_owned(),
     }
 }
 

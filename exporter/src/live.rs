@@ -403,6 +403,37 @@ impl Live {
             }
         }
         self.last_up = maps.up.clone();
+        // The image list of every `rbd` pool (20.2.4's `ceph_rbd_image_metadata`), from the
+        // cluster commander (`rbd ls`); a commander that cannot list images (the librados
+        // connection) answers `NotFound`, and the list is asked of the `tell` commander (the
+        // `ceph` client's `rbd`) instead. Without an answer the family stays empty.
+        let rbd: Vec<Request> = maps
+            .rbd_pools
+            .iter()
+            .map(|p| Request::pool(Command::RbdLs, p.as_str()))
+            .collect();
+        let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
+            rbd.iter().map(|r| (&self.cluster, r)).collect();
+        let mut answers = run_all(&jobs, self.concurrency, self.timeout);
+        let mut by = vec![&self.cluster; rbd.len()];
+        if !Arc::ptr_eq(&self.cluster, &self.tell) {
+            let again: Vec<usize> = (0..rbd.len())
+                .filter(|&i| matches!(answers[i], Err(FetchError::NotFound)))
+                .collect();
+            let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
+                again.iter().map(|&i| (&self.tell, &rbd[i])).collect();
+            for (i, answer) in again
+                .iter()
+                .zip(run_all(&jobs, self.concurrency, self.timeout))
+            {
+                answers[*i] = answer;
+                by[*i] = &self.tell;
+            }
+        }
+        for ((input, answer), commander) in rbd.iter().zip(answers).zip(by) {
+            origins.insert(input.clone(), commander.origin(input));
+            docs.insert(input.clone(), answer.map(Arc::new));
+        }
         // Cull the daemons that left their maps; keep everything while a map is unknown.
         if let Some(present) = &maps.present {
             self.retained.retain(|d, _| present.contains(d));
@@ -571,6 +602,9 @@ struct Maps {
     up: Vec<(String, String)>,
     /// Every daemon in its map (up or down), when all three maps were read.
     present: Option<HashSet<String>>,
+    /// The pools with the `rbd` application, when the active mgr runs a release whose module
+    /// lists their images (`ceph_rbd_image_metadata`, 20.2.4).
+    rbd_pools: Vec<String>,
 }
 
 impl Maps {
@@ -582,7 +616,8 @@ impl Maps {
         let mut maps = Maps::default();
         let mut present = HashSet::new();
         let mut known = 0;
-        if let Some(osd) = text(Command::OsdDump).and_then(|t| ceph_types::OsdDump::parse(t).ok()) {
+        let osd_dump = text(Command::OsdDump).and_then(|t| ceph_types::OsdDump::parse(t).ok());
+        if let Some(osd) = &osd_dump {
             known += 1;
             for o in &osd.osds {
                 let name = format!("osd.{}", o.osd);
@@ -624,6 +659,17 @@ impl Maps {
         }
         if known == 3 {
             maps.present = Some(present);
+        }
+        let lists_images = text(Command::Versions)
+            .and_then(|t| ceph_types::Versions::parse(t).ok())
+            .and_then(|v| v.newest_release("mgr"))
+            .is_some_and(|r| r >= ceph_types::Release::Tentacle);
+        if let Some(osd) = osd_dump.as_ref().filter(|_| lists_images) {
+            for p in &osd.pools {
+                if p.applications().any(|a| a == "rbd") {
+                    maps.rbd_pools.push(p.pool_name.to_string());
+                }
+            }
         }
         maps
     }
@@ -866,6 +912,97 @@ mod tests {
             );
         }
         t
+    }
+
+    #[test]
+    fn image_lists_are_asked_for_rbd_pools_of_a_tentacle_cluster() {
+        // (mgr version, rbd pools asked)
+        let cases = [
+            (
+                "ceph version 20.2.4 (x) tentacle (stable - RelWithDebInfo)",
+                true,
+            ),
+            ("ceph version 18.2.7 (x) reef (stable)", false),
+        ];
+        for (version, asked) in cases {
+            let t = Table::default();
+            // The cluster answers (map documents are asked only then).
+            t.set(Command::Status, Some("{}"));
+            t.set(
+                Command::OsdDump,
+                Some(
+                    r#"{"epoch":1,"osds":[],"pools":[
+                    {"pool":1,"type":1,"size":3,"min_size":2,"pg_num":8,"pool_name":".mgr","application_metadata":{"mgr":{}}},
+                    {"pool":4,"type":1,"size":3,"min_size":2,"pg_num":8,"pool_name":"mini-rbd","application_metadata":{"rbd":{}}}]}"#,
+                ),
+            );
+            t.set(
+                Command::Versions,
+                Some(&format!(r#"{{"mgr":{{"{version}":1}}}}"#)),
+            );
+            let rbd = Request::pool(Command::RbdLs, "mini-rbd");
+            t.set(rbd.clone(), Some(r#"["img0"]"#));
+            let table = Arc::new(t);
+            let mut live = Live::new(table.clone()).timeout(Duration::from_millis(500));
+            let snap = live.snapshot();
+            let asked_for: Vec<Request> = table
+                .asked
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|r| r.command() == Command::RbdLs)
+                .cloned()
+                .collect();
+            if asked {
+                assert_eq!(asked_for, std::slice::from_ref(&rbd), "{version}");
+                assert_eq!(snap.fetch(&rbd).unwrap(), br#"["img0"]"#);
+            } else {
+                assert!(asked_for.is_empty(), "{version}");
+                assert!(matches!(snap.fetch(&rbd), Err(FetchError::NotFound)));
+            }
+        }
+    }
+
+    /// A cluster commander that cannot list images (as the librados connection).
+    #[derive(Debug)]
+    struct NoImages(Arc<Table>);
+
+    impl Commander for NoImages {
+        fn command(&self, input: &Request) -> Result<Vec<u8>, FetchError> {
+            if input.pool_name().is_some() {
+                return Err(FetchError::NotFound);
+            }
+            self.0.command(input)
+        }
+
+        fn origin(&self, input: &Request) -> String {
+            self.0.origin(input)
+        }
+    }
+
+    #[test]
+    fn image_lists_fall_back_to_the_tell_commander() {
+        let cluster = Table::default();
+        cluster.set(Command::Status, Some("{}"));
+        cluster.set(
+            Command::OsdDump,
+            Some(r#"{"epoch":1,"osds":[],"pools":[{"pool":4,"type":1,"size":3,"min_size":2,"pg_num":8,"pool_name":"p","application_metadata":{"rbd":{}}}]}"#),
+        );
+        cluster.set(
+            Command::Versions,
+            Some(r#"{"mgr":{"ceph version 20.2.4 (x) tentacle (stable)":1}}"#),
+        );
+        let rbd = Request::pool(Command::RbdLs, "p");
+        let tell = Table::default();
+        tell.set(rbd.clone(), Some(r#"["a"]"#));
+        let tell = Arc::new(tell);
+        let mut live = Live::new(Arc::new(NoImages(Arc::new(cluster))))
+            .tell_through(tell.clone())
+            .timeout(Duration::from_millis(500));
+        let snap = live.snapshot();
+        assert_eq!(snap.fetch(&rbd).unwrap(), br#"["a"]"#);
+        assert_eq!(snap.origin(&rbd), "table rbd ls --pool p");
+        assert!(tell.asked.lock().unwrap().contains(&rbd));
     }
 
     #[test]

@@ -113,6 +113,7 @@ pub(crate) const METHODS: [Method; 15] = [
                 }
             }
             osd::services(c.out, c.index);
+            crate::rbd::image_metadata(c);
         }),
     },
     Method {

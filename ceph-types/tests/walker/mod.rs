@@ -86,6 +86,7 @@ macro_rules! dispatch {
             Command::MonMetadata => $m!(MonMetadata, $($args)*),
             Command::MgrMetadata => $m!(MgrMetadata, $($args)*),
             Command::MdsMetadata => $m!(MdsMetadata, $($args)*),
+            Command::RbdLs => $m!(RbdImages, $($args)*),
             $other => $none,
         }
     };

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use ceph_types::{Command, Request};
 
+use crate::daemons::MonDoc;
 use crate::epochs::{Epochs, Kept, follows};
 use crate::workers::Workers;
 use crate::{FetchError, Source};
@@ -645,90 +646,65 @@ struct Maps {
 
 impl Maps {
     fn read(docs: &HashMap<Request, Answer>) -> Maps {
-        let json = |command: Command| -> Option<serde_json::Value> {
-            let input = &Request::cluster(command);
-            let bytes = docs.get(input)?.as_ref().ok()?;
-            serde_json::from_slice(bytes).ok()
+        let text = |command: Command| -> Option<&str> {
+            let bytes = docs.get(&Request::cluster(command))?.as_ref().ok()?;
+            std::str::from_utf8(bytes).ok()
         };
         let mut maps = Maps::default();
         let mut present = HashSet::new();
         let mut known = 0;
-        if let Some(osd) = json(Command::OsdDump) {
+        let osd_dump = text(Command::OsdDump).and_then(|t| ceph_types::OsdDump::parse(t).ok());
+        if let Some(osd) = &osd_dump {
             known += 1;
-            for o in osd["osds"].as_array().into_iter().flatten() {
-                let Some(id) = o["osd"].as_i64() else {
-                    continue;
-                };
-                let name = format!("osd.{id}");
-                if o["up"].as_i64() == Some(1) {
-                    maps.up.push((name.clone(), o["up_from"].to_string()));
+            for o in &osd.osds {
+                let name = format!("osd.{}", o.osd);
+                if o.up {
+                    let up_from = o.up_from.map_or_else(String::new, |e| e.to_string());
+                    maps.up.push((name.clone(), up_from));
                 }
                 present.insert(name);
             }
         }
-        if let Some(q) = json(Command::MonStatus) {
+        if let Some(q) = text(Command::MonStatus).and_then(|t| MonDoc::parse(t).ok()) {
             known += 1;
-            let quorum: Vec<&str> = q["quorum_names"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(serde_json::Value::as_str)
-                .collect();
-            for m in q["monmap"]["mons"].as_array().into_iter().flatten() {
-                let Some(name) = m["name"].as_str() else {
-                    continue;
-                };
-                let name_full = format!("mon.{name}");
-                if quorum.contains(&name) {
-                    maps.up
-                        .push((name_full.clone(), q["election_epoch"].to_string()));
+            let (quorum, monmap, election_epoch) = match &q {
+                MonDoc::Status(s) => (&s.quorum, &s.monmap, s.election_epoch),
+                MonDoc::Quorum(q) => (&q.quorum, &q.monmap, q.election_epoch),
+            };
+            for m in &monmap.mons {
+                let name = format!("mon.{}", m.name);
+                if quorum.contains(&m.rank) {
+                    maps.up.push((name.clone(), election_epoch.to_string()));
                 }
-                present.insert(name_full);
+                present.insert(name);
             }
         }
-        if let Some(fs) = json(Command::FsDump) {
+        if let Some(fs) = text(Command::FsDump).and_then(|t| ceph_types::FsDump::parse(t).ok()) {
             known += 1;
-            let mut add = |m: &serde_json::Value| {
-                if let Some(name) = m["name"].as_str() {
-                    let n = format!("mds.{name}");
-                    if !present.contains(&n) {
-                        maps.up.push((n.clone(), m["gid"].to_string()));
-                        present.insert(n);
-                    }
+            let mds = fs
+                .filesystems
+                .iter()
+                .flat_map(|f| f.mdsmap.info.values())
+                .chain(&fs.standbys);
+            for m in mds {
+                let name = format!("mds.{}", m.name);
+                if !present.contains(&name) {
+                    maps.up.push((name.clone(), m.gid.to_string()));
+                    present.insert(name);
                 }
-            };
-            for f in fs["filesystems"].as_array().into_iter().flatten() {
-                for m in f["mdsmap"]["info"]
-                    .as_object()
-                    .into_iter()
-                    .flat_map(|o| o.values())
-                {
-                    add(m);
-                }
-            }
-            for m in fs["standbys"].as_array().into_iter().flatten() {
-                add(m);
             }
         }
         if known == 3 {
             maps.present = Some(present);
         }
-        let lists_images = json(Command::Versions)
-            .and_then(|v| {
-                v["mgr"]
-                    .as_object()?
-                    .keys()
-                    .filter_map(|k| ceph_types::Release::from_version(k))
-                    .max()
-            })
+        let lists_images = text(Command::Versions)
+            .and_then(|t| ceph_types::Versions::parse(t).ok())
+            .and_then(|v| v.newest_release("mgr"))
             .is_some_and(|r| r >= ceph_types::Release::Tentacle);
-        if let Some(osd) = json(Command::OsdDump).filter(|_| lists_images) {
-            for p in osd["pools"].as_array().into_iter().flatten() {
-                if let (Some(_), Some(name)) = (
-                    p["application_metadata"].get("rbd"),
-                    p["pool_name"].as_str(),
-                ) {
-                    maps.rbd_pools.push(name.to_owned());
+        if let Some(osd) = osd_dump.as_ref().filter(|_| lists_images) {
+            for p in &osd.pools {
+                if p.applications().any(|a| a == "rbd") {
+                    maps.rbd_pools.push(p.pool_name.to_string());
                 }
             }
         }
@@ -940,7 +916,7 @@ mod tests {
         }
     }
 
-    const OSD_DUMP: &str = r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1},{"osd":2,"up":UP2}]}"#;
+    const OSD_DUMP: &str = r#"{"epoch":1,"osds":[{"osd":0,"in":1,"weight":1,"up":1},{"osd":1,"in":1,"weight":1,"up":1},{"osd":2,"in":1,"weight":1,"up":UP2}]}"#;
 
     /// A `status` with the OSD map at `epoch` (one more when osd.2 left the map).
     fn status(epoch: u64, osd2_exists: bool) -> String {
@@ -956,14 +932,20 @@ mod tests {
         let dump = if osd2_exists {
             OSD_DUMP.replace("UP2", if osd2_up { "1" } else { "0" })
         } else {
-            r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1}]}"#.to_owned()
+            r#"{"epoch":1,"osds":[{"osd":0,"in":1,"weight":1,"up":1},{"osd":1,"in":1,"weight":1,"up":1}]}"#.to_owned()
         };
         t.set(Command::OsdDump, Some(&dump));
         t.set(
             Command::MonStatus,
-            Some(r#"{"quorum_names":["a"],"monmap":{"mons":[{"name":"a"}]}}"#),
+            Some(
+                r#"{"election_epoch":3,"quorum":[0],"quorum_names":["a"],
+                "monmap":{"epoch":1,"mons":[{"rank":0,"name":"a"}]}}"#,
+            ),
         );
-        t.set(Command::FsDump, Some(r#"{"filesystems":[],"standbys":[]}"#));
+        t.set(
+            Command::FsDump,
+            Some(r#"{"epoch":1,"filesystems":[],"standbys":[]}"#),
+        );
         t.set(
             Command::Status,
             Some(&status(if osd2_up { 10 } else { 11 }, osd2_exists)),
@@ -1005,9 +987,9 @@ mod tests {
             t.set(
                 Command::OsdDump,
                 Some(
-                    r#"{"osds":[],"pools":[
-                    {"pool":1,"pool_name":".mgr","application_metadata":{"mgr":{}}},
-                    {"pool":4,"pool_name":"mini-rbd","application_metadata":{"rbd":{}}}]}"#,
+                    r#"{"epoch":1,"osds":[],"pools":[
+                    {"pool":1,"type":1,"size":3,"min_size":2,"pg_num":8,"pool_name":".mgr","application_metadata":{"mgr":{}}},
+                    {"pool":4,"type":1,"size":3,"min_size":2,"pg_num":8,"pool_name":"mini-rbd","application_metadata":{"rbd":{}}}]}"#,
                 ),
             );
             t.set(
@@ -1060,7 +1042,7 @@ mod tests {
         cluster.set(Command::Status, Some("{}"));
         cluster.set(
             Command::OsdDump,
-            Some(r#"{"osds":[],"pools":[{"pool":4,"pool_name":"p","application_metadata":{"rbd":{}}}]}"#),
+            Some(r#"{"epoch":1,"osds":[],"pools":[{"pool":4,"type":1,"size":3,"min_size":2,"pg_num":8,"pool_name":"p","application_metadata":{"rbd":{}}}]}"#),
         );
         cluster.set(
             Command::Versions,
@@ -1154,7 +1136,7 @@ mod tests {
         // osd.1 restarts: a new up_from, in a new OSD map.
         table.set(
             Command::OsdDump,
-            Some(r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1,"up_from":9},{"osd":2,"up":1}]}"#),
+            Some(r#"{"epoch":1,"osds":[{"osd":0,"in":1,"weight":1,"up":1},{"osd":1,"in":1,"weight":1,"up":1,"up_from":9},{"osd":2,"in":1,"weight":1,"up":1}]}"#),
         );
         table.set(Command::Status, Some(&status(12, true)));
         live.snapshot();
@@ -1247,7 +1229,7 @@ mod tests {
             assert_eq!(asked(&table, c), 2, "{c}");
         }
         // osd.2 goes down: a new OSD map. The very next snapshot has it.
-        let down = r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1},{"osd":2,"up":0}]}"#;
+        let down = r#"{"epoch":1,"osds":[{"osd":0,"in":1,"weight":1,"up":1},{"osd":1,"in":1,"weight":1,"up":1},{"osd":2,"in":1,"weight":1,"up":0}]}"#;
         table.set(Command::OsdDump, Some(down));
         table.set(Command::Status, Some(&status(11, true)));
         let third = live.snapshot();

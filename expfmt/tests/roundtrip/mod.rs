@@ -161,7 +161,7 @@ proptest! {
                     .metrics
                     .iter()
                     .flat_map(|m| {
-                        let t0 = m.timestamp.map_or(0, |t| t.as_millis());
+                        let t0 = m.timestamp.map_or(0, expfmt::Timestamp::as_millis);
                         (0..3).map(move |k| Metric {
                             timestamp: Some(expfmt::Timestamp::from_millis(t0 + 1_000 * k)),
                             ..m.clone()

@@ -176,7 +176,7 @@ impl<'a> FamilyBuilder<'a> {
         index.clear();
         chain.clear();
         parts.clear();
-        let mut family = MetricFamily::new(name, MetricType::Untyped);
+        let mut family = MetricFamily::new(super::cursor::name_value(name), MetricType::Untyped);
         family.metrics.reserve(metrics_hint);
         FamilyBuilder {
             name,
@@ -302,7 +302,7 @@ impl<'a> FamilyBuilder<'a> {
                         found: value_text.into(),
                     }));
                 }
-                if !labels.iter().any(|l| l.name == self.name) {
+                if !labels.iter().any(|l| l.name == self.family.name) {
                     return Err(at.error(ParseErrorKind::MissingLabel {
                         name: name.into(),
                         label: "<family name>",

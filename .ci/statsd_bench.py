@@ -22,37 +22,16 @@ warnings.simplefilter("ignore")
 FLUSH, TRIAL = 1.0, float(os.environ.get("STATSD_BENCH_TRIAL", "2"))
 GNOCCHI_PORT, OURS_PORT = 19513, 19514
 
-import numpy  # noqa: E402
-from gnocchi import archive_policy, carbonara, chef, incoming, indexer, service, storage  # noqa: E402
+from gnocchi import carbonara, chef, incoming, storage  # noqa: E402
 from gnocchi.cli import metricd  # noqa: E402
 from gnocchi.storage import file as storage_file  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from statsd_common import gnocchi_setup  # noqa: E402
+
 resource_id = uuid.UUID("5a3f3a2e-0c1b-4d6e-9f00-000000000002")
-conf_path = f"{work}/gnocchi.conf"
-with open(conf_path, "w") as f:
-    f.write(f"""[DEFAULT]
-coordination_url = file://{work}/coord
-[indexer]
-url = postgresql+psycopg2://postgres@/gnocchi?host={work}/sock&port=19510
-[storage]
-driver = file
-file_basepath = {work}/gnocchi-data
-[incoming]
-driver = file
-file_basepath = {work}/gnocchi-data
-[statsd]
-host = 127.0.0.1
-port = {GNOCCHI_PORT}
-resource_id = {resource_id}
-creator = bench
-archive_policy_name = low
-flush_delay = {FLUSH}
-""")
-subprocess.run([f"{venv}/bin/gnocchi-upgrade", "--config-file", conf_path],
-               check=True, capture_output=True, timeout=120)
-conf = service.prepare_service(args=["--config-file", conf_path], log_to_std=True,
-                               logging_level=40)
-index = indexer.get_driver(conf)
+conf_path, conf, index = gnocchi_setup(work, venv, GNOCCHI_PORT, resource_id, "bench", "low",
+                                       FLUSH)
 procs = []
 
 

@@ -62,6 +62,28 @@ pub enum Error {
         /// The key that should hold the embedded JSON text.
         field: Box<str>,
     },
+    /// The streaming PG reader ([`PgDumpReader`](crate::PgDumpReader)) met text that is not
+    /// a PG map.
+    #[error("`{command}` output is not a readable PG map at byte {offset}: {reason}")]
+    Stream {
+        /// The command whose output was read.
+        command: Command,
+        /// Byte offset of the fault from the start of the document.
+        offset: u64,
+        /// What was wrong there, e.g. `expected a string`.
+        reason: &'static str,
+    },
+    /// The streaming PG reader's input failed to read.
+    #[error("reading `{command}` output failed at byte {offset}")]
+    Read {
+        /// The command whose output was read.
+        command: Command,
+        /// Bytes read before the failure.
+        offset: u64,
+        /// The reader's error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -71,7 +93,9 @@ impl Error {
             Error::Syntax { command, .. }
             | Error::Eof { command, .. }
             | Error::Data { command, .. }
-            | Error::Envelope { command, .. } => *command,
+            | Error::Envelope { command, .. }
+            | Error::Stream { command, .. }
+            | Error::Read { command, .. } => *command,
         }
     }
 
@@ -81,7 +105,16 @@ impl Error {
             Error::Syntax { line, column, .. }
             | Error::Eof { line, column, .. }
             | Error::Data { line, column, .. } => Some((*line, *column)),
-            Error::Envelope { .. } => None,
+            Error::Envelope { .. } | Error::Stream { .. } | Error::Read { .. } => None,
+        }
+    }
+
+    /// Byte offset of the fault from the start of the document, for the errors of the
+    /// streaming PG reader ([`Error::Stream`], [`Error::Read`]).
+    pub fn offset(&self) -> Option<u64> {
+        match self {
+            Error::Stream { offset, .. } | Error::Read { offset, .. } => Some(*offset),
+            _ => None,
         }
     }
 
@@ -133,7 +166,7 @@ impl Error {
                 *line = l;
                 *column = c;
             }
-            Error::Envelope { .. } => {}
+            Error::Envelope { .. } | Error::Stream { .. } | Error::Read { .. } => {}
         }
         self
     }

@@ -110,6 +110,7 @@ mod owned;
 mod parse;
 mod perf;
 mod pg;
+mod pgstream;
 mod pgstate;
 mod release;
 mod service;
@@ -147,6 +148,10 @@ pub use perf::{
 pub use pg::{
     OsdPerfStat, OsdStatsEntry, PgDump, PgMap, PgStat, PgStateCount, PgStats, PgStatsSum,
     PgSummary, PoolPgStats, StatSum,
+};
+pub use pgstream::{
+    PgDumpReader, PgDumpVisitor, StreamedOsdStats, StreamedPg, StreamedPoolStats,
+    StreamedStatsSum,
 };
 pub use pgstate::{PgState, PgStateSet, UnknownPgState};
 pub use release::{Release, UnknownRelease};

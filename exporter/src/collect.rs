@@ -237,9 +237,10 @@ pub struct ClusterCollector {
 }
 
 /// The module's profiled methods, in the order it reports their durations.
-const PROFILED: [&str; 11] = [
+const PROFILED: [&str; 13] = [
     "get_health",
     "get_pool_stats",
+    "set_cephadm_daemon_status_metrics",
     "get_df",
     "get_osd_blocklisted_entries",
     "get_fs",
@@ -249,6 +250,7 @@ const PROFILED: [&str; 11] = [
     "get_osd_stats",
     "get_metadata_and_osd_status",
     "get_num_objects",
+    "get_smb_metadata",
 ];
 
 /// Whether the collector does without `request` when a source does not have it: perf files
@@ -610,6 +612,13 @@ impl<'s> Run<'s> {
                 {
                     continue;
                 }
+                if matches!(
+                    method,
+                    "set_cephadm_daemon_status_metrics" | "get_smb_metadata"
+                ) && !crate::layout::has_tentacle_families(release)
+                {
+                    continue;
+                }
                 if let Some(d) = self.times.get(method) {
                     let e = c.durations.entry(method).or_default();
                     e.0 += d.as_secs_f64();
@@ -871,7 +880,7 @@ mod tests {
         steps.dedup();
         assert_eq!(steps.len(), n, "a step is in two methods");
         // Every step but the durations (this collector's own) belongs to a method.
-        assert_eq!(n, 15);
+        assert_eq!(n, 19);
         // Every profiled method is in the table.
         for name in PROFILED {
             assert!(METHODS.iter().any(|m| m.name == name), "{name}");
@@ -882,7 +891,12 @@ mod tests {
             (&[Command::DfDetail], &[Step::Df]),
             (
                 &[Command::OsdDump],
-                &[Step::Blocklist, Step::OsdMap, Step::OsdMetadata],
+                &[
+                    Step::Blocklist,
+                    Step::OsdMap,
+                    Step::OsdMetadata,
+                    Step::RbdImages,
+                ],
             ),
             (
                 &[Command::PgDumpSum],

@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use crate::Release;
 use crate::daemons::owned;
 use crate::input::Health;
 use crate::spec::StaticFamilies;
@@ -71,7 +70,6 @@ pub(crate) fn health(
     out: &mut StaticFamilies,
     health: &Health<'_>,
     history: &mut HealthHistory,
-    release: Release,
 ) -> Result<SlowOps, UnknownStatus> {
     let status: u64 = match health.status {
         "HEALTH_OK" => 0,
@@ -88,12 +86,14 @@ pub(crate) fn health(
         out.push("ceph_healthcheck_slow_ops", [], n);
     }
     history.check(health);
+    // Labels `name` and `severity` in every release up to 20.2.4 (Ceph's main branch added a
+    // `message` label after Tentacle was cut).
     for (name, severity, active) in &history.checks {
-        let mut labels = vec![owned(name), owned(severity)];
-        if crate::layout::has_tentacle_families(release) {
-            labels.push(Cow::Borrowed(""));
-        }
-        out.push("ceph_health_detail", labels, *active);
+        out.push(
+            "ceph_health_detail",
+            [owned(name), owned(severity)],
+            *active,
+        );
     }
     Ok(slow)
 }
@@ -172,6 +172,7 @@ pub(crate) fn daemon_health(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Release;
     use crate::input::{Check, DaemonMetadata, Pg, PgMap};
     use crate::spec::static_specs;
     use expfmt::MetricValue;
@@ -233,7 +234,7 @@ mod tests {
         for (status, checks, want) in cases {
             let h = Health { status, checks };
             let mut out = StaticFamilies::new(static_specs(Release::Reef));
-            let got = health(&mut out, &h, &mut HealthHistory::new(), Release::Reef);
+            let got = health(&mut out, &h, &mut HealthHistory::new());
             assert_eq!(got, want, "{status}");
             let slow = samples(out, "ceph_healthcheck_slow_ops");
             match want {
@@ -258,9 +259,9 @@ mod tests {
             checks: vec![check("OSD_DOWN", "1 osds down")],
         };
         let mut out = StaticFamilies::new(static_specs(Release::Pacific));
-        health(&mut out, &first, &mut history, Release::Pacific).unwrap();
+        health(&mut out, &first, &mut history).unwrap();
         let mut out = StaticFamilies::new(static_specs(Release::Pacific));
-        health(&mut out, &second, &mut history, Release::Pacific).unwrap();
+        health(&mut out, &second, &mut history).unwrap();
         assert_eq!(
             samples(out, "ceph_health_detail"),
             [
@@ -270,8 +271,12 @@ mod tests {
         );
         assert_eq!(history.len(), 2);
         let mut out = StaticFamilies::new(static_specs(Release::Tentacle));
-        health(&mut out, &second, &mut history, Release::Tentacle).unwrap();
-        assert_eq!(samples(out, "ceph_health_detail")[1].0.len(), 3);
+        health(&mut out, &second, &mut history).unwrap();
+        // 20.2.4 labels the family as the older releases do (no `message`).
+        assert_eq!(
+            samples(out, "ceph_health_detail")[1].0,
+            ["OSD_DOWN", "HEALTH_WARN"]
+        );
     }
 
     #[test]

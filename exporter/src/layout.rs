@@ -18,10 +18,11 @@ pub(crate) fn has_reef_families(release: Release) -> bool {
     release >= Release::Reef
 }
 
-/// Whether the module emits the families added on Ceph's main branch in 2025
-/// (`ceph_osd_nearfull_ratio`, `ceph_osd_full_ratio`, `application` on pool metadata,
-/// `message` on health detail). The release boundary is not verified against a capture;
-/// Tentacle is the first release cut after those changes.
+/// Whether the module emits the families that 20.2.4's module has and 18.2.7's does not
+/// (`ceph_osd_nearfull_ratio`, `ceph_osd_full_ratio`, `ceph_rbd_image_metadata`,
+/// `ceph_smb_metadata`, `ceph_cephadm_daemon_status`, the seven `ceph_hardware_*`, and
+/// `application` on pool metadata), as the 20.2.4 captures show. No Squid capture exists to
+/// place the boundary more exactly; the `ceph_health_detail` labels did not change.
 pub(crate) fn has_tentacle_families(release: Release) -> bool {
     release >= Release::Tentacle
 }

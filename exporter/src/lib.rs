@@ -94,6 +94,7 @@ mod cache;
 mod collect;
 mod daemons;
 mod encoding;
+mod epochs;
 mod error;
 mod health;
 mod host;

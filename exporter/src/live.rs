@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use ceph_types::{Command, Request};
 
+use crate::epochs::{Epochs, Kept, follows};
 use crate::{FetchError, Source};
 
 /// Something that runs one Ceph command and returns its JSON answer: the `ceph` client
@@ -202,6 +203,14 @@ pub struct Live {
     perf: bool,
     /// The last perf schema and dump of every daemon that answered, by daemon name.
     retained: HashMap<String, Retained>,
+    /// The longest a map document is reused while its epochs are unchanged; `None`: every
+    /// document is asked at every collection.
+    reuse: Option<Duration>,
+    /// The map documents kept for reuse, by command.
+    kept: HashMap<Command, Kept>,
+    /// The daemons the last snapshot's maps listed as up, with their incarnations: their
+    /// perf counters are asked alongside the first round of cluster commands.
+    last_up: Vec<(String, String)>,
 }
 
 /// A daemon's last answers.
@@ -219,6 +228,9 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The default number of commands in flight at once.
 const DEFAULT_CONCURRENCY: usize = 16;
 
+/// The default longest reuse of a map document whose epochs are unchanged.
+const DEFAULT_REUSE: Duration = Duration::from_secs(300);
+
 impl Live {
     /// Collections from `cluster`, which also answers the `tell` commands.
     pub fn new(cluster: Arc<dyn Commander>) -> Live {
@@ -229,7 +241,24 @@ impl Live {
             concurrency: DEFAULT_CONCURRENCY,
             perf: true,
             retained: HashMap::new(),
+            reuse: Some(DEFAULT_REUSE),
+            kept: HashMap::new(),
+            last_up: Vec::new(),
         }
+    }
+
+    /// Reuses the documents built only from the cluster's maps (`osd dump`, `osd crush dump`,
+    /// the daemons' metadata, `fs dump`, `quorum_status`, `service dump`, `versions`) for as
+    /// long as the epochs of their maps, read from one `ceph status` per collection, are
+    /// unchanged, and at most `max_age` (default: 5 minutes); `None` asks for every document
+    /// at every collection. A map change shows in the collection that first sees its new
+    /// epoch. The rule per document and why it holds are in the crate's source
+    /// (`epochs.rs`); [`Snapshot::reused`] lists what a snapshot reused.
+    #[must_use]
+    pub fn reuse_maps(mut self, max_age: Option<Duration>) -> Live {
+        self.reuse = max_age;
+        self.kept.clear();
+        self
     }
 
     /// Sends the daemons' `perf schema`/`perf dump` through `tell` instead.
@@ -279,35 +308,82 @@ impl Live {
     /// `src/mgr/Mgr.cc` call `daemon_state.cull(type, names_exist)` with the daemons that
     /// still exist; a down or out OSD is not culled). So a daemon that leaves its map here
     /// loses its counters.
+    ///
+    /// With [`Live::reuse_maps`] (the default), the cluster commands go in two rounds: `status`
+    /// and the documents that change without a map epoch (health, usage, PG map, `mgr dump`)
+    /// first; then only the map documents whose epochs changed since they were last asked (none,
+    /// usually), each reused otherwise.
     pub fn snapshot(&mut self) -> Snapshot {
         let start = Instant::now();
-        let answers = run_all(&self.cluster, &CLUSTER, self.concurrency, self.timeout);
         let mut docs: HashMap<Request, Answer> = HashMap::new();
         let mut origins = HashMap::new();
+        let first: Vec<Request> = match self.reuse {
+            Some(_) => std::iter::once(STATUS.clone())
+                .chain(
+                    CLUSTER
+                        .iter()
+                        .filter(|r| follows(r.command()).is_empty())
+                        .cloned(),
+                )
+                .collect(),
+            None => CLUSTER.to_vec(),
+        };
+        // The perf counters of the daemons up at the last snapshot go with the first round.
+        let early = if self.perf {
+            self.perf_requests(&self.last_up)
+        } else {
+            Vec::new()
+        };
+        let jobs: Vec<(&Arc<dyn Commander>, &Request)> = first
+            .iter()
+            .map(|r| (&self.cluster, r))
+            .chain(early.iter().map(|(r, _)| (&self.tell, r)))
+            .collect();
+        let mut answers = run_all(&jobs, self.concurrency, self.timeout).into_iter();
         let mut reachable = false;
-        for (input, answer) in CLUSTER.iter().zip(answers) {
+        for (input, answer) in first.iter().zip(answers.by_ref()) {
             reachable |= answer.is_ok();
             origins.insert(input.clone(), self.cluster.origin(input));
             docs.insert(input.clone(), answer.map(Arc::new));
         }
+        let early: Vec<_> = early.into_iter().zip(answers).collect();
+        let reused = self.map_documents(&mut docs, &mut origins, reachable);
         let maps = Maps::read(&docs);
         let cluster_time = start.elapsed();
 
         // The perf counters of the daemons the maps list as present and up. A schema changes
-        // only when the daemon restarts: it is asked again only for a new incarnation.
-        let mut inputs = Vec::with_capacity(maps.up.len() * 2);
-        for (daemon, incarnation) in maps.up.iter().filter(|_| self.perf) {
-            let known = self.retained.get(daemon);
-            if known.is_none_or(|r| r.schema.is_none() || r.incarnation != *incarnation) {
-                inputs.push(Request::daemon(Command::PerfSchema, daemon.as_str()));
+        // only when the daemon restarts: it is asked again only for a new incarnation. The
+        // early answers of a daemon that restarted since the last snapshot are dropped, and
+        // it is asked again with the daemons that came up.
+        let incarnation = |d: &str| maps.up.iter().find(|(u, _)| u == d).map(|(_, i)| i);
+        let mut perf_answers = Vec::with_capacity(early.len());
+        let mut answered = HashSet::new();
+        for ((input, inc), answer) in early {
+            let Some(daemon) = perf_daemon(&input) else {
+                continue;
+            };
+            if incarnation(daemon).is_some_and(|now| *now != inc) {
+                continue;
             }
-            inputs.push(Request::daemon(Command::PerfDump, daemon.as_str()));
+            answered.insert(daemon.to_owned());
+            perf_answers.push((input, inc, answer));
         }
-        let answers = run_all(&self.tell, &inputs, self.concurrency, self.timeout);
+        let up: Vec<(String, String)> = maps
+            .up
+            .iter()
+            .filter(|(d, _)| self.perf && !answered.contains(d))
+            .cloned()
+            .collect();
+        let late = self.perf_requests(&up);
+        let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
+            late.iter().map(|(r, _)| (&self.tell, r)).collect();
+        let answers = run_all(&jobs, self.concurrency, self.timeout);
+        perf_answers.extend(late.into_iter().zip(answers).map(|((r, i), a)| (r, i, a)));
         let mut failed = Vec::new();
-        for (input, answer) in inputs.iter().zip(answers) {
-            origins.insert(input.clone(), self.tell.origin(input));
-            let Some(daemon) = perf_daemon(input) else {
+        let mut fresh = HashSet::new();
+        for (input, inc, answer) in perf_answers {
+            origins.insert(input.clone(), self.tell.origin(&input));
+            let Some(daemon) = perf_daemon(&input) else {
                 continue;
             };
             match answer {
@@ -316,19 +392,16 @@ impl Live {
                     let bytes = Some(Arc::new(bytes));
                     if input.command() == Command::PerfSchema {
                         entry.schema = bytes;
-                        entry.incarnation = maps
-                            .up
-                            .iter()
-                            .find(|(d, _)| d == daemon)
-                            .map(|(_, i)| i.clone())
-                            .unwrap_or_default();
+                        entry.incarnation = inc;
                     } else {
                         entry.dump = bytes;
+                        fresh.insert(daemon.to_owned());
                     }
                 }
                 Err(e) => failed.push((input.clone(), e)),
             }
         }
+        self.last_up = maps.up.clone();
         // Cull the daemons that left their maps; keep everything while a map is unknown.
         if let Some(present) = &maps.present {
             self.retained.retain(|d, _| present.contains(d));
@@ -346,8 +419,8 @@ impl Live {
                 Request::daemon(Command::PerfDump, daemon.as_str()),
                 Ok(dump.clone()),
             );
-            let asked = maps.up.iter().any(|(d, _)| d == daemon);
-            if !asked || failed.iter().any(|(i, _)| perf_daemon(i) == Some(daemon)) {
+            let failed_now = failed.iter().any(|(i, _)| perf_daemon(i) == Some(daemon));
+            if !fresh.contains(daemon) || failed_now {
                 retained_used.push(daemon.clone());
             }
         }
@@ -372,6 +445,7 @@ impl Live {
             docs,
             origins,
             reachable,
+            reused,
             retained: retained_used,
             failed_tells,
             cluster_time,
@@ -379,6 +453,106 @@ impl Live {
         }
     }
 }
+
+impl Live {
+    /// The map documents missing from `docs` after the first round: reused where their
+    /// epochs are unchanged, asked otherwise (unless the cluster did not answer the first
+    /// round: then they fail with its first error). Returns the reused ones, in [`CLUSTER`]
+    /// order.
+    fn map_documents(
+        &mut self,
+        docs: &mut HashMap<Request, Answer>,
+        origins: &mut HashMap<Request, String>,
+        reachable: bool,
+    ) -> Vec<Request> {
+        let Some(max_age) = self.reuse else {
+            return Vec::new();
+        };
+        let ok = |r: &Request| match docs.get(r) {
+            Some(Ok(b)) => Some(b.as_slice()),
+            _ => None,
+        };
+        let epochs = Epochs::read(ok(&STATUS), ok(&Request::cluster(Command::MgrDump)));
+        let now = Instant::now();
+        let mut reused = Vec::new();
+        let mut ask = Vec::new();
+        let missing: Vec<&Request> = CLUSTER.iter().filter(|r| !docs.contains_key(*r)).collect();
+        for input in missing {
+            let key = epochs.key(input.command());
+            origins.insert(input.clone(), self.cluster.origin(input));
+            match self.kept.get(&input.command()) {
+                Some(k) if k.reusable(key, now, max_age) => {
+                    docs.insert(input.clone(), Ok(k.bytes.clone()));
+                    reused.push(input.clone());
+                }
+                _ => ask.push((input.clone(), key)),
+            }
+        }
+        if !reachable {
+            let first = CLUSTER.iter().find_map(|i| match docs.get(i) {
+                Some(Err(e)) => Some(e.duplicate()),
+                _ => None,
+            });
+            for (input, _) in ask {
+                let e = first
+                    .as_ref()
+                    .map_or(FetchError::NotFound, FetchError::duplicate);
+                docs.insert(input, Err(e));
+            }
+            return reused;
+        }
+        let inputs: Vec<Request> = ask.iter().map(|(r, _)| r.clone()).collect();
+        let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
+            inputs.iter().map(|r| (&self.cluster, r)).collect();
+        let answers = run_all(&jobs, self.concurrency, self.timeout);
+        let fetched = Instant::now();
+        for ((input, key), answer) in ask.into_iter().zip(answers) {
+            let answer = answer.map(Arc::new);
+            match (&answer, key) {
+                (Ok(bytes), Some(key)) => {
+                    self.kept.insert(
+                        input.command(),
+                        Kept {
+                            key,
+                            fetched,
+                            bytes: bytes.clone(),
+                        },
+                    );
+                }
+                _ => {
+                    self.kept.remove(&input.command());
+                }
+            }
+            docs.insert(input, answer);
+        }
+        reused
+    }
+}
+
+impl Live {
+    /// `perf schema` (when the retained one is missing or from another incarnation) and
+    /// `perf dump` for each daemon of `up`, each with the incarnation it is asked under.
+    fn perf_requests(&self, up: &[(String, String)]) -> Vec<(Request, String)> {
+        let mut inputs = Vec::with_capacity(up.len() * 2);
+        for (daemon, incarnation) in up {
+            let known = self.retained.get(daemon);
+            if known.is_none_or(|r| r.schema.is_none() || r.incarnation != *incarnation) {
+                inputs.push((
+                    Request::daemon(Command::PerfSchema, daemon.as_str()),
+                    incarnation.clone(),
+                ));
+            }
+            inputs.push((
+                Request::daemon(Command::PerfDump, daemon.as_str()),
+                incarnation.clone(),
+            ));
+        }
+        inputs
+    }
+}
+
+/// `ceph status`: the map epochs that decide which documents are reused.
+static STATUS: Request = Request::cluster(Command::Status);
 
 /// The daemon a perf request is about.
 fn perf_daemon(request: &Request) -> Option<&str> {
@@ -472,15 +646,15 @@ impl Maps {
     }
 }
 
-/// Runs `inputs` through `commander`, at most `limit` at once, each with `timeout`; the
-/// answers in `inputs`' order. A call still running at its deadline is abandoned on its
+/// Runs each input through its commander, at most `limit` at once, each with `timeout`; the
+/// answers in `jobs`' order. A call still running at its deadline is abandoned on its
 /// thread and answered [`FetchError::Timeout`].
 fn run_all(
-    commander: &Arc<dyn Commander>,
-    inputs: &[Request],
+    jobs: &[(&Arc<dyn Commander>, &Request)],
     limit: usize,
     timeout: Duration,
 ) -> Vec<Result<Vec<u8>, FetchError>> {
+    let inputs = jobs;
     let mut results: Vec<Option<Result<Vec<u8>, FetchError>>> = Vec::new();
     results.resize_with(inputs.len(), || None);
     let (tx, rx) = mpsc::channel();
@@ -490,7 +664,8 @@ fn run_all(
     let mut done = 0;
     while done < inputs.len() {
         while running.len() < limit.max(1) && next < inputs.len() {
-            let (i, input, tx, c) = (next, inputs[next].clone(), tx.clone(), commander.clone());
+            let (c, input) = inputs[next];
+            let (i, input, tx, c) = (next, input.clone(), tx.clone(), c.clone());
             let spawned = std::thread::Builder::new()
                 .name("ceph-command".into())
                 .spawn(move || {
@@ -542,6 +717,7 @@ pub struct Snapshot {
     docs: HashMap<Request, Answer>,
     origins: HashMap<Request, String>,
     reachable: bool,
+    reused: Vec<Request>,
     retained: Vec<String>,
     failed_tells: Vec<(Request, String, FetchError)>,
     cluster_time: Duration,
@@ -553,6 +729,13 @@ impl Snapshot {
     /// (no monitor, wrong key, ...) and a server keeps its previous collection.
     pub fn reachable(&self) -> bool {
         self.reachable
+    }
+
+    /// The cluster commands whose answer is reused from an earlier collection because the
+    /// epochs of the maps it is built from are unchanged ([`Live::reuse_maps`]), in the
+    /// order they are asked.
+    pub fn reused(&self) -> &[Request] {
+        &self.reused
     }
 
     /// The daemons whose perf counters are their last answer rather than a fresh one (down,
@@ -650,6 +833,15 @@ mod tests {
 
     const OSD_DUMP: &str = r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1},{"osd":2,"up":UP2}]}"#;
 
+    /// A `status` with the OSD map at `epoch` (one more when osd.2 left the map).
+    fn status(epoch: u64, osd2_exists: bool) -> String {
+        let epoch = epoch + u64::from(!osd2_exists);
+        format!(
+            r#"{{"election_epoch":3,"monmap":{{"epoch":1}},"osdmap":{{"epoch":{epoch}}},
+            "fsmap":{{"epoch":2}},"servicemap":{{"epoch":1}}}}"#
+        )
+    }
+
     fn cluster(osd2_up: bool, osd2_exists: bool) -> Table {
         let t = Table::default();
         let dump = if osd2_exists {
@@ -663,7 +855,18 @@ mod tests {
             Some(r#"{"quorum_names":["a"],"monmap":{"mons":[{"name":"a"}]}}"#),
         );
         t.set(Command::FsDump, Some(r#"{"filesystems":[],"standbys":[]}"#));
-        for d in ["osd.0", "osd.1", "osd.2", "mon.a"] {
+        t.set(
+            Command::Status,
+            Some(&status(if osd2_up { 10 } else { 11 }, osd2_exists)),
+        );
+        t.set(
+            Command::HealthDetail,
+            Some(r#"{"status":"HEALTH_OK","checks":{}}"#),
+        );
+        t.set(Command::MgrDump, Some(r#"{"epoch":4}"#));
+        // A stopped daemon does not answer (its admin socket is gone).
+        let daemons = ["osd.0", "osd.1", "osd.2", "mon.a"];
+        for d in daemons.into_iter().filter(|d| osd2_up || *d != "osd.2") {
             t.set(
                 Request::daemon(Command::PerfSchema, d),
                 Some(&format!("schema {d}")),
@@ -678,10 +881,12 @@ mod tests {
 
     #[test]
     fn down_daemons_keep_their_last_counters_until_they_leave_the_map() {
-        // (osd.2 up, osd.2 in the map, osd.2's perf served, osd.2 asked)
+        // (osd.2 up, osd.2 in the map, osd.2's perf served, osd.2 asked). It is asked once
+        // more after it stopped: its perf counters go out with the first round, to the
+        // daemons up at the last snapshot, before the new maps are read.
         let steps = [
             (true, true, true, true),
-            (false, true, true, false),
+            (false, true, true, true),
             (false, true, true, false),
             (false, false, false, false),
         ];
@@ -746,14 +951,133 @@ mod tests {
             );
         }
         assert_eq!(schemas(&table), 1);
-        // osd.1 restarts: a new up_from.
+        // osd.1 restarts: a new up_from, in a new OSD map.
         table.set(
             Command::OsdDump,
             Some(r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1,"up_from":9},{"osd":2,"up":1}]}"#),
         );
+        table.set(Command::Status, Some(&status(12, true)));
         live.snapshot();
         live.snapshot();
         assert_eq!(schemas(&table), 2);
+    }
+
+    #[test]
+    fn perf_counters_go_out_with_the_first_round_once_the_daemons_are_known() {
+        // `status` answers only once a perf dump was asked in the same snapshot (within 1 s):
+        // it fails when the perf counters wait for the cluster commands.
+        #[derive(Debug, Default)]
+        struct Gate {
+            table: Table,
+            perf_asked: std::sync::atomic::AtomicBool,
+        }
+        impl Commander for Gate {
+            fn command(&self, input: &Request) -> Result<Vec<u8>, FetchError> {
+                use std::sync::atomic::Ordering::SeqCst;
+                if input.command() == Command::PerfDump {
+                    self.perf_asked.store(true, SeqCst);
+                }
+                if input.command() == Command::Status {
+                    let deadline = Instant::now() + Duration::from_secs(1);
+                    while !self.perf_asked.load(SeqCst) {
+                        if Instant::now() > deadline {
+                            return Err(FetchError::Timeout {
+                                after: Duration::from_secs(1),
+                            });
+                        }
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                }
+                self.table.command(input)
+            }
+            fn origin(&self, input: &Request) -> String {
+                self.table.origin(input)
+            }
+        }
+        let gate = Arc::new(Gate {
+            table: cluster(true, true),
+            ..Gate::default()
+        });
+        let mut live = Live::new(gate.clone());
+        let status = Request::cluster(Command::Status);
+        // First: no daemon known yet, the perf counters wait for the maps.
+        let first = live.snapshot();
+        assert!(first.fetch(&status).is_err());
+        gate.perf_asked
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        // Then they go with `status`.
+        let second = live.snapshot();
+        assert!(second.fetch(&status).is_ok());
+        for snap in [first, second] {
+            assert!(snap.retained_daemons().is_empty());
+            assert_eq!(
+                snap.fetch(&Request::daemon(Command::PerfDump, "osd.2"))
+                    .unwrap(),
+                b"dump osd.2"
+            );
+        }
+    }
+
+    #[test]
+    fn a_map_document_is_reused_until_its_epoch_changes() {
+        let table = Arc::new(cluster(true, true));
+        let mut live = Live::new(table.clone());
+        let asked = |t: &Table, c: Command| {
+            t.asked
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|i| **i == Request::cluster(c))
+                .count()
+        };
+        let osd_dump = Request::cluster(Command::OsdDump);
+        let first = live.snapshot();
+        assert!(first.reused().is_empty());
+        let second = live.snapshot();
+        assert!(second.reused().contains(&osd_dump));
+        assert!(second.reused().contains(&Request::cluster(Command::FsDump)));
+        assert_eq!(asked(&table, Command::OsdDump), 1);
+        // Asked every time: health, usage, the PG map, and `status` itself.
+        for c in [
+            Command::HealthDetail,
+            Command::DfDetail,
+            Command::PgDumpSum,
+            Command::Status,
+        ] {
+            assert_eq!(asked(&table, c), 2, "{c}");
+        }
+        // osd.2 goes down: a new OSD map. The very next snapshot has it.
+        let down = r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1},{"osd":2,"up":0}]}"#;
+        table.set(Command::OsdDump, Some(down));
+        table.set(Command::Status, Some(&status(11, true)));
+        let third = live.snapshot();
+        assert!(!third.reused().contains(&osd_dump));
+        assert_eq!(third.fetch(&osd_dump).unwrap(), down.as_bytes());
+        // Only the documents of the OSD map were asked again.
+        assert_eq!(asked(&table, Command::OsdDump), 2);
+        assert_eq!(asked(&table, Command::FsDump), 1);
+        // A failed `status`: no epochs, every document asked.
+        table.set(Command::Status, Some("{"));
+        let fourth = live.snapshot();
+        assert!(fourth.reused().is_empty());
+        assert_eq!(asked(&table, Command::FsDump), 2);
+        // Reuse off: every document every time, no `status`.
+        let mut live = Live::new(table.clone()).reuse_maps(None);
+        let n = asked(&table, Command::Status);
+        live.snapshot();
+        live.snapshot();
+        assert_eq!(asked(&table, Command::FsDump), 4);
+        assert_eq!(asked(&table, Command::Status), n);
+    }
+
+    #[test]
+    fn a_reused_document_is_asked_again_past_its_age() {
+        let table = Arc::new(cluster(true, true));
+        let mut live = Live::new(table.clone()).reuse_maps(Some(Duration::from_millis(50)));
+        live.snapshot();
+        assert!(!live.snapshot().reused().is_empty());
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(live.snapshot().reused().is_empty());
     }
 
     #[test]

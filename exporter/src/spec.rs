@@ -1,8 +1,8 @@
 //! The mgr module's static families: names, types, HELP texts, label names and order, per
 //! release, and which collection step fills each.
 //!
-//! Every text here is the module's own (`_setup_static_metrics` of ceph-mgr 16.2.15, checked
-//! against the 16.2.15 and 18.2.7 captures in `testdata/exporter`).
+//! Every text here is the module's own (`_setup_static_metrics` of ceph-mgr 16.2.15 and
+//! 20.2.4, checked against the 16.2.15, 18.2.7 and 20.2.4 captures in `testdata/ceph`).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -30,6 +30,15 @@ pub(crate) enum Step {
     Repaired,
     NumObjects,
     DaemonHealth,
+    /// `ceph_rbd_image_metadata` (Tentacle): the images of every pool with the `rbd`
+    /// application.
+    RbdImages,
+    /// `get_smb_metadata` (Tentacle): needs the smb mgr module and an orchestrator.
+    Smb,
+    /// `get_hardware_metrics` (Tentacle): needs cephadm's node-proxy.
+    Hardware,
+    /// `set_cephadm_daemon_status_metrics` (Tentacle): needs the cephadm orchestrator.
+    Cephadm,
     Durations,
 }
 
@@ -181,8 +190,32 @@ const RBD_MIRROR_METADATA: &[&str] = &[
     "hostname",
     "ceph_version",
 ];
+const RBD_IMAGE_METADATA: &[&str] = &["pool_id", "image_name"];
 const HEALTH_DETAIL: &[&str] = &["name", "severity"];
-const HEALTH_DETAIL_MESSAGE: &[&str] = &["name", "severity", "message"];
+const SMB_METADATA: &[&str] = &[
+    "smb_version",
+    "volume",
+    "subvolume_group",
+    "subvolume",
+    "netbiosname",
+    "share",
+];
+const CEPHADM_DAEMON_STATUS: &[&str] = &["service_type", "daemon_name", "hostname", "service_name"];
+const HW_STORAGE: &[&str] = &[
+    "hostname",
+    "device",
+    "model",
+    "protocol",
+    "firmware_version",
+    "slot",
+    "serial_number",
+];
+const HW_CPU: &[&str] = &["hostname", "cpu", "manufacturer", "model", "total_threads"];
+const HW_MEMORY: &[&str] = &["hostname", "dimm", "type"];
+const HW_HEALTH: &[&str] = &["hostname", "component", "category"];
+const HW_FAN: &[&str] = &["hostname", "fan_name"];
+const HW_TEMPERATURE: &[&str] = &["hostname", "sensor_name"];
+const HW_FIRMWARE: &[&str] = &["hostname", "component", "version"];
 const CEPH_DAEMON: &[&str] = &["ceph_daemon"];
 const POOL_ID: &[&str] = &["pool_id"];
 const POOLID: &[&str] = &["poolid"];
@@ -360,6 +393,17 @@ pub(crate) fn static_specs(release: Release) -> Vec<Spec> {
             RBD_MIRROR_METADATA,
             Step::Services,
         ),
+    ]);
+    if tentacle {
+        v.push(spec(
+            "ceph_rbd_image_metadata",
+            Untyped,
+            "RBD Image Metadata",
+            RBD_IMAGE_METADATA,
+            Step::RbdImages,
+        ));
+    }
+    v.extend([
         spec(
             "ceph_pg_total",
             Gauge,
@@ -371,11 +415,7 @@ pub(crate) fn static_specs(release: Release) -> Vec<Spec> {
             "ceph_health_detail",
             Gauge,
             "healthcheck status by type (0=inactive, 1=active)",
-            if tentacle {
-                HEALTH_DETAIL_MESSAGE
-            } else {
-                HEALTH_DETAIL
-            },
+            HEALTH_DETAIL,
             Step::Health,
         ),
         spec(
@@ -397,6 +437,22 @@ pub(crate) fn static_specs(release: Release) -> Vec<Spec> {
             Step::DaemonHealth,
         ),
     ]);
+    if tentacle {
+        v.push(spec(
+            "ceph_smb_metadata",
+            Untyped,
+            "SMB Metadata",
+            SMB_METADATA,
+            Step::Smb,
+        ));
+        v.push(spec(
+            "ceph_cephadm_daemon_status",
+            Gauge,
+            "Status of cephadm daemons (0=stopped, 1=running, 2=errored)",
+            CEPHADM_DAEMON_STATUS,
+            Step::Cephadm,
+        ));
+    }
     for flag in OSD_FLAGS {
         v.push(spec(
             static_name(&format!("osd_flag_{flag}")),
@@ -499,6 +555,45 @@ pub(crate) fn static_specs(release: Release) -> Vec<Spec> {
         NONE,
         Step::Health,
     ));
+    if tentacle {
+        // `get_hardware_metrics`: node-proxy's report, through the cephadm orchestrator.
+        let hardware: [(&'static str, &'static str, &'static [&'static str]); 7] = [
+            (
+                "ceph_hardware_storage_capacity_bytes",
+                "Storage device capacity in bytes",
+                HW_STORAGE,
+            ),
+            ("ceph_hardware_cpu_cores", "Total CPU cores", HW_CPU),
+            (
+                "ceph_hardware_memory_capacity_bytes",
+                "Memory capacity in bytes",
+                HW_MEMORY,
+            ),
+            (
+                "ceph_hardware_health",
+                "Hardware component health status (0=OK, 1=Warning, 2=Error)",
+                HW_HEALTH,
+            ),
+            (
+                "ceph_hardware_fan_rpm",
+                "Hardware fan speed in RPM",
+                HW_FAN,
+            ),
+            (
+                "ceph_hardware_temperature_celsius",
+                "Hardware temperature sensor reading in Celsius",
+                HW_TEMPERATURE,
+            ),
+            (
+                "ceph_hardware_firmware_info",
+                "Firmware version information (value is always 1, version in label)",
+                HW_FIRMWARE,
+            ),
+        ];
+        for (name, help, labels) in hardware {
+            v.push(spec(name, Gauge, help, labels, Step::Hardware));
+        }
+    }
     v
 }
 
@@ -604,13 +699,14 @@ mod tests {
     #[test]
     fn family_counts_per_release() {
         // (release, static families): 16.2.15's module has 95 static families; 18.2.7 adds
-        // 3 by-class families and the blocklist count; main adds the two ratios.
+        // 3 by-class families and the blocklist count; 20.2.4 adds the two ratios, RBD image
+        // and SMB metadata, cephadm daemon status and 7 hardware families.
         let cases = [
             (Release::Pacific, 95),
             (Release::Quincy, 95),
             (Release::Reef, 99),
             (Release::Squid, 99),
-            (Release::Tentacle, 101),
+            (Release::Tentacle, 111),
         ];
         for (r, n) in cases {
             let specs = static_specs(r);

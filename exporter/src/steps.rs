@@ -53,11 +53,16 @@ pub(crate) enum Phase {
 
 /// The run's step table, in execution order. The run reads the cluster inputs, runs every
 /// `Cluster` method, the perf counters, then every `Pg` method once the PG map is read.
-pub(crate) const METHODS: [Method; 12] = [
+pub(crate) const METHODS: [Method; 15] = [
     Method {
         name: "get_health",
         steps: &[(Step::Health, &[Command::HealthDetail])],
         run: Phase::Cluster(get_health),
+    },
+    Method {
+        name: "set_cephadm_daemon_status_metrics",
+        steps: &[(Step::Cephadm, &[])],
+        run: Phase::Cluster(orchestrator_only),
     },
     Method {
         name: "get_pool_stats",
@@ -99,6 +104,7 @@ pub(crate) const METHODS: [Method; 12] = [
                 ],
             ),
             (Step::Services, &[Command::ServiceDump]),
+            (Step::RbdImages, &[Command::OsdDump]),
         ],
         run: Phase::Cluster(|c| {
             if let Some(m) = &c.osd_map {
@@ -136,6 +142,17 @@ pub(crate) const METHODS: [Method; 12] = [
                 daemons::mgr(c.out, &adapt::mgr(m), c.index, c.release);
             }
         }),
+    },
+    Method {
+        name: "get_smb_metadata",
+        steps: &[(Step::Smb, &[])],
+        run: Phase::Cluster(orchestrator_only),
+    },
+    Method {
+        // Profiled by the module without a duration series (`profile_method(True)`).
+        name: "",
+        steps: &[(Step::Hardware, &[])],
+        run: Phase::Cluster(orchestrator_only),
     },
     Method {
         name: "get_pg_status",
@@ -188,6 +205,13 @@ pub(crate) const METHODS: [Method; 12] = [
     },
 ];
 
+/// The Tentacle methods that read what only a cephadm-managed cluster has: the orchestrator's
+/// daemon list (`set_cephadm_daemon_status_metrics`), the smb module behind the orchestrator
+/// (`get_smb_metadata`), node-proxy's hardware report (`get_hardware_metrics`). No Ceph command
+/// or dump carries them; on a cluster without the orchestrator the module finds nothing and
+/// writes the families' HELP and TYPE only, and so do we.
+fn orchestrator_only(_: &mut Ctx<'_, '_>) {}
+
 /// `get_health`: the health families, the health history, and the checks kept for the daemon
 /// health step.
 fn get_health(c: &mut Ctx<'_, '_>) {
@@ -195,7 +219,7 @@ fn get_health(c: &mut Ctx<'_, '_>) {
         return;
     };
     let h = adapt::health(h);
-    match health::health(c.out, &h, &mut c.collector.history, c.release) {
+    match health::health(c.out, &h, &mut c.collector.history) {
         Ok(SlowOps::Count(_)) => {}
         Ok(SlowOps::Incompatible) => c.collector.slow_ops_dropped = true,
         Err(health::UnknownStatus(value)) => {

@@ -196,7 +196,11 @@ fn bench(c: &mut Criterion) {
     assert!(
         collection.errors().is_empty(),
         "{:?}",
-        collection.errors().iter().map(ToString::to_string).collect::<Vec<_>>()
+        collection
+            .errors()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
     );
     let mut body = Vec::new();
     collection

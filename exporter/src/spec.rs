@@ -574,11 +574,7 @@ pub(crate) fn static_specs(release: Release) -> Vec<Spec> {
                 "Hardware component health status (0=OK, 1=Warning, 2=Error)",
                 HW_HEALTH,
             ),
-            (
-                "ceph_hardware_fan_rpm",
-                "Hardware fan speed in RPM",
-                HW_FAN,
-            ),
+            ("ceph_hardware_fan_rpm", "Hardware fan speed in RPM", HW_FAN),
             (
                 "ceph_hardware_temperature_celsius",
                 "Hardware temperature sensor reading in Celsius",

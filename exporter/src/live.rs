@@ -430,7 +430,7 @@ impl Live {
             .collect();
         let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
             rbd.iter().map(|r| (&self.cluster, r)).collect();
-        let mut answers = run_all(&jobs, self.concurrency, self.timeout);
+        let mut answers = run_all(&mut self.workers, &jobs, self.concurrency, self.timeout);
         let mut by = vec![&self.cluster; rbd.len()];
         if !Arc::ptr_eq(&self.cluster, &self.tell) {
             let again: Vec<usize> = (0..rbd.len())
@@ -438,10 +438,12 @@ impl Live {
                 .collect();
             let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
                 again.iter().map(|&i| (&self.tell, &rbd[i])).collect();
-            for (i, answer) in again
-                .iter()
-                .zip(run_all(&jobs, self.concurrency, self.timeout))
-            {
+            for (i, answer) in again.iter().zip(run_all(
+                &mut self.workers,
+                &jobs,
+                self.concurrency,
+                self.timeout,
+            )) {
                 answers[*i] = answer;
                 by[*i] = &self.tell;
             }

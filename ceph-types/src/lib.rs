@@ -24,6 +24,12 @@
 //!   parse any of them, and [`Command`] names them (and maps fixture file names to them).
 //! * [`Error`] says which command's output failed, where (line, column) and, for values that do
 //!   not fit, at which JSON path.
+//! * [`Document`] parses the output of any [`Command`] with its model (the one map from
+//!   commands to model types), for code that handles whichever command it is given.
+//! * [`PgDumpReader`] reads a `pg dump` of any size in one streaming pass, handing each PG's
+//!   id, state and acting primary, the pool and OSD statistics and the totals to a
+//!   [`PgDumpVisitor`], without holding the document ([`PgDump::visit`] hands a parsed dump
+//!   to the same visitor).
 //! * [`IntoOwned`] turns a borrowed model into a `'static` one to keep.
 //! * [`Map`] is the ordered object used where Ceph keys objects by data (counter groups, check
 //!   codes); [`Number`] keeps integers exact where they may exceed 2^53.

@@ -399,7 +399,24 @@ impl PreparedEncoder {
     /// When `series` comes from another [`PreparedEncoder`] and is out of range.
     #[inline]
     pub fn set(&mut self, series: SeriesId, value: impl Into<Value>) -> Result<(), Error> {
-        self.set_inner(series, value.into(), None)
+        let value = as_written(value.into(), self.integers_as_floats);
+        let style = self.float_style;
+        let fam = &mut self.families[series.family as usize];
+        // Most families take any value: one predictable branch for them.
+        if fam.rule != Rule::Any && !fam.rule.allows(value) {
+            return Err(refused(fam, value));
+        }
+        let index = series.index as usize;
+        let held = &mut fam.held[index];
+        let (kind, bits) = Kind::of(value);
+        if held.kind != kind || held.bits != bits {
+            *held = Held { bits, kind };
+            render(&mut fam.slots[index], value, style);
+        }
+        if !fam.timestamps.is_empty() {
+            clear_timestamp(fam, index);
+        }
+        Ok(())
     }
 
     /// As [`PreparedEncoder::set`], with a timestamp written after the value.
@@ -417,42 +434,13 @@ impl PreparedEncoder {
         value: impl Into<Value>,
         timestamp: Timestamp,
     ) -> Result<(), Error> {
-        self.set_inner(series, value.into(), Some(timestamp))
-    }
-
-    #[inline]
-    fn set_inner(
-        &mut self,
-        series: SeriesId,
-        value: Value,
-        timestamp: Option<Timestamp>,
-    ) -> Result<(), Error> {
-        let value = as_written(value, self.integers_as_floats);
-        let style = self.float_style;
+        self.set(series, value)?;
         let fam = &mut self.families[series.family as usize];
-        if !fam.rule.allows(value) {
-            return Err(refused(fam, value));
-        }
         let index = series.index as usize;
-        let held = &mut fam.held[index];
-        let (kind, bits) = Kind::of(value);
-        if held.kind != kind || held.bits != bits {
-            *held = Held { bits, kind };
-            render(&mut fam.slots[index], value, style);
+        if fam.timestamps.len() <= index {
+            fam.timestamps.resize(fam.slots.len(), None);
         }
-        match timestamp {
-            Some(ts) => {
-                if fam.timestamps.len() <= index {
-                    fam.timestamps.resize(fam.slots.len(), None);
-                }
-                fam.timestamps[index] = Some(ts);
-            }
-            None => {
-                if let Some(t) = fam.timestamps.get_mut(index) {
-                    *t = None;
-                }
-            }
-        }
+        fam.timestamps[index] = Some(timestamp);
         Ok(())
     }
 
@@ -533,6 +521,14 @@ impl PreparedEncoder {
         if om {
             buf.extend_from_slice(b"# EOF\n");
         }
+    }
+}
+
+/// Removes the timestamp of series `index` of `fam`, if it has one.
+#[cold]
+fn clear_timestamp(fam: &mut PreparedFamily, index: usize) {
+    if let Some(t) = fam.timestamps.get_mut(index) {
+        *t = None;
     }
 }
 

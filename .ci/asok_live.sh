@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ceph-exporter --asok-dir on a live cluster running in a debootstrap chroot (made for the Reef
-# 18.2.7 cluster of testdata/exporter/README.md, "Live admin-socket run"), both flavours:
+# 18.2.7 cluster of testdata/exporter/README.md, "Live admin-socket run on Reef"), both flavours:
 #   mgr:      ours against the live mgr prometheus module's /metrics with
 #             exclude_perf_counters=false, only the module's perf-counter families (those its
 #             default output, perf counters excluded, does not have);
@@ -18,7 +18,7 @@
 # (checked).
 # Not run by CI (needs the chroot cluster). Run as root from the repository root, after
 #   chroot $R ceph-minicluster.sh start $C && chroot $R ceph-minicluster.sh populate $C
-# and `cargo build -p examples --bin ceph-exporter --bin perf2prom`. About 1 minute.
+# and `cargo build -p examples --bin ceph-exporter --bin perf2prom`. About 90 s.
 #   R=/srv/chroot-reef C=/srv/reef-mini .ci/asok_live.sh
 set -euo pipefail
 R=${R:-/srv/chroot-reef}

@@ -137,9 +137,12 @@ struct PreparedFamily {
 /// An exporter serves the same label sets on every scrape; only the values change. Here each
 /// family's metadata lines and each series' `name{labels} ` are validated, escaped and rendered
 /// when they are added, and each value is rendered when it is set, and only when it differs
-/// from the series' previous value; so [`PreparedEncoder::encode`] only copies bytes (about
-/// five times faster than the one-shot [`Encoder`] on an exporter's workload). Setting values
-/// and encoding allocate nothing once the output buffer has grown to its size.
+/// from the series' previous value; so [`PreparedEncoder::encode`] only copies bytes. On the
+/// crate's benchmark (200 families × 1,000 series) a scrape whose values did not change costs
+/// about 14 ns per sample, setting included, against 24 for the one-shot [`Encoder`]; when
+/// every value changed, more than the one-shot encoder (each value is rendered when set, then
+/// copied). Setting values and encoding allocate nothing once the output buffer has grown to
+/// its size.
 ///
 /// The families hold single values: counters, gauges, untyped, states and info (the types an
 /// exporter of Ceph's counters writes); histograms and summaries go through [`Encoder`]. The

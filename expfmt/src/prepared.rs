@@ -878,4 +878,11 @@ mod tests {
             ));
         }
     }
+
+    /// An exporter keeps one across collections and may hand it to another thread.
+    #[test]
+    fn is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<PreparedEncoder>();
+    }
 }

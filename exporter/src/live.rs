@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use ceph_types::{Command, Request};
 
+use crate::daemons::MonDoc;
 use crate::epochs::{Epochs, Kept, follows};
+use crate::workers::Workers;
 use crate::{FetchError, Source};
 
 /// Something that runs one Ceph command and returns its JSON answer: the `ceph` client
@@ -211,7 +213,15 @@ pub struct Live {
     /// The daemons the last snapshot's maps listed as up, with their incarnations: their
     /// perf counters are asked alongside the first round of cluster commands.
     last_up: Vec<(String, String)>,
+    /// The threads the commands run on, kept between snapshots.
+    workers: Workers,
+    /// The last maps read, with the documents they were read from.
+    maps: Option<(MapDocs, Maps)>,
 }
+
+/// The documents [`Maps`] are read from (`osd dump`, `quorum_status`, `fs dump`), when all
+/// three were answered.
+type MapDocs = [Arc<Vec<u8>>; 3];
 
 /// A daemon's last answers.
 #[derive(Debug, Default)]
@@ -244,6 +254,8 @@ impl Live {
             reuse: Some(DEFAULT_REUSE),
             kept: HashMap::new(),
             last_up: Vec::new(),
+            workers: Workers::default(),
+            maps: None,
         }
     }
 
@@ -299,20 +311,24 @@ impl Live {
 
     /// Sends every command of one collection and returns the answers.
     ///
-    /// First the cluster commands, concurrently; then, for the daemons the maps list,
-    /// `perf schema` and `perf dump`, concurrently. A daemon that is down (an OSD marked down
-    /// in the OSD map, a monitor out of quorum) is not asked; like a daemon whose `tell`
-    /// failed, it keeps the counters of its last answer. The mgr does the same: it keeps a
+    /// Everything is asked concurrently, in as few rounds as the answers allow. The first
+    /// round holds the cluster commands and the `perf dump` (and, for a new incarnation,
+    /// `perf schema`) of every daemon the last snapshot found up; once the maps are in, a
+    /// second round asks the daemons that came up or restarted since. A daemon that is down
+    /// (an OSD marked down in the OSD map, a monitor out of quorum) is not asked, except once
+    /// in the first round after it went down (its admin socket is gone by then: an immediate
+    /// error; through `ceph tell`, up to one deadline); like a daemon whose `tell` failed, it
+    /// keeps the counters of its last answer. The mgr does the same: it keeps a
     /// daemon's last report in its `DaemonStateIndex` and drops it only when the daemon leaves
     /// its map (`Mgr::handle_osd_map`, `handle_mon_map` and `handle_fs_map` in
     /// `src/mgr/Mgr.cc` call `daemon_state.cull(type, names_exist)` with the daemons that
     /// still exist; a down or out OSD is not culled). So a daemon that leaves its map here
     /// loses its counters.
     ///
-    /// With [`Live::reuse_maps`] (the default), the cluster commands go in two rounds: `status`
-    /// and the documents that change without a map epoch (health, usage, PG map, `mgr dump`)
-    /// first; then only the map documents whose epochs changed since they were last asked (none,
-    /// usually), each reused otherwise.
+    /// With [`Live::reuse_maps`] (the default), the first round's cluster commands are
+    /// `status` and the documents that change without a map epoch (health, usage, PG map,
+    /// `mgr dump`); the map documents whose epochs changed since they were last asked (none,
+    /// usually) follow in a round of their own, and the others are reused.
     pub fn snapshot(&mut self) -> Snapshot {
         let start = Instant::now();
         let mut docs: HashMap<Request, Answer> = HashMap::new();
@@ -339,7 +355,8 @@ impl Live {
             .map(|r| (&self.cluster, r))
             .chain(early.iter().map(|(r, _)| (&self.tell, r)))
             .collect();
-        let mut answers = run_all(&jobs, self.concurrency, self.timeout).into_iter();
+        let mut answers =
+            run_all(&mut self.workers, &jobs, self.concurrency, self.timeout).into_iter();
         let mut reachable = false;
         for (input, answer) in first.iter().zip(answers.by_ref()) {
             reachable |= answer.is_ok();
@@ -348,7 +365,7 @@ impl Live {
         }
         let early: Vec<_> = early.into_iter().zip(answers).collect();
         let reused = self.map_documents(&mut docs, &mut origins, reachable);
-        let maps = Maps::read(&docs);
+        let maps = self.maps(&docs);
         let cluster_time = start.elapsed();
 
         // The perf counters of the daemons the maps list as present and up. A schema changes
@@ -377,7 +394,7 @@ impl Live {
         let late = self.perf_requests(&up);
         let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
             late.iter().map(|(r, _)| (&self.tell, r)).collect();
-        let answers = run_all(&jobs, self.concurrency, self.timeout);
+        let answers = run_all(&mut self.workers, &jobs, self.concurrency, self.timeout);
         perf_answers.extend(late.into_iter().zip(answers).map(|((r, i), a)| (r, i, a)));
         let mut failed = Vec::new();
         let mut fresh = HashSet::new();
@@ -402,6 +419,39 @@ impl Live {
             }
         }
         self.last_up = maps.up.clone();
+        // The image list of every `rbd` pool (20.2.4's `ceph_rbd_image_metadata`), from the
+        // cluster commander (`rbd ls`); a commander that cannot list images (the librados
+        // connection) answers `NotFound`, and the list is asked of the `tell` commander (the
+        // `ceph` client's `rbd`) instead. Without an answer the family stays empty.
+        let rbd: Vec<Request> = maps
+            .rbd_pools
+            .iter()
+            .map(|p| Request::pool(Command::RbdLs, p.as_str()))
+            .collect();
+        let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
+            rbd.iter().map(|r| (&self.cluster, r)).collect();
+        let mut answers = run_all(&mut self.workers, &jobs, self.concurrency, self.timeout);
+        let mut by = vec![&self.cluster; rbd.len()];
+        if !Arc::ptr_eq(&self.cluster, &self.tell) {
+            let again: Vec<usize> = (0..rbd.len())
+                .filter(|&i| matches!(answers[i], Err(FetchError::NotFound)))
+                .collect();
+            let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
+                again.iter().map(|&i| (&self.tell, &rbd[i])).collect();
+            for (i, answer) in again.iter().zip(run_all(
+                &mut self.workers,
+                &jobs,
+                self.concurrency,
+                self.timeout,
+            )) {
+                answers[*i] = answer;
+                by[*i] = &self.tell;
+            }
+        }
+        for ((input, answer), commander) in rbd.iter().zip(answers).zip(by) {
+            origins.insert(input.clone(), commander.origin(input));
+            docs.insert(input.clone(), answer.map(Arc::new));
+        }
         // Cull the daemons that left their maps; keep everything while a map is unknown.
         if let Some(present) = &maps.present {
             self.retained.retain(|d, _| present.contains(d));
@@ -504,7 +554,7 @@ impl Live {
         let inputs: Vec<Request> = ask.iter().map(|(r, _)| r.clone()).collect();
         let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
             inputs.iter().map(|r| (&self.cluster, r)).collect();
-        let answers = run_all(&jobs, self.concurrency, self.timeout);
+        let answers = run_all(&mut self.workers, &jobs, self.concurrency, self.timeout);
         let fetched = Instant::now();
         for ((input, key), answer) in ask.into_iter().zip(answers) {
             let answer = answer.map(Arc::new);
@@ -530,6 +580,24 @@ impl Live {
 }
 
 impl Live {
+    /// What the maps in `docs` say about the daemons; read again only when one of their
+    /// documents is not the one read last time (a reused document is the same allocation).
+    fn maps(&mut self, docs: &HashMap<Request, Answer>) -> Maps {
+        let doc = |c: Command| match docs.get(&Request::cluster(c)) {
+            Some(Ok(b)) => Some(b.clone()),
+            _ => None,
+        };
+        let current = (|| Some([doc(MAP_DOCS[0])?, doc(MAP_DOCS[1])?, doc(MAP_DOCS[2])?]))();
+        if let (Some(now), Some((before, maps))) = (&current, &self.maps)
+            && now.iter().zip(before).all(|(a, b)| Arc::ptr_eq(a, b))
+        {
+            return maps.clone();
+        }
+        let maps = Maps::read(docs);
+        self.maps = current.map(|c| (c, maps.clone()));
+        maps
+    }
+
     /// `perf schema` (when the retained one is missing or from another incarnation) and
     /// `perf dump` for each daemon of `up`, each with the incarnation it is asked under.
     fn perf_requests(&self, up: &[(String, String)]) -> Vec<(Request, String)> {
@@ -551,6 +619,9 @@ impl Live {
     }
 }
 
+/// The commands [`Maps`] are read from.
+const MAP_DOCS: [Command; 3] = [Command::OsdDump, Command::MonStatus, Command::FsDump];
+
 /// `ceph status`: the map epochs that decide which documents are reused.
 static STATUS: Request = Request::cluster(Command::Status);
 
@@ -562,7 +633,7 @@ fn perf_daemon(request: &Request) -> Option<&str> {
 type Answer = Result<Arc<Vec<u8>>, FetchError>;
 
 /// What the maps of one snapshot say about the daemons.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Maps {
     /// Daemons to ask for perf counters (OSDs up, monitors in quorum, MDS in the fs map),
     /// each with its incarnation: what changes when it restarts (an OSD's `up_from`, the
@@ -570,77 +641,74 @@ struct Maps {
     up: Vec<(String, String)>,
     /// Every daemon in its map (up or down), when all three maps were read.
     present: Option<HashSet<String>>,
+    /// The pools with the `rbd` application, when the active mgr runs a release whose module
+    /// lists their images (`ceph_rbd_image_metadata`, 20.2.4).
+    rbd_pools: Vec<String>,
 }
 
 impl Maps {
     fn read(docs: &HashMap<Request, Answer>) -> Maps {
-        let json = |command: Command| -> Option<serde_json::Value> {
-            let input = &Request::cluster(command);
-            let bytes = docs.get(input)?.as_ref().ok()?;
-            serde_json::from_slice(bytes).ok()
+        let text = |command: Command| -> Option<&str> {
+            let bytes = docs.get(&Request::cluster(command))?.as_ref().ok()?;
+            std::str::from_utf8(bytes).ok()
         };
         let mut maps = Maps::default();
         let mut present = HashSet::new();
         let mut known = 0;
-        if let Some(osd) = json(Command::OsdDump) {
+        let osd_dump = text(Command::OsdDump).and_then(|t| ceph_types::OsdDump::parse(t).ok());
+        if let Some(osd) = &osd_dump {
             known += 1;
-            for o in osd["osds"].as_array().into_iter().flatten() {
-                let Some(id) = o["osd"].as_i64() else {
-                    continue;
-                };
-                let name = format!("osd.{id}");
-                if o["up"].as_i64() == Some(1) {
-                    maps.up.push((name.clone(), o["up_from"].to_string()));
+            for o in &osd.osds {
+                let name = format!("osd.{}", o.osd);
+                if o.up {
+                    let up_from = o.up_from.map_or_else(String::new, |e| e.to_string());
+                    maps.up.push((name.clone(), up_from));
                 }
                 present.insert(name);
             }
         }
-        if let Some(q) = json(Command::MonStatus) {
+        if let Some(q) = text(Command::MonStatus).and_then(|t| MonDoc::parse(t).ok()) {
             known += 1;
-            let quorum: Vec<&str> = q["quorum_names"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(serde_json::Value::as_str)
-                .collect();
-            for m in q["monmap"]["mons"].as_array().into_iter().flatten() {
-                let Some(name) = m["name"].as_str() else {
-                    continue;
-                };
-                let name_full = format!("mon.{name}");
-                if quorum.contains(&name) {
-                    maps.up
-                        .push((name_full.clone(), q["election_epoch"].to_string()));
+            let (quorum, monmap, election_epoch) = match &q {
+                MonDoc::Status(s) => (&s.quorum, &s.monmap, s.election_epoch),
+                MonDoc::Quorum(q) => (&q.quorum, &q.monmap, q.election_epoch),
+            };
+            for m in &monmap.mons {
+                let name = format!("mon.{}", m.name);
+                if quorum.contains(&m.rank) {
+                    maps.up.push((name.clone(), election_epoch.to_string()));
                 }
-                present.insert(name_full);
+                present.insert(name);
             }
         }
-        if let Some(fs) = json(Command::FsDump) {
+        if let Some(fs) = text(Command::FsDump).and_then(|t| ceph_types::FsDump::parse(t).ok()) {
             known += 1;
-            let mut add = |m: &serde_json::Value| {
-                if let Some(name) = m["name"].as_str() {
-                    let n = format!("mds.{name}");
-                    if !present.contains(&n) {
-                        maps.up.push((n.clone(), m["gid"].to_string()));
-                        present.insert(n);
-                    }
+            let mds = fs
+                .filesystems
+                .iter()
+                .flat_map(|f| f.mdsmap.info.values())
+                .chain(&fs.standbys);
+            for m in mds {
+                let name = format!("mds.{}", m.name);
+                if !present.contains(&name) {
+                    maps.up.push((name.clone(), m.gid.to_string()));
+                    present.insert(name);
                 }
-            };
-            for f in fs["filesystems"].as_array().into_iter().flatten() {
-                for m in f["mdsmap"]["info"]
-                    .as_object()
-                    .into_iter()
-                    .flat_map(|o| o.values())
-                {
-                    add(m);
-                }
-            }
-            for m in fs["standbys"].as_array().into_iter().flatten() {
-                add(m);
             }
         }
         if known == 3 {
             maps.present = Some(present);
+        }
+        let lists_images = text(Command::Versions)
+            .and_then(|t| ceph_types::Versions::parse(t).ok())
+            .and_then(|v| v.newest_release("mgr"))
+            .is_some_and(|r| r >= ceph_types::Release::Tentacle);
+        if let Some(osd) = osd_dump.as_ref().filter(|_| lists_images) {
+            for p in &osd.pools {
+                if p.applications().any(|a| a == "rbd") {
+                    maps.rbd_pools.push(p.pool_name.to_string());
+                }
+            }
         }
         maps
     }
@@ -650,6 +718,7 @@ impl Maps {
 /// answers in `jobs`' order. A call still running at its deadline is abandoned on its
 /// thread and answered [`FetchError::Timeout`].
 fn run_all(
+    workers: &mut Workers,
     jobs: &[(&Arc<dyn Commander>, &Request)],
     limit: usize,
     timeout: Duration,
@@ -666,11 +735,9 @@ fn run_all(
         while running.len() < limit.max(1) && next < inputs.len() {
             let (c, input) = inputs[next];
             let (i, input, tx, c) = (next, input.clone(), tx.clone(), c.clone());
-            let spawned = std::thread::Builder::new()
-                .name("ceph-command".into())
-                .spawn(move || {
-                    let _ = tx.send((i, c.command(&input)));
-                });
+            let spawned = workers.submit(Box::new(move || {
+                let _ = tx.send((i, c.command(&input)));
+            }));
             match spawned {
                 Ok(_) => running.push((i, Instant::now() + timeout)),
                 Err(e) => {
@@ -773,6 +840,26 @@ impl Source for Snapshot {
         }
     }
 
+    fn fetch_into(&self, input: &Request, buf: &mut Vec<u8>) -> Result<(), FetchError> {
+        match self.docs.get(input) {
+            Some(Ok(bytes)) => {
+                buf.clear();
+                buf.extend_from_slice(bytes);
+                Ok(())
+            }
+            Some(Err(e)) => Err(e.duplicate()),
+            None => Err(FetchError::NotFound),
+        }
+    }
+
+    fn open(&self, input: &Request) -> Result<Box<dyn std::io::Read + '_>, FetchError> {
+        match self.docs.get(input) {
+            Some(Ok(bytes)) => Ok(Box::new(bytes.as_slice())),
+            Some(Err(e)) => Err(e.duplicate()),
+            None => Err(FetchError::NotFound),
+        }
+    }
+
     fn pg_inputs(&self) -> Vec<Request> {
         vec![
             Request::cluster(Command::PgDumpBrief),
@@ -831,7 +918,7 @@ mod tests {
         }
     }
 
-    const OSD_DUMP: &str = r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1},{"osd":2,"up":UP2}]}"#;
+    const OSD_DUMP: &str = r#"{"epoch":1,"osds":[{"osd":0,"in":1,"weight":1,"up":1},{"osd":1,"in":1,"weight":1,"up":1},{"osd":2,"in":1,"weight":1,"up":UP2}]}"#;
 
     /// A `status` with the OSD map at `epoch` (one more when osd.2 left the map).
     fn status(epoch: u64, osd2_exists: bool) -> String {
@@ -847,14 +934,20 @@ mod tests {
         let dump = if osd2_exists {
             OSD_DUMP.replace("UP2", if osd2_up { "1" } else { "0" })
         } else {
-            r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1}]}"#.to_owned()
+            r#"{"epoch":1,"osds":[{"osd":0,"in":1,"weight":1,"up":1},{"osd":1,"in":1,"weight":1,"up":1}]}"#.to_owned()
         };
         t.set(Command::OsdDump, Some(&dump));
         t.set(
             Command::MonStatus,
-            Some(r#"{"quorum_names":["a"],"monmap":{"mons":[{"name":"a"}]}}"#),
+            Some(
+                r#"{"election_epoch":3,"quorum":[0],"quorum_names":["a"],
+                "monmap":{"epoch":1,"mons":[{"rank":0,"name":"a"}]}}"#,
+            ),
         );
-        t.set(Command::FsDump, Some(r#"{"filesystems":[],"standbys":[]}"#));
+        t.set(
+            Command::FsDump,
+            Some(r#"{"epoch":1,"filesystems":[],"standbys":[]}"#),
+        );
         t.set(
             Command::Status,
             Some(&status(if osd2_up { 10 } else { 11 }, osd2_exists)),
@@ -877,6 +970,97 @@ mod tests {
             );
         }
         t
+    }
+
+    #[test]
+    fn image_lists_are_asked_for_rbd_pools_of_a_tentacle_cluster() {
+        // (mgr version, rbd pools asked)
+        let cases = [
+            (
+                "ceph version 20.2.4 (x) tentacle (stable - RelWithDebInfo)",
+                true,
+            ),
+            ("ceph version 18.2.7 (x) reef (stable)", false),
+        ];
+        for (version, asked) in cases {
+            let t = Table::default();
+            // The cluster answers (map documents are asked only then).
+            t.set(Command::Status, Some("{}"));
+            t.set(
+                Command::OsdDump,
+                Some(
+                    r#"{"epoch":1,"osds":[],"pools":[
+                    {"pool":1,"type":1,"size":3,"min_size":2,"pg_num":8,"pool_name":".mgr","application_metadata":{"mgr":{}}},
+                    {"pool":4,"type":1,"size":3,"min_size":2,"pg_num":8,"pool_name":"mini-rbd","application_metadata":{"rbd":{}}}]}"#,
+                ),
+            );
+            t.set(
+                Command::Versions,
+                Some(&format!(r#"{{"mgr":{{"{version}":1}}}}"#)),
+            );
+            let rbd = Request::pool(Command::RbdLs, "mini-rbd");
+            t.set(rbd.clone(), Some(r#"["img0"]"#));
+            let table = Arc::new(t);
+            let mut live = Live::new(table.clone()).timeout(Duration::from_millis(500));
+            let snap = live.snapshot();
+            let asked_for: Vec<Request> = table
+                .asked
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|r| r.command() == Command::RbdLs)
+                .cloned()
+                .collect();
+            if asked {
+                assert_eq!(asked_for, std::slice::from_ref(&rbd), "{version}");
+                assert_eq!(snap.fetch(&rbd).unwrap(), br#"["img0"]"#);
+            } else {
+                assert!(asked_for.is_empty(), "{version}");
+                assert!(matches!(snap.fetch(&rbd), Err(FetchError::NotFound)));
+            }
+        }
+    }
+
+    /// A cluster commander that cannot list images (as the librados connection).
+    #[derive(Debug)]
+    struct NoImages(Arc<Table>);
+
+    impl Commander for NoImages {
+        fn command(&self, input: &Request) -> Result<Vec<u8>, FetchError> {
+            if input.pool_name().is_some() {
+                return Err(FetchError::NotFound);
+            }
+            self.0.command(input)
+        }
+
+        fn origin(&self, input: &Request) -> String {
+            self.0.origin(input)
+        }
+    }
+
+    #[test]
+    fn image_lists_fall_back_to_the_tell_commander() {
+        let cluster = Table::default();
+        cluster.set(Command::Status, Some("{}"));
+        cluster.set(
+            Command::OsdDump,
+            Some(r#"{"epoch":1,"osds":[],"pools":[{"pool":4,"type":1,"size":3,"min_size":2,"pg_num":8,"pool_name":"p","application_metadata":{"rbd":{}}}]}"#),
+        );
+        cluster.set(
+            Command::Versions,
+            Some(r#"{"mgr":{"ceph version 20.2.4 (x) tentacle (stable)":1}}"#),
+        );
+        let rbd = Request::pool(Command::RbdLs, "p");
+        let tell = Table::default();
+        tell.set(rbd.clone(), Some(r#"["a"]"#));
+        let tell = Arc::new(tell);
+        let mut live = Live::new(Arc::new(NoImages(Arc::new(cluster))))
+            .tell_through(tell.clone())
+            .timeout(Duration::from_millis(500));
+        let snap = live.snapshot();
+        assert_eq!(snap.fetch(&rbd).unwrap(), br#"["a"]"#);
+        assert_eq!(snap.origin(&rbd), "table rbd ls --pool p");
+        assert!(tell.asked.lock().unwrap().contains(&rbd));
     }
 
     #[test]
@@ -954,7 +1138,7 @@ mod tests {
         // osd.1 restarts: a new up_from, in a new OSD map.
         table.set(
             Command::OsdDump,
-            Some(r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1,"up_from":9},{"osd":2,"up":1}]}"#),
+            Some(r#"{"epoch":1,"osds":[{"osd":0,"in":1,"weight":1,"up":1},{"osd":1,"in":1,"weight":1,"up":1,"up_from":9},{"osd":2,"in":1,"weight":1,"up":1}]}"#),
         );
         table.set(Command::Status, Some(&status(12, true)));
         live.snapshot();
@@ -1047,7 +1231,7 @@ mod tests {
             assert_eq!(asked(&table, c), 2, "{c}");
         }
         // osd.2 goes down: a new OSD map. The very next snapshot has it.
-        let down = r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1},{"osd":2,"up":0}]}"#;
+        let down = r#"{"epoch":1,"osds":[{"osd":0,"in":1,"weight":1,"up":1},{"osd":1,"in":1,"weight":1,"up":1},{"osd":2,"in":1,"weight":1,"up":0}]}"#;
         table.set(Command::OsdDump, Some(down));
         table.set(Command::Status, Some(&status(11, true)));
         let third = live.snapshot();

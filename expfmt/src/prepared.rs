@@ -137,9 +137,12 @@ struct PreparedFamily {
 /// An exporter serves the same label sets on every scrape; only the values change. Here each
 /// family's metadata lines and each series' `name{labels} ` are validated, escaped and rendered
 /// when they are added, and each value is rendered when it is set, and only when it differs
-/// from the series' previous value; so [`PreparedEncoder::encode`] only copies bytes (about
-/// five times faster than the one-shot [`Encoder`] on an exporter's workload). Setting values
-/// and encoding allocate nothing once the output buffer has grown to its size.
+/// from the series' previous value; so [`PreparedEncoder::encode`] only copies bytes. On the
+/// crate's benchmark (200 families × 1,000 series) a scrape whose values did not change costs
+/// about 12 ns per sample, setting included, against 24 for the one-shot [`Encoder`]; when
+/// every value changed, more than the one-shot encoder (each value is rendered when set, then
+/// copied). Setting values and encoding allocate nothing once the output buffer has grown to
+/// its size.
 ///
 /// The families hold single values: counters, gauges, untyped, states and info (the types an
 /// exporter of Ceph's counters writes); histograms and summaries go through [`Encoder`]. The
@@ -476,8 +479,8 @@ impl PreparedEncoder {
     /// Appends the whole exposition to `buf`: every family in the order added, each series
     /// with a value in the order added, and `# EOF` in OpenMetrics.
     pub fn encode(&self, buf: &mut Vec<u8>) {
-        // Lines are gathered in a stack buffer with fixed-size copies, and reach `buf` a few
-        // kilobytes at a time.
+        // Lines are gathered in a stack buffer with fixed-size copies, and reach `buf` a
+        // kilobyte at a time.
         let mut batch: Line<BATCH> = Line::sized();
         let om = self.format == Format::OpenMetrics;
         for fam in &self.families {
@@ -532,8 +535,10 @@ fn clear_timestamp(fam: &mut PreparedFamily, index: usize) {
     }
 }
 
-/// The size of [`PreparedEncoder::encode`]'s stack buffer.
-const BATCH: usize = 4096;
+/// The size of [`PreparedEncoder::encode`]'s stack buffer. Small enough that glibc copies it
+/// to the output with vector moves rather than `rep movsb` (which measured slower here: 9.3
+/// ns/sample to encode the benchmark's workload with 4 KiB, 7.5 with 1 KiB, 7.3 with 512 B).
+const BATCH: usize = 1024;
 
 /// Writes the value of `slot`, its timestamp if it has one, and the line feed.
 fn write_end<O: Out>(out: &mut O, slot: &Slot, timestamp: Option<&Option<Timestamp>>, om: bool) {
@@ -632,6 +637,8 @@ mod tests {
     #[test]
     fn same_bytes_as_the_one_shot_encoder() {
         let long = "x".repeat(300);
+        // Longer than the encoder's batch: written piece by piece.
+        let longer = "y".repeat(2 * BATCH);
         let gauge = Desc::new("ceph_osd_weight", MetricType::Gauge)
             .help("OSD weight \\ \"quoted\"\nnext")
             .label_names(&["ceph_daemon", "device_class"]);
@@ -646,6 +653,7 @@ mod tests {
                     (&["osd.0", "hdd"], Value::F64(0.5)),
                     (&["osd.\"1\"\n", "s\\sd"], Value::F64(1e6)),
                     (&[&long, "nvme"], Value::F64(f64::NAN)),
+                    (&[&longer, "nvme"], Value::F64(2.5)),
                     (&["osd.3", ""], Value::I64(-3)),
                 ],
             ),
@@ -874,5 +882,12 @@ mod tests {
                 Err(Error::InvalidMetricName { .. })
             ));
         }
+    }
+
+    /// An exporter keeps one across collections and may hand it to another thread.
+    #[test]
+    fn is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<PreparedEncoder>();
     }
 }

@@ -13,18 +13,22 @@
 //! - `collect_1000_osds/collect`: [`ClusterCollector::collect`] on a [`MemoryDumps`], one
 //!   thread and every available thread;
 //! - `collect_1000_osds/collect_encode_text`: the same plus the text encoding in the module's
-//!   float style, as `/metrics` answers it.
+//!   float style, as `/metrics` answers it;
+//! - `collect_1000_osds/encode_text/{oneshot,repeat}`: the encoding alone, by
+//!   [`Collection::encode_with`](exporter::Collection::encode_with) and by a
+//!   [`RepeatEncoder`] reusing its prepared exposition (an unchanged cluster); the ratio is
+//!   printed first.
 //!
 //! Compare two versions with criterion's baselines: `-- --save-baseline before` on the old
 //! tree, `-- --baseline before` on the new one.
 
 use std::hint::black_box;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_main};
 use expfmt::{FloatStyle, Format};
-use exporter::{ClusterCollector, CollectOptions, MemoryDumps};
+use exporter::{ClusterCollector, CollectOptions, Encoding, MemoryDumps, RepeatEncoder};
 use serde_json::{Value, json};
 
 /// OSDs in the synthetic cluster.
@@ -238,6 +242,50 @@ fn bench(c: &mut Criterion) {
             collection
                 .encode(&mut body, Format::Text, FloatStyle::Python)
                 .unwrap();
+            black_box(body.len())
+        });
+    });
+
+    // Encoding alone, the one-shot encoder against the repeat encoder reusing its prepared
+    // exposition (the collection of an unchanged cluster), side by side.
+    let collection = collector.collect(&source);
+    let encoding = Encoding::new(Format::Text, FloatStyle::Python);
+    let mut repeat = RepeatEncoder::new(encoding);
+    repeat.encode(&collection, &mut body).unwrap();
+    let samples: usize = collection.families().iter().map(|f| f.metrics.len()).sum();
+    let best = |f: &mut dyn FnMut()| {
+        (0..30)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    let oneshot = best(&mut || {
+        body.clear();
+        collection.encode_with(&mut body, encoding).unwrap();
+    });
+    let reused = best(&mut || repeat.encode(&collection, &mut body).unwrap());
+    assert!(repeat.reused());
+    println!(
+        "encode_text ({samples} samples, best of 30): one-shot {:.1} ns/sample, repeat {:.1} \
+         ns/sample, {:.2}x",
+        oneshot.as_nanos() as f64 / samples as f64,
+        reused.as_nanos() as f64 / samples as f64,
+        oneshot.as_secs_f64() / reused.as_secs_f64()
+    );
+    g.bench_function("encode_text/oneshot", |b| {
+        b.iter(|| {
+            body.clear();
+            collection.encode_with(&mut body, encoding).unwrap();
+            black_box(body.len())
+        });
+    });
+    g.bench_function("encode_text/repeat", |b| {
+        b.iter(|| {
+            repeat.encode(&collection, &mut body).unwrap();
             black_box(body.len())
         });
     });

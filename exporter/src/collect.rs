@@ -136,6 +136,11 @@ impl Collection {
         &self.families
     }
 
+    /// The families, to change before encoding: add a family of your own, drop one, relabel.
+    pub fn families_mut(&mut self) -> &mut Vec<MetricFamily<'static>> {
+        &mut self.families
+    }
+
     /// The inputs that were missing or malformed; their families are not in
     /// [`Collection::families`].
     pub fn errors(&self) -> &[CollectError] {
@@ -201,10 +206,13 @@ impl Collection {
 /// | `ceph_pool_objects_repaired` label | `poolid` | `pool_id` | `pool_id` |
 /// | `ceph_cluster_by_class_*{device_class}` | – | yes | yes |
 /// | `ceph_cluster_osd_blocklist_count` | – | yes | yes |
-/// | `ceph_osd_{nearfull,full}_ratio`, pool `application`, health `message` | – | – | yes |
+/// | `ceph_osd_{nearfull,full}_ratio`, pool `application` | – | – | yes |
+/// | `ceph_rbd_image_metadata`, `ceph_smb_metadata`, `ceph_cephadm_daemon_status`, `ceph_hardware_*` | – | – | yes |
 ///
-/// (Releases before Pacific get Pacific's layout. The Tentacle column follows the module on
-/// Ceph's main branch; its release boundary is not verified against a capture.)
+/// (Releases before Pacific get Pacific's layout. Pacific, Reef and Tentacle are checked
+/// against the real 16.2.15, 18.2.7 and 20.2.4 modules run over live captures; Quincy and
+/// Squid follow their neighbours' boundaries without a capture. The orchestrator families
+/// are written empty, as the module leaves them on a cluster without cephadm.)
 ///
 /// The collector keeps what the module keeps between collections: the health-check history
 /// (`ceph_health_detail` reports cleared checks as `0`) and the accumulated collect durations.

@@ -113,6 +113,7 @@ mod pools;
 #[cfg(feature = "rados")]
 mod rados;
 mod rbd;
+mod repeat;
 #[cfg(feature = "server")]
 mod server;
 mod source;
@@ -138,6 +139,7 @@ pub use host::{
 pub use live::{AsokTell, Commander, ConnectError, Live, Snapshot};
 #[cfg(feature = "rados")]
 pub use rados::Rados;
+pub use repeat::RepeatEncoder;
 #[cfg(feature = "server")]
 pub use server::{ServeOptions, WebConfig, WebConfigError, serve, serve_cache};
 pub use source::{

@@ -5,6 +5,7 @@
 
 mod expo;
 mod parity;
+mod repeat;
 
 mod lib {
     pub(crate) mod asok;

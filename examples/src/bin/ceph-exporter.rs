@@ -39,8 +39,8 @@ use examples::{LogLevel, error_chain};
 use expfmt::{FloatStyle, Format};
 use exporter::{
     AsokCollection, AsokCollector, AsokOptions, CephCli, ClusterCollector, CollectOptions,
-    Collection, Commander, DumpDir, Exposition, Live, MemoryDumps, ScrapeStatus, ServeOptions,
-    Source, StaleStrategy, WebConfig,
+    Collection, Commander, DumpDir, Encoding, Exposition, Live, MemoryDumps, RepeatEncoder,
+    ScrapeStatus, ServeOptions, Source, StaleStrategy, WebConfig,
 };
 use perfcounter::Flavor;
 use tracing::{debug, error, info, warn};
@@ -261,7 +261,7 @@ impl Cli {
                 if self.listen.is_none() {
                     stop_on_signals()?;
                 }
-                Origin::Cluster(self.live())
+                Origin::Cluster(Box::new(self.live()))
             }
             (None, false) => Origin::Fixed(Box::new(MemoryDumps::new(EMBEDDED.iter().copied()))),
         })
@@ -360,7 +360,7 @@ enum Origin {
     /// Documents that do not change: a directory or the embedded capture.
     Fixed(Box<dyn Source + Send>),
     /// A running cluster.
-    Cluster(Live),
+    Cluster(Box<Live>),
 }
 
 /// Kills the `ceph` children and exits on SIGTERM/SIGINT (128 + the signal, as a shell
@@ -401,10 +401,13 @@ fn run(cli: &Cli, web: Option<WebConfig>) -> Result<bool, Box<dyn std::error::Er
         Some(addr) => {
             let (format, style) = cli.encoding();
             let interval = cli.interval;
+            // Names and label sets rendered once while the cluster keeps its series.
+            let mut encoder = RepeatEncoder::new(Encoding::new(format, style));
             let collect = move || {
                 let start = Instant::now();
                 let collection = collect(&mut collector, &mut origin)?;
-                let exposition = Exposition::from_collection(&collection, format, style)
+                let exposition = encoder
+                    .exposition(&collection)
                     .map_err(|e| warn!("cannot encode the collection: {}", error_chain(&e)))
                     .ok();
                 let took = start.elapsed();

@@ -16,7 +16,10 @@
 //!   float style, as `/metrics` answers it.
 //!
 //! Compare two versions with criterion's baselines: `-- --save-baseline before` on the old
-//! tree, `-- --baseline before` on the new one.
+//! tree, `-- --baseline before` on the new one. On a shared machine wall time moves with the
+//! load; before criterion's report the bench prints the CPU time of one single-threaded
+//! collection (this thread's on-CPU time from `/proc/thread-self/schedstat`, Linux only, the
+//! median of 15 runs), which does not.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -183,6 +186,25 @@ fn cluster() -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// This thread's on-CPU time (`/proc/thread-self/schedstat`, first field, nanoseconds).
+fn thread_cpu() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// The median on-CPU time of `runs` calls of `f` on this thread.
+fn median_cpu(runs: usize, mut f: impl FnMut()) -> Option<Duration> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = thread_cpu()?;
+        f();
+        times.push(thread_cpu()?.saturating_sub(start));
+    }
+    times.sort();
+    times.get(runs / 2).copied()
+}
+
 fn bench(c: &mut Criterion) {
     let files = cluster();
     let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
@@ -218,6 +240,27 @@ fn bench(c: &mut Criterion) {
         body.len() as f64 / 1e6,
         collection.families().len(),
     );
+
+    // Single-threaded (no PG thread, perf off): all the work is on this thread.
+    let mut single = ClusterCollector::new(CollectOptions::new().perf(false).threads(1));
+    let cpu = median_cpu(15, || {
+        black_box(single.collect(&source).families().len());
+    });
+    let encode = median_cpu(15, || {
+        let collection = single.collect(&source);
+        body.clear();
+        collection
+            .encode(&mut body, Format::Text, FloatStyle::Python)
+            .unwrap();
+        black_box(body.len());
+    });
+    if let (Some(cpu), Some(encode)) = (cpu, encode) {
+        println!(
+            "collect_1000_osds: thread CPU per collection (threads=1, median of 15): {:.1} ms, with text encoding {:.1} ms",
+            cpu.as_secs_f64() * 1e3,
+            encode.as_secs_f64() * 1e3,
+        );
+    }
 
     let mut g = c.benchmark_group("collect_1000_osds");
     g.throughput(Throughput::Bytes(bytes as u64));

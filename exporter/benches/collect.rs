@@ -19,7 +19,7 @@
 //! tree, `-- --baseline before` on the new one. On a shared machine wall time moves with the
 //! load; before criterion's report the bench prints the CPU time of one single-threaded
 //! collection (this thread's on-CPU time from `/proc/thread-self/schedstat`, Linux only, the
-//! median of 15 runs), which does not.
+//! mean of 20 runs), which does not.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -193,16 +193,14 @@ fn thread_cpu() -> Option<Duration> {
     Some(Duration::from_nanos(ns))
 }
 
-/// The median on-CPU time of `runs` calls of `f` on this thread.
-fn median_cpu(runs: usize, mut f: impl FnMut()) -> Option<Duration> {
-    let mut times = Vec::with_capacity(runs);
+/// The mean on-CPU time of `runs` calls of `f` on this thread (measured over all of them:
+/// the kernel may update the figure only at scheduler ticks).
+fn mean_cpu(runs: u32, mut f: impl FnMut()) -> Option<Duration> {
+    let start = thread_cpu()?;
     for _ in 0..runs {
-        let start = thread_cpu()?;
         f();
-        times.push(thread_cpu()?.saturating_sub(start));
     }
-    times.sort();
-    times.get(runs / 2).copied()
+    Some(thread_cpu()?.saturating_sub(start) / runs)
 }
 
 fn bench(c: &mut Criterion) {
@@ -243,10 +241,10 @@ fn bench(c: &mut Criterion) {
 
     // Single-threaded (no PG thread, perf off): all the work is on this thread.
     let mut single = ClusterCollector::new(CollectOptions::new().perf(false).threads(1));
-    let cpu = median_cpu(15, || {
+    let cpu = mean_cpu(20, || {
         black_box(single.collect(&source).families().len());
     });
-    let encode = median_cpu(15, || {
+    let encode = mean_cpu(20, || {
         let collection = single.collect(&source);
         body.clear();
         collection
@@ -256,7 +254,7 @@ fn bench(c: &mut Criterion) {
     });
     if let (Some(cpu), Some(encode)) = (cpu, encode) {
         println!(
-            "collect_1000_osds: thread CPU per collection (threads=1, median of 15): {:.1} ms, with text encoding {:.1} ms",
+            "collect_1000_osds: thread CPU per collection (threads=1, mean of 20): {:.2} ms, with text encoding {:.2} ms",
             cpu.as_secs_f64() * 1e3,
             encode.as_secs_f64() * 1e3,
         );

@@ -8,8 +8,10 @@
 //! `127.0.0.1:9283`).
 //!
 //! It prints, per collection (commands, mapping and text encoding): wall time and CPU time
-//! (this process and its `ceph` children) in daemon mode (connection and perf schemas kept)
-//! and one-shot (a new connection each time), the module's own average
+//! (this process and its `ceph` children) in daemon mode (connection, perf schemas and the
+//! map documents of unchanged epochs kept), the same without reusing map documents, and
+//! one-shot (a new connection each time); where a daemon-mode collection's time goes (the
+//! concurrent rounds of commands, the collector, the encoder); the module's own average
 //! `ceph_prometheus_collect_duration_seconds` (sum over its methods / collections), and the
 //! ratios; then criterion measures the daemon-mode collection.
 //!
@@ -148,6 +150,16 @@ fn bench() {
     }
     let wall = t0.elapsed() / runs;
     let cpu_d = (cpu() - c0) / runs;
+    // The same without reusing the map documents: every cluster command at every collection.
+    let mut every = live(&conf, asok.as_ref()).reuse_maps(None);
+    let mut every_collector = ClusterCollector::new(CollectOptions::default());
+    collect(&mut every, &mut every_collector, &mut out);
+    let (t0, c0) = (Instant::now(), cpu());
+    for _ in 0..runs {
+        black_box(collect(&mut every, &mut every_collector, &mut out));
+    }
+    let wall_every = t0.elapsed() / runs;
+    let cpu_every = (cpu() - c0) / runs;
     // One-shot: a new connection and collector each time.
     let shots = 5;
     let (t0, c0) = (Instant::now(), cpu());
@@ -183,6 +195,12 @@ fn bench() {
          target 50 ms)",
         ms(wall),
         ms(cpu_d)
+    );
+    println!(
+        "live: ours, daemon mode, no map reuse: {:.1} ms wall, {:.1} ms CPU per collection \
+         ({runs} runs)",
+        ms(wall_every),
+        ms(cpu_every)
     );
     println!(
         "live: ours, one-shot:    {:.1} ms wall, {:.1} ms CPU per collection ({shots} runs; \

@@ -60,7 +60,8 @@
 //!   the background, with [`ServeOptions`] and an optional [`WebConfig`] (TLS, basic auth).
 //! - [`Live`] collects from a running cluster: every command of a collection concurrently, each
 //!   with a deadline, through a [`Commander`] ([`CephCli`], or `Rados` with the `rados`
-//!   feature), into a [`Snapshot`] the collector reads.
+//!   feature), into a [`Snapshot`] the collector reads. Documents built only from the
+//!   cluster's maps are reused while their map epochs are unchanged ([`Live::reuse_maps`]).
 //!
 //! # Crate features
 //!
@@ -117,6 +118,7 @@ mod server;
 mod source;
 mod spec;
 mod steps;
+mod workers;
 
 pub use asok::{
     AdminSocket, AsokError, AsokErrorKind, DEFAULT_MAX_REPLY_BYTES, Excerpt, MAX_COMMAND_BYTES,

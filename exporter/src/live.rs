@@ -11,6 +11,7 @@ use ceph_types::{Command, Request};
 
 use crate::daemons::MonDoc;
 use crate::epochs::{Epochs, Kept, follows};
+use crate::workers::Workers;
 use crate::{FetchError, Source};
 
 /// Something that runs one Ceph command and returns its JSON answer: the `ceph` client
@@ -212,7 +213,15 @@ pub struct Live {
     /// The daemons the last snapshot's maps listed as up, with their incarnations: their
     /// perf counters are asked alongside the first round of cluster commands.
     last_up: Vec<(String, String)>,
+    /// The threads the commands run on, kept between snapshots.
+    workers: Workers,
+    /// The last maps read, with the documents they were read from.
+    maps: Option<(MapDocs, Maps)>,
 }
+
+/// The documents [`Maps`] are read from (`osd dump`, `quorum_status`, `fs dump`), when all
+/// three were answered.
+type MapDocs = [Arc<Vec<u8>>; 3];
 
 /// A daemon's last answers.
 #[derive(Debug, Default)]
@@ -245,6 +254,8 @@ impl Live {
             reuse: Some(DEFAULT_REUSE),
             kept: HashMap::new(),
             last_up: Vec::new(),
+            workers: Workers::default(),
+            maps: None,
         }
     }
 
@@ -300,20 +311,24 @@ impl Live {
 
     /// Sends every command of one collection and returns the answers.
     ///
-    /// First the cluster commands, concurrently; then, for the daemons the maps list,
-    /// `perf schema` and `perf dump`, concurrently. A daemon that is down (an OSD marked down
-    /// in the OSD map, a monitor out of quorum) is not asked; like a daemon whose `tell`
-    /// failed, it keeps the counters of its last answer. The mgr does the same: it keeps a
+    /// Everything is asked concurrently, in as few rounds as the answers allow. The first
+    /// round holds the cluster commands and the `perf dump` (and, for a new incarnation,
+    /// `perf schema`) of every daemon the last snapshot found up; once the maps are in, a
+    /// second round asks the daemons that came up or restarted since. A daemon that is down
+    /// (an OSD marked down in the OSD map, a monitor out of quorum) is not asked, except once
+    /// in the first round after it went down (its admin socket is gone by then: an immediate
+    /// error; through `ceph tell`, up to one deadline); like a daemon whose `tell` failed, it
+    /// keeps the counters of its last answer. The mgr does the same: it keeps a
     /// daemon's last report in its `DaemonStateIndex` and drops it only when the daemon leaves
     /// its map (`Mgr::handle_osd_map`, `handle_mon_map` and `handle_fs_map` in
     /// `src/mgr/Mgr.cc` call `daemon_state.cull(type, names_exist)` with the daemons that
     /// still exist; a down or out OSD is not culled). So a daemon that leaves its map here
     /// loses its counters.
     ///
-    /// With [`Live::reuse_maps`] (the default), the cluster commands go in two rounds: `status`
-    /// and the documents that change without a map epoch (health, usage, PG map, `mgr dump`)
-    /// first; then only the map documents whose epochs changed since they were last asked (none,
-    /// usually), each reused otherwise.
+    /// With [`Live::reuse_maps`] (the default), the first round's cluster commands are
+    /// `status` and the documents that change without a map epoch (health, usage, PG map,
+    /// `mgr dump`); the map documents whose epochs changed since they were last asked (none,
+    /// usually) follow in a round of their own, and the others are reused.
     pub fn snapshot(&mut self) -> Snapshot {
         let start = Instant::now();
         let mut docs: HashMap<Request, Answer> = HashMap::new();
@@ -340,7 +355,8 @@ impl Live {
             .map(|r| (&self.cluster, r))
             .chain(early.iter().map(|(r, _)| (&self.tell, r)))
             .collect();
-        let mut answers = run_all(&jobs, self.concurrency, self.timeout).into_iter();
+        let mut answers =
+            run_all(&mut self.workers, &jobs, self.concurrency, self.timeout).into_iter();
         let mut reachable = false;
         for (input, answer) in first.iter().zip(answers.by_ref()) {
             reachable |= answer.is_ok();
@@ -349,7 +365,7 @@ impl Live {
         }
         let early: Vec<_> = early.into_iter().zip(answers).collect();
         let reused = self.map_documents(&mut docs, &mut origins, reachable);
-        let maps = Maps::read(&docs);
+        let maps = self.maps(&docs);
         let cluster_time = start.elapsed();
 
         // The perf counters of the daemons the maps list as present and up. A schema changes
@@ -378,7 +394,7 @@ impl Live {
         let late = self.perf_requests(&up);
         let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
             late.iter().map(|(r, _)| (&self.tell, r)).collect();
-        let answers = run_all(&jobs, self.concurrency, self.timeout);
+        let answers = run_all(&mut self.workers, &jobs, self.concurrency, self.timeout);
         perf_answers.extend(late.into_iter().zip(answers).map(|((r, i), a)| (r, i, a)));
         let mut failed = Vec::new();
         let mut fresh = HashSet::new();
@@ -414,7 +430,7 @@ impl Live {
             .collect();
         let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
             rbd.iter().map(|r| (&self.cluster, r)).collect();
-        let mut answers = run_all(&jobs, self.concurrency, self.timeout);
+        let mut answers = run_all(&mut self.workers, &jobs, self.concurrency, self.timeout);
         let mut by = vec![&self.cluster; rbd.len()];
         if !Arc::ptr_eq(&self.cluster, &self.tell) {
             let again: Vec<usize> = (0..rbd.len())
@@ -422,10 +438,12 @@ impl Live {
                 .collect();
             let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
                 again.iter().map(|&i| (&self.tell, &rbd[i])).collect();
-            for (i, answer) in again
-                .iter()
-                .zip(run_all(&jobs, self.concurrency, self.timeout))
-            {
+            for (i, answer) in again.iter().zip(run_all(
+                &mut self.workers,
+                &jobs,
+                self.concurrency,
+                self.timeout,
+            )) {
                 answers[*i] = answer;
                 by[*i] = &self.tell;
             }
@@ -536,7 +554,7 @@ impl Live {
         let inputs: Vec<Request> = ask.iter().map(|(r, _)| r.clone()).collect();
         let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
             inputs.iter().map(|r| (&self.cluster, r)).collect();
-        let answers = run_all(&jobs, self.concurrency, self.timeout);
+        let answers = run_all(&mut self.workers, &jobs, self.concurrency, self.timeout);
         let fetched = Instant::now();
         for ((input, key), answer) in ask.into_iter().zip(answers) {
             let answer = answer.map(Arc::new);
@@ -562,6 +580,24 @@ impl Live {
 }
 
 impl Live {
+    /// What the maps in `docs` say about the daemons; read again only when one of their
+    /// documents is not the one read last time (a reused document is the same allocation).
+    fn maps(&mut self, docs: &HashMap<Request, Answer>) -> Maps {
+        let doc = |c: Command| match docs.get(&Request::cluster(c)) {
+            Some(Ok(b)) => Some(b.clone()),
+            _ => None,
+        };
+        let current = (|| Some([doc(MAP_DOCS[0])?, doc(MAP_DOCS[1])?, doc(MAP_DOCS[2])?]))();
+        if let (Some(now), Some((before, maps))) = (&current, &self.maps)
+            && now.iter().zip(before).all(|(a, b)| Arc::ptr_eq(a, b))
+        {
+            return maps.clone();
+        }
+        let maps = Maps::read(docs);
+        self.maps = current.map(|c| (c, maps.clone()));
+        maps
+    }
+
     /// `perf schema` (when the retained one is missing or from another incarnation) and
     /// `perf dump` for each daemon of `up`, each with the incarnation it is asked under.
     fn perf_requests(&self, up: &[(String, String)]) -> Vec<(Request, String)> {
@@ -583,6 +619,9 @@ impl Live {
     }
 }
 
+/// The commands [`Maps`] are read from.
+const MAP_DOCS: [Command; 3] = [Command::OsdDump, Command::MonStatus, Command::FsDump];
+
 /// `ceph status`: the map epochs that decide which documents are reused.
 static STATUS: Request = Request::cluster(Command::Status);
 
@@ -594,7 +633,7 @@ fn perf_daemon(request: &Request) -> Option<&str> {
 type Answer = Result<Arc<Vec<u8>>, FetchError>;
 
 /// What the maps of one snapshot say about the daemons.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Maps {
     /// Daemons to ask for perf counters (OSDs up, monitors in quorum, MDS in the fs map),
     /// each with its incarnation: what changes when it restarts (an OSD's `up_from`, the
@@ -679,6 +718,7 @@ impl Maps {
 /// answers in `jobs`' order. A call still running at its deadline is abandoned on its
 /// thread and answered [`FetchError::Timeout`].
 fn run_all(
+    workers: &mut Workers,
     jobs: &[(&Arc<dyn Commander>, &Request)],
     limit: usize,
     timeout: Duration,
@@ -695,11 +735,9 @@ fn run_all(
         while running.len() < limit.max(1) && next < inputs.len() {
             let (c, input) = inputs[next];
             let (i, input, tx, c) = (next, input.clone(), tx.clone(), c.clone());
-            let spawned = std::thread::Builder::new()
-                .name("ceph-command".into())
-                .spawn(move || {
-                    let _ = tx.send((i, c.command(&input)));
-                });
+            let spawned = workers.submit(Box::new(move || {
+                let _ = tx.send((i, c.command(&input)));
+            }));
             match spawned {
                 Ok(_) => running.push((i, Instant::now() + timeout)),
                 Err(e) => {
@@ -797,6 +835,26 @@ impl Source for Snapshot {
     fn fetch(&self, input: &Request) -> Result<Vec<u8>, FetchError> {
         match self.docs.get(input) {
             Some(Ok(bytes)) => Ok(bytes.as_ref().clone()),
+            Some(Err(e)) => Err(e.duplicate()),
+            None => Err(FetchError::NotFound),
+        }
+    }
+
+    fn fetch_into(&self, input: &Request, buf: &mut Vec<u8>) -> Result<(), FetchError> {
+        match self.docs.get(input) {
+            Some(Ok(bytes)) => {
+                buf.clear();
+                buf.extend_from_slice(bytes);
+                Ok(())
+            }
+            Some(Err(e)) => Err(e.duplicate()),
+            None => Err(FetchError::NotFound),
+        }
+    }
+
+    fn open(&self, input: &Request) -> Result<Box<dyn std::io::Read + '_>, FetchError> {
+        match self.docs.get(input) {
+            Some(Ok(bytes)) => Ok(Box::new(bytes.as_slice())),
             Some(Err(e)) => Err(e.duplicate()),
             None => Err(FetchError::NotFound),
         }

@@ -188,6 +188,12 @@ fn connect(
     text.push_str(&format!(
         "\n[client]\nclient_mount_timeout = {secs}\nrados_mon_op_timeout = {secs}\nrados_osd_op_timeout = {secs}\n"
     ));
+    for option in QUIET {
+        if !mentions(&text, option) {
+            text.push_str(option);
+            text.push_str(" = 0/0\n");
+        }
+    }
     let private = std::env::temp_dir().join(format!(
         "exporter-rados-{}-{}.conf",
         std::process::id(),
@@ -206,6 +212,33 @@ fn connect(
             message: e.to_string(),
         }),
     }
+}
+
+/// The client's debug levels turned down to `0/0` (nothing logged, nothing kept in memory)
+/// unless the configuration sets them. With Ceph's defaults (`debug_monc = 0/10`,
+/// `debug_rados = 0/5`, ...) librados builds an in-memory log entry, and wakes its log
+/// thread, several times per command: about 7 % of the exporter's CPU in a live collection.
+const QUIET: [&str; 5] = [
+    "debug_monc",
+    "debug_rados",
+    "debug_objecter",
+    "debug_ms",
+    "debug_auth",
+];
+
+/// Whether the configuration `text` sets `option` (Ceph takes `_`, `-` and ` ` alike in
+/// option names).
+fn mentions(text: &str, option: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .map(|c| if c == '-' || c == ' ' { '_' } else { c })
+            .collect()
+    };
+    let option = norm(option);
+    text.lines().any(|line| {
+        let key = line.split_once('=').map_or("", |(k, _)| k);
+        norm(key.trim()) == option
+    })
 }
 
 static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -304,6 +337,25 @@ mod tests {
             assert_eq!(cmd.to_string(), want, "{command}");
         }
         assert!(mon_command(&Request::daemon(Command::PerfDump, "osd.0")).is_none());
+    }
+
+    #[test]
+    fn debug_levels_set_by_the_configuration_are_kept() {
+        let cases = [
+            ("[global]\ndebug monc = 20/20\n", "debug_monc", true),
+            ("[client]\n  debug-rados=1/5\n", "debug_rados", true),
+            ("[client]\ndebug_ms = 1\n", "debug_ms", true),
+            (
+                "[global]\nfsid = x\n# debug_monc = 20\n",
+                "debug_monc",
+                false,
+            ),
+            ("[global]\ndebug_monclient = 1\n", "debug_monc", false),
+            ("", "debug_auth", false),
+        ];
+        for (text, option, want) in cases {
+            assert_eq!(mentions(text, option), want, "{text:?} {option}");
+        }
     }
 
     #[test]

@@ -10,9 +10,8 @@
 //!   counters): every family with the same TYPE and HELP, every series with the same labels,
 //!   and equal values except where the module read a moving value at another instant than the
 //!   dumps (perf counters, rates, space and I/O usage, latencies, timings);
-//! * `mgr_harness.py` (the real module run over exactly these dump files: 16.2.15's for the
-//!   Pacific and Reef captures, 20.2.4's for Tentacle): equal values for every series of the
-//!   harness, and for Pacific and Tentacle the same series.
+//! * `mgr_harness.py` (the real module run over exactly these dump files: each release's own
+//!   module, 16.2.15's, 18.2.7's and 20.2.4's): the same series, with equal values.
 //!
 //! Each test prints its coverage: families matched / families in the module's output.
 
@@ -221,9 +220,9 @@ fn against_module(name: &str, module_file: &str) -> Report {
     r
 }
 
-/// Compares our values with the harness's (the release's module, 16.2.15's for Reef, over the
-/// same dump files):
-/// every series of the harness must be ours, with the same value. Returns how many.
+/// Compares our values with the harness's (the release's own module over the same dump files):
+/// every series of the harness must be ours, with the same value, and no more. Returns how
+/// many.
 fn against_harness(name: &str) -> usize {
     let harness = Exposition::parse(
         &std::fs::read_to_string(
@@ -245,24 +244,17 @@ fn against_harness(name: &str) -> usize {
             .families
             .get(fname)
             .unwrap_or_else(|| panic!("{name}: harness family {fname} missing"));
-        if !name.starts_with("18.") {
-            // The harness runs this release's own module: no series more, none fewer.
-            assert_eq!(
-                o.series.len(),
-                h.series.len(),
-                "{name}: series of {fname} (harness)"
-            );
-        }
+        // The harness runs this release's own module: no series more, none fewer.
+        assert_eq!(
+            o.series.len(),
+            h.series.len(),
+            "{name}: series of {fname} (harness)"
+        );
         for (labels, v) in &h.series {
-            let mut want: Vec<(&str, &str)> = labels
+            let want: Vec<(&str, &str)> = labels
                 .iter()
                 .map(|(a, b)| (a.as_str(), b.as_str()))
                 .collect();
-            if name.starts_with("18.") && fname == "ceph_pool_objects_repaired" {
-                // The harness runs the 16.2.15 module, whose label is `poolid`; Reef's is
-                // `pool_id` (the live Reef capture checks the label).
-                want[0].0 = "pool_id";
-            }
             let got = o
                 .get(&want)
                 .unwrap_or_else(|| panic!("{name}: harness series {fname}{want:?} missing"));
@@ -385,12 +377,12 @@ fn comparable_lines(text: &str) -> Vec<String> {
     out
 }
 
-/// On 20.2.4, `ceph-exporter --float-style mgr` writes what the 20.2.4 module writes for the
-/// same dumps, byte for byte: families in the same order, HELP, TYPE, labels and values
-/// (Python float layout), except the timings and the RBD image I/O families.
-#[test]
-fn tentacle_text_is_the_modules_byte_for_byte() {
-    for name in ["20.2.4-healthy", "20.2.4-degraded"] {
+/// `ceph-exporter --float-style mgr` writes what the release's module writes for the same
+/// dumps, byte for byte: families in the same order, HELP, TYPE, labels and values (Python
+/// float layout), except the timings and the RBD image I/O families. Prints the lines
+/// compared per capture.
+fn text_is_the_modules_byte_for_byte(names: [&str; 2]) {
+    for name in names {
         let harness = std::fs::read_to_string(
             testdata()
                 .join("exporter")
@@ -414,6 +406,18 @@ fn tentacle_text_is_the_modules_byte_for_byte() {
             "{name}: first differing line"
         );
         assert_eq!(ours.len(), module.len(), "{name}");
-        println!("{name}: {} lines equal to the 20.2.4 module's", ours.len());
+        println!("{name}: {} lines equal to the module's", ours.len());
     }
+}
+
+/// On 18.2.7, the text is the 18.2.7 module's (`mgr_harness.py` in a Debian trixie chroot).
+#[test]
+fn reef_text_is_the_modules_byte_for_byte() {
+    text_is_the_modules_byte_for_byte(["18.2.7-healthy", "18.2.7-degraded"]);
+}
+
+/// On 20.2.4, the text is the 20.2.4 module's (`mgr_harness.py` in a Debian sid chroot).
+#[test]
+fn tentacle_text_is_the_modules_byte_for_byte() {
+    text_is_the_modules_byte_for_byte(["20.2.4-healthy", "20.2.4-degraded"]);
 }

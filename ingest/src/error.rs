@@ -72,6 +72,15 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A YAML scrape configuration or discovery file (`.yml`, `.yaml`) does not parse.
+    #[error("config `{}` does not parse", path.display())]
+    ConfigYaml {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        #[source]
+        source: serde_norway::Error,
+    },
     /// A scrape configuration value is invalid.
     #[error("config `{}`: {reason}", path.display())]
     ConfigValue {

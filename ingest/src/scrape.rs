@@ -24,7 +24,8 @@ pub const ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application
 /// Largest body read from a target unless the job says otherwise.
 const DEFAULT_BODY_LIMIT: u64 = 256 << 20;
 
-/// A scrape configuration file (JSON), Prometheus' shape:
+/// A scrape configuration file, Prometheus' shape, in YAML (a file named `*.yml` or `*.yaml`)
+/// or JSON (any other name):
 ///
 /// ```json
 /// {"policy": "low",
@@ -35,8 +36,22 @@ const DEFAULT_BODY_LIMIT: u64 = 256 << 20;
 ///     "file_sd_configs": [{"files": ["targets.json"], "refresh_interval": "30s"}]}]}
 /// ```
 ///
+/// The same in YAML, as Prometheus' own `prometheus.yml` writes it:
+///
+/// ```yaml
+/// policy: low
+/// global: {scrape_interval: 15s, scrape_timeout: 10s}
+/// scrape_configs:
+///   - job_name: ceph
+///     static_configs:
+///       - targets: ["127.0.0.1:9283"]
+///         labels: {env: lab}
+///     file_sd_configs:
+///       - files: [targets.yml]
+/// ```
+///
 /// Durations as Prometheus writes them (`500ms`, `15s`, `1m30s`) or
-/// seconds as JSON numbers.
+/// seconds as numbers.
 /// `policy` is a [`Policies::load`] spec (default `low`); relative paths are
 /// relative to the configuration file.
 #[derive(Debug, Clone)]
@@ -62,7 +77,8 @@ pub struct Job {
     pub body_size_limit: u64,
     /// Targets listed in the configuration.
     pub static_groups: Vec<TargetGroup>,
-    /// Discovery files: target groups as JSON, re-read when they change.
+    /// Discovery files: target groups in JSON, or YAML when named `*.yml`/`*.yaml`, re-read
+    /// when they change.
     pub files: Vec<PathBuf>,
 }
 
@@ -182,10 +198,7 @@ impl ScrapeConfig {
             path: path.to_owned(),
             source,
         })?;
-        let file: FileJson = serde_json::from_str(&text).map_err(|source| Error::Config {
-            path: path.to_owned(),
-            source,
-        })?;
+        let file: FileJson = parse(path, text.as_bytes())?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let global_interval = duration(
             path,
@@ -256,20 +269,40 @@ pub struct Target {
     pub labels: BTreeMap<String, String>,
 }
 
-/// Reads a discovery file: a JSON array of target groups.
+/// Reads a discovery file: a list of target groups, in YAML when the file is named `*.yml` or
+/// `*.yaml`, else in JSON (Prometheus' `file_sd` formats).
 ///
 /// # Errors
 ///
-/// [`Error::Io`] or [`Error::Config`].
+/// [`Error::Io`], [`Error::Config`] (JSON) or [`Error::ConfigYaml`] (YAML).
 pub fn read_target_groups(path: &Path) -> Result<Vec<TargetGroup>, Error> {
     let text = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_owned(),
         source,
     })?;
-    serde_json::from_slice(&text).map_err(|source| Error::Config {
-        path: path.to_owned(),
-        source,
-    })
+    parse(path, &text)
+}
+
+/// Whether `path` names a YAML file (`.yml`, `.yaml`), as Prometheus tells its formats apart.
+fn is_yaml(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
+}
+
+/// `text`, the content of `path`, parsed as YAML or JSON by the file's name.
+fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &[u8]) -> Result<T, Error> {
+    if is_yaml(path) {
+        serde_norway::from_slice(text).map_err(|source| Error::ConfigYaml {
+            path: path.to_owned(),
+            source,
+        })
+    } else {
+        serde_json::from_slice(text).map_err(|source| Error::Config {
+            path: path.to_owned(),
+            source,
+        })
+    }
 }
 
 fn targets_of(job: &Job, groups: &[TargetGroup]) -> Vec<Target> {
@@ -723,6 +756,64 @@ mod tests {
         for &(text, want) in cases {
             assert_eq!(prometheus_duration(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn yaml_and_json_configs_and_discovery_files_read_the_same() {
+        let dir = std::env::temp_dir().join(format!("ingest-yaml-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let json = r#"{"policy": "low", "global": {"scrape_interval": "15s"},
+            "scrape_configs": [{"job_name": "ceph", "scrape_interval": 5, "scrape_timeout": "2s",
+              "static_configs": [{"targets": ["127.0.0.1:9283"], "labels": {"env": "lab"}}],
+              "file_sd_configs": [{"files": ["t.json", "t.yml"]}]}]}"#;
+        let yaml = "policy: low\nglobal: {scrape_interval: 15s}\nscrape_configs:\n  \
+            - job_name: ceph\n    scrape_interval: 5\n    scrape_timeout: 2s\n    \
+            static_configs:\n      - targets: ['127.0.0.1:9283']\n        labels: {env: lab}\n    \
+            file_sd_configs:\n      - files: [t.json, t.yml]\n";
+        std::fs::write(dir.join("c.json"), json).expect("write");
+        std::fs::write(dir.join("c.yaml"), yaml).expect("write");
+        let a = ScrapeConfig::load(&dir.join("c.json")).expect("json config");
+        let b = ScrapeConfig::load(&dir.join("c.yaml")).expect("yaml config");
+        assert_eq!(a.jobs.len(), 1);
+        for (x, y) in a.jobs.iter().zip(&b.jobs) {
+            assert_eq!(
+                (&x.name, x.interval, x.timeout, &x.static_groups, &x.files),
+                (&y.name, y.interval, y.timeout, &y.static_groups, &y.files)
+            );
+        }
+        assert_eq!(b.jobs[0].interval, Duration::from_secs(5));
+        assert_eq!(b.jobs[0].timeout, Duration::from_secs(2));
+
+        std::fs::write(
+            dir.join("t.json"),
+            r#"[{"targets": ["h:1", "h:2"], "labels": {"team": "a"}}]"#,
+        )
+        .expect("write");
+        std::fs::write(
+            dir.join("t.yml"),
+            "- targets: [h:1, h:2]\n  labels:\n    team: a\n",
+        )
+        .expect("write");
+        let groups = read_target_groups(&dir.join("t.json")).expect("json groups");
+        assert_eq!(groups[0].targets, ["h:1", "h:2"]);
+        assert_eq!(
+            read_target_groups(&dir.join("t.yml")).expect("yaml groups"),
+            groups
+        );
+
+        // A YAML error names the file, line and column; JSON is not read as YAML.
+        std::fs::write(dir.join("bad.yml"), "- targets: [h:1\n  labels: {}\n").expect("write");
+        let e = read_target_groups(&dir.join("bad.yml")).expect_err("bad yaml");
+        assert!(matches!(e, Error::ConfigYaml { .. }), "{e:?}");
+        let chain = format!("{e}: {}", std::error::Error::source(&e).expect("source"));
+        assert!(
+            chain.contains("bad.yml") && chain.contains("line 2"),
+            "{chain}"
+        );
+        std::fs::write(dir.join("t2.json"), "- targets: [h:1]\n").expect("write");
+        let e = read_target_groups(&dir.join("t2.json")).expect_err("yaml in a .json file");
+        assert!(matches!(e, Error::Config { .. }), "{e:?}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -381,7 +381,8 @@ mod tests {
         let (first, n) = kept_schema(mgr, a).unwrap();
         assert_eq!(n, 1);
         // The same document again (another daemon, another collection): the same preparation.
-        let again = kept_schema(mgr, &a.to_vec()).unwrap().0;
+        let copy: Vec<u8> = a.iter().copied().collect();
+        let again = kept_schema(mgr, &copy).unwrap().0;
         assert!(std::ptr::eq(first, again));
         // Another document (a daemon restarted with another release), or another mapper.
         assert!(!std::ptr::eq(first, kept_schema(mgr, b).unwrap().0));

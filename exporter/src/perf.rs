@@ -381,7 +381,8 @@ mod tests {
         let (first, n) = kept_schema(mgr, a).unwrap();
         assert_eq!(n, 1);
         // The same document again (another daemon, another collection): the same preparation.
-        let copy: Vec<u8> = a.iter().copied().collect();
+        // Another allocation with the same bytes.
+        let copy = a.to_vec();
         let again = kept_schema(mgr, &copy).unwrap().0;
         assert!(std::ptr::eq(first, again));
         // Another document (a daemon restarted with another release), or another mapper.

@@ -110,8 +110,8 @@ mod owned;
 mod parse;
 mod perf;
 mod pg;
-mod pgstream;
 mod pgstate;
+mod pgstream;
 mod release;
 mod service;
 mod status;
@@ -149,11 +149,10 @@ pub use pg::{
     OsdPerfStat, OsdStatsEntry, PgDump, PgMap, PgStat, PgStateCount, PgStats, PgStatsSum,
     PgSummary, PoolPgStats, StatSum,
 };
-pub use pgstream::{
-    PgDumpReader, PgDumpVisitor, StreamedOsdStats, StreamedPg, StreamedPoolStats,
-    StreamedStatsSum,
-};
 pub use pgstate::{PgState, PgStateSet, UnknownPgState};
+pub use pgstream::{
+    PgDumpReader, PgDumpVisitor, StreamedOsdStats, StreamedPg, StreamedPoolStats, StreamedStatsSum,
+};
 pub use release::{Release, UnknownRelease};
 pub use service::{Service, ServiceDaemon, ServiceDump, Versions};
 pub use status::{Status, StatusFsMap, StatusMdsRank, StatusOsdMap, StatusPgMap};

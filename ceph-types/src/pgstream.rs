@@ -187,7 +187,9 @@ pub struct StreamedPg<'s> {
 impl<'s> StreamedPg<'s> {
     /// The pool part of the pgid (`"5"` of `"5.1e"`), as written.
     pub fn pool(&self) -> &'s str {
-        self.pgid.split_once('.').map_or(self.pgid, |(pool, _)| pool)
+        self.pgid
+            .split_once('.')
+            .map_or(self.pgid, |(pool, _)| pool)
     }
 
     /// The `+`-separated parts of the state (`active`, `clean`).
@@ -1135,7 +1137,10 @@ mod tests {
             let want = reference(text, true);
             let b = read(brief.as_bytes(), CHUNK, true).unwrap();
             let s = read(sum.as_bytes(), CHUNK, true).unwrap();
-            assert!(s.pgs.is_empty() && s.osds.is_empty() && b.sum.is_none(), "{path}");
+            assert!(
+                s.pgs.is_empty() && s.osds.is_empty() && b.sum.is_none(),
+                "{path}"
+            );
             // The sections of the brief dump come in another order.
             let mut pgs = want.pgs.clone();
             pgs.sort();
@@ -1206,7 +1211,10 @@ mod tests {
         assert!(read(deep.as_bytes(), CHUNK, false).is_err());
         let ok = format!("{{\"x\":{}{}}}", "[".repeat(100), "]".repeat(100));
         assert!(read(ok.as_bytes(), CHUNK, false).is_ok());
-        let long = format!(r#"{{"pg_stats":[{{"pgid":"{}","state":"x"}}]}}"#, "9".repeat(5000));
+        let long = format!(
+            r#"{{"pg_stats":[{{"pgid":"{}","state":"x"}}]}}"#,
+            "9".repeat(5000)
+        );
         let err = read(long.as_bytes(), CHUNK, false).unwrap_err();
         assert!(err.to_string().ends_with("string too long"), "{err}");
     }

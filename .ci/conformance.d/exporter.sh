@@ -45,7 +45,8 @@ fi
 echo "ok   (the Pacific module's own output is refused by promtool, as expected)"
 
 n=0
-for cap in 16.2.15-healthy 16.2.15-degraded 18.2.7-healthy 18.2.7-degraded; do
+for cap in 16.2.15-healthy 16.2.15-degraded 18.2.7-healthy 18.2.7-degraded 20.2.4-healthy \
+           20.2.4-degraded; do
     dir=testdata/ceph/"$cap"
     for opts in "" "--no-perf" "--float-style mgr"; do
         out="$work/$cap${opts// /_}.prom"

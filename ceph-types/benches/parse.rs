@@ -7,6 +7,12 @@
 //! with new ids, addresses, up/acting sets and states. Compact JSON, as `ceph ... -f json`
 //! prints it.
 //!
+//! The `pg_dump` group also runs the streaming [`PgDumpReader`] on the same bytes (what a
+//! monitoring tool reads: each PG's id and state, the acting primary of `creating` PGs).
+//!
+//! The `pg_dump` group also runs the streaming `PgDumpReader` on the same bytes (what a
+//! monitoring tool reads: each PG's id and state, the acting primary of `creating` PGs).
+//!
 //! Run: `cargo bench -p ceph-types --bench parse`. After criterion's report it prints, for each
 //! dump, MB/s of both parsers and their ratio (best of 3 timed runs), and peak memory: each
 //! parse is repeated in a fresh child process (this binary, re-run with
@@ -17,7 +23,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use ceph_types::{OsdDump, OsdMetadata, PgDump};
+use ceph_types::{OsdDump, OsdMetadata, PgDump, PgDumpReader, PgDumpVisitor, StreamedPg};
 use criterion::{Criterion, Throughput};
 use serde_json::{Value, json};
 
@@ -153,6 +159,31 @@ fn pg_dump() -> String {
     serde_json::to_string(&d).unwrap()
 }
 
+/// What a monitoring tool keeps of a streamed `pg dump`: PGs per state string and the
+/// acting primaries of `creating` PGs.
+#[derive(Default)]
+struct Tally {
+    pgs: u64,
+    creating: u64,
+}
+
+impl PgDumpVisitor for Tally {
+    fn pg(&mut self, pg: StreamedPg<'_>) {
+        self.pgs += 1;
+        self.creating += u64::from(pg.acting_primary.is_some());
+    }
+    fn wants_acting_primary(&mut self, state: &str) -> bool {
+        state.split('+').any(|s| s == "creating")
+    }
+}
+
+/// Reads `text` with the streaming reader; the PGs seen.
+fn stream(text: &str) -> u64 {
+    let mut t = Tally::default();
+    PgDumpReader::new(text.as_bytes()).visit(&mut t).unwrap();
+    t.pgs + t.creating
+}
+
 /// Where the generated inputs are written (for the memory child processes).
 fn input_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ceph-types-bench");
@@ -254,6 +285,9 @@ fn main() {
         g.bench_function("serde_json::Value", |b| {
             b.iter(|| serde_json::from_str::<Value>(black_box(text)).unwrap());
         });
+        if *name == "pg_dump" {
+            g.bench_function("PgDumpReader", |b| b.iter(|| stream(black_box(text))));
+        }
         g.finish();
     }
     c.final_summary();
@@ -276,6 +310,16 @@ fn main() {
         });
         let (t, v) = (mb / typed.as_secs_f64(), mb / value.as_secs_f64());
         println!("{name:<13} {mb:>9.1} {t:>12.1} {v:>12.1} {:>6.2}x", t / v);
+        if *name == "pg_dump" {
+            let streamed = best_of(3, || {
+                black_box(stream(text));
+            });
+            let st = mb / streamed.as_secs_f64();
+            println!(
+                "  PgDumpReader (id, state, acting primary of creating PGs): {st:.1} MB/s, {:.2}x typed",
+                st / t
+            );
+        }
     }
     println!("\npeak memory of one parse (growth of VmHWM over the RSS with the input loaded):");
     println!(

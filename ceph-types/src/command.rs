@@ -84,6 +84,9 @@ pub enum Command {
     PgDumpBrief,
     /// `ceph pg dump sum -f json`: the PG map's totals.
     PgDumpSum,
+    /// `rbd ls --pool <pool> --format json`: the RBD images of one pool, which the `rbd`
+    /// client reads with librbd (no daemon answers it); see [`Request::pool`].
+    RbdLs,
 }
 
 impl Command {
@@ -119,6 +122,7 @@ impl Command {
         Command::MdsMetadata,
         Command::PgDumpBrief,
         Command::PgDumpSum,
+        Command::RbdLs,
     ];
 
     /// The command as typed after `ceph` (or after `ceph daemon <name>`), e.g. `osd dump`.
@@ -154,6 +158,7 @@ impl Command {
             Command::MdsMetadata => "mds metadata",
             Command::PgDumpBrief => "pg dump pgs_brief pools osds",
             Command::PgDumpSum => "pg dump sum",
+            Command::RbdLs => "rbd ls",
         }
     }
 
@@ -190,6 +195,7 @@ impl Command {
             Command::MdsMetadata => "mds_metadata",
             Command::PgDumpBrief => "pg_dump_pgs_brief_pools_osds",
             Command::PgDumpSum => "pg_dump_sum",
+            Command::RbdLs => "rbd_ls",
         }
     }
 
@@ -200,7 +206,8 @@ impl Command {
 }
 
 /// Who answers a [`Command`]: the monitors, the active manager, or one daemon (over `ceph
-/// tell <daemon>` or its admin socket).
+/// tell <daemon>` or its admin socket); or nobody, for what the client computes itself from
+/// the pools' objects ([`Target::Client`], `rbd ls`).
 ///
 /// Since Luminous the manager serves the PG map and everything derived from it (`pg dump`,
 /// `df`, `osd df`, `osd perf`, `osd pool stats`, `service dump`); the monitors serve the maps
@@ -215,6 +222,9 @@ pub enum Target {
     Mgr,
     /// A command to one daemon: `ceph tell <daemon> ...` or its admin socket.
     Daemon,
+    /// Work the client library does itself against the pools (librbd's image listing), run
+    /// by a client program other than `ceph` (`rbd`).
+    Client,
 }
 
 impl Target {
@@ -224,6 +234,7 @@ impl Target {
             Target::Mon => "mon",
             Target::Mgr => "mgr",
             Target::Daemon => "daemon",
+            Target::Client => "client",
         }
     }
 }
@@ -276,6 +287,7 @@ impl Command {
             | Command::MonMetadata
             | Command::MgrMetadata
             | Command::MdsMetadata => Target::Mon,
+            Command::RbdLs => Target::Client,
         }
     }
 
@@ -303,7 +315,8 @@ impl Command {
 
     /// The command as the JSON a client sends to the monitors, the manager or a daemon
     /// (`rados_mon_command`, `rados_mgr_command`, `ceph tell`, an admin socket), asking for
-    /// JSON output.
+    /// JSON output. A [`Target::Client`] command is not sent to anyone; its JSON only names
+    /// it.
     ///
     /// ```
     /// use ceph_types::Command;
@@ -354,6 +367,7 @@ impl Command {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Request {
     command: Command,
+    /// The daemon, or for a [`Target::Client`] command the pool.
     daemon: Option<Box<str>>,
 }
 
@@ -364,6 +378,28 @@ impl Request {
         Request {
             command,
             daemon: None,
+        }
+    }
+
+    /// `command` run by the client against one pool (`rbd ls --pool <pool>`): for the
+    /// commands whose [`Command::target`] is [`Target::Client`]. (With another command the
+    /// name is taken as a daemon's, as [`Request::daemon`] does.)
+    ///
+    /// ```
+    /// use ceph_types::{Command, Request, Target};
+    ///
+    /// let r = Request::pool(Command::RbdLs, "mini-rbd");
+    /// assert_eq!(r.target(), Target::Client);
+    /// assert_eq!((r.pool_name(), r.daemon_name()), (Some("mini-rbd"), None));
+    /// assert_eq!(r.program(), "rbd");
+    /// assert_eq!(r.cli_args(), ["ls", "--pool", "mini-rbd", "--format", "json"]);
+    /// assert_eq!(r.file_name(), "rbd_ls.mini-rbd.json");
+    /// assert_eq!(r.to_string(), "rbd ls --pool mini-rbd");
+    /// ```
+    pub fn pool(command: Command, pool: impl Into<Box<str>>) -> Request {
+        Request {
+            command,
+            daemon: Some(pool.into()),
         }
     }
 
@@ -382,15 +418,34 @@ impl Request {
 
     /// The daemon it is addressed to, if any.
     pub fn daemon_name(&self) -> Option<&str> {
-        self.daemon.as_deref()
+        match self.command.target() {
+            Target::Client => None,
+            _ => self.daemon.as_deref(),
+        }
+    }
+
+    /// The pool a client command runs against ([`Request::pool`]), if any.
+    pub fn pool_name(&self) -> Option<&str> {
+        match self.command.target() {
+            Target::Client => self.daemon.as_deref(),
+            _ => None,
+        }
     }
 
     /// Who answers: [`Target::Daemon`] when addressed to a daemon, else the command's own
     /// [`Command::target`].
     pub fn target(&self) -> Target {
         match self.daemon {
-            Some(_) => Target::Daemon,
-            None => self.command.target(),
+            Some(_) if self.command.target() != Target::Client => Target::Daemon,
+            _ => self.command.target(),
+        }
+    }
+
+    /// The client program that runs the request: `rbd` for [`Command::RbdLs`], else `ceph`.
+    pub const fn program(&self) -> &'static str {
+        match self.command {
+            Command::RbdLs => "rbd",
+            _ => "ceph",
         }
     }
 
@@ -405,10 +460,21 @@ impl Request {
         }
     }
 
-    /// The `ceph` command-line arguments that print the output as JSON, without the client's
-    /// own options (`--conf`): `osd dump -f json`, `tell osd.0 perf dump -f json`.
+    /// The command-line arguments of [`Request::program`] that print the output as JSON,
+    /// without the client's own options (`--conf`): `osd dump -f json`,
+    /// `tell osd.0 perf dump -f json`, `ls --pool mini-rbd --format json` (for `rbd`).
     pub fn cli_args(&self) -> Vec<String> {
         let mut v = Vec::with_capacity(8);
+        if self.command == Command::RbdLs {
+            v.push("ls".to_owned());
+            if let Some(p) = &self.daemon {
+                v.push("--pool".to_owned());
+                v.push(p.to_string());
+            }
+            v.push("--format".to_owned());
+            v.push("json".to_owned());
+            return v;
+        }
         if let Some(d) = &self.daemon {
             v.push("tell".to_owned());
             v.push(d.to_string());
@@ -427,8 +493,12 @@ impl From<Command> for Request {
 }
 
 impl fmt::Display for Request {
-    /// The command as typed after `ceph`: `osd dump`, `tell osd.0 perf dump`.
+    /// The command as typed after `ceph`: `osd dump`, `tell osd.0 perf dump`; a client
+    /// command with its program: `rbd ls --pool mini-rbd`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(p) = self.pool_name() {
+            return write!(f, "{} --pool {p}", self.command.as_str());
+        }
         if let Some(d) = &self.daemon {
             write!(f, "tell {d} ")?;
         }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::owned::into_owned;
 use crate::parse::model;
-use crate::{Map, num};
+use crate::{Map, Number, num};
 
 /// Cluster-wide raw capacity (`stats`, and each entry of `stats_by_class`).
 #[non_exhaustive]
@@ -266,3 +266,77 @@ pub struct Df<'a> {
 
 into_owned!(Df<'a> { stats, stats_by_class, pools });
 model!(Df<'a>, Df);
+impl DfStats {
+    /// The value of the field Ceph names `key` (`total_bytes`, `total_used_raw_bytes`, ...),
+    /// `None` when the field is unknown or this release does not write it: for code that
+    /// reads fields by their Ceph names, as ceph-mgr's modules do.
+    ///
+    /// ```
+    /// use ceph_types::{Df, Number};
+    ///
+    /// let df = Df::parse(r#"{"stats": {"total_bytes": 10, "total_avail_bytes": 4,
+    ///     "total_used_bytes": 6}, "pools": []}"#)?;
+    /// assert_eq!(df.stats.get("total_used_bytes"), Some(Number::Uint(6)));
+    /// assert_eq!(df.stats.get("total_used_raw_bytes"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn get(&self, key: &str) -> Option<Number> {
+        let uint = |v: u64| Some(Number::Uint(v));
+        match key {
+            "total_bytes" => uint(self.total_bytes),
+            "total_avail_bytes" => uint(self.total_avail_bytes),
+            "total_used_bytes" => uint(self.total_used_bytes),
+            "total_used_raw_bytes" => self.total_used_raw_bytes.map(Number::Uint),
+            "total_used_raw_ratio" => self.total_used_raw_ratio.map(Number::Float),
+            "num_osds" => self.num_osds.map(Number::Uint),
+            "num_per_pool_osds" => self.num_per_pool_osds.map(Number::Uint),
+            "num_per_pool_omap_osds" => self.num_per_pool_omap_osds.map(Number::Uint),
+            _ => None,
+        }
+    }
+}
+
+impl DfPoolStats {
+    /// The value of the field Ceph names `key` (`max_avail`, `stored`, `percent_used`, ...),
+    /// `None` when the field is unknown or absent from this release's output.
+    ///
+    /// ```
+    /// use ceph_types::{Df, Number};
+    ///
+    /// let df = Df::parse(r#"{"stats": {"total_bytes": 10, "total_avail_bytes": 4,
+    ///     "total_used_bytes": 6}, "pools": [{"name": "rbd", "id": 1,
+    ///     "stats": {"stored": 5, "percent_used": 0.25}}]}"#)?;
+    /// let pool = &df.pools[0].stats;
+    /// assert_eq!(pool.get("percent_used"), Some(Number::Float(0.25)));
+    /// assert_eq!(pool.get("max_avail"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn get(&self, key: &str) -> Option<Number> {
+        let v = match key {
+            "percent_used" => return self.percent_used.map(Number::Float),
+            "stored" => self.stored,
+            "stored_data" => self.stored_data,
+            "stored_omap" => self.stored_omap,
+            "objects" => self.objects,
+            "kb_used" => self.kb_used,
+            "bytes_used" => self.bytes_used,
+            "data_bytes_used" => self.data_bytes_used,
+            "omap_bytes_used" => self.omap_bytes_used,
+            "max_avail" => self.max_avail,
+            "quota_objects" => self.quota_objects,
+            "quota_bytes" => self.quota_bytes,
+            "dirty" => self.dirty,
+            "rd" => self.rd,
+            "rd_bytes" => self.rd_bytes,
+            "wr" => self.wr,
+            "wr_bytes" => self.wr_bytes,
+            "compress_bytes_used" => self.compress_bytes_used,
+            "compress_under_bytes" => self.compress_under_bytes,
+            "stored_raw" => self.stored_raw,
+            "avail_raw" => self.avail_raw,
+            "raw_bytes_used" => self.raw_bytes_used,
+            _ => None,
+        };
+        v.map(Number::Uint)
+    }
+}

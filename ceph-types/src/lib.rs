@@ -24,6 +24,12 @@
 //!   parse any of them, and [`Command`] names them (and maps fixture file names to them).
 //! * [`Error`] says which command's output failed, where (line, column) and, for values that do
 //!   not fit, at which JSON path.
+//! * [`Document`] parses the output of any [`Command`] with its model (the one map from
+//!   commands to model types), for code that handles whichever command it is given.
+//! * [`PgDumpReader`] reads a `pg dump` of any size in one streaming pass, handing each PG's
+//!   id, state and acting primary, the pool and OSD statistics and the totals to a
+//!   [`PgDumpVisitor`], without holding the document ([`PgDump::visit`] hands a parsed dump
+//!   to the same visitor).
 //! * [`IntoOwned`] turns a borrowed model into a `'static` one to keep.
 //! * [`Map`] is the ordered object used where Ceph keys objects by data (counter groups, check
 //!   codes); [`Number`] keeps integers exact where they may exceed 2^53.
@@ -53,6 +59,7 @@
 //! | `ceph fs dump` | [`FsDump`] | Nautilus, Quincy, 16.2, 18.2, 20.2 |
 //! | `ceph service dump` | [`ServiceDump`] (also inside `status`) | Luminous, 16.2, 18.2, 20.2 |
 //! | `ceph versions` | [`Versions`] | Luminous, Quincy, 16.2, 18.2, 20.2 |
+//! | `rbd ls --pool <pool>` (`-l`, or `rbd du`) | [`RbdImages`] | 20.2 (`rbd du`) |
 //!
 //! Each model's docs name the fields that differ by release. 20.2 is a live Tentacle capture
 //! (20.2.4); Squid has no capture and parses by design: unknown fields are ignored, fields a
@@ -93,6 +100,7 @@ mod addr;
 mod command;
 mod cow;
 mod df;
+mod document;
 mod error;
 mod flags;
 mod fs;
@@ -112,6 +120,7 @@ mod perf;
 mod pg;
 mod pgstate;
 mod pgstream;
+mod rbd;
 mod release;
 mod service;
 mod status;
@@ -120,6 +129,7 @@ mod strict;
 pub use addr::{AddrError, AddrKind, AddrVec, AddrVecEntry, EntityAddr};
 pub use command::{Command, Request, Target, UnknownCommand};
 pub use df::{Df, DfPool, DfPoolStats, DfStats};
+pub use document::Document;
 pub use error::Error;
 pub use flags::Flags;
 pub use fs::{Filesystem, FsDump, MdsInfo, MdsMap};
@@ -153,6 +163,7 @@ pub use pgstate::{PgState, PgStateSet, UnknownPgState};
 pub use pgstream::{
     PgDumpReader, PgDumpVisitor, StreamedOsdStats, StreamedPg, StreamedPoolStats, StreamedStatsSum,
 };
+pub use rbd::{RbdImage, RbdImages};
 pub use release::{Release, UnknownRelease};
 pub use service::{Service, ServiceDaemon, ServiceDump, Versions};
 pub use status::{Status, StatusFsMap, StatusMdsRank, StatusOsdMap, StatusPgMap};

@@ -538,6 +538,50 @@ pub struct OsdMetadataEntry<'a> {
 }
 
 impl OsdMetadataEntry<'_> {
+    /// The value of the key Ceph names `key` (`hostname`, `osd_objectstore`,
+    /// `bluestore_bdev_dev_node`, ...), as the other daemons' metadata is read
+    /// ([`DaemonMetadata::get`](crate::DaemonMetadata::get)); `None` for keys this model does
+    /// not keep and keys the OSD did not report. (`id` is a number: read [`Self::id`].)
+    ///
+    /// ```
+    /// use ceph_types::OsdMetadata;
+    ///
+    /// let md = OsdMetadata::parse(r#"[{"id": 0, "hostname": "node0", "osd_objectstore": "bluestore"}]"#)?;
+    /// assert_eq!(md.osds[0].get("hostname"), Some("node0"));
+    /// assert_eq!(md.osds[0].get("osd_journal"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let v = match key {
+            "hostname" => &self.hostname,
+            "ceph_version" => &self.ceph_version,
+            "ceph_release" => &self.ceph_release,
+            "ceph_version_when_created" => &self.ceph_version_when_created,
+            "created_at" => &self.created_at,
+            "osd_objectstore" => &self.osd_objectstore,
+            "default_device_class" => &self.default_device_class,
+            "rotational" => &self.rotational,
+            "front_addr" => &self.front_addr,
+            "back_addr" => &self.back_addr,
+            "front_iface" => &self.front_iface,
+            "back_iface" => &self.back_iface,
+            "devices" => &self.devices,
+            "device_ids" => &self.device_ids,
+            "bluestore_bdev_dev_node" => &self.bluestore_bdev_dev_node,
+            "bluestore_bdev_size" => &self.bluestore_bdev_size,
+            "bluestore_min_alloc_size" => &self.bluestore_min_alloc_size,
+            "bluefs_dedicated_db" => &self.bluefs_dedicated_db,
+            "bluefs_dedicated_wal" => &self.bluefs_dedicated_wal,
+            "bluefs_db_dev_node" => &self.bluefs_db_dev_node,
+            "bluefs_wal_dev_node" => &self.bluefs_wal_dev_node,
+            "backend_filestore_dev_node" => &self.backend_filestore_dev_node,
+            "osd_journal" => &self.osd_journal,
+            "kernel_version" => &self.kernel_version,
+            _ => return None,
+        };
+        v.as_deref()
+    }
+
     /// `bluestore_bdev_size` in bytes, when present and numeric.
     pub fn bdev_size(&self) -> Option<u64> {
         self.bluestore_bdev_size.as_deref()?.parse().ok()
@@ -786,6 +830,37 @@ impl OsdCrushDump<'_> {
 
 into_owned!(OsdCrushDump<'a> { devices, types, buckets, rules });
 model!(OsdCrushDump<'a>, OsdCrushDump);
+
+impl PoolIoRate {
+    /// The rate Ceph names `key` (`recovering_bytes_per_sec`, `num_objects_recovered`, ...),
+    /// `None` when the key is unknown or absent (Ceph leaves out rates with no activity).
+    ///
+    /// ```
+    /// use ceph_types::OsdPoolStats;
+    ///
+    /// let stats = OsdPoolStats::parse(r#"[{"pool_name": "rbd", "pool_id": 1, "recovery": {},
+    ///     "recovery_rate": {"recovering_bytes_per_sec": 4096}, "client_io_rate": {}}]"#)?;
+    /// let rate = &stats.pools[0].recovery_rate;
+    /// assert_eq!(rate.get("recovering_bytes_per_sec"), Some(4096));
+    /// assert_eq!(rate.get("num_objects_recovered"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn get(&self, key: &str) -> Option<u64> {
+        match key {
+            "recovering_objects_per_sec" => self.recovering_objects_per_sec,
+            "recovering_bytes_per_sec" => self.recovering_bytes_per_sec,
+            "recovering_keys_per_sec" => self.recovering_keys_per_sec,
+            "num_objects_recovered" => self.num_objects_recovered,
+            "num_bytes_recovered" => self.num_bytes_recovered,
+            "num_keys_recovered" => self.num_keys_recovered,
+            "read_bytes_sec" => self.read_bytes_sec,
+            "write_bytes_sec" => self.write_bytes_sec,
+            "read_op_per_sec" => self.read_op_per_sec,
+            "write_op_per_sec" => self.write_op_per_sec,
+            _ => None,
+        }
+    }
+}
 
 /// Recovery and client I/O rates of a pool (`recovery_rate`, `client_io_rate`); absent keys
 /// mean no activity (ceph-mgr reads them as 0).

@@ -376,6 +376,69 @@ impl<R: Read> PgDumpReader<R> {
     }
 }
 
+impl crate::PgDump<'_> {
+    /// Hands this parsed dump to `visitor` as [`PgDumpReader::visit`] hands the same text,
+    /// for code that already holds the model: the same calls, in the same order within each
+    /// kind (the reader follows the document; this calls PGs, pool statistics, OSD statistics,
+    /// then the totals), with the model's values (`num_objects_repaired` is 0 where a release
+    /// lacks it, latencies are floats).
+    ///
+    /// ```
+    /// use ceph_types::{PgDump, PgDumpVisitor, StreamedPg};
+    ///
+    /// struct Pools(Vec<String>);
+    /// impl PgDumpVisitor for Pools {
+    ///     fn pg(&mut self, pg: StreamedPg<'_>) {
+    ///         self.0.push(pg.pool().to_owned());
+    ///     }
+    /// }
+    ///
+    /// let dump = PgDump::parse(r#"{"pg_map": {"pg_stats": [{"pgid": "3.1f", "state": "active+clean",
+    ///     "stat_sum": {}, "up": [], "acting": []}]}}"#)?;
+    /// let mut pools = Pools(Vec::new());
+    /// dump.visit(&mut pools);
+    /// assert_eq!(pools.0, ["3"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn visit<V: PgDumpVisitor + ?Sized>(&self, visitor: &mut V) {
+        let m = &self.pg_map;
+        for p in &m.pg_stats {
+            let state = p.state.as_str();
+            let acting_primary = if visitor.wants_acting_primary(state) {
+                p.acting_primary.map(i64::from)
+            } else {
+                None
+            };
+            visitor.pg(StreamedPg {
+                pgid: &p.pgid,
+                state,
+                acting_primary,
+            });
+        }
+        for p in &m.pool_stats {
+            visitor.pool_stats(StreamedPoolStats {
+                poolid: p.poolid,
+                num_objects_repaired: Some(Number::Uint(p.stat_sum.num_objects_repaired)),
+            });
+        }
+        for o in &m.osd_stats {
+            visitor.osd_stats(StreamedOsdStats {
+                osd: o.osd,
+                apply_latency_ms: Some(Number::Float(o.perf_stat.apply_latency_ms)),
+                commit_latency_ms: Some(Number::Float(o.perf_stat.commit_latency_ms)),
+            });
+        }
+        if let Some(sum) = &m.pg_stats_sum {
+            let s = &sum.stat_sum;
+            visitor.stats_sum(StreamedStatsSum {
+                num_objects_degraded: Some(Number::Uint(s.num_objects_degraded)),
+                num_objects_misplaced: Some(Number::Uint(s.num_objects_misplaced)),
+                num_objects_unfound: Some(Number::Uint(s.num_objects_unfound)),
+            });
+        }
+    }
+}
+
 /// The visitor and the scratch buffers of one read.
 struct Walk<'v, V: ?Sized> {
     visitor: &'v mut V,
@@ -1103,6 +1166,25 @@ mod tests {
                     let got = read(text.as_bytes(), chunk, primaries).unwrap();
                     assert_eq!(got, want, "{path} chunk {chunk} primaries {primaries}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn the_model_visits_what_the_stream_visits() {
+        for (path, text) in &fixtures() {
+            for primaries in [false, true] {
+                let dump = crate::PgDump::parse(text).unwrap();
+                let mut want = Record {
+                    all_primaries: primaries,
+                    ..Record::default()
+                };
+                dump.visit(&mut want);
+                assert_eq!(
+                    read(text.as_bytes(), CHUNK, primaries).unwrap(),
+                    want,
+                    "{path}"
+                );
             }
         }
     }

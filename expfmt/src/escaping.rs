@@ -373,13 +373,38 @@ mod tests {
         let mut enc = Encoder::new(&mut out, Format::Text);
         assert!(enc.encode_family(&f[0]).is_err());
         // Bad quoted names.
-        for bad in [
-            "{\"\"} 1\n",
-            "{\"a\\\"b\"} 1\n",
-            "{\"a\" 1\n",
-            "x{\"\"=\"v\"} 1\n",
-        ] {
+        for bad in ["{\"\"} 1\n", "{\"a\" 1\n", "x{\"\"=\"v\"} 1\n"] {
             assert!(parse(bad.as_bytes(), Format::Text).is_err(), "{bad}");
+        }
+        // Quoted names with escapes (`\"`, `\\`, `\n`), as Prometheus 3 reads them: the model
+        // holds the names unescaped, and they are written back escaped the same.
+        for (format, text) in [
+            (
+                Format::Text,
+                "# HELP \"a\\\"b\\\\c\\nd\" h\n# TYPE \"a\\\"b\\\\c\\nd\" gauge\n\
+                 {\"a\\\"b\\\\c\\nd\",\"l\\\"x\"=\"v\",plain=\"w\"} 1\n",
+            ),
+            (
+                Format::OpenMetrics,
+                "# TYPE \"c\\\"q\" counter\n# HELP \"c\\\"q\" h\n\
+                 {\"c\\\"q_total\",\"l\\\\x\"=\"v\"} 1 # {\"t\\\"id\"=\"1\"} 1.0\n# EOF\n",
+            ),
+        ] {
+            let f = parse(text.as_bytes(), format).expect("parses");
+            let (name, label) = match format {
+                Format::Text => ("a\"b\\c\nd", "l\"x"),
+                Format::OpenMetrics => ("c\"q", "l\\x"),
+            };
+            assert_eq!(f[0].name, name, "{format}");
+            assert_eq!(f[0].metrics[0].labels[0].name, label, "{format}");
+            let mut out = Vec::new();
+            let mut enc = Encoder::builder()
+                .format(format)
+                .escaping(AllowUtf8Scheme::SCHEME)
+                .build(&mut out);
+            enc.encode_families(&f).expect("encodes");
+            enc.finish();
+            assert_eq!(String::from_utf8_lossy(&out), text, "{format}");
         }
     }
 

@@ -38,8 +38,8 @@
 //!   [`MetricValue`] (a [`Value`], a [`Histogram`] or a [`Summary`]).
 //! - [`FamilySet`] merges families by name, so names that collide (after sanitizing, say) end in
 //!   one family.
-//! - [`PreparedEncoder`] renders families and label sets once and writes only the values on
-//!   each scrape: the exporter's encoder for an unchanged set of series.
+//! - [`PreparedEncoder`] renders families and label sets once, and each value when it changes,
+//!   so each scrape only copies bytes: the exporter's encoder for an unchanged set of series.
 //! - [`negotiate`] picks the format from an HTTP `Accept` header; [`Format::content_type`] is
 //!   the header to send back. [`negotiate_escaping`] also reads Prometheus 3's `escaping=`
 //!   ([`EscapingScheme`], [`escape_name`], [`escape_family`]); with
@@ -52,8 +52,10 @@
 //! histogram, summary, unknown ([`MetricType::Untyped`]), stateset, info and gaugehistogram;
 //! a histogram's or summary's sum and count are optional as OpenMetrics makes them. Text 0.0.4
 //! cannot say stateset, info or gaugehistogram: they are written as Prometheus' Python client
-//! writes them (see [`MetricType`]). Exemplars are checked (where they may appear, their
-//! 128-character label limit) and dropped: the model has no place for them.
+//! writes them (see [`MetricType`]). [`Exemplar`]s are modelled on a counter's total and on
+//! histogram buckets ([`Metric::exemplars`]), within their 128-character label limit; text
+//! 0.0.4 has no exemplars. A metric may have several points (consecutive [`Metric`]s with the
+//! same labels and increasing timestamps), as OpenMetrics allows.
 //!
 //! ```
 //! use expfmt::{Format, MetricType};

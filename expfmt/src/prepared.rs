@@ -137,9 +137,12 @@ struct PreparedFamily {
 /// An exporter serves the same label sets on every scrape; only the values change. Here each
 /// family's metadata lines and each series' `name{labels} ` are validated, escaped and rendered
 /// when they are added, and each value is rendered when it is set, and only when it differs
-/// from the series' previous value; so [`PreparedEncoder::encode`] only copies bytes (about
-/// five times faster than the one-shot [`Encoder`] on an exporter's workload). Setting values
-/// and encoding allocate nothing once the output buffer has grown to its size.
+/// from the series' previous value; so [`PreparedEncoder::encode`] only copies bytes. On the
+/// crate's benchmark (200 families × 1,000 series) a scrape whose values did not change costs
+/// about 12 ns per sample, setting included, against 24 for the one-shot [`Encoder`]; when
+/// every value changed, more than the one-shot encoder (each value is rendered when set, then
+/// copied). Setting values and encoding allocate nothing once the output buffer has grown to
+/// its size.
 ///
 /// The families hold single values: counters, gauges, untyped, states and info (the types an
 /// exporter of Ceph's counters writes); histograms and summaries go through [`Encoder`]. The
@@ -399,7 +402,24 @@ impl PreparedEncoder {
     /// When `series` comes from another [`PreparedEncoder`] and is out of range.
     #[inline]
     pub fn set(&mut self, series: SeriesId, value: impl Into<Value>) -> Result<(), Error> {
-        self.set_inner(series, value.into(), None)
+        let value = as_written(value.into(), self.integers_as_floats);
+        let style = self.float_style;
+        let fam = &mut self.families[series.family as usize];
+        // Most families take any value: one predictable branch for them.
+        if fam.rule != Rule::Any && !fam.rule.allows(value) {
+            return Err(refused(fam, value));
+        }
+        let index = series.index as usize;
+        let held = &mut fam.held[index];
+        let (kind, bits) = Kind::of(value);
+        if held.kind != kind || held.bits != bits {
+            *held = Held { bits, kind };
+            render(&mut fam.slots[index], value, style);
+        }
+        if !fam.timestamps.is_empty() {
+            clear_timestamp(fam, index);
+        }
+        Ok(())
     }
 
     /// As [`PreparedEncoder::set`], with a timestamp written after the value.
@@ -417,42 +437,13 @@ impl PreparedEncoder {
         value: impl Into<Value>,
         timestamp: Timestamp,
     ) -> Result<(), Error> {
-        self.set_inner(series, value.into(), Some(timestamp))
-    }
-
-    #[inline]
-    fn set_inner(
-        &mut self,
-        series: SeriesId,
-        value: Value,
-        timestamp: Option<Timestamp>,
-    ) -> Result<(), Error> {
-        let value = as_written(value, self.integers_as_floats);
-        let style = self.float_style;
+        self.set(series, value)?;
         let fam = &mut self.families[series.family as usize];
-        if !fam.rule.allows(value) {
-            return Err(refused(fam, value));
-        }
         let index = series.index as usize;
-        let held = &mut fam.held[index];
-        let (kind, bits) = Kind::of(value);
-        if held.kind != kind || held.bits != bits {
-            *held = Held { bits, kind };
-            render(&mut fam.slots[index], value, style);
+        if fam.timestamps.len() <= index {
+            fam.timestamps.resize(fam.slots.len(), None);
         }
-        match timestamp {
-            Some(ts) => {
-                if fam.timestamps.len() <= index {
-                    fam.timestamps.resize(fam.slots.len(), None);
-                }
-                fam.timestamps[index] = Some(ts);
-            }
-            None => {
-                if let Some(t) = fam.timestamps.get_mut(index) {
-                    *t = None;
-                }
-            }
-        }
+        fam.timestamps[index] = Some(timestamp);
         Ok(())
     }
 
@@ -488,8 +479,8 @@ impl PreparedEncoder {
     /// Appends the whole exposition to `buf`: every family in the order added, each series
     /// with a value in the order added, and `# EOF` in OpenMetrics.
     pub fn encode(&self, buf: &mut Vec<u8>) {
-        // Lines are gathered in a stack buffer with fixed-size copies, and reach `buf` a few
-        // kilobytes at a time.
+        // Lines are gathered in a stack buffer with fixed-size copies, and reach `buf` a
+        // kilobyte at a time.
         let mut batch: Line<BATCH> = Line::sized();
         let om = self.format == Format::OpenMetrics;
         for fam in &self.families {
@@ -536,8 +527,18 @@ impl PreparedEncoder {
     }
 }
 
-/// The size of [`PreparedEncoder::encode`]'s stack buffer.
-const BATCH: usize = 4096;
+/// Removes the timestamp of series `index` of `fam`, if it has one.
+#[cold]
+fn clear_timestamp(fam: &mut PreparedFamily, index: usize) {
+    if let Some(t) = fam.timestamps.get_mut(index) {
+        *t = None;
+    }
+}
+
+/// The size of [`PreparedEncoder::encode`]'s stack buffer. Small enough that glibc copies it
+/// to the output with vector moves rather than `rep movsb` (which measured slower here: 9.3
+/// ns/sample to encode the benchmark's workload with 4 KiB, 7.5 with 1 KiB, 7.3 with 512 B).
+const BATCH: usize = 1024;
 
 /// Writes the value of `slot`, its timestamp if it has one, and the line feed.
 fn write_end<O: Out>(out: &mut O, slot: &Slot, timestamp: Option<&Option<Timestamp>>, om: bool) {
@@ -636,6 +637,8 @@ mod tests {
     #[test]
     fn same_bytes_as_the_one_shot_encoder() {
         let long = "x".repeat(300);
+        // Longer than the encoder's batch: written piece by piece.
+        let longer = "y".repeat(2 * BATCH);
         let gauge = Desc::new("ceph_osd_weight", MetricType::Gauge)
             .help("OSD weight \\ \"quoted\"\nnext")
             .label_names(&["ceph_daemon", "device_class"]);
@@ -650,6 +653,7 @@ mod tests {
                     (&["osd.0", "hdd"], Value::F64(0.5)),
                     (&["osd.\"1\"\n", "s\\sd"], Value::F64(1e6)),
                     (&[&long, "nvme"], Value::F64(f64::NAN)),
+                    (&[&longer, "nvme"], Value::F64(2.5)),
                     (&["osd.3", ""], Value::I64(-3)),
                 ],
             ),
@@ -878,5 +882,12 @@ mod tests {
                 Err(Error::InvalidMetricName { .. })
             ));
         }
+    }
+
+    /// An exporter keeps one across collections and may hand it to another thread.
+    #[test]
+    fn is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<PreparedEncoder>();
     }
 }

@@ -6,12 +6,9 @@ use std::time::{Duration, Instant};
 
 use expfmt::{FamilySet, FloatStyle, Format, Label, Metric, MetricFamily};
 
-use crate::adapt;
 use crate::daemons::DaemonIndex;
 use crate::health::HealthHistory;
-use crate::input::DaemonMetadata;
 use crate::perf::{PERF_SERVICES, perf_families};
-use crate::pgscan;
 use crate::pools::PgSummary;
 use crate::spec::{StaticFamilies, Step, duration_specs, static_specs};
 use crate::steps::{CLUSTER_INPUTS, Ctx, Docs, METHODS, PgCtx, Phase, inputs_time, skipped_steps};
@@ -278,7 +275,7 @@ impl Log {
     }
 
     /// Adds `d` to the time spent on `input`.
-    fn time(&mut self, input: &Request, d: Duration) {
+    pub(crate) fn time(&mut self, input: &Request, d: Duration) {
         match self.took.iter_mut().find(|(r, _)| r == input) {
             Some((_, t)) => *t += d,
             None => self.took.push((input.clone(), d)),
@@ -352,17 +349,22 @@ fn load_pg(source: &dyn Source) -> (Option<PgSummary>, Log, Duration) {
         let t = Instant::now();
         let origin = || source.origin(&input);
         let result = match source.open(&input) {
-            Ok(reader) => pgscan::summarize(reader).map_err(|e| match e.kind {
-                pgscan::ScanErrorKind::Io(io) => CollectError::Fetch {
+            Ok(reader) => crate::pools::summarize(input.command(), reader).map_err(|e| match e {
+                ceph_types::Error::Read { source, .. } => CollectError::Fetch {
                     origin: origin(),
                     input: input.clone(),
-                    source: FetchError::Io(io),
+                    source: FetchError::Io(source),
                 },
-                pgscan::ScanErrorKind::Syntax(reason) => CollectError::Syntax {
+                ceph_types::Error::Stream { offset, reason, .. } => CollectError::Syntax {
                     origin: origin(),
                     input: input.clone(),
-                    offset: e.offset,
+                    offset,
                     reason,
+                },
+                other => CollectError::Parse {
+                    origin: origin(),
+                    input: input.clone(),
+                    source: other,
                 },
             }),
             Err(e) => Err(CollectError::Fetch {
@@ -463,24 +465,14 @@ impl<'s> Run<'s> {
         let docs = Docs::parse(src, &texts, &mut self.errors);
         // Daemon metadata: the mgr's DaemonStateIndex.
         let t = Instant::now();
-        let mons = docs.mon_md.as_ref().map(|m| adapt::named(&m.daemons));
-        let mgrs = docs.mgr_md.as_ref().map(|m| adapt::named(&m.daemons));
-        let mdss = docs.mds_md.as_ref().map(|m| adapt::named(&m.daemons));
-        let osds = docs.osd_md.as_ref().map(adapt::osd_metadata);
-        let services = docs
-            .services
-            .as_ref()
-            .map(adapt::services)
-            .unwrap_or_default();
-        let empty: Vec<DaemonMetadata<'_>> = Vec::new();
         let index = DaemonIndex::new(
             &[
-                ("mon", mons.as_deref().unwrap_or(&empty)),
-                ("mgr", mgrs.as_deref().unwrap_or(&empty)),
-                ("mds", mdss.as_deref().unwrap_or(&empty)),
-                ("osd", osds.as_deref().unwrap_or(&empty)),
+                ("mon", docs.mon_md.as_ref().map_or(&[], |m| &m.daemons[..])),
+                ("mgr", docs.mgr_md.as_ref().map_or(&[], |m| &m.daemons[..])),
+                ("mds", docs.mds_md.as_ref().map_or(&[], |m| &m.daemons[..])),
             ],
-            &services,
+            docs.osd_md.as_ref().map_or(&[], |m| &m.osds[..]),
+            docs.services.as_ref(),
         );
         let release = match c.options.release {
             Some(r) => r,
@@ -503,7 +495,6 @@ impl<'s> Run<'s> {
         let mut ctx = Ctx {
             src,
             docs: &docs,
-            osd_map: docs.osd_dump.as_ref().map(adapt::osd_map),
             index: &index,
             release,
             out: &mut out,
@@ -525,7 +516,7 @@ impl<'s> Run<'s> {
         // Perf counters, for the daemons of list_servers() whose type the module exports.
         self.daemon_names = index
             .iter()
-            .map(|d| (d.kind.to_owned(), d.id.to_owned()))
+            .map(|d| (d.kind.to_owned(), d.id.to_string()))
             .collect();
         if c.options.perf {
             let names: Vec<String> = index
@@ -670,9 +661,10 @@ pub(crate) const INPUT_DURATION: &str = "ceph_exporter_input_duration_seconds";
 /// The `input` label of a request: the file stem of a cluster command (`osd_dump`,
 /// `pg_dump_sum`), or `perf.<daemon>` for a daemon's perf schema and dump together.
 fn input_label(r: &Request) -> String {
-    match r.daemon_name() {
-        Some(d) => format!("perf.{d}"),
-        None => r.command().file_stem().to_owned(),
+    match (r.daemon_name(), r.pool_name()) {
+        (Some(d), _) => format!("perf.{d}"),
+        (None, Some(p)) => format!("{}.{p}", r.command().file_stem()),
+        (None, None) => r.command().file_stem().to_owned(),
     }
 }
 
@@ -720,7 +712,7 @@ fn input_health(log: &Log) -> [MetricFamily<'static>; 2] {
 /// versions`, else the newest of any daemon.
 fn detect_release(
     active_mgr: Option<&str>,
-    index: &DaemonIndex<'_, '_>,
+    index: &DaemonIndex<'_>,
     versions: Option<&ceph_types::Versions<'_>>,
 ) -> Option<Release> {
     let of = |kind: &str| {
@@ -771,11 +763,12 @@ mod tests {
     use crate::MemoryDumps;
     use expfmt::{MetricValue, Value};
 
-    fn md(id: &str, host: &'static str, version: &'static str) -> DaemonMetadata<'static> {
-        DaemonMetadata {
-            id: id.to_owned(),
-            fields: vec![("hostname", host), ("ceph_version", version)],
-        }
+    fn md(
+        id: &str,
+        host: &'static str,
+        version: &'static str,
+    ) -> ceph_types::DaemonMetadata<'static> {
+        crate::daemons::md(id, &[("hostname", host), ("ceph_version", version)])
     }
 
     const PACIFIC: &str = "ceph version 16.2.15 (618f44) pacific (stable)";
@@ -797,7 +790,7 @@ mod tests {
         /// Active manager, manager metadata, `ceph versions`, the release found.
         type Case<'a> = (
             Option<&'a str>,
-            &'a [DaemonMetadata<'a>],
+            &'a [ceph_types::DaemonMetadata<'a>],
             Option<&'a ceph_types::Versions<'a>>,
             Option<Release>,
         );
@@ -814,10 +807,10 @@ mod tests {
             (None, &[], None, None),
         ];
         for (active, mgr_list, v, want) in cases {
-            let index = DaemonIndex::new(&[("mgr", mgr_list), ("osd", &osds[..0])], &[]);
+            let index = DaemonIndex::new(&[("mgr", mgr_list), ("osd", &osds[..0])], &[], None);
             assert_eq!(detect_release(active, &index, v), want, "{active:?}");
         }
-        let index = DaemonIndex::new(&[("osd", &osds)], &[]);
+        let index = DaemonIndex::new(&[("osd", &osds)], &[], None);
         assert_eq!(detect_release(None, &index, None), Some(Release::Pacific));
     }
 

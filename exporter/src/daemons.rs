@@ -3,23 +3,47 @@
 
 use std::borrow::Cow;
 
+use ceph_types::{FsDump, MdsInfo, MgrDump, MonDump, MonStatus, OsdMetadataEntry, QuorumStatus};
+use ceph_types::{Map, ServiceDump};
+
 use crate::Release;
-use crate::input::{DaemonMetadata, FsMap, MgrMap, MonStatus, ServiceDaemon};
 use crate::spec::StaticFamilies;
+
+/// A daemon's metadata, as the `ceph-types` model of its source holds it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Metadata<'m> {
+    /// `mon metadata`, `mgr metadata`, `mds metadata`.
+    Named(&'m ceph_types::DaemonMetadata<'m>),
+    /// `osd metadata`.
+    Osd(&'m OsdMetadataEntry<'m>),
+    /// A service map daemon's `metadata`.
+    Service(&'m Map<'m, Cow<'m, str>>),
+}
+
+impl<'m> Metadata<'m> {
+    /// The value of `key` (`hostname`, `ceph_version`, ...), if present.
+    pub(crate) fn get(self, key: &str) -> Option<&'m str> {
+        match self {
+            Metadata::Named(m) => m.get(key),
+            Metadata::Osd(m) => m.get(key),
+            Metadata::Service(m) => m.get(key).map(AsRef::as_ref),
+        }
+    }
+}
 
 /// One daemon the mgr knows from metadata: its type, id, host and metadata.
 #[derive(Debug, Clone)]
-pub(crate) struct Daemon<'m, 'a> {
+pub(crate) struct Daemon<'m> {
     pub(crate) kind: &'m str,
-    pub(crate) id: &'m str,
-    pub(crate) hostname: &'a str,
-    pub(crate) metadata: &'m DaemonMetadata<'a>,
+    pub(crate) id: Cow<'m, str>,
+    pub(crate) hostname: &'m str,
+    pub(crate) metadata: Metadata<'m>,
     /// The `ceph_version` `list_servers()` reports for it: the daemon's own, or else the last
     /// one seen before it on the same host (the mgr's `dump_server` carries it over).
-    pub(crate) version: &'a str,
+    pub(crate) version: &'m str,
 }
 
-impl Daemon<'_, '_> {
+impl Daemon<'_> {
     /// `type.id`, as the module names daemons (`osd.0`).
     pub(crate) fn name(&self) -> String {
         format!("{}.{}", self.kind, self.id)
@@ -29,30 +53,36 @@ impl Daemon<'_, '_> {
 /// Every daemon of the metadata dumps and the service map, in `list_servers()` order: hosts
 /// sorted by name, and on each host daemons sorted by (type, id) as strings.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct DaemonIndex<'m, 'a> {
-    daemons: Vec<Daemon<'m, 'a>>,
+pub(crate) struct DaemonIndex<'m> {
+    daemons: Vec<Daemon<'m>>,
 }
 
-impl<'m, 'a> DaemonIndex<'m, 'a> {
-    /// Builds the index from per-type metadata lists (`("osd", &osds)`, ...) and the
-    /// service map's daemons.
+impl<'m> DaemonIndex<'m> {
+    /// Builds the index from per-type metadata lists (`("mon", &mons)`, ...), the OSDs'
+    /// metadata and the service map's daemons (rgw, rbd-mirror, ...).
     pub(crate) fn new(
-        typed: &[(&'m str, &'m [DaemonMetadata<'a>])],
-        services: &'m [ServiceDaemon<'a>],
+        typed: &[(&'m str, &'m [ceph_types::DaemonMetadata<'m>])],
+        osds: &'m [OsdMetadataEntry<'m>],
+        services: Option<&'m ServiceDump<'m>>,
     ) -> Self {
-        let mut all: Vec<(&'m str, &'m str, &'m DaemonMetadata<'a>)> = Vec::new();
+        let mut all: Vec<(&'m str, Cow<'m, str>, Metadata<'m>)> = Vec::new();
         for (kind, list) in typed {
             for md in *list {
-                all.push((kind, md.id.as_str(), md));
+                all.push((kind, Cow::Borrowed(&md.name), Metadata::Named(md)));
             }
         }
-        for s in services {
-            all.push((s.service, s.key, &s.metadata));
+        for md in osds {
+            all.push(("osd", Cow::Owned(md.id.to_string()), Metadata::Osd(md)));
+        }
+        for (service, svc) in services.iter().flat_map(|s| s.services.iter()) {
+            for (key, d) in svc.daemons.iter() {
+                all.push((service, Cow::Borrowed(key), Metadata::Service(&d.metadata)));
+            }
         }
         // DaemonKey order, then a stable regroup by host (the mgr's std::map order).
-        all.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        all.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         all.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-        let mut daemons: Vec<Daemon<'m, 'a>> = all
+        let mut daemons: Vec<Daemon<'m>> = all
             .into_iter()
             .map(|(kind, id, md)| Daemon {
                 kind,
@@ -79,12 +109,12 @@ impl<'m, 'a> DaemonIndex<'m, 'a> {
     }
 
     /// The daemons, in `list_servers()` order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &Daemon<'m, 'a>> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Daemon<'m>> {
         self.daemons.iter()
     }
 
     /// `get_service_list()[(id, type)]`: host and version, `("", "")` when unknown.
-    pub(crate) fn host_version(&self, kind: &str, id: &str) -> (&'a str, &'a str) {
+    pub(crate) fn host_version(&self, kind: &str, id: &str) -> (&'m str, &'m str) {
         self.daemons
             .iter()
             .rev()
@@ -93,11 +123,52 @@ impl<'m, 'a> DaemonIndex<'m, 'a> {
     }
 
     /// The metadata of one daemon (`get_metadata(type, id)`).
-    pub(crate) fn metadata(&self, kind: &str, id: &str) -> Option<&'m DaemonMetadata<'a>> {
+    pub(crate) fn metadata(&self, kind: &str, id: &str) -> Option<Metadata<'m>> {
         self.daemons
             .iter()
             .find(|d| d.kind == kind && d.id == id)
             .map(|d| d.metadata)
+    }
+}
+
+/// Metadata of daemon `name` with string keys `fields`, for tests.
+#[cfg(test)]
+pub(crate) fn md(
+    name: &str,
+    fields: &[(&'static str, &'static str)],
+) -> ceph_types::DaemonMetadata<'static> {
+    let mut m = ceph_types::DaemonMetadata::new(name.to_owned());
+    for (k, v) in fields {
+        m.fields.push(*k, Cow::Borrowed(*v));
+    }
+    m
+}
+
+/// A monitor's `mon_status` or the cluster's `quorum_status`: either gives the monmap and
+/// the quorum.
+#[derive(Debug)]
+pub(crate) enum MonDoc<'a> {
+    Status(MonStatus<'a>),
+    Quorum(QuorumStatus<'a>),
+}
+
+impl<'a> MonDoc<'a> {
+    /// Parses either shape (`mon_status` first).
+    pub(crate) fn parse(text: &'a str) -> Result<Self, ceph_types::Error> {
+        match MonStatus::parse(text) {
+            Ok(s) => Ok(MonDoc::Status(s)),
+            Err(first) => QuorumStatus::parse(text)
+                .map(MonDoc::Quorum)
+                .map_err(|_| first),
+        }
+    }
+
+    /// The ranks in quorum and the monmap.
+    fn parts(&self) -> (&[i64], &MonDump<'a>) {
+        match self {
+            MonDoc::Status(s) => (&s.quorum, &s.monmap),
+            MonDoc::Quorum(q) => (&q.quorum, &q.monmap),
+        }
     }
 }
 
@@ -110,14 +181,13 @@ pub(crate) fn int(v: i64) -> Cow<'static, str> {
 }
 
 /// `get_quorum_status`: `ceph_mon_metadata` and `ceph_mon_quorum_status`.
-pub(crate) fn quorum(out: &mut StaticFamilies, mon: &MonStatus<'_>, index: &DaemonIndex<'_, '_>) {
-    for m in &mon.mons {
-        let (host, version) = index.host_version("mon", m.name);
+pub(crate) fn quorum(out: &mut StaticFamilies, mon: &MonDoc<'_>, index: &DaemonIndex<'_>) {
+    let (quorum, monmap) = mon.parts();
+    for m in &monmap.mons {
+        let (host, version) = index.host_version("mon", &m.name);
         let daemon = format!("mon.{}", m.name);
-        let addr = m
-            .public_addr
-            .rsplit_once(':')
-            .map_or(m.public_addr, |(a, _)| a);
+        let public_addr = m.public_addr.as_deref().unwrap_or("");
+        let addr = public_addr.rsplit_once(':').map_or(public_addr, |(a, _)| a);
         out.push(
             "ceph_mon_metadata",
             [
@@ -129,7 +199,7 @@ pub(crate) fn quorum(out: &mut StaticFamilies, mon: &MonStatus<'_>, index: &Daem
             ],
             1u64,
         );
-        let in_quorum = mon.quorum.contains(&m.rank);
+        let in_quorum = quorum.contains(&m.rank);
         out.push("ceph_mon_quorum_status", [Cow::Owned(daemon)], in_quorum);
     }
 }
@@ -137,15 +207,16 @@ pub(crate) fn quorum(out: &mut StaticFamilies, mon: &MonStatus<'_>, index: &Daem
 /// `get_mgr_status`: manager metadata and status, module status and can-run.
 pub(crate) fn mgr(
     out: &mut StaticFamilies,
-    map: &MgrMap<'_>,
-    index: &DaemonIndex<'_, '_>,
+    map: &MgrDump<'_>,
+    index: &DaemonIndex<'_>,
     release: Release,
 ) {
+    let active = map.active_name.as_deref().unwrap_or("");
     let all = map
         .standbys
         .iter()
-        .copied()
-        .chain(std::iter::once(map.active_name));
+        .map(|s| s.name.as_ref())
+        .chain(std::iter::once(active));
     for name in all {
         let (host, version) = index.host_version("mgr", name);
         let daemon = format!("mgr.{name}");
@@ -154,50 +225,36 @@ pub(crate) fn mgr(
             [Cow::Owned(daemon.clone()), owned(host), owned(version)],
             1u64,
         );
-        out.push(
-            "ceph_mgr_status",
-            [Cow::Owned(daemon)],
-            name == map.active_name,
-        );
+        out.push("ceph_mgr_status", [Cow::Owned(daemon)], name == active);
     }
-    let always_on: &[&str] = map
-        .always_on_modules
-        .iter()
-        .find(|(r, _)| *r == release.as_str())
-        .map_or(&[], |(_, m)| m.as_slice());
     // The module keys modules by name (a dict): a repeated name keeps its first position and
     // its last `can_run`.
     let mut modules: Vec<(&str, bool)> = Vec::with_capacity(map.available_modules.len());
-    for &(name, can_run) in &map.available_modules {
-        match modules.iter_mut().find(|(n, _)| *n == name) {
+    for m in &map.available_modules {
+        let can_run = m.can_run.unwrap_or(false);
+        match modules.iter_mut().find(|(n, _)| *n == m.name) {
             Some(slot) => slot.1 = can_run,
-            None => modules.push((name, can_run)),
+            None => modules.push((&m.name, can_run)),
         }
     }
     for (name, can_run) in modules {
-        let state: u64 = if always_on.contains(&name) {
-            2
-        } else if map.modules.contains(&name) {
-            1
-        } else {
-            0
-        };
+        let state = u64::from(map.module_status(name, release.as_str()));
         out.push("ceph_mgr_module_status", [owned(name)], state);
         out.push("ceph_mgr_module_can_run", [owned(name)], can_run);
     }
 }
 
 /// `get_fs`: `ceph_mds_metadata` (standbys first, with `fs_id` `-1`) and `ceph_fs_metadata`.
-pub(crate) fn fs(out: &mut StaticFamilies, map: &FsMap<'_>, index: &DaemonIndex<'_, '_>) {
-    let mds = |out: &mut StaticFamilies, fs_id: Cow<'static, str>, m: &crate::input::Mds<'_>| {
-        let (host, version) = index.host_version("mds", m.name);
+pub(crate) fn fs(out: &mut StaticFamilies, map: &FsDump<'_>, index: &DaemonIndex<'_>) {
+    let mds = |out: &mut StaticFamilies, fs_id: Cow<'static, str>, m: &MdsInfo<'_>| {
+        let (host, version) = index.host_version("mds", &m.name);
         out.push(
             "ceph_mds_metadata",
             [
                 Cow::Owned(format!("mds.{}", m.name)),
                 fs_id,
                 owned(host),
-                owned(m.addr),
+                owned(m.addr.as_deref().unwrap_or("")),
                 int(m.rank),
                 owned(version),
             ],
@@ -209,7 +266,7 @@ pub(crate) fn fs(out: &mut StaticFamilies, map: &FsMap<'_>, index: &DaemonIndex<
     }
     for f in &map.filesystems {
         let mut pools = String::new();
-        for (i, p) in f.data_pools.iter().enumerate() {
+        for (i, p) in f.mdsmap.data_pools.iter().enumerate() {
             if i > 0 {
                 pools.push(',');
             }
@@ -220,12 +277,12 @@ pub(crate) fn fs(out: &mut StaticFamilies, map: &FsMap<'_>, index: &DaemonIndex<
             [
                 Cow::Owned(pools),
                 int(f.id),
-                int(f.metadata_pool),
-                owned(f.name),
+                int(f.mdsmap.metadata_pool),
+                owned(&f.mdsmap.fs_name),
             ],
             1u64,
         );
-        for m in &f.mds {
+        for m in f.mdsmap.info.values() {
             mds(out, int(f.id), m);
         }
     }
@@ -234,15 +291,7 @@ pub(crate) fn fs(out: &mut StaticFamilies, map: &FsMap<'_>, index: &DaemonIndex<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::{Filesystem, Mds, Mon};
     use crate::spec::static_specs;
-
-    fn md(id: &str, fields: &[(&'static str, &'static str)]) -> DaemonMetadata<'static> {
-        DaemonMetadata {
-            id: id.to_owned(),
-            fields: fields.to_vec(),
-        }
-    }
 
     fn samples(out: StaticFamilies, name: &str) -> Vec<(Vec<String>, f64)> {
         let fam = out
@@ -269,7 +318,7 @@ mod tests {
             md("1", &[("hostname", "a"), ("ceph_version", "v1")]),
         ];
         let mons = [md("x", &[("hostname", "b"), ("ceph_version", "v3")])];
-        let index = DaemonIndex::new(&[("osd", &osds), ("mon", &mons)], &[]);
+        let index = DaemonIndex::new(&[("osd", &osds), ("mon", &mons)], &[], None);
         let order: Vec<_> = index.iter().map(|d| (d.name(), d.version)).collect();
         // host a: osd.1; host b: mon.x, osd.10, osd.2 (string order), versions carried over.
         assert_eq!(
@@ -288,22 +337,16 @@ mod tests {
     #[test]
     fn quorum_and_metadata() {
         let mons = [md("a", &[("hostname", "vm"), ("ceph_version", "V")])];
-        let index = DaemonIndex::new(&[("mon", &mons)], &[]);
-        let status = MonStatus {
-            quorum: vec![0],
-            mons: vec![
-                Mon {
-                    rank: 0,
-                    name: "a",
-                    public_addr: "127.0.0.1:40001/0",
-                },
-                Mon {
-                    rank: 1,
-                    name: "b",
-                    public_addr: "[::1]:6789/0",
-                },
-            ],
-        };
+        let index = DaemonIndex::new(&[("mon", &mons)], &[], None);
+        // `quorum_status` (a `mon_status` would also do).
+        let status = MonDoc::parse(
+            r#"{"election_epoch": 3, "quorum": [0], "quorum_names": ["a"],
+                "monmap": {"epoch": 1, "mons": [
+                    {"rank": 0, "name": "a", "public_addr": "127.0.0.1:40001/0"},
+                    {"rank": 1, "name": "b", "public_addr": "[::1]:6789/0"}]}}"#,
+        )
+        .unwrap();
+        assert!(matches!(status, MonDoc::Quorum(_)));
         let mut out = StaticFamilies::new(static_specs(Release::Reef));
         quorum(&mut out, &status, &index);
         let meta = samples(out, "ceph_mon_metadata");
@@ -314,13 +357,15 @@ mod tests {
 
     #[test]
     fn mgr_module_states() {
-        let map = MgrMap {
-            active_name: "x",
-            standbys: vec!["y"],
-            available_modules: vec![("balancer", true), ("iostat", true), ("influx", false)],
-            always_on_modules: vec![("pacific", vec!["balancer"]), ("reef", vec![])],
-            modules: vec!["iostat"],
-        };
+        let map = MgrDump::parse(
+            r#"{"active_name": "x", "available": true,
+                "standbys": [{"gid": 2, "name": "y", "available_modules": []}],
+                "available_modules": [{"name": "balancer", "can_run": true},
+                    {"name": "iostat", "can_run": true}, {"name": "influx", "can_run": false}],
+                "always_on_modules": {"pacific": ["balancer"], "reef": []},
+                "modules": ["iostat"]}"#,
+        )
+        .unwrap();
         let index = DaemonIndex::default();
         let mut out = StaticFamilies::new(static_specs(Release::Pacific));
         mgr(&mut out, &map, &index, Release::Pacific);
@@ -344,24 +389,15 @@ mod tests {
 
     #[test]
     fn fs_standbys_first() {
-        let map = FsMap {
-            standbys: vec![Mds {
-                name: "b",
-                addr: "1.2.3.4:6800/1",
-                rank: -1,
-            }],
-            filesystems: vec![Filesystem {
-                id: 1,
-                name: "cephfs",
-                data_pools: vec![3, 7],
-                metadata_pool: 2,
-                mds: vec![Mds {
-                    name: "a",
-                    addr: "1.2.3.4:6801/2",
-                    rank: 0,
-                }],
-            }],
-        };
+        let map = FsDump::parse(
+            r#"{"epoch": 5,
+                "standbys": [{"gid": 2, "name": "b", "rank": -1, "state": "up:standby",
+                    "addr": "1.2.3.4:6800/1"}],
+                "filesystems": [{"id": 1, "mdsmap": {"fs_name": "cephfs", "data_pools": [3, 7],
+                    "metadata_pool": 2, "info": {"gid_1": {"gid": 1, "name": "a", "rank": 0,
+                    "state": "up:active", "addr": "1.2.3.4:6801/2"}}}}]}"#,
+        )
+        .unwrap();
         let mut out = StaticFamilies::new(static_specs(Release::Reef));
         fs(&mut out, &map, &DaemonIndex::default());
         let all: Vec<_> = out.into_families(&[]).collect();

@@ -27,16 +27,15 @@
 //! Three more guards. A document is reused only if it was asked *after* the `status` that gave
 //! its key was answered (so it is at least as new as that epoch: a map that changes in between
 //! makes the key differ at the next collection, and the document is asked again). A document
-//! without a key (an epoch missing from `status`, as in releases that nest or omit it, or a
-//! failed `status`) is always asked. And a reused document older than a maximum age is asked
+//! without a key (an epoch missing from `status`, as in releases that omit it, or a failed
+//! `status`) is always asked. And a reused document older than a maximum age is asked
 //! again anyway ([`crate::Live::reuse_maps`]), which bounds what a rule this module misses can
 //! cost. Time-varying fields inside a reused document (`quorum_age`) are as of its fetch; the
 //! collector reads none of them.
 
 use std::time::{Duration, Instant};
 
-use ceph_types::Command;
-use serde::Deserialize;
+use ceph_types::{Command, MgrDump, Status};
 
 /// A versioned cluster map a document follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,44 +81,29 @@ pub(crate) struct Epochs {
     mgr: Option<u64>,
 }
 
-/// The part of `ceph status` read here (Pacific and later: flat `"osdmap": {"epoch": N}`).
-#[derive(Debug, Deserialize)]
-struct Status {
-    election_epoch: Option<u64>,
-    monmap: Option<Epoch>,
-    osdmap: Option<Epoch>,
-    fsmap: Option<Epoch>,
-    servicemap: Option<Epoch>,
-    mgrmap: Option<Epoch>,
-}
-
-/// A map's summary in `status`, or `mgr dump`: its epoch (other fields ignored).
-#[derive(Debug, Deserialize)]
-struct Epoch {
-    epoch: Option<u64>,
-}
-
 impl Epochs {
-    /// The epochs in `status`'s answer, and the manager map's from `mgr_dump` where `status`
-    /// has none (Pacific's `status` does not report it). A document that does not parse gives
-    /// no epochs.
+    /// The epochs in `status`'s answer ([`ceph_types::Status`]), and the manager map's from
+    /// `mgr_dump` ([`ceph_types::MgrDump`]) where `status` has none (Pacific's `status` does
+    /// not report it). A document that does not parse gives no epochs.
     pub(crate) fn read(status: Option<&[u8]>, mgr_dump: Option<&[u8]>) -> Epochs {
+        fn text(b: Option<&[u8]>) -> Option<&str> {
+            b.and_then(|b| std::str::from_utf8(b).ok())
+        }
         let mut epochs = Epochs::default();
-        if let Some(s) = status.and_then(|b| serde_json::from_slice::<Status>(b).ok()) {
-            let epoch = |e: Option<Epoch>| e.and_then(|e| e.epoch);
+        if let Some(s) = text(status).and_then(|t| Status::parse(t).ok()) {
             epochs = Epochs {
-                osd: epoch(s.osdmap),
-                mon: epoch(s.monmap),
+                osd: s.osdmap.as_ref().and_then(|m| m.counts().epoch),
+                mon: s.monmap.as_ref().map(|m| m.epoch),
                 election: s.election_epoch,
-                fs: epoch(s.fsmap),
-                service: epoch(s.servicemap),
-                mgr: epoch(s.mgrmap),
+                fs: s.fsmap.as_ref().and_then(|m| m.epoch),
+                service: s.servicemap.as_ref().map(|m| m.epoch),
+                mgr: s.mgrmap.as_ref().and_then(|m| m.epoch),
             };
         }
         if epochs.mgr.is_none() {
-            epochs.mgr = mgr_dump
-                .and_then(|b| serde_json::from_slice::<Epoch>(b).ok())
-                .and_then(|e| e.epoch);
+            epochs.mgr = text(mgr_dump)
+                .and_then(|t| MgrDump::parse(t).ok())
+                .and_then(|m| m.epoch);
         }
         epochs
     }
@@ -241,16 +225,19 @@ mod tests {
             (None, Some(r#"{"epoch":12}"#)),
             // A status that does not parse.
             (Some(r#"{"osdmap":"#), None),
-            // Octopus' nested layout: no epoch where Pacific has it.
-            (Some(r#"{"osdmap":{"osdmap":{"epoch":5}}}"#), None),
+            // A status without the OSD map.
+            (Some(r#"{"election_epoch":3}"#), None),
             // An epoch that is not a number.
-            (Some(r#"{"osdmap":{"epoch":"5"}}"#), None),
+            (Some(r#"{"osdmap":{"epoch":"five"}}"#), None),
         ];
         for (n, (status, mgr)) in cases.into_iter().enumerate() {
             let e = Epochs::read(status.map(str::as_bytes), mgr.map(str::as_bytes));
             assert_eq!(e.key(Command::OsdDump), None, "case {n}");
             assert_eq!(e.key(Command::Versions), None, "case {n}");
         }
+        // Octopus' nested layout (`osdmap.osdmap.epoch`): the model reads it there too.
+        let e = Epochs::read(Some(br#"{"osdmap":{"osdmap":{"epoch":5}}}"#), None);
+        assert_eq!(e.key(Command::OsdDump).map(|k| k.0[0]), Some(Some(5)));
         // The manager map's epoch alone still keys its metadata.
         let e = Epochs::read(None, Some(br#"{"epoch":12}"#));
         assert!(e.key(Command::MgrMetadata).is_some());

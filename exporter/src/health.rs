@@ -4,8 +4,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use ceph_types::{Health, HealthStatus};
+
 use crate::daemons::owned;
-use crate::input::Health;
 use crate::spec::StaticFamilies;
 
 /// The most health checks the history keeps (the module's `healthcheck_history_max_entries`
@@ -43,15 +44,15 @@ impl HealthHistory {
     /// Updates the history with the currently active checks.
     pub(crate) fn check(&mut self, health: &Health<'_>) {
         for c in &mut self.checks {
-            c.2 = health.checks.iter().any(|h| h.name == c.0);
+            c.2 = health.checks.get(&c.0).is_some();
         }
-        for h in &health.checks {
-            if !self.checks.iter().any(|c| c.0 == h.name) {
+        for (name, check) in health.checks.iter() {
+            if !self.checks.iter().any(|c| c.0 == name) {
                 if self.checks.len() == HISTORY_MAX {
                     self.checks.remove(0);
                 }
                 self.checks
-                    .push((h.name.to_owned(), h.severity.to_owned(), true));
+                    .push((name.to_owned(), check.severity.as_str().to_owned(), true));
             }
         }
     }
@@ -71,16 +72,19 @@ pub(crate) fn health(
     health: &Health<'_>,
     history: &mut HealthHistory,
 ) -> Result<SlowOps, UnknownStatus> {
-    let status: u64 = match health.status {
-        "HEALTH_OK" => 0,
-        "HEALTH_WARN" => 1,
-        "HEALTH_ERR" => 2,
-        other => return Err(UnknownStatus(other.to_owned())),
+    let status: u64 = match health.effective_status() {
+        Some(HealthStatus::Ok) => 0,
+        Some(HealthStatus::Warn) => 1,
+        Some(HealthStatus::Err) => 2,
+        other => {
+            let text = other.map_or("", HealthStatus::as_str);
+            return Err(UnknownStatus(text.to_owned()));
+        }
     };
     out.push("ceph_health_status", [], status);
-    let slow = match health.checks.iter().find(|c| c.name == "SLOW_OPS") {
+    let slow = match slow_ops_message(health) {
         None => SlowOps::Count(0),
-        Some(c) => leading_number(c.message).map_or(SlowOps::Incompatible, SlowOps::Count),
+        Some(m) => leading_number(m).map_or(SlowOps::Incompatible, SlowOps::Count),
     };
     if let SlowOps::Count(n) = slow {
         out.push("ceph_healthcheck_slow_ops", [], n);
@@ -96,6 +100,14 @@ pub(crate) fn health(
         );
     }
     Ok(slow)
+}
+
+/// The summary message of the active `SLOW_OPS` check.
+pub(crate) fn slow_ops_message<'h>(health: &'h Health<'_>) -> Option<&'h str> {
+    health
+        .checks
+        .get("SLOW_OPS")
+        .map(|c| c.summary.message.as_ref())
 }
 
 /// The first space-separated word of `message` when it is all ASCII digits (the module's
@@ -127,13 +139,13 @@ pub(crate) enum SlowOps {
 pub(crate) fn daemon_health(
     out: &mut StaticFamilies,
     daemons: &[(String, String)],
-    health: &Health<'_>,
+    slow_ops_message: Option<&str>,
     creating: &HashMap<i64, u64>,
 ) {
     let mut slow: HashMap<&str, u64> = HashMap::new();
-    if let Some(c) = health.checks.iter().find(|c| c.name == "SLOW_OPS") {
-        let total = leading_number(c.message).unwrap_or(0);
-        if let Some((_, rest)) = c.message.split_once("daemons [") {
+    if let Some(message) = slow_ops_message {
+        let total = leading_number(message).unwrap_or(0);
+        if let Some((_, rest)) = message.split_once("daemons [") {
             let list = rest.split_once(']').map_or(rest, |(l, _)| l);
             let names: Vec<&str> = list.split(',').map(str::trim).collect();
             let n = names.len() as u64;
@@ -173,7 +185,7 @@ pub(crate) fn daemon_health(
 mod tests {
     use super::*;
     use crate::Release;
-    use crate::input::{Check, DaemonMetadata, Pg, PgMap};
+    use crate::daemons::md;
     use crate::spec::static_specs;
     use expfmt::MetricValue;
 
@@ -195,12 +207,21 @@ mod tests {
             .unwrap_or_default()
     }
 
-    fn check(name: &'static str, message: &'static str) -> Check<'static> {
-        Check {
-            name,
-            severity: "HEALTH_WARN",
-            message,
-        }
+    /// A `health detail` document with `status` and WARN checks `(name, summary message)`.
+    fn doc(status: &str, checks: &[(&str, &str)]) -> String {
+        // Written by hand: the checks' order matters and `serde_json::Map` sorts keys.
+        let checks: Vec<String> = checks
+            .iter()
+            .map(|(name, message)| {
+                let check = serde_json::json!({"severity": "HEALTH_WARN",
+                    "summary": {"message": message, "count": 1}, "muted": false});
+                format!("{}: {check}", serde_json::Value::from(*name))
+            })
+            .collect();
+        format!(
+            r#"{{"status": "{status}", "checks": {{{}}}, "mutes": []}}"#,
+            checks.join(", ")
+        )
     }
 
     #[test]
@@ -209,20 +230,17 @@ mod tests {
             ("HEALTH_OK", vec![], Ok(SlowOps::Count(0))),
             (
                 "HEALTH_WARN",
-                vec![check(
-                    "SLOW_OPS",
-                    "42 slow ops, oldest one blocked for 12 sec",
-                )],
+                vec![("SLOW_OPS", "42 slow ops, oldest one blocked for 12 sec")],
                 Ok(SlowOps::Count(42)),
             ),
             (
                 "HEALTH_WARN",
-                vec![check("SLOW_OPS", "slow ops everywhere")],
+                vec![("SLOW_OPS", "slow ops everywhere")],
                 Ok(SlowOps::Incompatible),
             ),
             (
                 "HEALTH_WARN",
-                vec![check("SLOW_OPS", "")],
+                vec![("SLOW_OPS", "")],
                 Ok(SlowOps::Incompatible),
             ),
             (
@@ -230,9 +248,15 @@ mod tests {
                 vec![],
                 Err(UnknownStatus("HEALTH_UNKNOWN".into())),
             ),
+            (
+                "HEALTH_BOGUS",
+                vec![],
+                Err(UnknownStatus("HEALTH_UNKNOWN".into())),
+            ),
         ];
         for (status, checks, want) in cases {
-            let h = Health { status, checks };
+            let text = doc(status, &checks);
+            let h = Health::parse(&text).unwrap();
             let mut out = StaticFamilies::new(static_specs(Release::Reef));
             let got = health(&mut out, &h, &mut HealthHistory::new());
             assert_eq!(got, want, "{status}");
@@ -247,17 +271,13 @@ mod tests {
     #[test]
     fn history_keeps_cleared_checks_at_zero() {
         let mut history = HealthHistory::new();
-        let first = Health {
-            status: "HEALTH_WARN",
-            checks: vec![
-                check("PG_AVAILABILITY", "x"),
-                check("OSD_DOWN", "1 osds down"),
-            ],
-        };
-        let second = Health {
-            status: "HEALTH_WARN",
-            checks: vec![check("OSD_DOWN", "1 osds down")],
-        };
+        let first = doc(
+            "HEALTH_WARN",
+            &[("PG_AVAILABILITY", "x"), ("OSD_DOWN", "1 osds down")],
+        );
+        let first = Health::parse(&first).unwrap();
+        let second = doc("HEALTH_WARN", &[("OSD_DOWN", "1 osds down")]);
+        let second = Health::parse(&second).unwrap();
         let mut out = StaticFamilies::new(static_specs(Release::Pacific));
         health(&mut out, &first, &mut history).unwrap();
         let mut out = StaticFamilies::new(static_specs(Release::Pacific));
@@ -281,46 +301,29 @@ mod tests {
 
     #[test]
     fn daemon_health_splits_slow_ops_and_counts_creating() {
-        let md = |id: &str| DaemonMetadata {
-            id: id.into(),
-            fields: vec![("hostname", "h")],
-        };
-        let osds = [md("0"), md("1"), md("3")];
-        let mons = [md("a")];
-        let mdss = [md("x")];
+        let h = [("hostname", "h")];
+        let osds = [md("0", &h), md("1", &h), md("3", &h)];
+        let mons = [md("a", &h)];
+        let mdss = [md("x", &h)];
         let index = crate::daemons::DaemonIndex::new(
             &[("osd", &osds), ("mon", &mons), ("mds", &mdss)],
             &[],
+            None,
         );
         let names: Vec<(String, String)> = index
             .iter()
-            .map(|d| (d.kind.to_owned(), d.id.to_owned()))
+            .map(|d| (d.kind.to_owned(), d.id.to_string()))
             .collect();
-        let h = Health {
-            status: "HEALTH_WARN",
-            checks: vec![check(
-                "SLOW_OPS",
-                "5 slow ops, oldest one blocked for 3 sec, daemons [osd.0,osd.3] have slow ops.",
-            )],
-        };
-        let pg = PgMap {
-            pgs: vec![
-                Pg {
-                    pool: "1",
-                    state: "creating+peering",
-                    acting_primary: 1,
-                },
-                Pg {
-                    pool: "1",
-                    state: "active+clean",
-                    acting_primary: 1,
-                },
-            ],
-            ..PgMap::default()
-        };
+        let slow = "5 slow ops, oldest one blocked for 3 sec, daemons [osd.0,osd.3] have slow ops.";
         let mut out = StaticFamilies::new(static_specs(Release::Reef));
-        let pg = crate::pools::PgSummary::new(&pg);
-        daemon_health(&mut out, &names, &h, &pg.creating);
+        let pg = crate::pools::summarize(
+            ceph_types::Command::PgDump,
+            &br#"{"pg_map": {"pg_stats": [
+                {"pgid": "1.0", "state": "creating+peering", "acting_primary": 1},
+                {"pgid": "1.1", "state": "active+clean", "acting_primary": 1}]}}"#[..],
+        )
+        .unwrap();
+        daemon_health(&mut out, &names, Some(slow), &pg.creating);
         let got: Vec<(String, String, f64)> = samples(out, "ceph_daemon_health_metrics")
             .into_iter()
             .map(|(l, v)| (l[0].clone(), l[1].clone(), v))

@@ -19,21 +19,28 @@
 //! # What it reproduces
 //!
 //! The families, labels, HELP, TYPE and values of the module's `/metrics` (checked against the
-//! live module of Pacific 16.2.15 and Reef 18.2.7 and against the module run over the same dump
-//! files: `tests/parity`), in the layout of the cluster's own release (see
+//! live module of Pacific 16.2.15, Reef 18.2.7 and Tentacle 20.2.4 and against the module run
+//! over the same dump files: `tests/parity`), in the layout of the cluster's own release (see
 //! [`ClusterCollector`]), with the perf counters the module exports when
-//! `exclude_perf_counters` is off. Not reproduced: the RBD image families (they need the
-//! module's OSD perf query). Added: per-input health series
-//! ([`CollectOptions::input_health`]).
+//! `exclude_perf_counters` is off. Not reproduced: the RBD image I/O families
+//! (`ceph_rbd_{read,write}_*`; they need the module's OSD perf query). 20.2.4's
+//! `ceph_rbd_image_metadata` lists the images of every `rbd` pool from
+//! `rbd ls --pool <pool> --format json` ([`ceph_types::Command::RbdLs`], a file
+//! `rbd_ls.<pool>.json` in a dump directory). 20.2.4's families that the module fills from
+//! cephadm (`ceph_cephadm_daemon_status`, `ceph_smb_metadata` behind the orchestrator, and the
+//! seven `ceph_hardware_*` from node-proxy) are written with HELP and TYPE and no sample, as
+//! the module writes them on a cluster without the cephadm orchestrator: no Ceph command
+//! carries that data. Added: per-input health series ([`CollectOptions::input_health`]).
 //!
 //! # How a dump travels from bytes to exposition
 //!
 //! 1. A [`Source`] answers [`ceph_types::Request`]s (a [`ceph_types::Command`], addressed to
 //!    the cluster or to one daemon): [`DumpDir`] and [`MemoryDumps`] by file name
-//!    ([`ceph_types::Request::file_name`]), [`CephCli`] by running `ceph`
-//!    ([`ceph_types::Request::cli_args`]).
+//!    ([`ceph_types::Request::file_name`]), [`CephCli`] by running `ceph` (or `rbd` for a
+//!    pool's image list; [`ceph_types::Request::cli_args`]).
 //! 2. [`ceph_types`] parses each cluster document into its model (`OsdDump`, `Df`,
-//!    `MonMetadata`, ...), borrowing from the bytes; the PG map is read in one streaming pass.
+//!    `MonMetadata`, ...), borrowing from the bytes; the PG map is read in one streaming pass
+//!    ([`ceph_types::PgDumpReader`]) and only its aggregate is kept.
 //! 3. The collection steps turn the models into the module's static families; the release
 //!    ([`Release`], detected from the daemons' metadata) picks the layout.
 //! 4. [`perfcounter`] maps each daemon's perf schema and dump (mgr flavour, priority filter).
@@ -89,7 +96,6 @@
 //! ```
 #![doc(test(attr(deny(warnings))))]
 
-mod adapt;
 mod asok;
 mod cache;
 mod collect;
@@ -99,15 +105,14 @@ mod epochs;
 mod error;
 mod health;
 mod host;
-mod input;
 mod layout;
 mod live;
 mod osd;
 mod perf;
-mod pgscan;
 mod pools;
 #[cfg(feature = "rados")]
 mod rados;
+mod rbd;
 #[cfg(feature = "server")]
 mod server;
 mod source;

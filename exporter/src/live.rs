@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use ceph_types::{Command, Request};
 
+use crate::daemons::MonDoc;
 use crate::epochs::{Epochs, Kept, follows};
 use crate::workers::Workers;
 use crate::{FetchError, Source};
@@ -226,9 +227,9 @@ struct Memory {
     maps: Option<(MapDocs, Maps)>,
 }
 
-/// The documents [`Maps`] are read from (`osd dump`, `quorum_status`, `fs dump`), when all
-/// three were answered.
-type MapDocs = [Arc<Vec<u8>>; 3];
+/// The documents [`Maps`] are read from (`osd dump`, `quorum_status`, `fs dump`, `versions`),
+/// when all four were answered.
+type MapDocs = [Arc<Vec<u8>>; 4];
 
 /// A daemon's last answers.
 #[derive(Debug, Default)]
@@ -433,6 +434,44 @@ impl Live {
             }
         }
         self.memory.last_up = maps.up.clone();
+        // The image list of every `rbd` pool (20.2.4's `ceph_rbd_image_metadata`), from the
+        // cluster commander (`rbd ls`); a commander that cannot list images (the librados
+        // connection) answers `NotFound`, and the list is asked of the `tell` commander (the
+        // `ceph` client's `rbd`) instead. Without an answer the family stays empty.
+        let rbd: Vec<Request> = maps
+            .rbd_pools
+            .iter()
+            .map(|p| Request::pool(Command::RbdLs, p.as_str()))
+            .collect();
+        let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
+            rbd.iter().map(|r| (&self.cluster, r)).collect();
+        let mut answers = run_all(
+            &mut self.memory.workers,
+            &jobs,
+            self.concurrency,
+            self.timeout,
+        );
+        let mut by = vec![&self.cluster; rbd.len()];
+        if !Arc::ptr_eq(&self.cluster, &self.tell) {
+            let again: Vec<usize> = (0..rbd.len())
+                .filter(|&i| matches!(answers[i], Err(FetchError::NotFound)))
+                .collect();
+            let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
+                again.iter().map(|&i| (&self.tell, &rbd[i])).collect();
+            for (i, answer) in again.iter().zip(run_all(
+                &mut self.memory.workers,
+                &jobs,
+                self.concurrency,
+                self.timeout,
+            )) {
+                answers[*i] = answer;
+                by[*i] = &self.tell;
+            }
+        }
+        for ((input, answer), commander) in rbd.iter().zip(answers).zip(by) {
+            origins.insert(input.clone(), commander.origin(input));
+            docs.insert(input.clone(), answer.map(Arc::new));
+        }
         // Cull the daemons that left their maps; keep everything while a map is unknown.
         if let Some(present) = &maps.present {
             self.retained.retain(|d, _| present.contains(d));
@@ -573,7 +612,14 @@ impl Live {
             Some(Ok(b)) => Some(b.clone()),
             _ => None,
         };
-        let current = (|| Some([doc(MAP_DOCS[0])?, doc(MAP_DOCS[1])?, doc(MAP_DOCS[2])?]))();
+        let current = (|| {
+            Some([
+                doc(MAP_DOCS[0])?,
+                doc(MAP_DOCS[1])?,
+                doc(MAP_DOCS[2])?,
+                doc(MAP_DOCS[3])?,
+            ])
+        })();
         if let (Some(now), Some((before, maps))) = (&current, &self.memory.maps)
             && now.iter().zip(before).all(|(a, b)| Arc::ptr_eq(a, b))
         {
@@ -606,7 +652,12 @@ impl Live {
 }
 
 /// The commands [`Maps`] are read from.
-const MAP_DOCS: [Command; 3] = [Command::OsdDump, Command::MonStatus, Command::FsDump];
+const MAP_DOCS: [Command; 4] = [
+    Command::OsdDump,
+    Command::MonStatus,
+    Command::FsDump,
+    Command::Versions,
+];
 
 /// `ceph status`: the map epochs that decide which documents are reused.
 static STATUS: Request = Request::cluster(Command::Status);
@@ -627,77 +678,74 @@ struct Maps {
     up: Vec<(String, String)>,
     /// Every daemon in its map (up or down), when all three maps were read.
     present: Option<HashSet<String>>,
+    /// The pools with the `rbd` application, when the active mgr runs a release whose module
+    /// lists their images (`ceph_rbd_image_metadata`, 20.2.4).
+    rbd_pools: Vec<String>,
 }
 
 impl Maps {
     fn read(docs: &HashMap<Request, Answer>) -> Maps {
-        let json = |command: Command| -> Option<serde_json::Value> {
-            let input = &Request::cluster(command);
-            let bytes = docs.get(input)?.as_ref().ok()?;
-            serde_json::from_slice(bytes).ok()
+        let text = |command: Command| -> Option<&str> {
+            let bytes = docs.get(&Request::cluster(command))?.as_ref().ok()?;
+            std::str::from_utf8(bytes).ok()
         };
         let mut maps = Maps::default();
         let mut present = HashSet::new();
         let mut known = 0;
-        if let Some(osd) = json(Command::OsdDump) {
+        let osd_dump = text(Command::OsdDump).and_then(|t| ceph_types::OsdDump::parse(t).ok());
+        if let Some(osd) = &osd_dump {
             known += 1;
-            for o in osd["osds"].as_array().into_iter().flatten() {
-                let Some(id) = o["osd"].as_i64() else {
-                    continue;
-                };
-                let name = format!("osd.{id}");
-                if o["up"].as_i64() == Some(1) {
-                    maps.up.push((name.clone(), o["up_from"].to_string()));
+            for o in &osd.osds {
+                let name = format!("osd.{}", o.osd);
+                if o.up {
+                    let up_from = o.up_from.map_or_else(String::new, |e| e.to_string());
+                    maps.up.push((name.clone(), up_from));
                 }
                 present.insert(name);
             }
         }
-        if let Some(q) = json(Command::MonStatus) {
+        if let Some(q) = text(Command::MonStatus).and_then(|t| MonDoc::parse(t).ok()) {
             known += 1;
-            let quorum: Vec<&str> = q["quorum_names"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(serde_json::Value::as_str)
-                .collect();
-            for m in q["monmap"]["mons"].as_array().into_iter().flatten() {
-                let Some(name) = m["name"].as_str() else {
-                    continue;
-                };
-                let name_full = format!("mon.{name}");
-                if quorum.contains(&name) {
-                    maps.up
-                        .push((name_full.clone(), q["election_epoch"].to_string()));
+            let (quorum, monmap, election_epoch) = match &q {
+                MonDoc::Status(s) => (&s.quorum, &s.monmap, s.election_epoch),
+                MonDoc::Quorum(q) => (&q.quorum, &q.monmap, q.election_epoch),
+            };
+            for m in &monmap.mons {
+                let name = format!("mon.{}", m.name);
+                if quorum.contains(&m.rank) {
+                    maps.up.push((name.clone(), election_epoch.to_string()));
                 }
-                present.insert(name_full);
+                present.insert(name);
             }
         }
-        if let Some(fs) = json(Command::FsDump) {
+        if let Some(fs) = text(Command::FsDump).and_then(|t| ceph_types::FsDump::parse(t).ok()) {
             known += 1;
-            let mut add = |m: &serde_json::Value| {
-                if let Some(name) = m["name"].as_str() {
-                    let n = format!("mds.{name}");
-                    if !present.contains(&n) {
-                        maps.up.push((n.clone(), m["gid"].to_string()));
-                        present.insert(n);
-                    }
+            let mds = fs
+                .filesystems
+                .iter()
+                .flat_map(|f| f.mdsmap.info.values())
+                .chain(&fs.standbys);
+            for m in mds {
+                let name = format!("mds.{}", m.name);
+                if !present.contains(&name) {
+                    maps.up.push((name.clone(), m.gid.to_string()));
+                    present.insert(name);
                 }
-            };
-            for f in fs["filesystems"].as_array().into_iter().flatten() {
-                for m in f["mdsmap"]["info"]
-                    .as_object()
-                    .into_iter()
-                    .flat_map(|o| o.values())
-                {
-                    add(m);
-                }
-            }
-            for m in fs["standbys"].as_array().into_iter().flatten() {
-                add(m);
             }
         }
         if known == 3 {
             maps.present = Some(present);
+        }
+        let lists_images = text(Command::Versions)
+            .and_then(|t| ceph_types::Versions::parse(t).ok())
+            .and_then(|v| v.newest_release("mgr"))
+            .is_some_and(|r| r >= ceph_types::Release::Tentacle);
+        if let Some(osd) = osd_dump.as_ref().filter(|_| lists_images) {
+            for p in &osd.pools {
+                if p.applications().any(|a| a == "rbd") {
+                    maps.rbd_pools.push(p.pool_name.to_string());
+                }
+            }
         }
         maps
     }
@@ -907,7 +955,7 @@ mod tests {
         }
     }
 
-    const OSD_DUMP: &str = r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1},{"osd":2,"up":UP2}]}"#;
+    const OSD_DUMP: &str = r#"{"epoch":1,"osds":[{"osd":0,"in":1,"weight":1,"up":1},{"osd":1,"in":1,"weight":1,"up":1},{"osd":2,"in":1,"weight":1,"up":UP2}]}"#;
 
     /// A `status` with the OSD map at `epoch` (one more when osd.2 left the map).
     fn status(epoch: u64, osd2_exists: bool) -> String {
@@ -923,14 +971,20 @@ mod tests {
         let dump = if osd2_exists {
             OSD_DUMP.replace("UP2", if osd2_up { "1" } else { "0" })
         } else {
-            r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1}]}"#.to_owned()
+            r#"{"epoch":1,"osds":[{"osd":0,"in":1,"weight":1,"up":1},{"osd":1,"in":1,"weight":1,"up":1}]}"#.to_owned()
         };
         t.set(Command::OsdDump, Some(&dump));
         t.set(
             Command::MonStatus,
-            Some(r#"{"quorum_names":["a"],"monmap":{"mons":[{"name":"a"}]}}"#),
+            Some(
+                r#"{"election_epoch":3,"quorum":[0],"quorum_names":["a"],
+                "monmap":{"epoch":1,"mons":[{"rank":0,"name":"a"}]}}"#,
+            ),
         );
-        t.set(Command::FsDump, Some(r#"{"filesystems":[],"standbys":[]}"#));
+        t.set(
+            Command::FsDump,
+            Some(r#"{"epoch":1,"filesystems":[],"standbys":[]}"#),
+        );
         t.set(
             Command::Status,
             Some(&status(if osd2_up { 10 } else { 11 }, osd2_exists)),
@@ -953,6 +1007,97 @@ mod tests {
             );
         }
         t
+    }
+
+    #[test]
+    fn image_lists_are_asked_for_rbd_pools_of_a_tentacle_cluster() {
+        // (mgr version, rbd pools asked)
+        let cases = [
+            (
+                "ceph version 20.2.4 (x) tentacle (stable - RelWithDebInfo)",
+                true,
+            ),
+            ("ceph version 18.2.7 (x) reef (stable)", false),
+        ];
+        for (version, asked) in cases {
+            let t = Table::default();
+            // The cluster answers (map documents are asked only then).
+            t.set(Command::Status, Some("{}"));
+            t.set(
+                Command::OsdDump,
+                Some(
+                    r#"{"epoch":1,"osds":[],"pools":[
+                    {"pool":1,"type":1,"size":3,"min_size":2,"pg_num":8,"pool_name":".mgr","application_metadata":{"mgr":{}}},
+                    {"pool":4,"type":1,"size":3,"min_size":2,"pg_num":8,"pool_name":"mini-rbd","application_metadata":{"rbd":{}}}]}"#,
+                ),
+            );
+            t.set(
+                Command::Versions,
+                Some(&format!(r#"{{"mgr":{{"{version}":1}}}}"#)),
+            );
+            let rbd = Request::pool(Command::RbdLs, "mini-rbd");
+            t.set(rbd.clone(), Some(r#"["img0"]"#));
+            let table = Arc::new(t);
+            let mut live = Live::new(table.clone()).timeout(Duration::from_millis(500));
+            let snap = live.snapshot();
+            let asked_for: Vec<Request> = table
+                .asked
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|r| r.command() == Command::RbdLs)
+                .cloned()
+                .collect();
+            if asked {
+                assert_eq!(asked_for, std::slice::from_ref(&rbd), "{version}");
+                assert_eq!(snap.fetch(&rbd).unwrap(), br#"["img0"]"#);
+            } else {
+                assert!(asked_for.is_empty(), "{version}");
+                assert!(matches!(snap.fetch(&rbd), Err(FetchError::NotFound)));
+            }
+        }
+    }
+
+    /// A cluster commander that cannot list images (as the librados connection).
+    #[derive(Debug)]
+    struct NoImages(Arc<Table>);
+
+    impl Commander for NoImages {
+        fn command(&self, input: &Request) -> Result<Vec<u8>, FetchError> {
+            if input.pool_name().is_some() {
+                return Err(FetchError::NotFound);
+            }
+            self.0.command(input)
+        }
+
+        fn origin(&self, input: &Request) -> String {
+            self.0.origin(input)
+        }
+    }
+
+    #[test]
+    fn image_lists_fall_back_to_the_tell_commander() {
+        let cluster = Table::default();
+        cluster.set(Command::Status, Some("{}"));
+        cluster.set(
+            Command::OsdDump,
+            Some(r#"{"epoch":1,"osds":[],"pools":[{"pool":4,"type":1,"size":3,"min_size":2,"pg_num":8,"pool_name":"p","application_metadata":{"rbd":{}}}]}"#),
+        );
+        cluster.set(
+            Command::Versions,
+            Some(r#"{"mgr":{"ceph version 20.2.4 (x) tentacle (stable)":1}}"#),
+        );
+        let rbd = Request::pool(Command::RbdLs, "p");
+        let tell = Table::default();
+        tell.set(rbd.clone(), Some(r#"["a"]"#));
+        let tell = Arc::new(tell);
+        let mut live = Live::new(Arc::new(NoImages(Arc::new(cluster))))
+            .tell_through(tell.clone())
+            .timeout(Duration::from_millis(500));
+        let snap = live.snapshot();
+        assert_eq!(snap.fetch(&rbd).unwrap(), br#"["a"]"#);
+        assert_eq!(snap.origin(&rbd), "table rbd ls --pool p");
+        assert!(tell.asked.lock().unwrap().contains(&rbd));
     }
 
     #[test]
@@ -1030,7 +1175,7 @@ mod tests {
         // osd.1 restarts: a new up_from, in a new OSD map.
         table.set(
             Command::OsdDump,
-            Some(r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1,"up_from":9},{"osd":2,"up":1}]}"#),
+            Some(r#"{"epoch":1,"osds":[{"osd":0,"in":1,"weight":1,"up":1},{"osd":1,"in":1,"weight":1,"up":1,"up_from":9},{"osd":2,"in":1,"weight":1,"up":1}]}"#),
         );
         table.set(Command::Status, Some(&status(12, true)));
         live.snapshot();
@@ -1123,7 +1268,7 @@ mod tests {
             assert_eq!(asked(&table, c), 2, "{c}");
         }
         // osd.2 goes down: a new OSD map. The very next snapshot has it.
-        let down = r#"{"osds":[{"osd":0,"up":1},{"osd":1,"up":1},{"osd":2,"up":0}]}"#;
+        let down = r#"{"epoch":1,"osds":[{"osd":0,"in":1,"weight":1,"up":1},{"osd":1,"in":1,"weight":1,"up":1},{"osd":2,"in":1,"weight":1,"up":0}]}"#;
         table.set(Command::OsdDump, Some(down));
         table.set(Command::Status, Some(&status(11, true)));
         let third = live.snapshot();

@@ -6,13 +6,13 @@ use std::borrow::Cow;
 
 use crate::Release;
 use crate::daemons::{DaemonIndex, int, owned};
-use crate::input::{CrushDevice, OsdMap};
 use crate::pools::PgSummary;
 use crate::spec::{OSD_FLAGS, OSD_STATUS, StaticFamilies};
+use ceph_types::{OsdCrushDump, OsdDump};
 
 /// The part of `get_metadata_and_osd_status` that needs only the OSD map: flags, pool
 /// metadata and (from Tentacle) the full ratios.
-pub(crate) fn osd_map(out: &mut StaticFamilies, map: &OsdMap<'_>, release: Release) {
+pub(crate) fn osd_map(out: &mut StaticFamilies, map: &OsdDump<'_>, release: Release) {
     if crate::layout::has_tentacle_families(release) {
         if let Some(r) = map.nearfull_ratio {
             out.push("ceph_osd_nearfull_ratio", [], r);
@@ -22,37 +22,39 @@ pub(crate) fn osd_map(out: &mut StaticFamilies, map: &OsdMap<'_>, release: Relea
         }
     }
     for flag in OSD_FLAGS {
-        let set = map.flags.split(',').any(|f| f == flag);
+        let set = map.flags.as_ref().is_some_and(|f| f.contains(flag));
         let name = format!("ceph_osd_flag_{}", flag.replace('-', "_"));
         out.push(&name, [], set);
     }
     for pool in &map.pools {
-        let (kind, description) = match pool.pool_type {
+        // The module's `pool['type']` codes: 1 replicated, 3 erasure.
+        let (kind, description) = match pool.type_code {
             1 => ("replicated", format!("replica:{}", pool.size)),
             3 => (
                 "erasure",
-                map.ec_profiles
-                    .iter()
-                    .find(|(n, _, _)| *n == pool.erasure_code_profile)
+                map.erasure_code_profiles
+                    .get(pool.erasure_code_profile.as_deref().unwrap_or(""))
                     .map_or_else(
                         || "ec:unknown".to_owned(),
-                        |(_, k, m)| format!("ec:{k}+{m}"),
+                        |p| {
+                            let get = |k: &str| p.get(k).map_or("", AsRef::as_ref);
+                            format!("ec:{}+{}", get("k"), get("m"))
+                        },
                     ),
             ),
             _ => ("unknown", "unknown".to_owned()),
         };
         let mut labels = vec![
-            int(pool.id),
-            owned(pool.name),
+            int(pool.pool),
+            owned(&pool.pool_name),
             Cow::Borrowed(kind),
             Cow::Owned(description),
-            owned(pool.compression_mode.unwrap_or("none")),
+            owned(pool.compression_mode().unwrap_or("none")),
         ];
         if crate::layout::has_tentacle_families(release) {
             let apps: Vec<&str> = pool
-                .applications
-                .iter()
-                .map(|a| match *a {
+                .applications()
+                .map(|a| match a {
                     "rbd" => "Block",
                     "cephfs" => "Filesystem",
                     "rgw" => "Object",
@@ -71,29 +73,31 @@ pub(crate) fn osd_map(out: &mut StaticFamilies, map: &OsdMap<'_>, release: Relea
 /// the module skips them.
 pub(crate) fn osd_metadata(
     out: &mut StaticFamilies,
-    map: &OsdMap<'_>,
-    crush: &[CrushDevice<'_>],
-    index: &DaemonIndex<'_, '_>,
+    map: &OsdDump<'_>,
+    crush: &OsdCrushDump<'_>,
+    index: &DaemonIndex<'_>,
 ) {
     // device id -> class, first entry wins (the module's linear search).
     let mut classes: std::collections::HashMap<i64, &str> =
-        std::collections::HashMap::with_capacity(crush.len());
-    for d in crush {
-        classes.entry(d.id).or_insert(d.class.unwrap_or(""));
+        std::collections::HashMap::with_capacity(crush.devices.len());
+    for d in &crush.devices {
+        classes
+            .entry(d.id)
+            .or_insert(d.class.as_deref().unwrap_or(""));
     }
     let mut human: Vec<(String, String, Vec<String>)> = Vec::new();
     let mut human_index: std::collections::HashMap<(String, String), usize> =
         std::collections::HashMap::new();
     for osd in &map.osds {
-        let p_addr = before_last_colon(osd.public_addr);
-        let c_addr = before_last_colon(osd.cluster_addr);
+        let p_addr = before_last_colon(osd.public_addr.as_deref().unwrap_or(""));
+        let c_addr = before_last_colon(osd.cluster_addr.as_deref().unwrap_or(""));
         if p_addr == "-" || c_addr == "-" {
             continue;
         }
-        let Some(class) = classes.get(&osd.id) else {
+        let Some(class) = classes.get(&osd.osd) else {
             continue;
         };
-        let id = osd.id.to_string();
+        let id = osd.osd.to_string();
         let Some(md) = index.metadata("osd", &id) else {
             continue;
         };
@@ -179,7 +183,7 @@ pub(crate) fn osd_metadata(
 }
 
 /// The end of `get_metadata_and_osd_status`: rgw and rbd-mirror daemons of the service map.
-pub(crate) fn services(out: &mut StaticFamilies, index: &DaemonIndex<'_, '_>) {
+pub(crate) fn services(out: &mut StaticFamilies, index: &DaemonIndex<'_>) {
     for d in index.iter() {
         match d.kind {
             "rgw" => {
@@ -190,7 +194,7 @@ pub(crate) fn services(out: &mut StaticFamilies, index: &DaemonIndex<'_, '_>) {
                         Cow::Owned(format!("rgw.{name}")),
                         owned(d.hostname),
                         owned(d.version),
-                        owned(d.id),
+                        owned(&d.id),
                     ],
                     1u64,
                 );
@@ -224,11 +228,11 @@ pub(crate) fn osd_stats(out: &mut StaticFamilies, pg: &PgSummary) {
 }
 
 /// `get_osd_blocklisted_entries`: the number of entries `osd blocklist ls` lists.
-pub(crate) fn blocklist(out: &mut StaticFamilies, map: &OsdMap<'_>) {
+pub(crate) fn blocklist(out: &mut StaticFamilies, map: &OsdDump<'_>) {
     out.push(
         "ceph_cluster_osd_blocklist_count",
         [],
-        u64::try_from(map.blocklist_len).unwrap_or(u64::MAX),
+        u64::try_from(map.blocklist.len()).unwrap_or(u64::MAX),
     );
 }
 
@@ -240,73 +244,35 @@ fn before_last_colon(addr: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::{DaemonMetadata, Osd, Pool};
     use crate::spec::static_specs;
 
-    fn map() -> OsdMap<'static> {
-        OsdMap {
-            flags: "noout,sortbitwise,nodeep-scrub",
-            osds: vec![
-                Osd {
-                    id: 0,
-                    up: 1,
-                    in_: 1,
-                    weight: 1.0,
-                    public_addr: "10.0.0.1:6800/123",
-                    cluster_addr: "10.1.0.1:6801/123",
-                },
-                Osd {
-                    id: 1,
-                    up: 0,
-                    in_: 1,
-                    weight: 0.5,
-                    public_addr: "10.0.0.2:6800/1",
-                    cluster_addr: "10.1.0.2:6801/1",
-                },
-                Osd {
-                    id: 2,
-                    public_addr: "-",
-                    cluster_addr: "-",
-                    ..Osd::default()
-                },
-                Osd {
-                    id: 3,
-                    public_addr: "10.0.0.3:6800/1",
-                    cluster_addr: "10.1.0.3:6801/1",
-                    ..Osd::default()
-                },
-            ],
-            pools: vec![
-                Pool {
-                    id: 1,
-                    name: "rbd",
-                    pool_type: 1,
-                    size: 3,
-                    applications: vec!["rbd"],
-                    ..Pool::default()
-                },
-                Pool {
-                    id: 2,
-                    name: "ec",
-                    pool_type: 3,
-                    erasure_code_profile: "p",
-                    compression_mode: Some("aggressive"),
-                    applications: vec!["rgw", "custom"],
-                    ..Pool::default()
-                },
-                Pool {
-                    id: 3,
-                    name: "ec2",
-                    pool_type: 3,
-                    erasure_code_profile: "missing",
-                    ..Pool::default()
-                },
-            ],
-            ec_profiles: vec![("p", "4", "2")],
-            blocklist_len: 7,
-            nearfull_ratio: Some(0.85),
-            full_ratio: Some(0.95),
-        }
+    /// An OSD map: flags, four OSDs (osd.2 without addresses), three pools (one erasure pool
+    /// with a profile that is not there), seven blocklist entries, the full ratios.
+    const MAP: &str = r#"{"epoch": 1, "flags": "noout,sortbitwise,nodeep-scrub",
+        "full_ratio": 0.95, "nearfull_ratio": 0.85,
+        "osds": [
+            {"osd": 0, "up": 1, "in": 1, "weight": 1.0,
+             "public_addr": "10.0.0.1:6800/123", "cluster_addr": "10.1.0.1:6801/123"},
+            {"osd": 1, "up": 0, "in": 1, "weight": 0.5,
+             "public_addr": "10.0.0.2:6800/1", "cluster_addr": "10.1.0.2:6801/1"},
+            {"osd": 2, "up": 0, "in": 0, "weight": 0.0, "public_addr": "-", "cluster_addr": "-"},
+            {"osd": 3, "up": 0, "in": 0, "weight": 0.0,
+             "public_addr": "10.0.0.3:6800/1", "cluster_addr": "10.1.0.3:6801/1"}],
+        "pools": [
+            {"pool": 1, "pool_name": "rbd", "type": 1, "size": 3, "min_size": 2, "pg_num": 32,
+             "application_metadata": {"rbd": {}}},
+            {"pool": 2, "pool_name": "ec", "type": 3, "size": 6, "min_size": 5, "pg_num": 32,
+             "erasure_code_profile": "p",
+             "options": {"compression_mode": "aggressive"},
+             "application_metadata": {"rgw": {}, "custom": {}}},
+            {"pool": 3, "pool_name": "ec2", "type": 3, "size": 3, "min_size": 2,
+             "pg_num": 8, "erasure_code_profile": "missing"}],
+        "blocklist": {"a:0/1": "t", "a:0/2": "t", "a:0/3": "t", "a:0/4": "t", "a:0/5": "t",
+            "a:0/6": "t", "a:0/7": "t"},
+        "erasure_code_profiles": {"p": {"k": "4", "m": "2", "plugin": "jerasure"}}}"#;
+
+    fn map() -> OsdDump<'static> {
+        OsdDump::parse(MAP).unwrap()
     }
 
     #[test]
@@ -366,40 +332,21 @@ mod tests {
 
     #[test]
     fn metadata_joins_and_skips() {
-        let osds = [
-            DaemonMetadata {
-                id: "0".into(),
-                fields: vec![
-                    ("hostname", "h1"),
-                    ("ceph_version", "V"),
-                    ("osd_objectstore", "bluestore"),
-                    ("bluestore_bdev_dev_node", "/dev/sda"),
-                    ("devices", "sda"),
-                ],
-            },
-            DaemonMetadata {
-                id: "1".into(),
-                fields: vec![
-                    ("hostname", "h1"),
-                    ("osd_objectstore", "bluestore"),
-                    ("bluestore_bdev_dev_node", "/dev/sda"),
-                    ("bluefs_db_dev_node", "/dev/nvme0n1"),
-                ],
-            },
-        ];
-        let index = DaemonIndex::new(&[("osd", &osds)], &[]);
+        let osds = ceph_types::OsdMetadata::parse(
+            r#"[{"id": 0, "hostname": "h1", "ceph_version": "V", "osd_objectstore": "bluestore",
+                 "bluestore_bdev_dev_node": "/dev/sda", "devices": "sda"},
+                {"id": 1, "hostname": "h1", "osd_objectstore": "bluestore",
+                 "bluestore_bdev_dev_node": "/dev/sda", "bluefs_db_dev_node": "/dev/nvme0n1"}]"#,
+        )
+        .unwrap();
+        let index = DaemonIndex::new(&[], &osds.osds, None);
         // osd.3 is missing from CRUSH, osd.2 has no address.
-        let crush = [
-            CrushDevice {
-                id: 0,
-                class: Some("hdd"),
-            },
-            CrushDevice { id: 1, class: None },
-            CrushDevice {
-                id: 2,
-                class: Some("ssd"),
-            },
-        ];
+        let crush = OsdCrushDump::parse(
+            r#"{"devices": [{"id": 0, "name": "osd.0", "class": "hdd"},
+                {"id": 1, "name": "osd.1"}, {"id": 2, "name": "osd.2", "class": "ssd"}],
+                "types": [], "buckets": [], "rules": [], "tunables": {}}"#,
+        )
+        .unwrap();
         let mut out = StaticFamilies::new(static_specs(Release::Reef));
         osd_metadata(&mut out, &map(), &crush, &index);
         let fams: Vec<_> = out.into_families(&[]).collect();

@@ -3,46 +3,41 @@
 
 use std::collections::HashMap;
 
-use crate::daemons::{int, owned};
+use ceph_types::Number;
 use expfmt::Value;
 
-#[cfg(test)]
-use crate::input::PgMap;
-use crate::input::{Df, PoolRecovery};
+use crate::daemons::{int, owned};
 use crate::spec::{DF_CLUSTER, DF_POOL, NUM_OBJECTS, OSD_POOL_STATS, PG_STATES, StaticFamilies};
 
 /// `get_df`: cluster totals, per-class totals (Reef and later) and per-pool usage.
-pub(crate) fn df(out: &mut StaticFamilies, df: &Df<'_>) {
-    for (i, stat) in DF_CLUSTER.iter().enumerate() {
-        if let Some(v) = df.cluster[i] {
-            out.push(&format!("ceph_cluster_{stat}"), [], v);
+pub(crate) fn df(out: &mut StaticFamilies, df: &ceph_types::Df<'_>) {
+    for stat in DF_CLUSTER {
+        if let Some(v) = df.stats.get(stat) {
+            out.push(&format!("ceph_cluster_{stat}"), [], value(v));
         }
         let by_class = format!("ceph_cluster_by_class_{stat}");
-        for (class, values) in &df.by_class {
-            if let Some(v) = values[i] {
-                out.push(&by_class, [owned(class)], v);
+        for (class, stats) in df.stats_by_class.iter() {
+            if let Some(v) = stats.get(stat) {
+                out.push(&by_class, [owned(class)], value(v));
             }
         }
     }
-    for (i, stat) in DF_POOL.iter().enumerate() {
+    for stat in DF_POOL {
         let name = format!("ceph_pool_{stat}");
-        for (id, values) in &df.pools {
-            if let Some(v) = values[i] {
-                out.push(&name, [int(*id)], v);
+        for pool in &df.pools {
+            if let Some(v) = pool.stats.get(stat) {
+                out.push(&name, [int(pool.id)], value(v));
             }
         }
     }
 }
 
-/// `get_pool_stats`: per-pool recovery rates.
-pub(crate) fn pool_stats(out: &mut StaticFamilies, pools: &[PoolRecovery]) {
-    for pool in pools {
-        for (i, stat) in OSD_POOL_STATS.iter().enumerate() {
-            out.push(
-                &format!("ceph_pool_{stat}"),
-                [int(pool.pool_id)],
-                pool.rates[i],
-            );
+/// `get_pool_stats`: per-pool recovery rates (absent rates are 0, as the module reads them).
+pub(crate) fn pool_stats(out: &mut StaticFamilies, stats: &ceph_types::OsdPoolStats<'_>) {
+    for pool in &stats.pools {
+        for stat in OSD_POOL_STATS {
+            let rate = pool.recovery_rate.get(stat).unwrap_or(0);
+            out.push(&format!("ceph_pool_{stat}"), [int(pool.pool_id)], rate);
         }
     }
 }
@@ -60,28 +55,87 @@ pub(crate) struct PgSummary {
     pub(crate) creating: HashMap<i64, u64>,
 }
 
-impl PgSummary {
-    /// Aggregates the PG map (the `ceph-types` path, the reference of the streaming reader
-    /// in `pgscan`): each `+` part of a state string counts once for its state; parts
-    /// that are not in `PG_STATES` are skipped (the module logs them).
-    #[cfg(test)]
-    pub(crate) fn new(pg: &PgMap<'_>) -> PgSummary {
-        let mut by_pool: Vec<(&str, HashMap<&str, u64>)> = Vec::new();
-        let mut pool_index: HashMap<&str, usize> = HashMap::new();
-        let mut creating: HashMap<i64, u64> = HashMap::new();
-        for p in &pg.pgs {
-            let i = *pool_index.entry(p.pool).or_insert_with(|| {
-                by_pool.push((p.pool, HashMap::new()));
-                by_pool.len() - 1
-            });
-            *by_pool[i].1.entry(p.state).or_insert(0) += 1;
+/// Builds a [`PgSummary`] from the parts [`ceph_types::PgDumpReader`] hands out: each `+`
+/// part of a state string counts once for its state; parts that are not in `PG_STATES` are
+/// skipped (the module logs them).
+#[derive(Debug, Default)]
+pub(crate) struct PgAggregator {
+    /// pool -> state -> PGs.
+    by_pool: HashMap<String, HashMap<String, u64>>,
+    summary: PgSummary,
+}
+
+/// Whether a state string has the `creating` part (such PGs count on their acting primary).
+fn is_creating(state: &str) -> bool {
+    state.split('+').any(|p| p == "creating")
+}
+
+impl ceph_types::PgDumpVisitor for PgAggregator {
+    fn pg(&mut self, pg: ceph_types::StreamedPg<'_>) {
+        let pool = pg.pool();
+        if !self.by_pool.contains_key(pool) {
+            self.by_pool.insert(pool.to_owned(), HashMap::new());
         }
-        by_pool.sort_by(|a, b| a.0.cmp(b.0));
-        let by_pool = by_pool
+        if let Some(states) = self.by_pool.get_mut(pool) {
+            match states.get_mut(pg.state) {
+                Some(n) => *n += 1,
+                None => {
+                    states.insert(pg.state.to_owned(), 1);
+                }
+            }
+        }
+        if is_creating(pg.state) {
+            let primary = pg.acting_primary.unwrap_or(-1);
+            *self.summary.creating.entry(primary).or_insert(0) += 1;
+        }
+    }
+
+    fn wants_acting_primary(&mut self, state: &str) -> bool {
+        is_creating(state)
+    }
+
+    fn pool_stats(&mut self, s: ceph_types::StreamedPoolStats) {
+        let repaired = s.num_objects_repaired.map_or(Value::U64(0), value);
+        self.summary.pool_repaired.push((s.poolid, repaired));
+    }
+
+    fn osd_stats(&mut self, s: ceph_types::StreamedOsdStats) {
+        if let Some(osd) = s.osd {
+            let ms = |v: Option<Number>| Value::F64(v.map_or(0.0, Number::as_f64));
+            self.summary
+                .osd_latency
+                .push((osd, ms(s.apply_latency_ms), ms(s.commit_latency_ms)));
+        }
+    }
+
+    fn stats_sum(&mut self, s: ceph_types::StreamedStatsSum) {
+        self.summary.objects = [
+            s.num_objects_degraded,
+            s.num_objects_misplaced,
+            s.num_objects_unfound,
+        ]
+        .map(|v| Some(v.map_or(Value::U64(0), value)));
+    }
+}
+
+/// A number as Ceph wrote it, as an exposition value.
+fn value(n: Number) -> Value {
+    match n {
+        Number::Uint(u) => Value::U64(u),
+        Number::Int(i) => Value::I64(i),
+        Number::Float(f) => Value::F64(f),
+    }
+}
+
+impl PgAggregator {
+    /// The summary of what was visited.
+    pub(crate) fn finish(self) -> PgSummary {
+        let mut by_pool: Vec<(String, [u64; PG_STATES.len()], u64)> = self
+            .by_pool
             .into_iter()
             .map(|(pool, states)| {
                 let mut counts = [0u64; PG_STATES.len()];
-                let mut total = 0u64;
+                let mut total = 0;
                 for (state, n) in states {
                     for part in state.split('+') {
                         if let Some(i) = PG_STATES.iter().position(|s| *s == part) {
@@ -90,22 +144,33 @@ impl PgSummary {
                     }
                     total += n;
                 }
-                (pool.to_owned(), counts, total)
+                (pool, counts, total)
             })
             .collect();
-        for p in &pg.pgs {
-            if p.state.split('+').any(|s| s == "creating") {
-                *creating.entry(p.acting_primary).or_insert(0) += 1;
-            }
-        }
+        // String order of pools, as the mgr's `pg_summary`.
+        by_pool.sort_by(|a, b| a.0.cmp(&b.0));
         PgSummary {
             by_pool,
-            pool_repaired: pg.pool_repaired.clone(),
-            osd_latency: pg.osd_latency.clone(),
-            objects: pg.objects,
-            creating,
+            ..self.summary
         }
     }
+}
+
+/// Reads one PG input (`pg dump`, or one of the two smaller dumps, as `command` says) into
+/// the module's summary, in one streaming pass.
+///
+/// # Errors
+///
+/// The reader's, with the byte offset.
+pub(crate) fn summarize(
+    command: ceph_types::Command,
+    reader: impl std::io::Read,
+) -> Result<PgSummary, ceph_types::Error> {
+    let mut agg = PgAggregator::default();
+    ceph_types::PgDumpReader::new(reader)
+        .command(command)
+        .visit(&mut agg)?;
+    Ok(agg.finish())
 }
 
 impl PgSummary {
@@ -169,9 +234,82 @@ pub(crate) fn num_objects(out: &mut StaticFamilies, pg: &PgSummary) {
 mod tests {
     use super::*;
     use crate::Release;
-    use crate::input::Pg;
     use crate::spec::static_specs;
+    use ceph_types::Command;
     use expfmt::{MetricFamily, MetricValue, Value};
+
+    /// The summary of a `pg dump` text.
+    fn summary(text: &str) -> PgSummary {
+        summarize(Command::PgDump, text.as_bytes()).unwrap()
+    }
+
+    fn same(a: &PgSummary, b: &PgSummary) -> bool {
+        let bits = |v: &Value| (v.as_f64().to_bits(), matches!(v, Value::F64(_)));
+        a.by_pool == b.by_pool
+            && a.creating == b.creating
+            && a.pool_repaired.len() == b.pool_repaired.len()
+            && a.pool_repaired
+                .iter()
+                .zip(&b.pool_repaired)
+                .all(|(x, y)| x.0 == y.0 && x.1.as_f64() == y.1.as_f64())
+            && a.osd_latency.len() == b.osd_latency.len()
+            && a.osd_latency
+                .iter()
+                .zip(&b.osd_latency)
+                .all(|(x, y)| x.0 == y.0 && bits(&x.1) == bits(&y.1) && bits(&x.2) == bits(&y.2))
+            && a.objects
+                .iter()
+                .zip(&b.objects)
+                .all(|(x, y)| x.map(Value::as_f64) == y.map(Value::as_f64))
+    }
+
+    /// The streamed summary of every captured `pg dump` equals the one built from the
+    /// `ceph-types` model, and the two smaller dumps merge to it.
+    #[test]
+    fn streamed_summary_agrees_with_the_model_on_every_capture() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/ceph");
+        let mut n = 0;
+        for e in std::fs::read_dir(root).unwrap() {
+            let path = e.unwrap().path().join("pg_dump.json");
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let dump = ceph_types::PgDump::parse(&text).unwrap();
+            let mut agg = PgAggregator::default();
+            dump.visit(&mut agg);
+            let want = agg.finish();
+            let got = summary(&text);
+            assert!(same(&got, &want), "{}", path.display());
+            assert!(!got.by_pool.is_empty() && !got.osd_latency.is_empty());
+
+            // `pg dump pgs_brief pools osds` and `pg dump sum`, as the mgr prints them.
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let map = &v["pg_map"];
+            let brief = serde_json::json!({"pg_ready": true, "pool_stats": map["pool_stats"],
+                "osd_stats": map["osd_stats"], "pg_stats": map["pg_stats"]});
+            let sum = serde_json::json!({"pg_ready": true, "pg_map": {
+                "pg_stats_sum": map["pg_stats_sum"], "osd_stats_sum": map["osd_stats_sum"]}});
+            let mut merged = summarize(Command::PgDumpBrief, brief.to_string().as_bytes()).unwrap();
+            merged.merge(summarize(Command::PgDumpSum, sum.to_string().as_bytes()).unwrap());
+            assert!(same(&merged, &want), "{}", path.display());
+            n += 1;
+        }
+        assert!(n >= 6, "{n} captures");
+    }
+
+    #[test]
+    fn creating_pgs_count_on_their_acting_primary() {
+        let pg = summary(
+            r#"{"pg_map": {"pg_stats": [
+                {"pgid": "1.0", "state": "creating+peering", "acting_primary": 3},
+                {"pgid": "1.1", "state": "creating", "acting_primary": null},
+                {"pgid": "1.2", "state": "active+clean", "acting_primary": 3},
+                {"acting_primary": 4, "pgid": "1.3", "state": "creating"}]}}"#,
+        );
+        let mut got: Vec<_> = pg.creating.into_iter().collect();
+        got.sort();
+        assert_eq!(got, [(-1, 1), (3, 1), (4, 1)]);
+    }
 
     fn value(f: &MetricFamily<'_>, labels: &[&str]) -> Option<f64> {
         f.metrics
@@ -190,33 +328,15 @@ mod tests {
 
     #[test]
     fn pg_states_split_and_zero_filled() {
-        let pg = PgMap {
-            pgs: vec![
-                Pg {
-                    pool: "10",
-                    state: "active+clean",
-                    acting_primary: 0,
-                },
-                Pg {
-                    pool: "2",
-                    state: "active+undersized+degraded",
-                    acting_primary: 0,
-                },
-                Pg {
-                    pool: "2",
-                    state: "active+undersized+degraded",
-                    acting_primary: 0,
-                },
-                Pg {
-                    pool: "2",
-                    state: "active+clean+scrubbing+deep+weird",
-                    acting_primary: 0,
-                },
-            ],
-            ..PgMap::default()
-        };
+        let pg = summary(
+            r#"{"pg_map": {"pg_stats": [
+                {"pgid": "10.0", "state": "active+clean"},
+                {"pgid": "2.0", "state": "active+undersized+degraded"},
+                {"pgid": "2.1", "state": "active+undersized+degraded"},
+                {"pgid": "2.2", "state": "active+clean+scrubbing+deep+weird"}]}}"#,
+        );
         let mut out = StaticFamilies::new(static_specs(Release::Reef));
-        pg_status(&mut out, &PgSummary::new(&pg));
+        pg_status(&mut out, &pg);
         let fams: Vec<_> = out.into_families(&[]).collect();
         let get = |n: &str, pool: &str| value(fams.iter().find(|f| f.name == n).unwrap(), &[pool]);
         let cases = [
@@ -239,16 +359,11 @@ mod tests {
 
     #[test]
     fn df_by_class_only_where_the_release_has_it() {
-        let d = Df {
-            cluster: [Some(Value::U64(100)), Some(Value::U64(40)), None],
-            by_class: vec![("hdd", [Some(Value::U64(100)), None, None])],
-            pools: vec![(4, {
-                let mut v = [None; 16];
-                v[0] = Some(Value::U64(7));
-                v[15] = Some(Value::F64(0.25));
-                v
-            })],
-        };
+        let text = r#"{"stats": {"total_bytes": 100, "total_avail_bytes": 60,
+            "total_used_bytes": 40}, "stats_by_class": {"hdd": {"total_bytes": 100,
+            "total_avail_bytes": 0, "total_used_bytes": 0}}, "pools": [{"name": "p", "id": 4,
+            "stats": {"max_avail": 7, "percent_used": 0.25}}]}"#;
+        let d = ceph_types::Df::parse(text).unwrap();
         for release in [Release::Pacific, Release::Reef] {
             let mut out = StaticFamilies::new(static_specs(release));
             df(&mut out, &d);
@@ -279,14 +394,13 @@ mod tests {
 
     #[test]
     fn repaired_label_follows_release() {
-        let pg = PgMap {
+        let pg = PgSummary {
             pool_repaired: vec![(5, Value::U64(2))],
             objects: [Some(Value::U64(490)), Some(Value::U64(0)), None],
-            ..PgMap::default()
+            ..PgSummary::default()
         };
         for (release, label) in [(Release::Pacific, "poolid"), (Release::Reef, "pool_id")] {
             let mut out = StaticFamilies::new(static_specs(release));
-            let pg = PgSummary::new(&pg);
             repaired(&mut out, &pg);
             num_objects(&mut out, &pg);
             let fams: Vec<_> = out.into_families(&[]).collect();
@@ -311,23 +425,21 @@ mod tests {
 
     #[test]
     fn pool_recovery_rates() {
-        let pools = [PoolRecovery {
-            pool_id: 3,
-            rates: [
-                Value::U64(1),
-                Value::U64(2),
-                Value::U64(0),
-                Value::U64(4),
-                Value::U64(5),
-            ],
-        }];
+        let pools = ceph_types::OsdPoolStats::parse(
+            r#"[{"pool_name": "p", "pool_id": 3, "recovery": {}, "client_io_rate": {},
+                "recovery_rate": {"recovering_objects_per_sec": 1, "recovering_bytes_per_sec": 2,
+                "num_objects_recovered": 4, "num_bytes_recovered": 5}}]"#,
+        )
+        .unwrap();
         let mut out = StaticFamilies::new(static_specs(Release::Reef));
         pool_stats(&mut out, &pools);
         let fams: Vec<_> = out.into_families(&[]).collect();
-        let f = fams
-            .iter()
-            .find(|f| f.name == "ceph_pool_num_bytes_recovered")
-            .unwrap();
-        assert_eq!(value(f, &["3"]), Some(5.0));
+        let f = |n: &str| fams.iter().find(|f| f.name == n).unwrap();
+        assert_eq!(value(f("ceph_pool_num_bytes_recovered"), &["3"]), Some(5.0));
+        // Absent: 0, as the module reads it.
+        assert_eq!(
+            value(f("ceph_pool_recovering_keys_per_sec"), &["3"]),
+            Some(0.0)
+        );
     }
 }

@@ -244,9 +244,9 @@ fn mentions(text: &str, option: &str) -> bool {
 static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// The monitor command for `request`, as the JSON the `ceph` client sends, or `None` for a
-/// request to a daemon. The monitors forward the mgr's commands to the active mgr.
+/// request to a daemon or one the client runs itself (`rbd ls`). The monitors forward the mgr's commands to the active mgr.
 pub(crate) fn mon_command(request: &Request) -> Option<serde_json::Value> {
-    if request.target() == Target::Daemon {
+    if matches!(request.target(), Target::Daemon | Target::Client) {
         return None;
     }
     // `mon_status` is a daemon command since Octopus; the cluster's is `quorum_status`.
@@ -259,6 +259,10 @@ pub(crate) fn mon_command(request: &Request) -> Option<serde_json::Value> {
 
 impl Commander for Rados {
     fn command(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
+        if request.target() == Target::Client {
+            // Listing RBD images needs librbd (or the `rbd` client), not a monitor command.
+            return Err(FetchError::NotFound);
+        }
         let Some(cmd) = mon_command(request) else {
             // `tell` needs `rados_osd_command`, `rados_mon_command_target` and libcephfs,
             // which the `ceph` crate does not offer safely.

@@ -388,6 +388,11 @@ impl CephCli {
             v.push("--conf".to_owned());
             v.push(c.display().to_string());
         }
+        if request.program() != "ceph" {
+            // `rbd` has no `--connect-timeout`; the deadline still kills it.
+            v.extend(request.cli_args());
+            return v;
+        }
         v.push("--connect-timeout".to_owned());
         v.push(self.timeout.as_secs().max(1).to_string());
         if request.daemon_name().is_none() && request.command() == Command::MonStatus {
@@ -398,10 +403,19 @@ impl CephCli {
         v
     }
 
+    /// The program that runs `request`: the `ceph` program, or for a client command
+    /// ([`Request::program`], `rbd`) the program of that name beside it.
+    pub fn program_for(&self, request: &Request) -> PathBuf {
+        match request.program() {
+            "ceph" => self.program.clone(),
+            other => self.program.with_file_name(other),
+        }
+    }
+
     /// Runs the command for `request` with the deadline; its standard output, or why not.
     fn run(&self, request: &Request) -> Result<Vec<u8>, FetchError> {
         let start = Instant::now();
-        let mut child = Process::new(&self.program)
+        let mut child = Process::new(self.program_for(request))
             .args(self.args(request))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -554,7 +568,7 @@ impl Source for CephCli {
     }
 
     fn origin(&self, request: &Request) -> String {
-        let mut s = self.program.display().to_string();
+        let mut s = self.program_for(request).display().to_string();
         for a in self.args(request) {
             s.push(' ');
             s.push_str(&a);
@@ -595,10 +609,21 @@ mod tests {
                 Request::daemon(Command::PerfDump, "mds.a"),
                 "ceph --conf /etc/ceph/x.conf --connect-timeout 10 tell mds.a perf dump -f json",
             ),
+            (
+                Request::pool(Command::RbdLs, "mini-rbd"),
+                "rbd --conf /etc/ceph/x.conf ls --pool mini-rbd --format json",
+            ),
         ];
         for (doc, want) in cases {
             assert_eq!(cli.origin(&doc), want);
         }
+        // `rbd` is looked for beside the `ceph` program.
+        assert_eq!(
+            CephCli::new()
+                .program("/opt/ceph/bin/ceph")
+                .program_for(&Request::pool(Command::RbdLs, "p")),
+            Path::new("/opt/ceph/bin/rbd")
+        );
         assert_eq!(
             CephCli::new().args(&Request::cluster(Command::Versions)),
             ["--connect-timeout", "10", "versions", "-f", "json"]

@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use ceph_types::{Command, Request};
 
-use crate::adapt::{self, MonDoc};
 use crate::collect::{ClusterCollector, Log, OwnedHealth, parse};
-use crate::daemons::{self, DaemonIndex};
+use crate::daemons::{self, DaemonIndex, MonDoc};
 use crate::health::{self, SlowOps};
 use crate::pools::{self, PgSummary};
 use crate::spec::{StaticFamilies, Step};
@@ -69,7 +68,7 @@ pub(crate) const METHODS: [Method; 15] = [
         steps: &[(Step::PoolStats, &[Command::OsdPoolStats])],
         run: Phase::Cluster(|c| {
             if let Some(p) = &c.docs.pool_stats {
-                pools::pool_stats(c.out, &adapt::pool_stats(p));
+                pools::pool_stats(c.out, p);
             }
         }),
     },
@@ -78,7 +77,7 @@ pub(crate) const METHODS: [Method; 15] = [
         steps: &[(Step::Df, &[Command::DfDetail])],
         run: Phase::Cluster(|c| {
             if let Some(d) = &c.docs.df {
-                pools::df(c.out, &adapt::df(d));
+                pools::df(c.out, d);
             }
         }),
     },
@@ -86,7 +85,7 @@ pub(crate) const METHODS: [Method; 15] = [
         name: "get_osd_blocklisted_entries",
         steps: &[(Step::Blocklist, &[Command::OsdDump])],
         run: Phase::Cluster(|c| {
-            if let Some(m) = &c.osd_map {
+            if let Some(m) = &c.docs.osd_dump {
                 osd::blocklist(c.out, m);
             }
         }),
@@ -107,13 +106,14 @@ pub(crate) const METHODS: [Method; 15] = [
             (Step::RbdImages, &[Command::OsdDump]),
         ],
         run: Phase::Cluster(|c| {
-            if let Some(m) = &c.osd_map {
+            if let Some(m) = &c.docs.osd_dump {
                 osd::osd_map(c.out, m, c.release);
                 if let (Some(crush), Some(_)) = (&c.docs.crush, &c.docs.osd_md) {
-                    osd::osd_metadata(c.out, m, &adapt::crush(crush), c.index);
+                    osd::osd_metadata(c.out, m, crush, c.index);
                 }
             }
             osd::services(c.out, c.index);
+            crate::rbd::image_metadata(c);
         }),
     },
     Method {
@@ -121,7 +121,7 @@ pub(crate) const METHODS: [Method; 15] = [
         steps: &[(Step::Fs, &[Command::FsDump, Command::MdsMetadata])],
         run: Phase::Cluster(|c| {
             if let Some(f) = &c.docs.fs {
-                daemons::fs(c.out, &adapt::fs(f), c.index);
+                daemons::fs(c.out, f, c.index);
             }
         }),
     },
@@ -130,7 +130,7 @@ pub(crate) const METHODS: [Method; 15] = [
         steps: &[(Step::Quorum, &[Command::MonStatus, Command::MonMetadata])],
         run: Phase::Cluster(|c| {
             if let Some(m) = &c.docs.mon_status {
-                daemons::quorum(c.out, &m.view(), c.index);
+                daemons::quorum(c.out, m, c.index);
             }
         }),
     },
@@ -139,7 +139,7 @@ pub(crate) const METHODS: [Method; 15] = [
         steps: &[(Step::Mgr, &[Command::MgrDump, Command::MgrMetadata])],
         run: Phase::Cluster(|c| {
             if let Some(m) = &c.docs.mgr_dump {
-                daemons::mgr(c.out, &adapt::mgr(m), c.index, c.release);
+                daemons::mgr(c.out, m, c.index, c.release);
             }
         }),
     },
@@ -187,19 +187,12 @@ pub(crate) const METHODS: [Method; 15] = [
             ],
         )],
         run: Phase::Pg(|c| {
-            if let Some((status, checks)) = c.health {
-                let h = crate::input::Health {
-                    status,
-                    checks: checks
-                        .iter()
-                        .map(|(n, s, m)| crate::input::Check {
-                            name: n,
-                            severity: s,
-                            message: m,
-                        })
-                        .collect(),
-                };
-                health::daemon_health(c.out, c.daemon_names, &h, &c.pg.creating);
+            if let Some((_, checks)) = c.health {
+                let slow_ops = checks
+                    .iter()
+                    .find(|(name, _, _)| name == "SLOW_OPS")
+                    .map(|(_, _, message)| message.as_str());
+                health::daemon_health(c.out, c.daemon_names, slow_ops, &c.pg.creating);
             }
         }),
     },
@@ -218,8 +211,7 @@ fn get_health(c: &mut Ctx<'_, '_>) {
     let Some(h) = &c.docs.health else {
         return;
     };
-    let h = adapt::health(h);
-    match health::health(c.out, &h, &mut c.collector.history) {
+    match health::health(c.out, h, &mut c.collector.history) {
         Ok(SlowOps::Count(_)) => {}
         Ok(SlowOps::Incompatible) => c.collector.slow_ops_dropped = true,
         Err(health::UnknownStatus(value)) => {
@@ -233,14 +225,16 @@ fn get_health(c: &mut Ctx<'_, '_>) {
         }
     }
     *c.health = Some((
-        h.status.to_owned(),
+        h.effective_status()
+            .map_or("", ceph_types::HealthStatus::as_str)
+            .to_owned(),
         h.checks
             .iter()
-            .map(|c| {
+            .map(|(name, check)| {
                 (
-                    c.name.to_owned(),
-                    c.severity.to_owned(),
-                    c.message.to_owned(),
+                    name.to_owned(),
+                    check.severity.as_str().to_owned(),
+                    check.summary.message.to_string(),
                 )
             })
             .collect(),
@@ -254,9 +248,7 @@ fn get_health(c: &mut Ctx<'_, '_>) {
 pub(crate) struct Ctx<'r, 't> {
     pub(crate) src: &'r dyn Source,
     pub(crate) docs: &'r Docs<'t>,
-    /// `osd dump` as the steps read it.
-    pub(crate) osd_map: Option<crate::input::OsdMap<'r>>,
-    pub(crate) index: &'r DaemonIndex<'r, 'r>,
+    pub(crate) index: &'r DaemonIndex<'r>,
     pub(crate) release: Release,
     pub(crate) out: &'r mut StaticFamilies,
     pub(crate) collector: &'r mut ClusterCollector,

@@ -1,66 +1,17 @@
-//! Every `ceph-types` model on arbitrary text. The first byte picks the model (the commands
-//! in `COMMANDS`, then `unwrap_envelope` + `health`/`mon_status`); the rest is the text (lossy
-//! UTF-8). A parse is an error with a position inside the text, or a model that writes JSON
-//! which parses back to a model that writes the same JSON. Never a panic.
+//! Every `ceph-types` model on arbitrary text, and the streaming PG reader on arbitrary bytes.
+//! The first byte picks the command (one of `Command::ALL`, through `Document::parse`, which
+//! maps each command to its model; then `unwrap_envelope` + `health`/`mon_status`); the rest
+//! is the text (lossy UTF-8). A parse is an error with a position inside the text, or a model
+//! that writes JSON which parses back to a model that writes the same JSON. For the PG-map
+//! commands the raw bytes also go through `PgDumpReader`: a read, or an error whose byte
+//! offset lies inside the input. Never a panic.
 #![no_main]
 
 use ceph_types::{
-    Command, CounterDump, CounterSchema, Df, Error, FsDump, Health, MdsMetadata, MgrDump,
-    MgrMetadata, Model, MonDump, MonMetadata,
-    MonStatus, OsdCrushDump, OsdDf, OsdDump, OsdMetadata, OsdPerf, OsdPoolStats, OsdTree,
-    PerfDump, PerfSchema, PgDump, PgStat, QuorumStatus, ServiceDump, Status, Versions,
-    unwrap_envelope,
+    Command, Document, Error, PgDumpReader, PgDumpVisitor, StreamedOsdStats, StreamedPg,
+    StreamedPoolStats, StreamedStatsSum, unwrap_envelope,
 };
 use libfuzzer_sys::fuzz_target;
-
-/// The commands the selector byte picks from (modulo the length, plus the two envelopes).
-const COMMANDS: [Command; 28] = [
-    Command::PerfDump,
-    Command::PerfSchema,
-    Command::CounterDump,
-    Command::CounterSchema,
-    Command::Health,
-    Command::HealthDetail,
-    Command::Status,
-    Command::Df,
-    Command::DfDetail,
-    Command::OsdDump,
-    Command::OsdTree,
-    Command::OsdDf,
-    Command::OsdPerf,
-    Command::OsdMetadata,
-    Command::OsdCrushDump,
-    Command::OsdPoolStats,
-    Command::PgDump,
-    Command::PgStat,
-    Command::MonDump,
-    Command::QuorumStatus,
-    Command::MonStatus,
-    Command::MgrDump,
-    Command::FsDump,
-    Command::ServiceDump,
-    Command::Versions,
-    Command::MonMetadata,
-    Command::MgrMetadata,
-    Command::MdsMetadata,
-];
-
-/// Parses `text` as `$t`; on success writes it, parses the writing and writes that again.
-macro_rules! check {
-    ($t:ident, $command:expr, $text:expr) => {{
-        let (command, text): (Command, &str) = ($command, $text);
-        match $t::parse_as(command, text) {
-            Ok(model) => {
-                let written = serde_json::to_string(&model).expect("a model writes");
-                let again = $t::parse_as(command, &written)
-                    .unwrap_or_else(|e| panic!("own output does not parse: {e}\n{written}"));
-                let rewritten = serde_json::to_string(&again).expect("a model writes");
-                assert_eq!(written, rewritten, "round trip differs");
-            }
-            Err(e) => check_error(&e, text),
-        }
-    }};
-}
 
 /// An error names a position inside `text` (or none, for an envelope).
 fn check_error(e: &Error, text: &str) {
@@ -76,35 +27,59 @@ fn check_error(e: &Error, text: &str) {
     }
 }
 
+/// Parses `text` with `command`'s model; on success writes it, parses the writing and writes
+/// that again.
 fn run(command: Command, text: &str) {
-    match command {
-        Command::PerfDump => check!(PerfDump, command, text),
-        Command::PerfSchema => check!(PerfSchema, command, text),
-        Command::CounterDump => check!(CounterDump, command, text),
-        Command::CounterSchema => check!(CounterSchema, command, text),
-        Command::Health | Command::HealthDetail => check!(Health, command, text),
-        Command::Status => check!(Status, command, text),
-        Command::Df | Command::DfDetail => check!(Df, command, text),
-        Command::OsdDump => check!(OsdDump, command, text),
-        Command::OsdTree => check!(OsdTree, command, text),
-        Command::OsdDf => check!(OsdDf, command, text),
-        Command::OsdPerf => check!(OsdPerf, command, text),
-        Command::OsdMetadata => check!(OsdMetadata, command, text),
-        Command::OsdCrushDump => check!(OsdCrushDump, command, text),
-        Command::OsdPoolStats => check!(OsdPoolStats, command, text),
-        Command::PgDump => check!(PgDump, command, text),
-        Command::PgStat => check!(PgStat, command, text),
-        Command::MonDump => check!(MonDump, command, text),
-        Command::QuorumStatus => check!(QuorumStatus, command, text),
-        Command::MonStatus => check!(MonStatus, command, text),
-        Command::MgrDump => check!(MgrDump, command, text),
-        Command::FsDump => check!(FsDump, command, text),
-        Command::ServiceDump => check!(ServiceDump, command, text),
-        Command::Versions => check!(Versions, command, text),
-        Command::MonMetadata => check!(MonMetadata, command, text),
-        Command::MgrMetadata => check!(MgrMetadata, command, text),
-        Command::MdsMetadata => check!(MdsMetadata, command, text),
-        _ => unreachable!("not in COMMANDS"),
+    match Document::parse(command, text) {
+        Ok(doc) => {
+            let written = serde_json::to_string(&doc).expect("a model writes");
+            let again = Document::parse(command, &written)
+                .unwrap_or_else(|e| panic!("own output does not parse: {e}\n{written}"));
+            let rewritten = serde_json::to_string(&again).expect("a model writes");
+            assert_eq!(written, rewritten, "round trip differs");
+        }
+        Err(e) => check_error(&e, text),
+    }
+}
+
+/// Touches every part the streaming reader hands out.
+#[derive(Default)]
+struct Touch(u64);
+
+impl PgDumpVisitor for Touch {
+    fn pg(&mut self, pg: StreamedPg<'_>) {
+        self.0 += (pg.pool().len() + pg.states().count()) as u64;
+        self.0 += pg.acting_primary.map_or(0, |p| p as u64);
+    }
+    fn wants_acting_primary(&mut self, state: &str) -> bool {
+        state.len() % 2 == 0
+    }
+    fn pool_stats(&mut self, s: StreamedPoolStats) {
+        self.0 += s.poolid as u64;
+    }
+    fn osd_stats(&mut self, s: StreamedOsdStats) {
+        self.0 += s.osd.unwrap_or(0) as u64;
+    }
+    fn stats_sum(&mut self, s: StreamedStatsSum) {
+        self.0 += s.num_objects_unfound.map_or(0, |n| n.as_f64() as u64);
+    }
+}
+
+/// The streaming PG reader over `bytes`, with a chunk size picked by the input.
+fn stream(command: Command, bytes: &[u8], chunk: usize) {
+    let mut touch = Touch::default();
+    match PgDumpReader::new(bytes)
+        .command(command)
+        .chunk_size(chunk)
+        .visit(&mut touch)
+    {
+        Ok(()) => {}
+        Err(e) => {
+            let _ = e.to_string();
+            assert_eq!(e.command(), command);
+            let offset = e.offset().expect("stream errors carry an offset");
+            assert!(offset <= bytes.len() as u64, "offset {offset} of {}", bytes.len());
+        }
     }
 }
 
@@ -113,12 +88,21 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let text = String::from_utf8_lossy(rest);
-    let pick = usize::from(selector) % (COMMANDS.len() + 2);
-    match COMMANDS.get(pick) {
-        Some(&command) => run(command, &text),
+    let commands = Command::ALL;
+    let pick = usize::from(selector) % (commands.len() + 2);
+    match commands.get(pick) {
+        Some(&command) => {
+            run(command, &text);
+            if matches!(
+                command,
+                Command::PgDump | Command::PgDumpBrief | Command::PgDumpSum
+            ) {
+                stream(command, rest, 1 + usize::from(selector) % 97);
+            }
+        }
         None => {
             // ceph-mgr's JSON-in-a-string values, then the model inside.
-            let command = if pick == COMMANDS.len() {
+            let command = if pick == commands.len() {
                 Command::Health
             } else {
                 Command::MonStatus

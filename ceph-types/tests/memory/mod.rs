@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use ceph_types::{
     Command, CounterDump, CounterSchema, Df, Error, FsDump, Health, MdsMetadata, MgrDump,
     MgrMetadata, Model, MonDump, MonMetadata, MonStatus, OsdCrushDump, OsdDf, OsdDump, OsdMetadata,
-    OsdPerf, OsdPoolStats, OsdTree, PerfDump, PerfSchema, PgDump, PgStat, QuorumStatus,
+    OsdPerf, OsdPoolStats, OsdTree, PerfDump, PerfSchema, PgDump, PgStat, QuorumStatus, RbdImages,
     ServiceDump, Status, Versions,
 };
 use serde_json::Value;

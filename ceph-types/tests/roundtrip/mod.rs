@@ -9,8 +9,8 @@ use ceph_types::{
     Command, CounterDump, CounterSchema, Df, EntityAddr, FsDump, Health, HealthStatus, Map,
     MdsMetadata, MgrDump, MgrMetadata, Model, MonDump, MonMetadata, MonStatus, Number,
     OsdCrushDump, OsdDf, OsdDump, OsdMetadata, OsdPerf, OsdPoolStats, OsdTree, PerfAvg, PerfDump,
-    PerfSchema, PerfValue, PgDump, PgStat, PgState, PgStateSet, QuorumStatus, ServiceDump, Status,
-    Versions,
+    PerfSchema, PerfValue, PgDump, PgStat, PgState, PgStateSet, QuorumStatus, RbdImages,
+    ServiceDump, Status, Versions,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -237,6 +237,7 @@ fn round_trip(command: Command, text: &str) -> Result<bool, String> {
         Command::MonMetadata => check!(MonMetadata, command, text),
         Command::MgrMetadata => check!(MgrMetadata, command, text),
         Command::MdsMetadata => check!(MdsMetadata, command, text),
+        Command::RbdLs => check!(RbdImages, command, text),
         other => Err(format!("no model for `{other}`")),
     }
 }

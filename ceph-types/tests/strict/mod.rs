@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use ceph_types::{
     Command, CounterDump, CounterSchema, Df, Error, FsDump, Health, MdsMetadata, MgrDump,
     MgrMetadata, Model, MonDump, MonMetadata, MonStatus, OsdCrushDump, OsdDf, OsdDump, OsdMetadata,
-    OsdPerf, OsdPoolStats, OsdTree, PerfDump, PerfSchema, PgDump, PgStat, QuorumStatus,
+    OsdPerf, OsdPoolStats, OsdTree, PerfDump, PerfSchema, PgDump, PgStat, QuorumStatus, RbdImages,
     ServiceDump, Status, Versions,
 };
 use serde_json::Value;
@@ -69,6 +69,7 @@ fn every_model_rejects_an_array_document() {
         Command::MonMetadata,
         Command::MgrMetadata,
         Command::MdsMetadata,
+        Command::RbdLs,
     ];
     let mut checked = 0;
     for command in modelled() {

@@ -176,7 +176,7 @@ impl<'a> FamilyBuilder<'a> {
         index.clear();
         chain.clear();
         parts.clear();
-        let mut family = MetricFamily::new(name, MetricType::Untyped);
+        let mut family = MetricFamily::new(super::cursor::name_value(name), MetricType::Untyped);
         family.metrics.reserve(metrics_hint);
         FamilyBuilder {
             name,
@@ -302,7 +302,7 @@ impl<'a> FamilyBuilder<'a> {
                         found: value_text.into(),
                     }));
                 }
-                if !labels.iter().any(|l| l.name == self.name) {
+                if !labels.iter().any(|l| l.name == self.family.name) {
                     return Err(at.error(ParseErrorKind::MissingLabel {
                         name: name.into(),
                         label: "<family name>",
@@ -352,10 +352,39 @@ impl<'a> FamilyBuilder<'a> {
 
     /// Adds a sample that is one part of a metric (a bucket, a sum, a total, ...).
     pub(super) fn add_part(&mut self, mut s: Sample<'a>) -> Result<(), Fault> {
-        let found = self
+        let mut found = self
             .index
             .get(&s.hash)
             .and_then(|&head| find(&self.family.metrics, &self.chain, head, &s.labels));
+        if let Some(i) = found
+            && self.openmetrics
+            && matches!(
+                (self.family.metrics[i].timestamp, s.timestamp),
+                (Some(a), Some(b)) if b > a
+            )
+        {
+            // OpenMetrics: the next point of the same metric (its timestamps increase; each
+            // point's samples share one), right after the previous one. The finished point
+            // is checked with the others.
+            if i != self.last {
+                return Err(s.at.error(ParseErrorKind::InterleavedMetric {
+                    name: self.name.into(),
+                }));
+            }
+            found = None;
+        }
+        if let Some(i) = found
+            && self.openmetrics
+            && matches!(
+                (self.family.metrics[i].timestamp, s.timestamp),
+                (Some(a), Some(b)) if b < a
+            )
+        {
+            return Err(s.timestamp_at.error(ParseErrorKind::BadTimestamp {
+                expected: "a timestamp after the metric's previous point",
+                found: s.timestamp_text.into(),
+            }));
+        }
         let i = match found {
             Some(i) => i,
             None => self.new_part_metric(&mut s),
@@ -896,12 +925,13 @@ mod tests {
                     },
                 ),
                 (
-                    "h_bucket{le=\"+Inf\"} 1 1000\nh_sum 1 1000\nh_count 1 2000\n",
+                    // (A later timestamp would start the next point in OpenMetrics.)
+                    "h_bucket{le=\"+Inf\"} 1 1000\nh_sum 1 1000\nh_count 1\n",
                     4,
-                    11,
+                    10,
                     K::BadTimestamp {
                         expected: "the timestamp of the metric's other samples",
-                        found: name("2000"),
+                        found: name("none"),
                     },
                 ),
             ]

@@ -233,18 +233,23 @@ impl<'a> Cursor<'a> {
         Ok((name, known > 0))
     }
 
-    /// Reads a Prometheus 3 quoted name at `"`: any non-empty UTF-8 without escapes (a
-    /// name that needs `\\`, `\"` or `\n` is refused, so names always borrow from the input).
+    /// Reads a Prometheus 3 quoted name at `"`: any non-empty UTF-8, with `\\`, `\"` and `\n`
+    /// escaped. Returns the text between the quotes as written (escapes kept), which the
+    /// parser uses as the name's key; [`name_value`] gives the name.
     pub(super) fn quoted_name(
         &mut self,
         invalid: fn(Box<str>) -> ParseErrorKind,
     ) -> Result<&'a str, Fault> {
         let open = self.pos;
         self.expect(b'"', "`\"` starting a quoted name")?;
-        match self.escaped(b'"', Escapes::OpenMetrics)? {
-            Cow::Borrowed(name) if !name.is_empty() => Ok(name),
-            other => Err(self.error(open, invalid(format!("\"{other}\"").into()))),
+        let start = self.pos;
+        let name = self.escaped(b'"', Escapes::OpenMetrics)?;
+        if name.is_empty() {
+            return Err(self.error(open, invalid("\"\"".into())));
         }
+        // The name as written, escapes and all (without its quotes): the parser keys names by
+        // their text, and `quoted_name_value` gives the name itself.
+        self.str(start, self.pos - 1)
     }
 
     /// A metric name, plain or quoted (`# HELP "my.metric" ...`).
@@ -427,6 +432,33 @@ impl<'a> Cursor<'a> {
 }
 
 /// The classes an escaped string ending at `end` stops at.
+/// The name a name's text stands for: the text itself, or for a quoted name with escapes, the
+/// text unescaped (`\\`, `\"`, `\n`; another backslash stays, as in label values).
+pub(super) fn name_value(text: &str) -> Cow<'_, str> {
+    if !text.contains('\\') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.clone().next() {
+            Some('\\') => out.push('\\'),
+            Some('"') => out.push('"'),
+            Some('n') => out.push('\n'),
+            _ => {
+                out.push('\\');
+                continue;
+            }
+        }
+        chars.next();
+    }
+    Cow::Owned(out)
+}
+
 fn stop_class(end: u8, escapes: Escapes) -> u8 {
     let quote = end == b'"' || escapes == Escapes::OpenMetrics;
     BACKSLASH | LINE_FEED | if quote { QUOTE } else { 0 }
@@ -480,6 +512,25 @@ mod tests {
             kind(c.label_name()).2,
             ParseErrorKind::InvalidLabelName { name } if &*name == "a:b"
         ));
+    }
+
+    #[test]
+    fn quoted_names_are_keyed_by_their_text_and_unescaped_for_the_model() {
+        for (input, text, value) in [
+            ("\"a.b\" ", "a.b", "a.b"),
+            ("\"a\\\"b\" ", "a\\\"b", "a\"b"),
+            ("\"a\\\\b\\nc\" ", "a\\\\b\\nc", "a\\b\nc"),
+            // Another backslash stands for itself, as in OpenMetrics label values.
+            ("\"a\\tb\" ", "a\\tb", "a\\tb"),
+        ] {
+            let mut c = Cursor::new(input.as_bytes());
+            let got = c
+                .quoted_name(|name| ParseErrorKind::InvalidMetricName { name })
+                .unwrap_or_else(|e| panic!("{input:?}: {e:?}"));
+            assert_eq!(got, text, "{input:?}");
+            assert_eq!(name_value(got), value, "{input:?}");
+            assert_eq!(c.peek(), Some(b' '), "{input:?}");
+        }
     }
 
     #[test]

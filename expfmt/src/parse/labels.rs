@@ -148,7 +148,7 @@ impl<'a> LabelReader<'a> {
                     let h = hash_bytes(name_hash, value.as_bytes());
                     set.hash = set.hash.wrapping_add(h);
                     out.push(Label {
-                        name: Cow::Borrowed(name),
+                        name: super::cursor::name_value(name),
                         value,
                     });
                 }

@@ -709,6 +709,129 @@ h_bucket{le=\"+Inf\"} 2 # {id=\"\\\"q\\\"\"} 7.5 12\n\
         check_faults(OM, &cases);
     }
 
+    /// OpenMetrics: a metric may have several points, in increasing timestamp order, each
+    /// point's samples together and sharing its timestamp.
+    #[test]
+    fn several_points_per_metric() {
+        let input = "# TYPE c counter\n\
+c_total{a=\"1\"} 1 10\n\
+c_created{a=\"1\"} 5.0 10\n\
+c_total{a=\"1\"} 2 11.5 # {t=\"x\"} 1.0 11\n\
+c_created{a=\"1\"} 5.0 11.5\n\
+c_total{a=\"2\"} 7 10\n\
+# TYPE h histogram\n\
+h_bucket{le=\"1.0\"} 0 10\n\
+h_bucket{le=\"+Inf\"} 1 10\n\
+h_sum 2.0 10\n\
+h_count 1 10\n\
+h_bucket{le=\"1.0\"} 1 20\n\
+h_bucket{le=\"+Inf\"} 3 20\n\
+h_sum 2.5 20\n\
+h_count 3 20\n\
+# TYPE s summary\n\
+s{quantile=\"0.5\"} 1.0 1\n\
+s_count 1 1\n\
+s{quantile=\"0.5\"} 2.0 2\n\
+s_count 2 2\n\
+# TYPE g gauge\n\
+g 1.0 1\n\
+g 2.0 2\n\
+# EOF\n";
+        let f = families(input, OM);
+        let points: Vec<(usize, Vec<Option<Timestamp>>)> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.metrics.len(),
+                    f.metrics.iter().map(|m| m.timestamp).collect(),
+                )
+            })
+            .collect();
+        let s = Timestamp::from_millis;
+        assert_eq!(
+            points,
+            vec![
+                (3, vec![Some(s(10_000)), Some(s(11_500)), Some(s(10_000))]),
+                (2, vec![Some(s(10_000)), Some(s(20_000))]),
+                (2, vec![Some(s(1_000)), Some(s(2_000))]),
+                (2, vec![Some(s(1_000)), Some(s(2_000))]),
+            ]
+        );
+        assert_eq!(f[0].metrics[0].labels, f[0].metrics[1].labels);
+        assert!(matches!(
+            f[0].metrics[1].value,
+            MetricValue::Scalar(Value::U64(2))
+        ));
+        assert_eq!(f[0].metrics[1].exemplars.len(), 1);
+        let MetricValue::Histogram(h) = &f[1].metrics[1].value else {
+            panic!("not a histogram");
+        };
+        assert_eq!((h.count, h.sum), (Some(3), Some(2.5)));
+        // Written back the same.
+        let mut out = Vec::new();
+        let mut enc = crate::Encoder::new(&mut out, OM);
+        enc.encode_families(&f).expect("encode");
+        enc.finish();
+        assert_eq!(String::from_utf8_lossy(&out), input);
+
+        let bad_ts = |found: &str| K::BadTimestamp {
+            expected: "the timestamp of the metric's other samples",
+            found: name(found),
+        };
+        let cases = [
+            // A timestamp going back.
+            (
+                "# TYPE c counter\nc_total 1 10\nc_total 2 9\n# EOF\n",
+                3,
+                11,
+                K::BadTimestamp {
+                    expected: "a timestamp after the metric's previous point",
+                    found: name("9"),
+                },
+            ),
+            // Within a point, one timestamp.
+            (
+                "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1 10\nh_count 1\nh_sum 1.0 10\n# EOF\n",
+                3,
+                10,
+                bad_ts("none"),
+            ),
+            // The same timestamp twice: the same point's total twice.
+            (
+                "# TYPE c counter\nc_total 1 10\nc_total 2 10\n# EOF\n",
+                3,
+                1,
+                K::DuplicateSeries {
+                    name: name("c_total"),
+                },
+            ),
+            // Points without timestamps cannot be told apart.
+            (
+                "# TYPE c counter\nc_total 1\nc_total 2\n# EOF\n",
+                3,
+                1,
+                K::DuplicateSeries {
+                    name: name("c_total"),
+                },
+            ),
+            // Another metric between two points of one.
+            (
+                "# TYPE c counter\nc_total{a=\"1\"} 1 10\nc_total{a=\"2\"} 1 10\nc_total{a=\"1\"} 2 11\n# EOF\n",
+                4,
+                1,
+                K::InterleavedMetric { name: name("c") },
+            ),
+            // A point left incomplete (no `+Inf` bucket) before the next.
+            (
+                "# TYPE h histogram\nh_bucket{le=\"1.0\"} 0 10\nh_bucket{le=\"1.0\"} 1 11\nh_bucket{le=\"+Inf\"} 1 11\n# EOF\n",
+                2,
+                1,
+                K::MissingInfBucket { name: name("h") },
+            ),
+        ];
+        check_faults(OM, &cases);
+    }
+
     #[test]
     fn exemplar_label_length_is_limited() {
         let ok = format!(

@@ -193,7 +193,22 @@ fn conformance_corpus() {
     });
     let strategy = arb_families();
     for i in 0..RANDOM_CASES {
-        let families = strategy.new_tree(&mut runner).unwrap().current();
+        let mut families = strategy.new_tree(&mut runner).unwrap().current();
+        // DIFFERENCE: prometheus_client 0.26 cannot read an exemplar whose label value has an
+        // escaped `"` (`Invalid line`), though OpenMetrics allows it; our own round trip
+        // covers such values. Here they become `'`.
+        for ex in families
+            .iter_mut()
+            .flat_map(|f| &mut f.metrics)
+            .flat_map(|m| &mut m.exemplars)
+            .flatten()
+        {
+            for l in &mut ex.labels {
+                if l.value.contains('"') {
+                    l.value = l.value.replace('"', "'").into();
+                }
+            }
+        }
         cases.push((format!("random{i:03}"), families));
     }
     let mut files = 0;

@@ -147,6 +147,48 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// OpenMetrics: several points of each metric (timestamps increasing, each point's lines
+    /// together) read back as the same metrics, in order.
+    #[test]
+    fn several_points_round_trip_in_openmetrics(families in arb_families()) {
+        let families: Vec<MetricFamily<'static>> = families
+            .into_iter()
+            .map(|mut f| {
+                f.metrics = f
+                    .metrics
+                    .iter()
+                    .flat_map(|m| {
+                        let t0 = m.timestamp.map_or(0, expfmt::Timestamp::as_millis);
+                        (0..3).map(move |k| Metric {
+                            timestamp: Some(expfmt::Timestamp::from_millis(t0 + 1_000 * k)),
+                            ..m.clone()
+                        })
+                    })
+                    .collect();
+                f
+            })
+            .collect();
+        let text = encode(&families, Format::OpenMetrics, FloatStyle::OpenMetrics);
+        let parsed = expfmt::parse(&text, Format::OpenMetrics).map_err(|e| {
+            TestCaseError::fail(format!("{e}\n{}", String::from_utf8_lossy(&text)))
+        })?;
+        prop_assert_eq!(parsed.len(), families.len());
+        for (want, got) in families.iter().zip(&parsed) {
+            let want = expected(want, Format::OpenMetrics);
+            prop_assert_eq!(want.metrics.len(), got.metrics.len());
+            for (a, b) in want.metrics.iter().zip(&got.metrics) {
+                prop_assert!(
+                    same_metric(a, b, FloatStyle::OpenMetrics),
+                    "{:?} != {:?}\n{}", a, b, String::from_utf8_lossy(&text)
+                );
+            }
+        }
+    }
+}
+
 /// The prepared encoder writes the same bytes as the one-shot encoder for the scalar families
 /// it holds (counters with `_created` excepted: it does not write them).
 fn prepared_matches_one_shot(

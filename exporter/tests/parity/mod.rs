@@ -1,4 +1,5 @@
-//! Parity with the real mgr prometheus module, on the four live captures.
+//! Parity with the real mgr prometheus module, on the six live captures (16.2.15, 18.2.7 and
+//! 20.2.4, each healthy and degraded).
 //!
 //! For each capture, a [`ClusterCollector`] collects from the capture's dumps
 //! (`testdata/ceph/<capture>/`, as a [`DumpDir`]) with the default options, its text
@@ -9,8 +10,8 @@
 //!   counters): every family with the same TYPE and HELP, every series with the same labels,
 //!   and equal values except where the module read a moving value at another instant than the
 //!   dumps (perf counters, rates, space and I/O usage, latencies, timings);
-//! * `mgr_harness.py` (the real 16.2.15 module run over exactly these dump files): equal values
-//!   for every series both have.
+//! * `mgr_harness.py` (the real module run over exactly these dump files: each release's own
+//!   module, 16.2.15's, 18.2.7's and 20.2.4's): the same series, with equal values.
 //!
 //! Each test prints its coverage: families matched / families in the module's output.
 
@@ -109,12 +110,12 @@ fn ours(name: &str) -> (Exposition, BTreeSet<String>) {
 }
 
 fn is_perf(name: &str, module: &Exposition) -> bool {
-    // The module's perf-counter families come after its static ones and carry `ceph_daemon`
-    // (or `instance_id`) only.
-    let static_end = module
-        .order
+    // The module's perf-counter families come after its static ones (the last of which is
+    // `ceph_healthcheck_slow_ops`, or from 20.2.4 on `ceph_hardware_firmware_info`) and carry
+    // `ceph_daemon` (or `instance_id`) only.
+    let static_end = ["ceph_hardware_firmware_info", "ceph_healthcheck_slow_ops"]
         .iter()
-        .position(|n| n == "ceph_healthcheck_slow_ops")
+        .find_map(|last| module.order.iter().position(|n| n == last))
         .unwrap();
     let pos = module.order.iter().position(|n| n == name).unwrap();
     pos > static_end && !RBD.contains(&name) && !DURATIONS.contains(&name)
@@ -219,8 +220,9 @@ fn against_module(name: &str, module_file: &str) -> Report {
     r
 }
 
-/// Compares our values with the harness's (the 16.2.15 module over the same dump files):
-/// every series of the harness must be ours, with the same value. Returns how many.
+/// Compares our values with the harness's (the release's own module over the same dump files):
+/// every series of the harness must be ours, with the same value, and no more. Returns how
+/// many.
 fn against_harness(name: &str) -> usize {
     let harness = Exposition::parse(
         &std::fs::read_to_string(
@@ -242,16 +244,17 @@ fn against_harness(name: &str) -> usize {
             .families
             .get(fname)
             .unwrap_or_else(|| panic!("{name}: harness family {fname} missing"));
+        // The harness runs this release's own module: no series more, none fewer.
+        assert_eq!(
+            o.series.len(),
+            h.series.len(),
+            "{name}: series of {fname} (harness)"
+        );
         for (labels, v) in &h.series {
-            let mut want: Vec<(&str, &str)> = labels
+            let want: Vec<(&str, &str)> = labels
                 .iter()
                 .map(|(a, b)| (a.as_str(), b.as_str()))
                 .collect();
-            if name.starts_with("18.") && fname == "ceph_pool_objects_repaired" {
-                // The harness runs the 16.2.15 module, whose label is `poolid`; Reef's is
-                // `pool_id` (the live Reef capture checks the label).
-                want[0].0 = "pool_id";
-            }
             let got = o
                 .get(&want)
                 .unwrap_or_else(|| panic!("{name}: harness series {fname}{want:?} missing"));
@@ -292,4 +295,129 @@ fn reef_healthy() {
 #[test]
 fn reef_degraded() {
     check("18.2.7-degraded", "mgr_prometheus_metrics_with_perf.txt");
+}
+
+#[test]
+fn tentacle_healthy() {
+    check("20.2.4-healthy", "mgr_prometheus_metrics_with_perf.txt");
+}
+
+#[test]
+fn tentacle_degraded() {
+    check("20.2.4-degraded", "mgr_prometheus_metrics_with_perf.txt");
+}
+
+/// `ceph_rbd_image_metadata` of the 20.2.4 module on a cluster with a snapshot
+/// (`testdata/ceph/20.2.4-rbd/`), from each of the three `rbd` outputs that list the pool.
+#[test]
+fn tentacle_rbd_image_metadata() {
+    let dir = testdata().join("ceph").join("20.2.4-rbd");
+    let module = Exposition::parse(
+        &std::fs::read_to_string(dir.join("mgr_prometheus_metrics.txt")).unwrap(),
+    );
+    let want = &module.families["ceph_rbd_image_metadata"];
+    assert_eq!(want.series.len(), 2);
+    let osd_dump = std::fs::read(dir.join("osd_dump.json")).unwrap();
+    for list in [
+        "rbd_ls.mini-rbd.json",
+        "rbd_ls.mini-rbd.long.json",
+        "rbd_ls.mini-rbd.du.json",
+    ] {
+        let images = std::fs::read(dir.join(list)).unwrap();
+        let plain = std::fs::read(dir.join("rbd_ls.plain.json")).unwrap();
+        let source = exporter::MemoryDumps::new([
+            ("osd_dump.json", osd_dump.as_slice()),
+            ("rbd_ls.mini-rbd.json", images.as_slice()),
+            ("rbd_ls.plain.json", plain.as_slice()),
+        ]);
+        let options = CollectOptions::new().release(Some(exporter::Release::Tentacle));
+        let collection = ClusterCollector::new(options).collect(&source);
+        let mut out = Vec::new();
+        collection
+            .encode(&mut out, Format::Text, FloatStyle::Go)
+            .unwrap();
+        let ours = Exposition::parse(&String::from_utf8(out).unwrap());
+        let got = &ours.families["ceph_rbd_image_metadata"];
+        assert_eq!(got.series, want.series, "{list}");
+        assert_eq!(
+            (&got.help, &got.metric_type),
+            (&want.help, &want.metric_type)
+        );
+    }
+}
+
+/// The lines of a text exposition that both sides must write alike: without the collect
+/// durations (timings), the RBD image I/O families' HELP/TYPE (the module's OSD perf query),
+/// blank lines (the module's body starts with one), and with each run of `ceph_health_detail`
+/// samples sorted (the module adds new checks in the order of a Python `set`).
+fn comparable_lines(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let name = line
+            .strip_prefix("# HELP ")
+            .or_else(|| line.strip_prefix("# TYPE "))
+            .unwrap_or(line);
+        if line.is_empty()
+            || name.starts_with("ceph_prometheus_collect_duration_seconds")
+            || RBD.iter().any(|f| name.split([' ', '{']).next() == Some(f))
+        {
+            continue;
+        }
+        if line.starts_with("ceph_health_detail{") {
+            run.push(line.to_owned());
+            continue;
+        }
+        run.sort();
+        out.append(&mut run);
+        out.push(line.to_owned());
+    }
+    run.sort();
+    out.append(&mut run);
+    out
+}
+
+/// `ceph-exporter --float-style mgr` writes what the release's module writes for the same
+/// dumps, byte for byte: families in the same order, HELP, TYPE, labels and values (Python
+/// float layout), except the timings and the RBD image I/O families. Prints the lines
+/// compared per capture.
+fn text_is_the_modules_byte_for_byte(names: [&str; 2]) {
+    for name in names {
+        let harness = std::fs::read_to_string(
+            testdata()
+                .join("exporter")
+                .join(name)
+                .join("mgr_harness_metrics.txt"),
+        )
+        .unwrap();
+        let source = DumpDir::open(testdata().join("ceph").join(name)).unwrap();
+        let options = CollectOptions::new().input_health(false);
+        let collection = ClusterCollector::new(options).collect(&source);
+        let mut out = Vec::new();
+        collection
+            .encode(&mut out, Format::Text, FloatStyle::Python)
+            .unwrap();
+        let ours = comparable_lines(&String::from_utf8(out).unwrap());
+        let module = comparable_lines(&harness);
+        let first_difference = ours.iter().zip(&module).position(|(a, b)| a != b);
+        assert_eq!(
+            first_difference.map(|i| (&ours[i], &module[i])),
+            None,
+            "{name}: first differing line"
+        );
+        assert_eq!(ours.len(), module.len(), "{name}");
+        println!("{name}: {} lines equal to the module's", ours.len());
+    }
+}
+
+/// On 18.2.7, the text is the 18.2.7 module's (`mgr_harness.py` in a Debian trixie chroot).
+#[test]
+fn reef_text_is_the_modules_byte_for_byte() {
+    text_is_the_modules_byte_for_byte(["18.2.7-healthy", "18.2.7-degraded"]);
+}
+
+/// On 20.2.4, the text is the 20.2.4 module's (`mgr_harness.py` in a Debian sid chroot).
+#[test]
+fn tentacle_text_is_the_modules_byte_for_byte() {
+    text_is_the_modules_byte_for_byte(["20.2.4-healthy", "20.2.4-degraded"]);
 }

@@ -208,6 +208,14 @@ pub struct Live {
     /// The longest a map document is reused while its epochs are unchanged; `None`: every
     /// document is asked at every collection.
     reuse: Option<Duration>,
+    /// What is kept between snapshots besides the perf counters (boxed: a `Live` is moved
+    /// around by value).
+    memory: Box<Memory>,
+}
+
+/// What a [`Live`] keeps between snapshots besides the perf counters.
+#[derive(Debug, Default)]
+struct Memory {
     /// The map documents kept for reuse, by command.
     kept: HashMap<Command, Kept>,
     /// The daemons the last snapshot's maps listed as up, with their incarnations: their
@@ -219,9 +227,9 @@ pub struct Live {
     maps: Option<(MapDocs, Maps)>,
 }
 
-/// The documents [`Maps`] are read from (`osd dump`, `quorum_status`, `fs dump`), when all
-/// three were answered.
-type MapDocs = [Arc<Vec<u8>>; 3];
+/// The documents [`Maps`] are read from (`osd dump`, `quorum_status`, `fs dump`, `versions`),
+/// when all four were answered.
+type MapDocs = [Arc<Vec<u8>>; 4];
 
 /// A daemon's last answers.
 #[derive(Debug, Default)]
@@ -252,10 +260,7 @@ impl Live {
             perf: true,
             retained: HashMap::new(),
             reuse: Some(DEFAULT_REUSE),
-            kept: HashMap::new(),
-            last_up: Vec::new(),
-            workers: Workers::default(),
-            maps: None,
+            memory: Box::default(),
         }
     }
 
@@ -269,7 +274,7 @@ impl Live {
     #[must_use]
     pub fn reuse_maps(mut self, max_age: Option<Duration>) -> Live {
         self.reuse = max_age;
-        self.kept.clear();
+        self.memory.kept.clear();
         self
     }
 
@@ -346,7 +351,7 @@ impl Live {
         };
         // The perf counters of the daemons up at the last snapshot go with the first round.
         let early = if self.perf {
-            self.perf_requests(&self.last_up)
+            self.perf_requests(&self.memory.last_up)
         } else {
             Vec::new()
         };
@@ -355,8 +360,13 @@ impl Live {
             .map(|r| (&self.cluster, r))
             .chain(early.iter().map(|(r, _)| (&self.tell, r)))
             .collect();
-        let mut answers =
-            run_all(&mut self.workers, &jobs, self.concurrency, self.timeout).into_iter();
+        let mut answers = run_all(
+            &mut self.memory.workers,
+            &jobs,
+            self.concurrency,
+            self.timeout,
+        )
+        .into_iter();
         let mut reachable = false;
         for (input, answer) in first.iter().zip(answers.by_ref()) {
             reachable |= answer.is_ok();
@@ -394,7 +404,12 @@ impl Live {
         let late = self.perf_requests(&up);
         let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
             late.iter().map(|(r, _)| (&self.tell, r)).collect();
-        let answers = run_all(&mut self.workers, &jobs, self.concurrency, self.timeout);
+        let answers = run_all(
+            &mut self.memory.workers,
+            &jobs,
+            self.concurrency,
+            self.timeout,
+        );
         perf_answers.extend(late.into_iter().zip(answers).map(|((r, i), a)| (r, i, a)));
         let mut failed = Vec::new();
         let mut fresh = HashSet::new();
@@ -418,7 +433,7 @@ impl Live {
                 Err(e) => failed.push((input.clone(), e)),
             }
         }
-        self.last_up = maps.up.clone();
+        self.memory.last_up = maps.up.clone();
         // The image list of every `rbd` pool (20.2.4's `ceph_rbd_image_metadata`), from the
         // cluster commander (`rbd ls`); a commander that cannot list images (the librados
         // connection) answers `NotFound`, and the list is asked of the `tell` commander (the
@@ -430,7 +445,12 @@ impl Live {
             .collect();
         let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
             rbd.iter().map(|r| (&self.cluster, r)).collect();
-        let mut answers = run_all(&mut self.workers, &jobs, self.concurrency, self.timeout);
+        let mut answers = run_all(
+            &mut self.memory.workers,
+            &jobs,
+            self.concurrency,
+            self.timeout,
+        );
         let mut by = vec![&self.cluster; rbd.len()];
         if !Arc::ptr_eq(&self.cluster, &self.tell) {
             let again: Vec<usize> = (0..rbd.len())
@@ -439,7 +459,7 @@ impl Live {
             let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
                 again.iter().map(|&i| (&self.tell, &rbd[i])).collect();
             for (i, answer) in again.iter().zip(run_all(
-                &mut self.workers,
+                &mut self.memory.workers,
                 &jobs,
                 self.concurrency,
                 self.timeout,
@@ -530,7 +550,7 @@ impl Live {
         for input in missing {
             let key = epochs.key(input.command());
             origins.insert(input.clone(), self.cluster.origin(input));
-            match self.kept.get(&input.command()) {
+            match self.memory.kept.get(&input.command()) {
                 Some(k) if k.reusable(key, now, max_age) => {
                     docs.insert(input.clone(), Ok(k.bytes.clone()));
                     reused.push(input.clone());
@@ -554,13 +574,18 @@ impl Live {
         let inputs: Vec<Request> = ask.iter().map(|(r, _)| r.clone()).collect();
         let jobs: Vec<(&Arc<dyn Commander>, &Request)> =
             inputs.iter().map(|r| (&self.cluster, r)).collect();
-        let answers = run_all(&mut self.workers, &jobs, self.concurrency, self.timeout);
+        let answers = run_all(
+            &mut self.memory.workers,
+            &jobs,
+            self.concurrency,
+            self.timeout,
+        );
         let fetched = Instant::now();
         for ((input, key), answer) in ask.into_iter().zip(answers) {
             let answer = answer.map(Arc::new);
             match (&answer, key) {
                 (Ok(bytes), Some(key)) => {
-                    self.kept.insert(
+                    self.memory.kept.insert(
                         input.command(),
                         Kept {
                             key,
@@ -570,7 +595,7 @@ impl Live {
                     );
                 }
                 _ => {
-                    self.kept.remove(&input.command());
+                    self.memory.kept.remove(&input.command());
                 }
             }
             docs.insert(input, answer);
@@ -587,14 +612,21 @@ impl Live {
             Some(Ok(b)) => Some(b.clone()),
             _ => None,
         };
-        let current = (|| Some([doc(MAP_DOCS[0])?, doc(MAP_DOCS[1])?, doc(MAP_DOCS[2])?]))();
-        if let (Some(now), Some((before, maps))) = (&current, &self.maps)
+        let current = (|| {
+            Some([
+                doc(MAP_DOCS[0])?,
+                doc(MAP_DOCS[1])?,
+                doc(MAP_DOCS[2])?,
+                doc(MAP_DOCS[3])?,
+            ])
+        })();
+        if let (Some(now), Some((before, maps))) = (&current, &self.memory.maps)
             && now.iter().zip(before).all(|(a, b)| Arc::ptr_eq(a, b))
         {
             return maps.clone();
         }
         let maps = Maps::read(docs);
-        self.maps = current.map(|c| (c, maps.clone()));
+        self.memory.maps = current.map(|c| (c, maps.clone()));
         maps
     }
 
@@ -620,7 +652,12 @@ impl Live {
 }
 
 /// The commands [`Maps`] are read from.
-const MAP_DOCS: [Command; 3] = [Command::OsdDump, Command::MonStatus, Command::FsDump];
+const MAP_DOCS: [Command; 4] = [
+    Command::OsdDump,
+    Command::MonStatus,
+    Command::FsDump,
+    Command::Versions,
+];
 
 /// `ceph status`: the map epochs that decide which documents are reused.
 static STATUS: Request = Request::cluster(Command::Status);

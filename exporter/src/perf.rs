@@ -67,9 +67,17 @@ pub(crate) fn perf_families(
             .collect();
         uses.extend(part.uses.into_iter().map(|(i, d)| (global[i], d)));
     }
-    // Pass 2: parse and prepare each distinct schema once.
+    // Pass 2: parse and prepare each distinct schema once; a schema prepared by an earlier
+    // collection is taken as it is.
     let mut schemas = Vec::with_capacity(distinct.len());
+    let mut kept = Vec::with_capacity(distinct.len());
     for (i, bytes) in distinct.iter().enumerate() {
+        if let Some(k) = kept_schema(mapper, bytes) {
+            kept.push(Some(k));
+            schemas.push(None);
+            continue;
+        }
+        kept.push(None);
         let parsed = std::str::from_utf8(bytes)
             .map_err(|e| (e.valid_up_to(), None))
             .and_then(|t| Schema::parse(t).map_err(|e| (0, Some(e))));
@@ -98,9 +106,18 @@ pub(crate) fn perf_families(
             }
         }
     }
-    let prepared: Vec<_> = schemas
+    let fresh: Vec<_> = schemas
         .iter()
         .map(|s| s.as_ref().map(|s| (mapper.prepare(s), s.counter_count())))
+        .collect();
+    let prepared: Vec<Option<(&perfcounter::PreparedSchema<'_>, usize)>> = kept
+        .iter()
+        .zip(&fresh)
+        .map(|(k, f)| match (k, f) {
+            (Some((p, n)), _) => Some((*p, *n)),
+            (None, Some((p, n))) => Some((p, *n)),
+            (None, None) => None,
+        })
         .collect();
     // Pass 3: map every dump, in contiguous chunks per thread.
     let chunk = uses.len().div_ceil(threads).max(1);
@@ -138,6 +155,56 @@ pub(crate) fn perf_families(
         }
     }
     (set.into_families(), errors, took)
+}
+
+/// The most prepared schemas kept for the life of the process (distinct schemas come one per
+/// daemon type and release: a handful; a restarted daemon of the same release has the same
+/// schema).
+const MAX_KEPT: usize = 16;
+
+/// A schema prepared once and kept: the mapper, the exact `perf schema` document, and the
+/// preparation with its counter count.
+type Kept = (
+    Mapper,
+    &'static [u8],
+    &'static perfcounter::PreparedSchema<'static>,
+    usize,
+);
+
+/// The schemas kept so far (at most [`MAX_KEPT`]).
+static KEPT: std::sync::Mutex<Vec<Kept>> = std::sync::Mutex::new(Vec::new());
+
+/// The preparation of `bytes` for `mapper`: one kept by an earlier collection, else prepared
+/// now and kept while fewer than [`MAX_KEPT`] are (a schema only changes when its daemon
+/// restarts with another release, and then its bytes differ). `None` when it is not kept and
+/// cannot be, or does not parse (the caller prepares it, or reports it, as for one use).
+///
+/// Preparing a schema is most of the perf-counter step's work (OSD schemas hold about 500
+/// counters): kept, the work is a byte comparison per daemon.
+fn kept_schema(
+    mapper: Mapper,
+    bytes: &[u8],
+) -> Option<(&'static perfcounter::PreparedSchema<'static>, usize)> {
+    let mut kept = KEPT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, _, p, n)) = kept.iter().find(|(m, b, _, _)| *m == mapper && *b == bytes) {
+        return Some((*p, *n));
+    }
+    if kept.len() >= MAX_KEPT {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    // Parsed before anything is kept, so a schema that does not parse keeps nothing.
+    Schema::parse(text).ok()?;
+    // Kept for the life of the process (bounded by MAX_KEPT), so the preparation can borrow
+    // its schema for as long.
+    let text: &'static str = Box::leak(text.to_owned().into_boxed_str());
+    let schema: &'static Schema<'static> = Box::leak(Box::new(Schema::parse(text).ok()?));
+    let counters = schema.counter_count();
+    let prepared = Box::leak(Box::new(mapper.prepare(schema)));
+    kept.push((mapper, text.as_bytes(), prepared, counters));
+    Some((prepared, counters))
 }
 
 /// What one thread mapped: the families, the errors, and the time spent on each daemon's dump.
@@ -204,7 +271,7 @@ fn read_schemas<'d>(source: &dyn Source, daemons: &'d [String]) -> SchemaPass<'d
 fn map_dumps<'s>(
     source: &dyn Source,
     part: &[(usize, &str)],
-    prepared: &[Option<(perfcounter::PreparedSchema<'s>, usize)>],
+    prepared: &[Option<(&perfcounter::PreparedSchema<'s>, usize)>],
 ) -> MappedPart {
     let mut errors = Vec::new();
     let mut took = Vec::new();
@@ -297,5 +364,32 @@ fn map_dump<'s: 'a, 'a>(
                 source: e,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use perfcounter::Flavor;
+
+    #[test]
+    fn a_schema_is_prepared_once_per_mapper_and_document() {
+        let mgr = Mapper::builder().flavor(Flavor::Mgr).build();
+        let exporter = Mapper::builder().flavor(Flavor::Exporter).build();
+        let a = br#"{"osd": {"op_r": {"type": 10, "priority": 8, "description": "reads"}}}"#;
+        let b = br#"{"osd": {"op_w": {"type": 10, "priority": 8, "description": "writes"}}}"#;
+        let (first, n) = kept_schema(mgr, a).unwrap();
+        assert_eq!(n, 1);
+        // The same document again (another daemon, another collection): the same preparation.
+        // Another allocation with the same bytes.
+        let copy = a.to_vec();
+        let again = kept_schema(mgr, &copy).unwrap().0;
+        assert!(std::ptr::eq(first, again));
+        // Another document (a daemon restarted with another release), or another mapper.
+        assert!(!std::ptr::eq(first, kept_schema(mgr, b).unwrap().0));
+        assert!(!std::ptr::eq(first, kept_schema(exporter, a).unwrap().0));
+        // A document that does not parse is not kept (the caller reports it).
+        assert!(kept_schema(mgr, b"{\"osd\": 1").is_none());
+        assert!(kept_schema(mgr, b"\xff").is_none());
     }
 }

@@ -21,7 +21,7 @@ use ingest::{Error, FileStore, ScrapeConfig, Scraper};
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
-    /// Scrape configuration (JSON).
+    /// Scrape configuration: YAML (`*.yml`, `*.yaml`) or JSON, in Prometheus' shape.
     #[arg(long, env = "SCRAPE_CONFIG")]
     config: PathBuf,
     /// Storage directory (Gnocchi's `file_basepath` layout).

@@ -942,23 +942,9 @@ mod tests {
 
     /// The files of capture `name` in `testdata/ceph/`, with `replace` swapped in.
     fn capture(name: &str, replace: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../testdata/ceph")
-            .join(name);
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| {
-                let p = e.unwrap().path();
-                let n = p.file_name().unwrap().to_string_lossy().into_owned();
-                (n, std::fs::read(&p).unwrap())
-            })
-            .filter(|(n, _)| n.ends_with(".json"))
-            .collect();
-        for (n, text) in replace {
-            files.retain(|(f, _)| f != n);
-            files.push(((*n).to_owned(), text.as_bytes().to_vec()));
-        }
-        files
+        let replace: Vec<(&str, Option<&str>)> =
+            replace.iter().map(|(n, t)| (*n, Some(*t))).collect();
+        crate::testutil::capture(name, &replace)
     }
 
     /// The value of `family{input="label"}`.

@@ -298,16 +298,7 @@ mod tests {
             .into_families(&[])
             .find(|f| f.name == name)
             .expect("family");
-        fam.metrics
-            .iter()
-            .map(|m| {
-                let labels = m.labels.iter().map(|l| l.value.to_string()).collect();
-                let expfmt::MetricValue::Scalar(v) = m.value else {
-                    panic!("scalar")
-                };
-                (labels, v.as_f64())
-            })
-            .collect()
+        crate::testutil::samples(&fam)
     }
 
     #[test]

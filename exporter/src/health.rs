@@ -187,23 +187,11 @@ mod tests {
     use crate::Release;
     use crate::daemons::md;
     use crate::spec::static_specs;
-    use expfmt::MetricValue;
 
     fn samples(out: StaticFamilies, name: &str) -> Vec<(Vec<String>, f64)> {
         out.into_families(&[])
             .find(|f| f.name == name)
-            .map(|f| {
-                f.metrics
-                    .iter()
-                    .map(|m| {
-                        let v = match m.value {
-                            MetricValue::Scalar(v) => v.as_f64(),
-                            _ => f64::NAN,
-                        };
-                        (m.labels.iter().map(|l| l.value.to_string()).collect(), v)
-                    })
-                    .collect()
-            })
+            .map(|f| crate::testutil::samples(&f))
             .unwrap_or_default()
     }
 

@@ -119,6 +119,8 @@ mod server;
 mod source;
 mod spec;
 mod steps;
+#[cfg(test)]
+mod testutil;
 mod workers;
 
 pub use asok::{

@@ -82,30 +82,12 @@ pub(crate) fn image_metadata(c: &mut Ctx<'_, '_>) {
 
 #[cfg(test)]
 mod tests {
-    use expfmt::MetricValue;
 
     use crate::{ClusterCollector, CollectOptions, Collection, MemoryDumps, Release};
 
     /// The 20.2.4 healthy capture's JSON files, with `replace` (name, text; `None` removes).
     fn capture(replace: &[(&str, Option<&str>)]) -> Vec<(String, Vec<u8>)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../testdata/ceph/20.2.4-healthy");
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| {
-                let p = e.unwrap().path();
-                let n = p.file_name().unwrap().to_string_lossy().into_owned();
-                (n, std::fs::read(&p).unwrap())
-            })
-            .filter(|(n, _)| n.ends_with(".json"))
-            .collect();
-        for (n, text) in replace {
-            files.retain(|(f, _)| f != n);
-            if let Some(t) = text {
-                files.push(((*n).to_owned(), t.as_bytes().to_vec()));
-            }
-        }
-        files
+        crate::testutil::capture("20.2.4-healthy", replace)
     }
 
     fn collect(files: &[(String, Vec<u8>)], release: Option<Release>) -> Collection {
@@ -117,18 +99,7 @@ mod tests {
     /// `family{labels}` values, or `None` without the family.
     fn samples(c: &Collection, name: &str) -> Option<Vec<(Vec<String>, f64)>> {
         let f = c.families().iter().find(|f| f.name == name)?;
-        Some(
-            f.metrics
-                .iter()
-                .map(|m| {
-                    let v = match m.value {
-                        MetricValue::Scalar(v) => v.as_f64(),
-                        _ => f64::NAN,
-                    };
-                    (m.labels.iter().map(|l| l.value.to_string()).collect(), v)
-                })
-                .collect(),
-        )
+        Some(crate::testutil::samples(f))
     }
 
     /// The 20.2.4 `osd dump` with the `rbd` application on pool 1 (`.mgr`) too.

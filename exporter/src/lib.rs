@@ -45,7 +45,8 @@
 //!    ([`Release`], detected from the daemons' metadata) picks the layout.
 //! 4. [`perfcounter`] maps each daemon's perf schema and dump (mgr flavour, priority filter).
 //! 5. The families form a [`Collection`]; [`Encoding`] decides format and float style once,
-//!    and [`expfmt`] writes the bytes ([`Collection::encode_with`]).
+//!    and [`expfmt`] writes the bytes ([`Collection::encode_with`], or [`RepeatEncoder`],
+//!    which renders names and label sets once while the cluster keeps its series).
 //!
 //! # Overview
 //!
@@ -53,7 +54,8 @@
 //!   [`CephCli`]) and returns a [`Collection`] of families, with the inputs that failed as
 //!   [`CollectError`]s.
 //! - [`Encoding`] is what a printout or a `/metrics` request gets: text (as the module) or
-//!   OpenMetrics, Go or the module's Python float layout.
+//!   OpenMetrics, Go or the module's Python float layout. [`RepeatEncoder`] encodes successive
+//!   collections of one cluster through an [`expfmt::PreparedEncoder`].
 //! - [`MetricsCache`] keeps the last [`Exposition`] (bytes and a content type) and decides what
 //!   `/metrics` answers, stale or not ([`StaleStrategy`]), without any runtime.
 //! - [`serve`] (feature `server`) answers `/metrics` over HTTP from that cache, refreshed in

@@ -2,6 +2,7 @@
 //! the no-positional-decoding checks and peak allocation on adversarial input.
 
 mod facts;
+mod jsonpath;
 mod memory;
 mod roundtrip;
 mod strict;

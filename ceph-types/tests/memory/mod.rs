@@ -20,6 +20,7 @@ use ceph_types::{
 };
 use serde_json::Value;
 
+use crate::jsonpath::{Step, at, shape};
 use crate::walker::{command_of, dispatch, fixture_root, json_files};
 
 /// Bytes of each amplified document.
@@ -53,13 +54,6 @@ fn parse(command: Command, text: &str) -> Result<(), Error> {
     dispatch!(command, other => panic!("no model for `{other}`"), parse_only!(command, text))
 }
 
-/// One step of a JSON path.
-#[derive(Debug, Clone)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
 /// Paths of the non-empty lists of objects in `v`, one per shape (indices dropped).
 fn lists(v: &Value, path: &mut Vec<Step>, seen: &mut BTreeSet<String>, out: &mut Vec<Vec<Step>>) {
     match v {
@@ -71,17 +65,8 @@ fn lists(v: &Value, path: &mut Vec<Step>, seen: &mut BTreeSet<String>, out: &mut
             }
         }
         Value::Array(a) => {
-            if a.first().is_some_and(Value::is_object) {
-                let shape: String = path
-                    .iter()
-                    .map(|s| match s {
-                        Step::Key(k) => format!(".{k}"),
-                        Step::Index(_) => "[]".into(),
-                    })
-                    .collect();
-                if seen.insert(shape) {
-                    out.push(path.clone());
-                }
+            if a.first().is_some_and(Value::is_object) && seen.insert(shape(path)) {
+                out.push(path.clone());
             }
             for (i, child) in a.iter().enumerate() {
                 path.push(Step::Index(i));
@@ -91,14 +76,6 @@ fn lists(v: &Value, path: &mut Vec<Step>, seen: &mut BTreeSet<String>, out: &mut
         }
         _ => {}
     }
-}
-
-/// The value at `path`.
-fn at<'v>(v: &'v mut Value, path: &[Step]) -> &'v mut Value {
-    path.iter().fold(v, |v, step| match step {
-        Step::Key(k) => &mut v[k.as_str()],
-        Step::Index(i) => &mut v[*i],
-    })
 }
 
 /// `doc` with the list at `path` holding `n` copies of `elem`, as compact JSON.

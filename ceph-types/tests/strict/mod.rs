@@ -16,6 +16,7 @@ use ceph_types::{
 };
 use serde_json::Value;
 
+use crate::jsonpath::{Step, at, shape};
 use crate::walker::{command_of, dispatch, fixture_root, json_files};
 
 /// Parses `$text` as `$t` and writes it back as JSON.
@@ -91,13 +92,6 @@ fn every_model_rejects_an_array_document() {
     assert!(checked >= 23, "{checked}");
 }
 
-/// One step of a JSON path.
-#[derive(Debug, Clone)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
 /// `steps` in the form the parser's errors use: `pools[0].stats`, `.` for the root.
 fn display(steps: &[Step]) -> String {
     let mut s = String::new();
@@ -120,14 +114,7 @@ fn display(steps: &[Step]) -> String {
 fn objects(v: &Value, path: &mut Vec<Step>, seen: &mut BTreeSet<String>, out: &mut Vec<Vec<Step>>) {
     match v {
         Value::Object(m) => {
-            let shape: String = path
-                .iter()
-                .map(|s| match s {
-                    Step::Key(k) => format!(".{k}"),
-                    Step::Index(_) => "[]".into(),
-                })
-                .collect();
-            if seen.insert(shape) {
+            if seen.insert(shape(path)) {
                 out.push(path.clone());
             }
             for (k, child) in m {
@@ -145,14 +132,6 @@ fn objects(v: &Value, path: &mut Vec<Step>, seen: &mut BTreeSet<String>, out: &m
         }
         _ => {}
     }
-}
-
-/// The value at `path`.
-fn at<'v>(v: &'v mut Value, path: &[Step]) -> &'v mut Value {
-    path.iter().fold(v, |v, step| match step {
-        Step::Key(k) => &mut v[k.as_str()],
-        Step::Index(i) => &mut v[*i],
-    })
 }
 
 /// How many objects are turned into arrays in one file: 32 (evenly spread over the file's

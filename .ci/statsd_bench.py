@@ -8,7 +8,6 @@ by Gnocchi's own storage code for both daemons) must equal the packets sent. The
 """
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -27,7 +26,7 @@ from gnocchi.cli import metricd  # noqa: E402
 from gnocchi.storage import file as storage_file  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from statsd_common import gnocchi_setup  # noqa: E402
+from statsd_common import gnocchi_setup, stop_all, wait_log  # noqa: E402
 
 resource_id = uuid.UUID("5a3f3a2e-0c1b-4d6e-9f00-000000000002")
 conf_path, conf, index = gnocchi_setup(work, venv, GNOCCHI_PORT, resource_id, "bench", "low",
@@ -35,19 +34,10 @@ conf_path, conf, index = gnocchi_setup(work, venv, GNOCCHI_PORT, resource_id, "b
 procs = []
 
 
-def wait_log(path, needle):
-    end = time.monotonic() + 60
-    while time.monotonic() < end:
-        if needle in open(path, errors="replace").read():
-            return
-        time.sleep(0.05)
-    sys.exit(f"`{needle}` not in {path} after 60 s")
-
-
 try:
     procs.append(subprocess.Popen([f"{venv}/bin/gnocchi-statsd", "--config-file", conf_path],
                                   stdout=open(f"{work}/g.log", "w"), stderr=subprocess.STDOUT))
-    wait_log(f"{work}/g.log", "Started on")
+    wait_log(f"{work}/g.log", "Started on", "gnocchi-statsd", procs)
     procs.append(subprocess.Popen(
         [ours_bin, "--listen", f"127.0.0.1:{OURS_PORT}", "--storage", f"{work}/ours",
          "--policy", "low", "--flush-delay", str(FLUSH), "--log-level", "warn"],
@@ -129,14 +119,7 @@ try:
             rate *= 1.25
         results[which] = (best, limited)
 finally:
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(timeout=10)
+    stop_all(procs)
 
 g, (o, limited) = results["gnocchi"][0], results["ours"]
 note = " (sender-limited: ours lost nothing at the fastest rate this sender reaches)" if limited else ""

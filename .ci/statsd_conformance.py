@@ -4,8 +4,6 @@ argv: WORK VENV STATSD. PostgreSQL is already up on WORK/sock port 19510 with da
 """
 import json
 import os
-import re
-import signal
 import socket
 import struct
 import subprocess
@@ -27,7 +25,7 @@ from gnocchi.cli import metricd  # noqa: E402
 from gnocchi.storage import file as storage_file  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from statsd_common import gnocchi_setup  # noqa: E402
+from statsd_common import gnocchi_setup, stop_all, wait_log  # noqa: E402
 
 resource_id = uuid.UUID("5a3f3a2e-0c1b-4d6e-9f00-000000000001")
 conf_path, conf, index = gnocchi_setup(work, venv, GNOCCHI_PORT, resource_id, "conformance", "conformance",
@@ -49,40 +47,17 @@ json.dump({"name": "conformance", "back_window": 0, "aggregation_methods": METHO
 procs = []
 
 
-def stop_all():
-    for p in procs:
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(timeout=10)
-
-
-def wait_log(path, pattern, what):
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        if re.search(pattern, open(path, errors="replace").read()):
-            return
-        for p in procs:
-            if p.poll() is not None:
-                sys.exit(f"{what}: exited early, log:\n" + open(path, errors="replace").read())
-        time.sleep(0.05)
-    sys.exit(f"{what}: not ready after {DEADLINE} s")
-
-
 try:
     glog = open(f"{work}/gnocchi-statsd.log", "w")
     procs.append(subprocess.Popen([f"{venv}/bin/gnocchi-statsd", "--config-file", conf_path],
                                   stdout=glog, stderr=subprocess.STDOUT))
-    wait_log(f"{work}/gnocchi-statsd.log", "Started on", "gnocchi-statsd")
+    wait_log(f"{work}/gnocchi-statsd.log", "Started on", "gnocchi-statsd", procs, DEADLINE)
     olog = open(f"{work}/statsd.log", "w")
     procs.append(subprocess.Popen(
         [ours_bin, "--listen", f"127.0.0.1:{OURS_PORT}", "--storage", f"{work}/ours",
          "--policy", policy_file, "--flush-delay", str(FLUSH), "--log-level", "info"],
         stdout=olog, stderr=subprocess.STDOUT))
-    wait_log(f"{work}/statsd.log", "statsd listening", "statsd")
+    wait_log(f"{work}/statsd.log", "statsd listening", "statsd", procs, DEADLINE)
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 
@@ -202,7 +177,7 @@ try:
     time.sleep(max(0.0, start + (phases - 1) * spacing + FLUSH + 1.0 - time.time()))
     coord.stop()
 finally:
-    stop_all()
+    stop_all(procs)
 
 
 gmetrics = {m.name: m for m in index.list_metrics(

@@ -60,16 +60,13 @@ pub struct RbdImage<'a> {
 impl RbdImages<'_> {
     /// The image names, each once, in the output's order (snapshot entries left out).
     pub fn names(&self) -> impl Iterator<Item = &str> {
+        // One pass with the names seen so far (a pool may hold thousands of images).
+        let mut seen = std::collections::HashSet::new();
         self.images
             .iter()
-            .enumerate()
-            .filter(|(i, image)| {
-                image.snapshot.is_none()
-                    && !self.images[..*i]
-                        .iter()
-                        .any(|seen| seen.snapshot.is_none() && seen.name == image.name)
-            })
-            .map(|(_, image)| image.name.as_ref())
+            .filter(|image| image.snapshot.is_none())
+            .map(|image| image.name.as_ref())
+            .filter(move |name| seen.insert(*name))
     }
 }
 
